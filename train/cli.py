@@ -1,0 +1,46 @@
+"""`codeqa-train`: one entry point, one module per sub-command.
+
+Each sub-command module exposes `add_arguments(parser)` and `run(args) -> int`. Modules are
+imported only when their sub-command runs, so `codeqa-train data` never pays for torch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+COMMANDS: dict[str, tuple[str, str]] = {
+    "data": ("train.data.command", "curate raw CoNaLa/StaQC/Django data into versioned splits"),
+    "embed": ("train.embed.command", "train word2vec and GloVe token embeddings (4 variants)"),
+    "fit-generator": ("train.fit_generator", "train the seq2seq generator"),
+    "fit-classifier": ("train.fit_classifier", "train the intent/code match classifier"),
+    "evaluate": ("train.evaluate", "BLEU / exact match / ROC-AUC on the CoNaLa test set"),
+    "export": ("train.export", "write a model bundle (safetensors + JSON + model card)"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="codeqa-train", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, (_module, help_text) in COMMANDS.items():
+        sub.add_parser(name, help=help_text, add_help=False)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or argv[0] not in COMMANDS:
+        build_parser().parse_args(argv)  # prints usage / error and exits
+        return 2
+    name, rest = argv[0], argv[1:]
+    module_name, help_text = COMMANDS[name]
+    module = importlib.import_module(module_name)
+    parser = argparse.ArgumentParser(prog=f"codeqa-train {name}", description=help_text)
+    module.add_arguments(parser)
+    args = parser.parse_args(rest)
+    return int(module.run(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
