@@ -1,0 +1,388 @@
+"""The generator network: an LSTM encoder–decoder, from the research baseline to the product.
+
+One module reads top to bottom: `GeneratorConfig` (named presets `baseline` and `product`),
+`Encoder`, `Attention`, `Seq2Seq` (teacher-forced loss + one decoding step), then
+`beam_search` (k = 1 is greedy decoding). The copy mechanism is a pointer-generator: a target
+may be produced from the code vocabulary or copied from a source position. `src_map` says which
+target id each source position copies to; ids >= `tgt_vocab_size` are an *extended* vocabulary
+for source tokens the code vocabulary lacks (assigned per example by the caller).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
+
+import torch
+from torch import Tensor, nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+PAD, UNK, BOS, EOS = 0, 1, 2, 3
+
+ATTENTION_KINDS = ("none", "luong")
+
+
+@dataclass(frozen=True)
+class GeneratorConfig:
+    """Every size and switch of the generator; stored as JSON beside the weights."""
+
+    preset: str = "product"
+    tokenization: str = "subword"  # "subword" or "word" (word-level, capped vocab)
+    src_vocab_size: int = 4000
+    tgt_vocab_size: int = 4000
+    emb_dim: int = 128
+    hidden: int = 256
+    out_dim: int = 128  # attentional state fed to the vocab projection (its size bounds latency)
+    tie_embeddings: bool = True  # output projection shares the target embedding (out_dim == emb)
+    layers: int = 1
+    bidirectional: bool = True
+    attention: str = "luong"
+    copy: bool = True
+    dropout: float = 0.2
+    freeze_embeddings: bool = False
+    max_src_len: int = 64
+    max_tgt_len: int = 96
+    beam_size: int = 5
+    length_penalty: float = 1.0
+
+    def __post_init__(self) -> None:
+        if self.attention not in ATTENTION_KINDS:
+            raise ValueError(f"attention must be one of {ATTENTION_KINDS}, got {self.attention!r}")
+        if self.copy and self.attention == "none":
+            raise ValueError("copy needs attention (the copy distribution is the attention)")
+        if self.bidirectional and self.hidden % 2:
+            raise ValueError(
+                f"a bidirectional encoder needs an even hidden size, got {self.hidden}"
+            )
+        if self.tie_embeddings and self.out_dim != self.emb_dim:
+            raise ValueError(
+                f"tied embeddings need out_dim == emb_dim ({self.out_dim} != {self.emb_dim})"
+            )
+        if self.attention == "none" and self.out_dim != self.hidden:
+            raise ValueError(
+                "without attention the decoder state is projected directly: out_dim == hidden"
+            )
+        if self.tokenization not in ("subword", "word"):
+            raise ValueError(f"tokenization must be 'subword' or 'word', got {self.tokenization!r}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> GeneratorConfig:
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ValueError(f"unknown generator config keys: {unknown}")
+        return cls(**data)
+
+    @classmethod
+    def named(cls, preset: str, **overrides: Any) -> GeneratorConfig:
+        """A named preset with overrides; unknown names raise."""
+        if preset not in PRESETS:
+            raise ValueError(f"unknown generator preset {preset!r}; known: {sorted(PRESETS)}")
+        return replace(PRESETS[preset], **overrides)
+
+
+PRESETS: dict[str, GeneratorConfig] = {
+    # The seed research: word-level vocab <= 5000, 100-unit LSTM (tanh), frozen pretrained
+    # embeddings, intents padded to 35 tokens and code to 50, greedy decoding.
+    "baseline": GeneratorConfig(
+        preset="baseline",
+        tokenization="word",
+        src_vocab_size=5000,
+        tgt_vocab_size=5000,
+        emb_dim=100,
+        hidden=100,
+        out_dim=100,
+        tie_embeddings=False,
+        bidirectional=False,
+        attention="none",
+        copy=False,
+        dropout=0.0,
+        freeze_embeddings=True,
+        max_src_len=35,
+        max_tgt_len=50,
+        beam_size=1,
+        length_penalty=0.0,
+    ),
+    "product": GeneratorConfig(),
+}
+
+
+class Encoder(nn.Module):
+    """Embeds source ids and runs a (bi-)LSTM; returns per-position states and a decoder init."""
+
+    def __init__(self, cfg: GeneratorConfig) -> None:
+        super().__init__()
+        self.embed = nn.Embedding(cfg.src_vocab_size, cfg.emb_dim, padding_idx=PAD)
+        per_direction = cfg.hidden // 2 if cfg.bidirectional else cfg.hidden
+        self.lstm = nn.LSTM(
+            cfg.emb_dim,
+            per_direction,
+            num_layers=cfg.layers,
+            bidirectional=cfg.bidirectional,
+            batch_first=True,
+            dropout=cfg.dropout if cfg.layers > 1 else 0.0,
+        )
+        self.bidirectional = cfg.bidirectional
+        self.drop = nn.Dropout(cfg.dropout)
+
+    def forward(self, src: Tensor, src_len: Tensor) -> tuple[Tensor, tuple[Tensor, Tensor]]:
+        x = self.drop(self.embed(src))
+        packed = pack_padded_sequence(x, src_len.cpu(), batch_first=True, enforce_sorted=False)
+        out, (h, c) = self.lstm(packed)
+        out, _ = pad_packed_sequence(out, batch_first=True, total_length=src.size(1))
+        if self.bidirectional:  # (layers*2, B, H/2) -> (layers, B, H): forward ‖ backward
+            h = torch.cat([h[0::2], h[1::2]], dim=-1)
+            c = torch.cat([c[0::2], c[1::2]], dim=-1)
+        return out, (h, c)
+
+
+class Attention(nn.Module):
+    """Luong "general" attention: score(d, e) = d·W·e, masked softmax over source positions."""
+
+    def __init__(self, hidden: int) -> None:
+        super().__init__()
+        self.proj = nn.Linear(hidden, hidden, bias=False)
+
+    def keys(self, enc: Tensor) -> Tensor:
+        """W·e for every source position; computed once per source, reused every step."""
+        return self.proj(enc)
+
+    def forward(
+        self, dec: Tensor, enc: Tensor, keys: Tensor, src_mask: Tensor
+    ) -> tuple[Tensor, Tensor]:
+        """dec (B,T,H), enc/keys (B,S,H), src_mask (B,S) True at real tokens -> context, weights."""
+        scores = torch.bmm(dec, keys.transpose(1, 2))  # (B,T,S)
+        scores = scores.masked_fill(~src_mask.unsqueeze(1), float("-inf"))
+        weights = torch.softmax(scores, dim=-1)
+        return torch.bmm(weights, enc), weights
+
+
+class Seq2Seq(nn.Module):
+    """Encoder–decoder. Without attention the decoder sees only the encoder's final state."""
+
+    def __init__(self, cfg: GeneratorConfig) -> None:
+        super().__init__()
+        self.cfg = cfg
+        self.encoder = Encoder(cfg)
+        self.tgt_embed = nn.Embedding(cfg.tgt_vocab_size, cfg.emb_dim, padding_idx=PAD)
+        self.decoder = nn.LSTM(
+            cfg.emb_dim,
+            cfg.hidden,
+            num_layers=cfg.layers,
+            batch_first=True,
+            dropout=cfg.dropout if cfg.layers > 1 else 0.0,
+        )
+        self.drop = nn.Dropout(cfg.dropout)
+        if cfg.attention != "none":
+            self.attention = Attention(cfg.hidden)
+            self.combine = nn.Linear(2 * cfg.hidden, cfg.out_dim)
+        if cfg.copy:
+            self.gate = nn.Linear(2 * cfg.hidden + cfg.emb_dim, 1)
+        self.out = nn.Linear(cfg.out_dim, cfg.tgt_vocab_size)
+        if cfg.tie_embeddings:
+            self.out.weight = self.tgt_embed.weight
+        if cfg.freeze_embeddings:
+            self.encoder.embed.weight.requires_grad_(False)
+            self.tgt_embed.weight.requires_grad_(False)
+
+    # -- shared by training and decoding -------------------------------------------------------
+
+    def encode(
+        self, src: Tensor, src_len: Tensor
+    ) -> tuple[Tensor, Tensor | None, tuple[Tensor, Tensor]]:
+        """Source -> encoder states, attention keys (None without attention), decoder init."""
+        enc, state = self.encoder(src, src_len)
+        keys = self.attention.keys(enc) if self.cfg.attention != "none" else None
+        return enc, keys, state
+
+    def _decode(
+        self,
+        tgt_in: Tensor,
+        state: tuple[Tensor, Tensor],
+        enc: Tensor,
+        keys: Tensor | None,
+        src_mask: Tensor,
+    ) -> tuple[Tensor, Tensor | None, Tensor | None, Tensor, tuple[Tensor, Tensor]]:
+        """Run the decoder over tgt_in (B,T) -> vocab logits, copy gate, attention, emb, state."""
+        emb = self.drop(self.tgt_embed(tgt_in.clamp(max=self.cfg.tgt_vocab_size - 1)))
+        # Extended (copied) ids are not in the embedding table: feed them as <unk>.
+        emb = torch.where(
+            (tgt_in >= self.cfg.tgt_vocab_size).unsqueeze(-1),
+            self.tgt_embed.weight[UNK].expand_as(emb),
+            emb,
+        )
+        dec, state = self.decoder(emb, state)
+        gate = weights = None
+        if self.cfg.attention == "none":
+            hidden = self.drop(dec)
+        else:
+            assert keys is not None
+            context, weights = self.attention(dec, enc, keys, src_mask)
+            hidden = self.drop(torch.tanh(self.combine(torch.cat([dec, context], dim=-1))))
+            if self.cfg.copy:
+                gate = torch.sigmoid(self.gate(torch.cat([dec, context, emb], dim=-1))).squeeze(-1)
+        return self.out(hidden), gate, weights, emb, state
+
+    # -- training ------------------------------------------------------------------------------
+
+    def forward(
+        self,
+        src: Tensor,
+        src_len: Tensor,
+        tgt_in: Tensor,
+        tgt_out: Tensor,
+        src_map: Tensor | None = None,
+    ) -> Tensor:
+        """Mean per-token negative log-likelihood of tgt_out (padding ignored).
+
+        src (B,S) source ids; tgt_in/tgt_out (B,T) decoder input (<s> y) and target (y </s>)
+        in the extended vocabulary; src_map (B,S) extended target id of each source position.
+        """
+        enc, keys, state = self.encode(src, src_len)
+        src_mask = src != PAD
+        logits, gate, weights, _emb, _ = self._decode(tgt_in, state, enc, keys, src_mask)
+        mask = tgt_out != PAD
+        if gate is None:
+            target = tgt_out.clamp(max=self.cfg.tgt_vocab_size - 1)
+            nll = nn.functional.cross_entropy(logits.transpose(1, 2), target, reduction="none")
+            return (nll * mask).sum() / mask.sum().clamp(min=1)
+        if src_map is None:
+            raise ValueError("a copy model needs src_map")
+        # p(y) = g * p_vocab(y) + (1 - g) * sum of attention on source positions that copy to y.
+        in_vocab = tgt_out < self.cfg.tgt_vocab_size
+        log_p_vocab = torch.log_softmax(logits, dim=-1)
+        lp_vocab = log_p_vocab.gather(-1, tgt_out.clamp(max=self.cfg.tgt_vocab_size - 1)[..., None])
+        p_vocab = lp_vocab.squeeze(-1).exp() * in_vocab
+        hits = src_map.unsqueeze(1) == tgt_out.unsqueeze(-1)  # (B,T,S)
+        p_copy = (weights * hits).sum(-1)
+        p = gate * p_vocab + (1 - gate) * p_copy
+        nll = -torch.log(p + 1e-9)
+        return (nll * mask).sum() / mask.sum().clamp(min=1)
+
+    # -- decoding ------------------------------------------------------------------------------
+
+    def step(
+        self,
+        prev: Tensor,
+        state: tuple[Tensor, Tensor],
+        enc: Tensor,
+        keys: Tensor | None,
+        src_mask: Tensor,
+        src_map: Tensor | None,
+        n_ext: int,
+    ) -> tuple[Tensor, tuple[Tensor, Tensor]]:
+        """One decoding step for N hypotheses: prev (N,) -> log-probs (N, V + n_ext), state."""
+        logits, gate, weights, _emb, state = self._decode(prev[:, None], state, enc, keys, src_mask)
+        logits = logits[:, 0]
+        if gate is None:
+            return torch.log_softmax(logits, dim=-1), state
+        assert weights is not None and src_map is not None
+        p_vocab = torch.softmax(logits, dim=-1) * gate
+        probs = torch.cat([p_vocab, p_vocab.new_zeros(p_vocab.size(0), n_ext)], dim=-1)
+        probs.scatter_add_(1, src_map, weights[:, 0] * (1 - gate))
+        return torch.log(probs + 1e-12), state
+
+
+@dataclass(frozen=True)
+class Hypothesis:
+    """A finished (or length-capped) beam entry: target ids without <s>/</s>."""
+
+    ids: tuple[int, ...]
+    logprob: float
+    score: float  # logprob after length normalisation; beams are ranked by it
+
+
+def _normalise(logprob: float, length: int, alpha: float) -> float:
+    """GNMT length penalty ((5 + len) / 6) ** alpha; alpha = 0 ranks by raw log-probability."""
+    return logprob / (((5.0 + length) / 6.0) ** alpha)
+
+
+@torch.no_grad()
+def beam_search(
+    model: Seq2Seq,
+    src: list[int],
+    src_map: list[int] | None = None,
+    n_ext: int = 0,
+    k: int = 5,
+    max_len: int = 96,
+    length_penalty: float = 1.0,
+) -> list[Hypothesis]:
+    """Beam search for one source sequence; returns up to k hypotheses, best first.
+
+    The beam is one (k, …) tensor batch and the encoder runs once. k = 1 is greedy decoding.
+    """
+    if not src:
+        raise ValueError("beam_search needs a non-empty source sequence")
+    if k < 1:
+        raise ValueError(f"k must be >= 1, got {k}")
+    src_t = torch.tensor([src], dtype=torch.long)
+    enc, keys, (h, c) = model.encode(src_t, torch.tensor([len(src)]))
+    src_mask = src_t != PAD
+    map_t = torch.tensor([src_map], dtype=torch.long) if src_map is not None else None
+
+    live_ids: list[list[int]] = [[]]
+    live_scores = torch.zeros(1)
+    prev = torch.tensor([BOS])
+    finished: list[Hypothesis] = []
+    for t in range(max_len):
+        n = len(live_ids)
+        logp, (h, c) = model.step(
+            prev,
+            (h, c),
+            enc.expand(n, -1, -1),
+            keys.expand(n, -1, -1) if keys is not None else None,
+            src_mask.expand(n, -1),
+            map_t.expand(n, -1) if map_t is not None else None,
+            n_ext,
+        )
+        cand = (live_scores[:, None] + logp).view(-1)
+        top_scores, top_idx = cand.topk(min(2 * k, cand.numel()))
+        width = logp.size(1)
+        keep_rows: list[int] = []
+        next_ids: list[list[int]] = []
+        next_tok: list[int] = []
+        next_scores: list[float] = []
+        for score, idx in zip(top_scores.tolist(), top_idx.tolist(), strict=True):
+            if score == float("-inf"):
+                break
+            row, tok = divmod(idx, width)
+            if tok == EOS:
+                ids = live_ids[row]
+                finished.append(
+                    Hypothesis(tuple(ids), score, _normalise(score, len(ids) + 1, length_penalty))
+                )
+            elif tok != PAD:
+                keep_rows.append(row)
+                next_ids.append([*live_ids[row], tok])
+                next_tok.append(tok)
+                next_scores.append(score)
+            if len(next_ids) == k:
+                break
+        if len(finished) >= k or not next_ids:
+            break
+        rows = torch.tensor(keep_rows)
+        h, c = h[:, rows], c[:, rows]
+        live_ids, prev = next_ids, torch.tensor(next_tok)
+        live_scores = torch.tensor(next_scores)
+        if t == max_len - 1:  # length cap: keep the live beams as (unterminated) answers
+            finished.extend(
+                Hypothesis(tuple(ids), s, _normalise(s, len(ids), length_penalty))
+                for ids, s in zip(live_ids, next_scores, strict=True)
+            )
+    finished.sort(key=lambda hyp: hyp.score, reverse=True)
+    return finished[:k]
+
+
+def count_parameters(model: nn.Module) -> dict[str, int]:
+    """Trainable and total parameter counts (for logs and the model card)."""
+    total = sum(p.numel() for p in model.parameters())
+    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    return {"total": total, "trainable": trainable}
+
+
+def perplexity(mean_nll: float) -> float:
+    return math.exp(min(mean_nll, 50.0))
