@@ -1,0 +1,239 @@
+"""The match classifier networks: does this code do what this intent says?
+
+Two networks, both ending in one logit per (intent, code) pair:
+
+- `BaselineClassifier` reproduces the seed research: a fixed intent vector and a fixed code
+  vector (average of frozen pretrained token embeddings, or the generator decoder's h ⊙ c),
+  concatenated, dense 100-50-25 with ReLU and dropout 0.5. It scored chance (≈51.5%) there; it
+  stays as a row in the results table.
+- `MatchClassifier` is the product: trained sub-word embeddings, one bi-GRU encoder per side
+  with masked mean+max pooling, the interaction features [u, v, |u−v|, u⊙v], a token-alignment
+  score (how well each intent token is matched by some code token and vice versa) and a few
+  cheap lexical features computed outside the network (`LEXICAL_FEATURES`).
+
+Calibration (Platt: p = σ(a·logit + b)) and the decision threshold live in `ClassifierConfig`
+so that a bundle carries them as plain JSON.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+import torch
+from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+PAD_ID = 0
+
+# Names of the per-pair features `model.matcher.lexical_features` computes, in order.
+LEXICAL_FEATURES: tuple[str, ...] = (
+    "slot_coverage",  # share of the intent's slots whose placeholder appears in the code
+    "word_overlap",  # share of intent content words found among the code's identifier parts
+    "code_word_overlap",  # share of the code's identifier parts found among the intent words
+    "log_intent_len",
+    "log_code_len",
+)
+
+
+@dataclass
+class ClassifierConfig:
+    """Everything needed to rebuild a classifier from its weights, stored as JSON."""
+
+    kind: str = "product"  # "product" | "baseline"
+    intent_vocab: int = 0
+    code_vocab: int = 0
+    emb_dim: int = 96
+    hidden: int = 96
+    dropout: float = 0.2
+    max_intent_len: int = 40
+    max_code_len: int = 80
+    use_alignment: bool = True
+    use_lexical: bool = True
+    n_lexical: int = len(LEXICAL_FEATURES)
+    # baseline only: widths of the two fixed input vectors and of the dense stack
+    intent_dim: int = 0
+    code_dim: int = 0
+    baseline_layers: tuple[int, ...] = (100, 50, 25)
+    code_repr: str = "avg"  # baseline: "avg" (pretrained embeddings) or "hc" (decoder h ⊙ c)
+    # calibration and decision threshold, filled in after training
+    platt_a: float = 1.0
+    platt_b: float = 0.0
+    threshold: float = 0.5
+    false_alarm_rate: float = 0.05
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["baseline_layers"] = list(self.baseline_layers)
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ClassifierConfig:
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ValueError(f"unknown classifier config keys: {', '.join(unknown)}")
+        data = dict(data)
+        if "baseline_layers" in data:
+            data["baseline_layers"] = tuple(data["baseline_layers"])
+        return cls(**data)
+
+
+def masked_mean(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """Mean of x (B, L, D) over the positions where mask (B, L) is true; 0 for empty rows."""
+    m = mask.unsqueeze(-1).to(x.dtype)
+    return (x * m).sum(1) / m.sum(1).clamp(min=1.0)
+
+
+def masked_max(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """Max of x (B, L, D) over unmasked positions; 0 for empty rows."""
+    filled = x.masked_fill(~mask.unsqueeze(-1), float("-inf")).amax(1)
+    return torch.where(torch.isfinite(filled), filled, torch.zeros_like(filled))
+
+
+class BaselineClassifier(nn.Module):
+    """The seed's classifier: [intent vector; code vector] → 100-50-25 ReLU, dropout 0.5 → logit."""
+
+    def __init__(self, config: ClassifierConfig) -> None:
+        super().__init__()
+        if config.intent_dim <= 0 or config.code_dim <= 0:
+            raise ValueError("baseline needs intent_dim and code_dim > 0")
+        self.config = config
+        layers: list[nn.Module] = []
+        width = config.intent_dim + config.code_dim
+        for size in config.baseline_layers:
+            layers += [nn.Linear(width, size), nn.ReLU(), nn.Dropout(0.5)]
+            width = size
+        layers.append(nn.Linear(width, 1))
+        self.mlp = nn.Sequential(*layers)
+
+    def forward(self, intent_vec: torch.Tensor, code_vec: torch.Tensor) -> torch.Tensor:
+        """Logits (B,) from fixed vectors (B, intent_dim) and (B, code_dim)."""
+        return self.mlp(torch.cat([intent_vec, code_vec], dim=-1)).squeeze(-1)
+
+
+class SequenceEncoder(nn.Module):
+    """Token ids → per-token states (B, L, 2H) and a pooled vector (B, 4H): mean ‖ max."""
+
+    def __init__(self, vocab: int, emb_dim: int, hidden: int, dropout: float) -> None:
+        super().__init__()
+        self.embed = nn.Embedding(vocab, emb_dim, padding_idx=PAD_ID)
+        self.drop = nn.Dropout(dropout)
+        self.rnn = nn.GRU(emb_dim, hidden, batch_first=True, bidirectional=True)
+
+    def forward(self, ids: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        mask = ids != PAD_ID
+        lengths = mask.sum(1).clamp(min=1).cpu()
+        emb = self.drop(self.embed(ids))
+        packed = pack_padded_sequence(emb, lengths, batch_first=True, enforce_sorted=False)
+        out, _ = self.rnn(packed)
+        states, _ = pad_packed_sequence(out, batch_first=True, total_length=ids.size(1))
+        pooled = torch.cat([masked_mean(states, mask), masked_max(states, mask)], dim=-1)
+        return states, pooled, mask
+
+
+def alignment_features(
+    a: torch.Tensor, a_mask: torch.Tensor, b: torch.Tensor, b_mask: torch.Tensor
+) -> torch.Tensor:
+    """How well each token of one side is matched by its best partner on the other: (B, 2).
+
+    Mean over a's tokens of the max cosine similarity with b's tokens, and the same from b.
+    """
+    an = nn.functional.normalize(a, dim=-1)
+    bn = nn.functional.normalize(b, dim=-1)
+    sim = torch.bmm(an, bn.transpose(1, 2))  # (B, La, Lb)
+    pair_mask = a_mask.unsqueeze(2) & b_mask.unsqueeze(1)
+    sim = sim.masked_fill(~pair_mask, -1.0)
+    a_best = sim.amax(2)  # (B, La)
+    b_best = sim.amax(1)  # (B, Lb)
+    a_score = (a_best * a_mask).sum(1) / a_mask.sum(1).clamp(min=1)
+    b_score = (b_best * b_mask).sum(1) / b_mask.sum(1).clamp(min=1)
+    return torch.stack([a_score, b_score], dim=-1)
+
+
+class MatchClassifier(nn.Module):
+    """Product classifier: two bi-GRU encoders, interaction + alignment + lexical features."""
+
+    def __init__(self, config: ClassifierConfig) -> None:
+        super().__init__()
+        if config.intent_vocab <= 0 or config.code_vocab <= 0:
+            raise ValueError("MatchClassifier needs intent_vocab and code_vocab > 0")
+        self.config = config
+        h = config.hidden
+        self.intent_enc = SequenceEncoder(config.intent_vocab, config.emb_dim, h, config.dropout)
+        self.code_enc = SequenceEncoder(config.code_vocab, config.emb_dim, h, config.dropout)
+        # project both sides' token states into one space before comparing them
+        self.intent_proj = nn.Linear(2 * h, 2 * h)
+        self.code_proj = nn.Linear(2 * h, 2 * h)
+        n_in = 4 * (4 * h)
+        if config.use_alignment:
+            n_in += 2
+        if config.use_lexical:
+            n_in += config.n_lexical
+        self.head = nn.Sequential(
+            nn.Linear(n_in, 2 * h),
+            nn.ReLU(),
+            nn.Dropout(config.dropout),
+            nn.Linear(2 * h, h),
+            nn.ReLU(),
+            nn.Linear(h, 1),
+        )
+
+    def forward(
+        self,
+        intent_ids: torch.Tensor,
+        code_ids: torch.Tensor,
+        lexical: torch.Tensor | None = None,
+    ) -> torch.Tensor:
+        """Logits (B,) for padded id tensors (B, Li), (B, Lc) and lexical features (B, F)."""
+        i_states, u, i_mask = self.intent_enc(intent_ids)
+        c_states, v, c_mask = self.code_enc(code_ids)
+        feats = [u, v, (u - v).abs(), u * v]
+        if self.config.use_alignment:
+            feats.append(
+                alignment_features(
+                    self.intent_proj(i_states), i_mask, self.code_proj(c_states), c_mask
+                )
+            )
+        if self.config.use_lexical:
+            if lexical is None:
+                raise ValueError("this classifier was built with lexical features: pass them")
+            feats.append(lexical)
+        return self.head(torch.cat(feats, dim=-1)).squeeze(-1)
+
+
+def build_classifier(config: ClassifierConfig) -> nn.Module:
+    """The network `config.kind` names."""
+    if config.kind == "product":
+        return MatchClassifier(config)
+    if config.kind == "baseline":
+        return BaselineClassifier(config)
+    raise ValueError(f"unknown classifier kind {config.kind!r} (expected product or baseline)")
+
+
+def calibrate(logits: torch.Tensor, labels: torch.Tensor, steps: int = 200) -> tuple[float, float]:
+    """Platt scaling: fit a, b so that σ(a·logit + b) is a calibrated probability (by NLL)."""
+    z = logits.detach().double()
+    y = labels.detach().double()
+    a = torch.ones((), dtype=torch.float64, requires_grad=True)
+    b = torch.zeros((), dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.LBFGS([a, b], lr=0.5, max_iter=steps, line_search_fn="strong_wolfe")
+
+    def closure() -> torch.Tensor:
+        opt.zero_grad()
+        loss = nn.functional.binary_cross_entropy_with_logits(a * z + b, y)
+        loss.backward()
+        return loss
+
+    opt.step(closure)
+    return float(a.detach()), float(b.detach())
+
+
+def threshold_for_false_alarms(positive_probs: torch.Tensor, rate: float) -> float:
+    """The probability below which `rate` of true matches fall, i.e. would be flagged wrongly."""
+    if not 0.0 < rate < 1.0:
+        raise ValueError(f"false-alarm rate must be in (0, 1), got {rate}")
+    if positive_probs.numel() == 0:
+        raise ValueError("need at least one true match to choose a threshold")
+    return float(torch.quantile(positive_probs.double(), rate))

@@ -1,0 +1,162 @@
+"""`Matcher`: calibrated probability that a piece of code does what an intent says.
+
+Wraps the product `MatchClassifier` with the text pipeline shared by the generator (slots →
+word tokens → sub-word ids) and the cheap lexical features, so callers pass plain strings.
+Built from plain parts (config dict + tensors + two tokenizers) so a bundle holds it without pickle.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import torch
+
+from model.classifier import ClassifierConfig, MatchClassifier
+from model.code_tokens import tokenize_code
+from model.intent_tokens import tokenize_intent
+from model.slots import canonicalize_code, canonicalize_intent
+from model.subword import encode_words
+
+_PLACEHOLDER = re.compile(r"(?:str|var)_\d")
+_WORD_PART = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+# Words that say nothing about what code does; kept tiny on purpose.
+_STOPWORDS = frozenset(
+    """a an the of to in on for from with by and or is are be as at it its this that into
+    each all given using use how do does get""".split()
+)
+
+
+def _word_parts(tokens: Sequence[str]) -> set[str]:
+    """Lower-cased identifier parts: `getUserName`/`user_name` → {get, user, name}."""
+    parts: set[str] = set()
+    for tok in tokens:
+        if _PLACEHOLDER.fullmatch(tok):
+            continue
+        parts.update(p.lower() for p in _WORD_PART.findall(tok))
+    return parts
+
+
+@dataclass(frozen=True)
+class EncodedPair:
+    """One pair ready for the network: sub-word ids per side and lexical features."""
+
+    intent_ids: list[int]
+    code_ids: list[int]
+    lexical: list[float]
+
+
+class PairEncoder:
+    """Text → ids + lexical features, with the same slot handling the generator uses."""
+
+    def __init__(self, intent_tok: Any, code_tok: Any, max_intent: int, max_code: int) -> None:
+        self.intent_tok = intent_tok
+        self.code_tok = code_tok
+        self.max_intent = max_intent
+        self.max_code = max_code
+        self._intent = lru_cache(maxsize=4096)(self._encode_intent)
+
+    def _encode_intent(self, intent: str) -> tuple[Any, tuple[str, ...], tuple[int, ...]]:
+        canonical, slots = canonicalize_intent(intent)
+        words = tuple(tokenize_intent(canonical))
+        ids = tuple(encode_words(self.intent_tok, list(words))[: self.max_intent])
+        return slots, words, ids
+
+    def encode(self, intent: str, code: str) -> EncodedPair:
+        slots, words, intent_ids = self._intent(intent)
+        code_words = tokenize_code(canonicalize_code(code, slots))
+        code_ids = encode_words(self.code_tok, code_words)[: self.max_code]
+        placeholders = {w for w in words if _PLACEHOLDER.fullmatch(w)}
+        code_set = set(code_words)
+        slot_cov = (
+            sum(p in code_set for p in placeholders) / len(placeholders) if placeholders else 1.0
+        )
+        intent_parts = {w for w in _word_parts(words) if w not in _STOPWORDS}
+        code_parts = _word_parts(code_words)
+        shared = intent_parts & code_parts
+        lexical = [
+            slot_cov,
+            len(shared) / len(intent_parts) if intent_parts else 0.0,
+            len(shared) / len(code_parts) if code_parts else 0.0,
+            math.log1p(len(words)),
+            math.log1p(len(code_words)),
+        ]
+        return EncodedPair(list(intent_ids) or [1], code_ids or [1], lexical)
+
+
+def pad_batch(rows: Sequence[Sequence[int]]) -> torch.Tensor:
+    """Right-pad id lists with 0 (`<pad>`) into one (B, L) tensor."""
+    width = max(len(r) for r in rows)
+    out = torch.zeros(len(rows), width, dtype=torch.long)
+    for i, r in enumerate(rows):
+        out[i, : len(r)] = torch.as_tensor(r, dtype=torch.long)
+    return out
+
+
+def collate(pairs: Sequence[EncodedPair]) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Encoded pairs → (intent_ids, code_ids, lexical) tensors."""
+    lexical = torch.tensor([p.lexical for p in pairs], dtype=torch.float32)
+    return pad_batch([p.intent_ids for p in pairs]), pad_batch([p.code_ids for p in pairs]), lexical
+
+
+class Matcher:
+    """Scores (intent, code) pairs with calibrated match probabilities; batched, CPU, no grad."""
+
+    def __init__(self, config: ClassifierConfig, net: MatchClassifier, encoder: PairEncoder):
+        self.config = config
+        self.net = net.eval()
+        self.encoder = encoder
+
+    @classmethod
+    def from_parts(
+        cls,
+        config: dict[str, Any],
+        tensors: dict[str, torch.Tensor],
+        intent_tok: Any,
+        code_tok: Any,
+    ) -> Matcher:
+        """Rebuild from a config dict and a state dict (as stored in a bundle)."""
+        cfg = ClassifierConfig.from_dict(config)
+        if cfg.kind != "product":
+            raise ValueError(f"Matcher serves the product classifier, not {cfg.kind!r}")
+        net = MatchClassifier(cfg)
+        missing, unexpected = net.load_state_dict(tensors, strict=False)
+        if missing or unexpected:
+            raise ValueError(
+                f"classifier weights do not fit the config: missing {sorted(missing)}, "
+                f"unexpected {sorted(unexpected)}"
+            )
+        encoder = PairEncoder(intent_tok, code_tok, cfg.max_intent_len, cfg.max_code_len)
+        return cls(cfg, net, encoder)
+
+    def parts(self) -> tuple[dict[str, Any], dict[str, torch.Tensor]]:
+        """(config dict, tensors) — the inverse of `from_parts`."""
+        tensors = {k: v.detach().clone().contiguous() for k, v in self.net.state_dict().items()}
+        return self.config.to_dict(), tensors
+
+    @property
+    def threshold(self) -> float:
+        """Probability below which a pair is flagged (chosen for `config.false_alarm_rate`)."""
+        return self.config.threshold
+
+    def logits(self, pairs: Sequence[tuple[str, str]], batch_size: int = 256) -> np.ndarray:
+        """Raw (uncalibrated) network logits."""
+        out: list[np.ndarray] = []
+        with torch.inference_mode():
+            for start in range(0, len(pairs), batch_size):
+                chunk = pairs[start : start + batch_size]
+                enc = [self.encoder.encode(intent, code) for intent, code in chunk]
+                logit = self.net(*collate(enc))
+                out.append(logit.float().numpy())
+        return np.concatenate(out) if out else np.zeros(0, dtype=np.float32)
+
+    def score(self, pairs: Sequence[tuple[str, str]], batch_size: int = 256) -> np.ndarray:
+        """Calibrated probabilities that each code matches its intent, in input order."""
+        z = self.logits(pairs, batch_size)
+        a, b = self.config.platt_a, self.config.platt_b
+        return (1.0 / (1.0 + np.exp(-(a * z + b)))).astype(np.float64)

@@ -1,0 +1,437 @@
+"""`codeqa-train fit-classifier`: train the match classifier (product, or a seed baseline).
+
+Product (`--variant product`): sub-word ids from the generator's tokenizers (`--tokenizers RUN`),
+trained on positives + random + hard negatives from `DATA/classifier/train.jsonl`, early-stopped
+on validation ROC-AUC against hard negatives, then Platt-calibrated on validation and given the
+threshold that flags `--false-alarm-rate` of the validation's true matches.
+
+Baseline (`--variant baseline`): the seed's classifier over fixed vectors — average of pretrained
+code-token embeddings (`--code-repr avg --embedding EMB/w2v-current`) or the generator decoder's
+h ⊙ c after reading the snippet (`--code-repr hc --generator RUN`); the intent vector is the
+average of `--intent-embedding` vectors.
+
+Writes RUN/metrics.jsonl (one line per epoch), RUN/checkpoint.pt (each epoch; `--resume`),
+RUN/final/{config.json, weights.safetensors, valid_metrics.json} and, for the product, the two
+tokenizers beside them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from safetensors.torch import save_file
+from torch import nn
+
+from model.classifier import (
+    BaselineClassifier,
+    ClassifierConfig,
+    MatchClassifier,
+    calibrate,
+    threshold_for_false_alarms,
+)
+from train.loop import (
+    add_loop_arguments,
+    atomic_write_text,
+    fit,
+    loop_config_from_args,
+    set_threads,
+    setup_distributed,
+)
+from train.metrics import accuracy, pr_auc, roc_auc
+
+KINDS = ("positive", "random", "hard")
+TOKENIZER_FILES = ("intent_tokenizer.json", "code_tokenizer.json")
+
+
+class ClassifierDataError(ValueError):
+    """A classifier split is missing or a row is malformed (the message names file:line)."""
+
+
+@dataclass(frozen=True)
+class LabelledPair:
+    intent: str
+    snippet: str
+    label: int
+    kind: str
+
+
+def data_dir(data: Path, part: str) -> Path:
+    """`DATA/<part>`, or `DATA/vN/<part>` for the highest version N present."""
+    if (data / part).is_dir():
+        return data / part
+    versions = sorted(
+        (p for p in data.glob("v*") if p.name[1:].isdigit() and (p / part).is_dir()),
+        key=lambda p: int(p.name[1:]),
+    )
+    if not versions:
+        raise ClassifierDataError(f"{data}: no {part}/ directory (run `codeqa-train data` first)")
+    return versions[-1] / part
+
+
+def read_jsonl(path: Path, required: dict[str, type | tuple[type, ...]]) -> list[dict[str, Any]]:
+    """JSON-lines rows with the `required` fields type-checked; errors name file:line."""
+    if not path.is_file():
+        raise ClassifierDataError(f"{path}: missing")
+    rows = []
+    with path.open(encoding="utf-8") as f:
+        for lineno, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise ClassifierDataError(f"{path}:{lineno}: invalid JSON ({e.msg})") from e
+            if not isinstance(row, dict):
+                raise ClassifierDataError(f"{path}:{lineno}: expected a JSON object")
+            for key, kind in required.items():
+                if not isinstance(row.get(key), kind):
+                    raise ClassifierDataError(
+                        f"{path}:{lineno}: field {key!r} missing or wrong type"
+                    )
+            rows.append(row)
+    return rows
+
+
+def read_pairs(data: Path, split: str) -> list[LabelledPair]:
+    """Labelled pairs of `DATA/classifier/<split>.jsonl`."""
+    path = data_dir(data, "classifier") / f"{split}.jsonl"
+    rows = read_jsonl(path, {"intent": str, "snippet": str, "label": int, "kind": str})
+    pairs = []
+    for i, row in enumerate(rows, 1):
+        if row["label"] not in (0, 1) or row["kind"] not in KINDS:
+            raise ClassifierDataError(
+                f"{path}: row {i}: bad label/kind {row['label']!r}/{row['kind']!r}"
+            )
+        pairs.append(LabelledPair(row["intent"], row["snippet"], row["label"], row["kind"]))
+    return pairs
+
+
+# -- evaluation helpers shared with `evaluate` --------------------------------------------------
+
+
+def split_metrics(pairs: Sequence[LabelledPair], probs: np.ndarray, threshold: float) -> dict:
+    """Accuracy / ROC-AUC / PR-AUC of positives against each negative kind, and against all."""
+    probs = np.asarray(probs, dtype=np.float64)
+    kinds = np.array([p.kind for p in pairs])
+    labels = np.array([p.label for p in pairs])
+    out: dict[str, dict[str, float]] = {}
+    for name, neg in (
+        ("random", kinds == "random"),
+        ("hard", kinds == "hard"),
+        ("all", labels == 0),
+    ):
+        keep = (labels == 1) | neg
+        if neg.sum() == 0 or labels[keep].sum() == 0:
+            continue
+        y, s = labels[keep], probs[keep]
+        out[name] = {
+            "n": int(keep.sum()),
+            "accuracy": accuracy(y, s, threshold),
+            "accuracy_at_0.5": accuracy(y, s, 0.5),
+            "roc_auc": roc_auc(y, s),
+            "pr_auc": pr_auc(y, s),
+        }
+    return out
+
+
+# -- tokenizers ---------------------------------------------------------------------------------
+
+
+def load_or_train_tokenizers(
+    run_dir: Path | None, train_pairs: Sequence[LabelledPair], vocab_size: int
+) -> tuple[Any, Any]:
+    """The generator run's tokenizers, or (no run given) new ones from the training positives."""
+    from model.subword import SPECIAL_TOKENS, load_tokenizer, train_subword
+
+    if run_dir is not None:
+        found = [run_dir / n for n in TOKENIZER_FILES]
+        found = [p if p.is_file() else run_dir / "final" / p.name for p in found]
+        for p in found:
+            if not p.is_file():
+                raise FileNotFoundError(f"{p}: missing (is {run_dir} a fit-generator run?)")
+        return load_tokenizer(found[0]), load_tokenizer(found[1])
+    from model.intent_tokens import tokenize_intent
+
+    from model.code_tokens import tokenize_code
+    from model.slots import canonicalize_code, canonicalize_intent
+
+    intents, codes = [], []
+    for p in train_pairs:
+        if p.label != 1:
+            continue
+        canonical, slots = canonicalize_intent(p.intent)
+        intents.append(tokenize_intent(canonical))
+        codes.append(tokenize_code(canonicalize_code(p.snippet, slots)))
+    return (
+        train_subword(intents, vocab_size, SPECIAL_TOKENS),
+        train_subword(codes, vocab_size, SPECIAL_TOKENS),
+    )
+
+
+# -- batching -----------------------------------------------------------------------------------
+
+Batch = tuple[tuple[torch.Tensor, ...], torch.Tensor]
+
+
+def make_batches(
+    inputs: Sequence[Any],
+    labels: Sequence[int],
+    collate: Callable[[Sequence[Any]], tuple[torch.Tensor, ...]],
+    batch_size: int,
+    rng: random.Random | None,
+) -> list[Batch]:
+    """Shuffled (rng given) or ordered batches of (network inputs, float labels)."""
+    order = list(range(len(inputs)))
+    if rng is not None:
+        rng.shuffle(order)
+    out = []
+    for start in range(0, len(order), batch_size):
+        idx = order[start : start + batch_size]
+        y = torch.tensor([labels[i] for i in idx], dtype=torch.float32)
+        out.append((collate([inputs[i] for i in idx]), y))
+    return out
+
+
+def predict_logits(net: nn.Module, batches: Sequence[Batch]) -> torch.Tensor:
+    net.eval()
+    with torch.inference_mode():
+        return torch.cat([net(*x) for x, _ in batches])
+
+
+# -- inputs per variant -------------------------------------------------------------------------
+
+
+def product_inputs(
+    pairs: Sequence[LabelledPair], intent_tok: Any, code_tok: Any, cfg: ClassifierConfig
+) -> tuple[list[Any], Callable]:
+    from model.matcher import PairEncoder, collate
+
+    encoder = PairEncoder(intent_tok, code_tok, cfg.max_intent_len, cfg.max_code_len)
+    return [encoder.encode(p.intent, p.snippet) for p in pairs], collate
+
+
+def average_vectors(
+    sequences: Sequence[Sequence[str]], vocab: Sequence[str], vectors: np.ndarray
+) -> np.ndarray:
+    """Mean pretrained vector of each token sequence (unknown tokens skipped; none known → 0)."""
+    index = {tok: i for i, tok in enumerate(vocab)}
+    out = np.zeros((len(sequences), vectors.shape[1]), dtype=np.float32)
+    for row, seq in enumerate(sequences):
+        ids = [index[t] for t in seq if t in index]
+        if ids:
+            out[row] = vectors[ids].mean(0)
+    return out
+
+
+def baseline_inputs(
+    pairs: Sequence[LabelledPair], args: argparse.Namespace
+) -> tuple[list[Any], Callable, int, int]:
+    """Fixed (intent vector, code vector) per pair for the seed's classifier."""
+    from model.intent_tokens import tokenize_intent
+
+    from model.code_tokens import tokenize_code
+    from train.embed.io import load_embedding
+
+    i_vocab, i_vecs = load_embedding(args.intent_embedding)
+    intent_vec = average_vectors([tokenize_intent(p.intent) for p in pairs], i_vocab, i_vecs)
+    if args.code_repr == "avg":
+        if args.embedding is None:
+            raise SystemExit("--code-repr avg needs --embedding EMB_DIR")
+        c_vocab, c_vecs = load_embedding(args.embedding)
+        code_vec = average_vectors([tokenize_code(p.snippet) for p in pairs], c_vocab, c_vecs)
+    else:
+        if args.generator is None:
+            raise SystemExit("--code-repr hc needs --generator RUN_DIR")
+        code_vec = decoder_h_odot_c(args.generator, pairs)
+    rows = list(zip(intent_vec, code_vec, strict=True))
+
+    def collate(items: Sequence[tuple[np.ndarray, np.ndarray]]) -> tuple[torch.Tensor, ...]:
+        return (
+            torch.from_numpy(np.stack([a for a, _ in items])),
+            torch.from_numpy(np.stack([b for _, b in items])),
+        )
+
+    return rows, collate, intent_vec.shape[1], code_vec.shape[1]
+
+
+def decoder_h_odot_c(run_dir: Path, pairs: Sequence[LabelledPair]) -> np.ndarray:
+    """The seed's second code representation: the generator decoder's h ⊙ c after the snippet.
+
+    Needs the generator's public teacher-forcing hook (`model.generator`), which is not there yet.
+    """
+    raise SystemExit(
+        f"--code-repr hc: cannot read decoder states from {run_dir}: model.generator does not "
+        "expose them yet; use --code-repr avg"
+    )
+
+
+# -- run directory ------------------------------------------------------------------------------
+
+
+def save_final(
+    final: Path, net: nn.Module, cfg: ClassifierConfig, tokenizers: Any, report: dict
+) -> None:
+    """Write RUN/final atomically; config.json last, so its presence means the rest is there."""
+    final.mkdir(parents=True, exist_ok=True)
+    tensors = {k: v.detach().contiguous() for k, v in net.state_dict().items()}
+    fd, tmp = tempfile.mkstemp(dir=final, prefix=".weights.", suffix=".tmp")
+    os.close(fd)
+    try:
+        save_file(tensors, tmp)
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, final / "weights.safetensors")
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    if tokenizers is not None:
+        for tok, name in zip(tokenizers, TOKENIZER_FILES, strict=True):
+            atomic_write_text(tok.to_str(), final / name)
+    atomic_write_text(json.dumps(report, indent=1) + "\n", final / "valid_metrics.json")
+    atomic_write_text(json.dumps(cfg.to_dict(), indent=1) + "\n", final / "config.json")
+
+
+# -- the command --------------------------------------------------------------------------------
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    a = parser.add_argument
+    a("--data", type=Path, default=Path("out/data"), help="output of `codeqa-train data`")
+    a("--out", type=Path, default=None, help="run directory (default runs/classifier-VARIANT)")
+    a("--variant", choices=("product", "baseline"), default="product")
+    a("--tokenizers", type=Path, default=None, help="fit-generator run whose tokenizers to reuse")
+    a("--vocab-size", type=int, default=4000, help="only when training new tokenizers")
+    a("--code-repr", choices=("avg", "hc"), default="avg", help="baseline code vector")
+    a("--embedding", type=Path, default=None, help="baseline avg: code embedding dir")
+    a("--intent-embedding", type=Path, default=Path("out/emb/intent-w2v"))
+    a("--generator", type=Path, default=None, help="baseline hc: fit-generator run dir")
+    a("--kinds", default="random,hard", help="negative kinds to train on (comma-separated)")
+    a("--emb-dim", type=int, default=96)
+    a("--hidden", type=int, default=96)
+    a("--dropout", type=float, default=0.2)
+    a("--no-alignment", action="store_true", help="drop the token-alignment features")
+    a("--no-lexical", action="store_true", help="drop the lexical overlap features")
+    a("--false-alarm-rate", type=float, default=0.05, help="share of true matches flagged")
+    a("--max-train", type=int, default=None, help="use only the first N training pairs")
+    add_loop_arguments(parser, epochs=8, patience=2, lr=2e-3, threads=2)
+
+
+def run(args: argparse.Namespace) -> int:
+    loop_cfg = loop_config_from_args(args)
+    info = setup_distributed()
+    set_threads(loop_cfg.threads, info)
+    torch.manual_seed(loop_cfg.seed)
+    out = args.out or Path("runs") / f"classifier-{args.variant}"
+    out.mkdir(parents=True, exist_ok=True)
+
+    kinds = {"positive", *args.kinds.split(",")}
+    train_pairs = [p for p in read_pairs(args.data, "train") if p.kind in kinds]
+    if args.max_train:
+        train_pairs = train_pairs[: args.max_train]
+    valid_pairs = read_pairs(args.data, "valid")
+    print(f"train {len(train_pairs)} pairs ({', '.join(sorted(kinds))}), valid {len(valid_pairs)}")
+
+    tokenizers = None
+    if args.variant == "product":
+        tokenizers = load_or_train_tokenizers(args.tokenizers, train_pairs, args.vocab_size)
+        cfg = ClassifierConfig(
+            kind="product",
+            intent_vocab=tokenizers[0].get_vocab_size(),
+            code_vocab=tokenizers[1].get_vocab_size(),
+            emb_dim=args.emb_dim,
+            hidden=args.hidden,
+            dropout=args.dropout,
+            use_alignment=not args.no_alignment,
+            use_lexical=not args.no_lexical,
+            false_alarm_rate=args.false_alarm_rate,
+        )
+        train_x, collate = product_inputs(train_pairs, *tokenizers, cfg)
+        valid_x, _ = product_inputs(valid_pairs, *tokenizers, cfg)
+        net: nn.Module = MatchClassifier(cfg)
+
+        def length(i: int) -> int:
+            return len(train_x[i].code_ids)
+
+    else:
+        xs, collate, i_dim, c_dim = baseline_inputs([*train_pairs, *valid_pairs], args)
+        train_x, valid_x = xs[: len(train_pairs)], xs[len(train_pairs) :]
+        cfg = ClassifierConfig(
+            kind="baseline",
+            intent_dim=i_dim,
+            code_dim=c_dim,
+            code_repr=args.code_repr,
+            false_alarm_rate=args.false_alarm_rate,
+            extra={"code_source": str(args.embedding or args.generator)},
+        )
+        net = BaselineClassifier(cfg)
+        length = None
+
+    examples = list(zip(train_x, (p.label for p in train_pairs), strict=True))
+
+    def collate_labelled(items: list[tuple[Any, int]]) -> Batch:
+        x = collate([item for item, _ in items])
+        return x, torch.tensor([y for _, y in items], dtype=torch.float32)
+
+    def loss_fn(module: nn.Module, batch: Batch) -> torch.Tensor:
+        x, y = batch
+        return nn.functional.binary_cross_entropy_with_logits(module(*x), y)
+
+    valid_batches = make_batches(valid_x, [p.label for p in valid_pairs], collate, 512, None)
+    valid_y = torch.cat([y for _, y in valid_batches])
+    monitor_kind = "hard" if any(p.kind == "hard" for p in valid_pairs) else "all"
+
+    def validate(model: nn.Module) -> dict[str, float]:
+        logits = predict_logits(model, valid_batches)
+        per_kind = split_metrics(valid_pairs, torch.sigmoid(logits).numpy(), 0.5)
+        record = {
+            "valid_loss": float(nn.functional.binary_cross_entropy_with_logits(logits, valid_y)),
+            "valid_roc_auc": per_kind[monitor_kind]["roc_auc"],
+        }
+        for kind, m in per_kind.items():
+            record[f"valid_roc_auc_{kind}"] = m["roc_auc"]
+        return record
+
+    result = fit(
+        net,
+        examples,
+        collate_labelled,
+        loss_fn,
+        validate,
+        out,
+        loop_cfg,
+        monitor="valid_roc_auc",
+        mode="max",
+        resume=args.resume,
+        length=length,
+        info=info,
+    )
+    if not info.is_main:
+        return 0
+    print(
+        f"best valid ROC-AUC ({monitor_kind}) {result.best_metric:.4f} at epoch {result.best_epoch}"
+    )
+
+    logits = predict_logits(net, valid_batches)
+    cfg.platt_a, cfg.platt_b = calibrate(logits, valid_y)
+    probs = torch.sigmoid(cfg.platt_a * logits.double() + cfg.platt_b)
+    cfg.threshold = threshold_for_false_alarms(probs[valid_y == 1], cfg.false_alarm_rate)
+    report = {
+        "best_epoch": result.best_epoch,
+        "platt": [cfg.platt_a, cfg.platt_b],
+        "threshold": cfg.threshold,
+        **split_metrics(valid_pairs, probs.numpy(), cfg.threshold),
+    }
+    print(json.dumps(report))
+    save_final(out / "final", net, cfg, tokenizers, report)
+    print(f"wrote {out / 'final'}")
+    return 0
