@@ -27,9 +27,12 @@ _PLACEHOLDER = re.compile(r"(?:str|var)_\d")
 _WORD_PART = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 # Words that say nothing about what code does; kept tiny on purpose.
 _STOPWORDS = frozenset(
-    """a an the of to in on for from with by and or is are be as at it its this that into
-    each all given using use how do does get""".split()
-)
+    {
+        "a", "an", "the", "of", "to", "in", "on", "for", "from", "with", "by", "and", "or",
+        "is", "are", "be", "as", "at", "it", "its", "this", "that", "into", "each", "all",
+        "given", "using", "use", "how", "do", "does", "get",
+    }
+)  # fmt: skip
 
 
 def _word_parts(tokens: Sequence[str]) -> set[str]:
