@@ -1,0 +1,317 @@
+"""Python source ↔ code tokens.
+
+The generator reads and writes code as a flat token list, so this module turns source text into
+tokens (stdlib ``tokenize``; a regex lexer for text it rejects, e.g. unterminated strings) and
+tokens back into readable PEP 8-ish source. Line structure is kept with three layout tokens so
+multi-line snippets survive the trip. Pure stdlib: the server and the trainer both import it.
+"""
+
+from __future__ import annotations
+
+import io
+import keyword
+import re
+import tokenize
+from dataclasses import dataclass
+
+NL, INDENT, DEDENT = "<nl>", "<indent>", "<dedent>"
+CODE_LAYOUT_TOKENS = (NL, INDENT, DEDENT)
+
+__all__ = [
+    "CODE_LAYOUT_TOKENS",
+    "CodeToken",
+    "detokenize_code",
+    "lex_code",
+    "tokenize_code",
+]
+
+
+@dataclass(frozen=True)
+class CodeToken:
+    """One lexical token with its absolute character span in the source.
+
+    ``kind`` is one of: name, number, string, op, comment, newline, indent, dedent, other.
+    Spans let callers (``model.slots``) rewrite the source at exact token boundaries.
+    """
+
+    kind: str
+    text: str
+    start: int
+    end: int
+
+
+_KIND = {
+    tokenize.NAME: "name",
+    tokenize.NUMBER: "number",
+    tokenize.STRING: "string",
+    tokenize.OP: "op",
+    tokenize.COMMENT: "comment",
+    tokenize.NEWLINE: "newline",
+    tokenize.INDENT: "indent",
+    tokenize.DEDENT: "dedent",
+}
+
+# Longest first, so the regex lexer never splits "**=" into "**" "=".
+# fmt: off
+_OPERATORS = sorted(
+    (
+        "**=", "//=", ">>=", "<<=", "...", "->", ":=", "+=", "-=", "*=", "/=", "%=", "&=", "|=",
+        "^=", "@=", "==", "!=", "<=", ">=", "<>", "**", "//", "<<", ">>", "+", "-", "*", "/", "%",
+        "@", "&", "|", "^", "~", "<", ">", "(", ")", "[", "]", "{", "}", ",", ":", ";", ".", "=",
+        "!", "`", "$", "?",
+    ),
+    key=len,
+    reverse=True,
+)
+# fmt: on
+_STRING_RE = (
+    r"(?:[rRbBuUfF]{0,2})"
+    r"(?:'''(?:\\.|[^\\])*?(?:'''|\Z)"
+    r'|"""(?:\\.|[^\\])*?(?:"""|\Z)'
+    r"|'(?:\\.|[^\\'\n])*(?:'|(?=\n)|\Z)"
+    r'|"(?:\\.|[^\\"\n])*(?:"|(?=\n)|\Z))'
+)
+_FALLBACK_RE = re.compile(
+    r"(?P<newline>\r?\n)"
+    r"|(?P<space>[ \t\f]+|\\\r?\n)"
+    r"|(?P<comment>#[^\r\n]*)"
+    rf"|(?P<string>{_STRING_RE})"
+    r"|(?P<number>(?:0[xXoObB][0-9a-fA-F_]+|(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)"
+    r"(?:[eE][+-]?\d+)?[jJlL]?))"
+    r"|(?P<name>\w+)"
+    r"|(?P<op>" + "|".join(re.escape(op) for op in _OPERATORS) + r")"
+    r"|(?P<other>\S)",
+    re.DOTALL,
+)
+
+
+def _line_offsets(code: str) -> list[int]:
+    """Absolute offset of the start of each line (1-based rows map to index row-1)."""
+    offsets = [0]
+    for line in code.splitlines(keepends=True):
+        offsets.append(offsets[-1] + len(line))
+    return offsets
+
+
+def _lex_stdlib(code: str) -> list[CodeToken]:
+    """Lex with ``tokenize``; raises ``tokenize.TokenError``/``SyntaxError`` on bad input."""
+    offsets = _line_offsets(code)
+    out: list[CodeToken] = []
+    for tok in tokenize.generate_tokens(io.StringIO(code).readline):
+        if tok.type == tokenize.ERRORTOKEN:
+            if tok.string.strip() in ("'", '"'):
+                raise tokenize.TokenError("unterminated string", tok.start)
+            if not tok.string.strip():
+                continue
+        kind = _KIND.get(tok.type)
+        if kind is None:
+            if tok.type != tokenize.ERRORTOKEN:
+                continue  # NL, ENCODING, ENDMARKER, and 3.12 f-string parts are not tokens here
+            kind = "other"
+        (srow, scol), (erow, ecol) = tok.start, tok.end
+        start = offsets[min(srow - 1, len(offsets) - 1)] + scol
+        end = offsets[min(erow - 1, len(offsets) - 1)] + ecol
+        out.append(CodeToken(kind, tok.string, start, end))
+    return out
+
+
+def _lex_regex(code: str) -> list[CodeToken]:
+    """Forgiving lexer for text ``tokenize`` rejects; rebuilds indentation from leading spaces."""
+    out: list[CodeToken] = []
+    indents = [0]
+    at_line_start = True
+    for match in _FALLBACK_RE.finditer(code):
+        kind = match.lastgroup or "other"
+        text = match.group()
+        if kind == "newline":
+            if out and out[-1].kind not in ("newline", "indent", "dedent"):
+                out.append(CodeToken("newline", text, match.start(), match.end()))
+            at_line_start = True
+            continue
+        if kind == "space":
+            continue
+        if at_line_start and kind != "comment":
+            line_start = code.rfind("\n", 0, match.start()) + 1
+            width = len(code[line_start : match.start()].expandtabs(8))
+            if width > indents[-1]:
+                indents.append(width)
+                out.append(
+                    CodeToken("indent", code[line_start : match.start()], line_start, match.start())
+                )
+            while width < indents[-1]:
+                indents.pop()
+                out.append(CodeToken("dedent", "", match.start(), match.start()))
+            at_line_start = False
+        out.append(CodeToken(kind, text, match.start(), match.end()))
+    return out
+
+
+def lex_code(code: str) -> list[CodeToken]:
+    """Tokens with spans: stdlib ``tokenize`` when it accepts the text, else the regex lexer.
+
+    Comments are kept (callers decide); blank and continuation line breaks are not tokens.
+    Never raises on any ``str``.
+    """
+    try:
+        return _lex_stdlib(code)
+    except (tokenize.TokenError, SyntaxError, ValueError):
+        return _lex_regex(code)
+
+
+def tokenize_code(code: str) -> list[str]:
+    """Code tokens: comments dropped, lines as ``<nl>``, blocks as ``<indent>``/``<dedent>``.
+
+    Trailing ``<nl>``/``<dedent>`` after the last line are dropped: they carry no information.
+    """
+    tokens: list[str] = []
+    for tok in lex_code(code):
+        if tok.kind == "comment":
+            continue
+        if tok.kind == "newline":
+            if tokens and tokens[-1] not in (NL, INDENT):
+                tokens.append(NL)
+        elif tok.kind == "indent":
+            tokens.append(INDENT)
+        elif tok.kind == "dedent":
+            tokens.append(DEDENT)
+        else:
+            tokens.append(tok.text)
+    while tokens and tokens[-1] in (NL, DEDENT):
+        tokens.pop()
+    return tokens
+
+
+# --- detokenisation -------------------------------------------------------------------------
+
+_OPEN, _CLOSE = "([{", ")]}"
+_NO_SPACE_BEFORE = {")", "]", "}", ",", ":", ";", "."}
+_UNARY_CAN_FOLLOW = {"(", "[", "{", ",", ":", "=", "->", ";", "@"} | {
+    op for op in _OPERATORS if op not in _CLOSE and op not in (".", "...")
+}
+_STAR_CAN_FOLLOW = {"(", "[", "{", ",", "=", ";"}  # f(*a), [*a], x = *a, b
+_VALUE_KEYWORDS = {"True", "False", "None"}
+_ALL_OPERATORS = set(_OPERATORS)
+
+
+def _is_word(token: str) -> bool:
+    return bool(token) and (token[0].isalnum() or token[0] == "_" or token[0] in "'\"")
+
+
+def _is_keyword(token: str) -> bool:
+    return token in keyword.kwlist and token not in _VALUE_KEYWORDS
+
+
+def _is_operand_end(token: str | None) -> bool:
+    """True if ``token`` can end an operand (so a following ``-`` is binary, ``(`` a call)."""
+    if token is None:
+        return False
+    if token in _CLOSE:
+        return True
+    if _is_keyword(token):
+        return False
+    return _is_word(token) or token == "..."
+
+
+class _Layout:
+    """Bracket and lambda state while walking one logical line."""
+
+    def __init__(self) -> None:
+        self.brackets: list[str] = []
+        self.lambdas: list[int] = [0]  # open lambdas per bracket depth
+
+    def push(self, tok: str) -> None:
+        if tok in _OPEN:
+            self.brackets.append(tok)
+            self.lambdas.append(0)
+        elif tok in _CLOSE and self.brackets:
+            self.brackets.pop()
+            self.lambdas.pop()
+        elif tok == "lambda":
+            self.lambdas[-1] += 1
+
+    @property
+    def inner(self) -> str | None:
+        return self.brackets[-1] if self.brackets else None
+
+
+def _spacing(
+    prev: str, prev2: str | None, cur: str, state: _Layout, flags: tuple[bool, bool]
+) -> str:
+    """The separator between ``prev`` and ``cur`` (``""`` or ``" "``).
+
+    ``flags`` says whether ``prev`` was a unary operator and whether it was a lambda's colon.
+    """
+    unary, lambda_colon = flags
+    if prev in _ALL_OPERATORS and cur in _ALL_OPERATORS and (prev + cur[0]) in _ALL_OPERATORS:
+        return " "  # never glue two operators into a third one
+    if cur == "." or prev == ".":
+        if prev in ("from", "import") or cur == "import":
+            return " "
+        if prev[:1].isdigit() and cur == "." and not re.search(r"[.eEjJxX]", prev):
+            return " "  # "1 .real", not the float "1."
+        return ""
+    if prev == "," and cur not in _CLOSE and cur != ",":
+        return " "  # also "a[:, 0]"
+    if cur in _NO_SPACE_BEFORE:
+        return ""
+    if prev in _OPEN:
+        return ""
+    if prev == ":":
+        return "" if state.inner == "[" and not lambda_colon else " "
+    if prev == "=" or cur == "=":
+        return "" if state.inner == "(" else " "
+    if unary:
+        return ""
+    if cur in _OPEN:
+        return "" if _is_operand_end(prev) else " "
+    if unary:
+        return ""
+    if prev == "@" and prev2 is None:
+        return ""  # decorator
+    return " "
+
+
+def detokenize_code(tokens: list[str]) -> str:
+    """Readable Python source from code tokens (the inverse of ``tokenize_code`` up to spacing).
+
+    ``<nl>`` starts a new line, ``<indent>``/``<dedent>`` move the 4-space indentation level.
+    """
+    lines: list[str] = []
+    level = 0
+    parts: list[str] = []
+    prev: str | None = None
+    prev2: str | None = None
+    flags = (False, False)
+    state = _Layout()
+
+    def flush() -> None:
+        if parts:
+            lines.append("    " * level + "".join(parts))
+
+    for tok in tokens:
+        if tok == NL:
+            flush()
+            parts, prev, prev2, flags, state = [], None, None, (False, False), _Layout()
+            continue
+        if tok == INDENT:
+            level += 1
+            continue
+        if tok == DEDENT:
+            level = max(0, level - 1)
+            continue
+        lambda_colon = tok == ":" and state.lambdas[-1] > 0
+        if lambda_colon:
+            state.lambdas[-1] -= 1
+        if prev is not None:
+            parts.append(_spacing(prev, prev2, tok, state, flags))
+        if tok in ("*", "**"):
+            unary = prev is None or prev in _STAR_CAN_FOLLOW or _is_keyword(prev)
+        else:
+            unary = tok in ("-", "+", "~") and (
+                prev is None or prev in _UNARY_CAN_FOLLOW or _is_keyword(prev)
+            )
+        parts.append(tok)
+        state.push(tok)
+        prev2, prev, flags = prev, tok, (unary, lambda_colon)
+    flush()
+    return "\n".join(lines)

@@ -1,0 +1,236 @@
+"""Intent slots: quoted values in an intent ↔ placeholders in the intent and in the code.
+
+CoNaLa's rewritten intents quote the values the snippet uses (``'hello'``, ``"a,b"``) and
+back-tick the names (```df```). Replacing both with ``str_N`` / ``var_N`` in the intent and in
+the code lets the generator learn "copy slot N here" instead of memorising rare literals; at
+inference ``restore_code`` puts the user's values back. Pure stdlib.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+
+from model.code_tokens import CodeToken, lex_code
+
+MAX_SLOTS = 10  # per kind; matches the str_0..str_9 / var_0..var_9 special tokens
+
+__all__ = [
+    "MAX_SLOTS",
+    "Slot",
+    "SlotMap",
+    "canonicalize_code",
+    "canonicalize_intent",
+    "canonicalize_pair",
+    "restore_code",
+]
+
+# An opening quote not glued to a word (so "user's" is no quote), a lazy value, the same closing
+# quote not followed by a word character. ''x'' (two single quotes) is CoNaLa's odd double quote.
+_QUOTED_RE = re.compile(
+    r"(?<![\w'\"`])(?:''(?P<dq>[^'\n]+?)''|(?P<q>['\"`])(?P<v>[^\n]*?)(?P=q))(?!\w)"
+)
+_PLACEHOLDER_RE = re.compile(r"(?<!\w)(?P<p>(?:str|var)_\d)(?!\w)")
+_LITERAL_RE = re.compile(r"(?P<prefix>[rRbBuUfF]{0,2})(?P<quote>'''|\"\"\"|'|\")", re.DOTALL)
+_LAYOUT_KINDS = ("newline", "indent", "dedent", "comment")
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One intent value: its placeholder, the text between the quotes, and how it was quoted.
+
+    ``quote`` is the intent's quote (``'``, ``"``, ```` ` ```` or ``''``). ``code_prefix`` /
+    ``code_quote`` are how the snippet spells the literal (e.g. ``r`` and ``'``), once seen.
+    """
+
+    placeholder: str
+    value: str
+    kind: str  # "str" or "var"
+    quote: str
+    code_prefix: str = ""
+    code_quote: str | None = None
+
+    def render(self) -> str:
+        """The code text this slot stands for (a quoted literal for ``str`` slots)."""
+        if self.kind == "var":
+            return self.value
+        if self.code_quote is not None:
+            return f"{self.code_prefix}{self.code_quote}{self.value}{self.code_quote}"
+        quote = self.quote if self.quote in ("'", '"') else "'"
+        if quote in self.value and ('"' if quote == "'" else "'") not in self.value:
+            quote = '"' if quote == "'" else "'"
+        return f"{quote}{self.value}{quote}"
+
+
+@dataclass(frozen=True)
+class SlotMap:
+    """Ordered placeholder → ``Slot`` (``str_0``, ``str_1``, …, ``var_0``, … in intent order)."""
+
+    slots: tuple[Slot, ...] = ()
+
+    def __iter__(self) -> Iterator[Slot]:
+        return iter(self.slots)
+
+    def __len__(self) -> int:
+        return len(self.slots)
+
+    def __getitem__(self, placeholder: str) -> Slot:
+        for slot in self.slots:
+            if slot.placeholder == placeholder:
+                return slot
+        raise KeyError(placeholder)
+
+    def get(self, placeholder: str) -> Slot | None:
+        """The slot for ``placeholder``, or None (model output may name slots the intent lacks)."""
+        return next((s for s in self.slots if s.placeholder == placeholder), None)
+
+    def observe(self, code: str) -> SlotMap:
+        """A copy whose ``str`` slots spell their literal the way ``code`` first does.
+
+        Needed for an exact round trip when the snippet quotes differently from the intent
+        (intent ``'a'``, code ``"a"`` or ``r'a'``): ``canonicalize_code`` only replaces literals
+        that ``restore_code`` will rebuild byte for byte.
+        """
+        literals = [_split_literal(t.text) for t in lex_code(code) if t.kind == "string"]
+        out = []
+        for slot in self.slots:
+            if slot.kind == "str" and slot.code_quote is None:
+                for found in literals:
+                    if found is not None and found[2] == slot.value:
+                        slot = replace(slot, code_prefix=found[0], code_quote=found[1])
+                        break
+            out.append(slot)
+        return SlotMap(tuple(out))
+
+
+def canonicalize_intent(intent: str) -> tuple[str, SlotMap]:
+    """Replace quoted values with ``str_N`` and back-ticked names with ``var_N``.
+
+    The same value quoted twice gets the same placeholder; past ``MAX_SLOTS`` of a kind the
+    text is left as written.
+    """
+    slots: list[Slot] = []
+    by_value: dict[tuple[str, str], str] = {}
+    counts = {"str": 0, "var": 0}
+    pieces: list[str] = []
+    last = 0
+    for match in _QUOTED_RE.finditer(intent):
+        if match.group("dq") is not None:
+            quote, value = "''", match.group("dq")
+        else:
+            quote, value = match.group("q"), match.group("v")
+        kind = "var" if quote == "`" else "str"
+        if kind == "var":
+            value = value.strip()
+            if not value:
+                continue
+        key = (kind, value)
+        placeholder = by_value.get(key)
+        if placeholder is None:
+            if counts[kind] >= MAX_SLOTS:
+                continue
+            placeholder = f"{kind}_{counts[kind]}"
+            counts[kind] += 1
+            by_value[key] = placeholder
+            slots.append(Slot(placeholder, value, kind, quote))
+        pieces.append(intent[last : match.start()])
+        pieces.append(placeholder)
+        last = match.end()
+    pieces.append(intent[last:])
+    return "".join(pieces), SlotMap(tuple(slots))
+
+
+def _split_literal(text: str) -> tuple[str, str, str] | None:
+    """``(prefix, quote, body)`` of a string literal token, or None if it is not one."""
+    match = _LITERAL_RE.match(text)
+    if match is None:
+        return None
+    quote = match.group("quote")
+    body_start = match.end()
+    if len(text) - body_start < len(quote) or not text.endswith(quote):
+        return None  # unterminated (regex-lexer output)
+    return match.group("prefix"), quote, text[body_start : len(text) - len(quote)]
+
+
+def _str_spans(code: str, tokens: list[CodeToken], slot: Slot) -> list[tuple[int, int]]:
+    """Spans of literals that ``slot.render()`` rebuilds exactly."""
+    rendered = slot.render()
+    return [(t.start, t.end) for t in tokens if t.kind == "string" and t.text == rendered]
+
+
+def _var_spans(code: str, tokens: list[CodeToken], slot: Slot) -> list[tuple[int, int]]:
+    """Token runs spelling ``slot.value`` exactly; else exact substrings at word boundaries."""
+    want = [t.text for t in lex_code(slot.value) if t.kind not in _LAYOUT_KINDS]
+    spans: list[tuple[int, int]] = []
+    if want:
+        n = len(want)
+        for i in range(len(tokens) - n + 1):
+            run = tokens[i : i + n]
+            if [t.text for t in run] == want and code[run[0].start : run[-1].end] == slot.value:
+                spans.append((run[0].start, run[-1].end))
+    if spans or slot.value.isidentifier() or not re.search(r"\w\W|\W\w", slot.value):
+        return spans  # no substring search for bare names or lone punctuation like "?"
+    return [(m.start(), m.end()) for m in re.finditer(re.escape(slot.value), code)]
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+def _standalone(before: str, after: str) -> bool:
+    """A placeholder between these characters stays one word (so ``restore_code`` finds it)."""
+    return not (_is_word_char(before) or _is_word_char(after))
+
+
+def canonicalize_code(code: str, slots: SlotMap) -> str:
+    """Put the slots' placeholders into ``code`` where their values occur.
+
+    ``str`` slots replace whole string literals (quotes and prefix included) whose text equals
+    the slot's rendering — call ``slots.observe(code)`` first (or use ``canonicalize_pair``) to
+    also catch literals quoted differently from the intent. ``var`` slots replace exact token
+    runs (names, dotted names, numbers, expressions); a non-identifier value that matches no
+    token run is replaced as an exact substring. A name that merely equals a ``str`` value is
+    left alone: ``restore_code`` could not tell it from a literal.
+    """
+    if not slots:
+        return code
+    tokens = [t for t in lex_code(code) if t.kind not in _LAYOUT_KINDS]
+    candidates: list[tuple[int, int, str]] = []
+    for slot in slots:
+        find = _str_spans if slot.kind == "str" else _var_spans
+        candidates += [(s, e, slot.placeholder) for s, e in find(code, tokens, slot) if e > s]
+    candidates.sort(key=lambda c: (c[0], -(c[1] - c[0])))
+    pieces: list[str] = []
+    last = 0
+    for start, end, placeholder in candidates:
+        before = pieces[-1][-1:] if start == last and pieces else code[start - 1 : start]
+        if start < last or not _standalone(before, code[end : end + 1]):
+            continue
+        pieces += [code[last:start], placeholder]
+        last = end
+    pieces.append(code[last:])
+    return "".join(pieces)
+
+
+def restore_code(code: str, slots: SlotMap) -> str:
+    """Replace every placeholder word in ``code`` with the value its slot stands for.
+
+    Works on any text (model output included); placeholders the map lacks are left as is.
+    """
+
+    def put_back(match: re.Match[str]) -> str:
+        slot = slots.get(match.group("p"))
+        return match.group() if slot is None else slot.render()
+
+    return _PLACEHOLDER_RE.sub(put_back, code)
+
+
+def canonicalize_pair(intent: str, code: str) -> tuple[str, str, SlotMap]:
+    """Canonical intent, canonical code and the slot map that restores that code exactly.
+
+    The one call the data pipeline needs: the map has observed the snippet's quoting.
+    """
+    canon_intent, slots = canonicalize_intent(intent)
+    slots = slots.observe(code)
+    return canon_intent, canonicalize_code(code, slots), slots
