@@ -1,0 +1,284 @@
+"""Model answers → LSP types (completion items, diagnostics, code actions, hovers).
+
+One vocabulary per file: this module knows lsprotocol and the intent grammar's types, not
+the server or the model's internals. Columns arrive as code-point indices into lines from
+`intents.split_lines` and leave in the client's position encoding (UTF-16 by default).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from lsprotocol import types
+
+from codeqa_lsp.intents import CompletionSite, IntentBlock
+
+__all__ = [
+    "DIAGNOSTIC_CODE",
+    "SOURCE",
+    "SuggestionLike",
+    "client_column",
+    "code_actions",
+    "completion_items",
+    "diagnostic",
+    "hover",
+    "indent_code",
+    "server_column",
+    "snippet_text",
+]
+
+SOURCE = "codeqa"
+DIAGNOSTIC_CODE = "intent-mismatch"
+REPLACE_TITLE = "Replace with suggested code"
+INSERT_TITLE = "Insert suggestion below intent"
+
+
+class SuggestionLike(Protocol):
+    """What the conversions read from `model.inference.Suggestion`."""
+
+    @property
+    def code(self) -> str: ...
+    @property
+    def score(self) -> float: ...
+    @property
+    def slot_spans(self) -> tuple[tuple[int, int], ...]: ...
+
+
+# ---------------------------------------------------------------- positions
+
+
+def _units(text: str, encoding: str) -> int:
+    if encoding == types.PositionEncodingKind.Utf8:
+        return len(text.encode("utf-8"))
+    if encoding == types.PositionEncodingKind.Utf32:
+        return len(text)
+    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+
+
+def client_column(line_text: str, column: int, encoding: str) -> int:
+    """Code-point column → the client's units (UTF-16 code units unless negotiated)."""
+    return _units(line_text[:column], encoding)
+
+
+def server_column(line_text: str, units: int, encoding: str) -> int:
+    """The client's units → code-point column, clamped to the line (never raises)."""
+    if encoding == types.PositionEncodingKind.Utf32 or line_text.isascii():
+        return max(0, min(units, len(line_text)))
+    seen = 0
+    for index, ch in enumerate(line_text):
+        if seen >= units:
+            return index
+        seen += _units(ch, encoding)
+    return len(line_text)
+
+
+def _position(lines: Sequence[str], line: int, column: int, encoding: str) -> types.Position:
+    text = lines[line] if 0 <= line < len(lines) else ""
+    return types.Position(line=line, character=client_column(text, column, encoding))
+
+
+def _range(
+    lines: Sequence[str], start: tuple[int, int], end: tuple[int, int], encoding: str
+) -> types.Range:
+    return types.Range(
+        start=_position(lines, *start, encoding), end=_position(lines, *end, encoding)
+    )
+
+
+# ---------------------------------------------------------------- completion
+
+
+def _escape_snippet(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("$", "\\$").replace("}", "\\}")
+
+
+def snippet_text(code: str, slot_spans: Sequence[tuple[int, int]]) -> str:
+    """``code`` as an LSP snippet: a numbered tab stop on each slot value, then ``$0``.
+
+    Spans that overlap, run backwards or fall outside ``code`` are skipped rather than
+    trusted; everything else is escaped so ``$`` and ``}`` in code stay literal.
+    """
+    parts: list[str] = []
+    cursor = 0
+    stop = 0
+    for start, end in sorted(slot_spans):
+        if start < cursor or end <= start or end > len(code):
+            continue
+        stop += 1
+        parts.append(_escape_snippet(code[cursor:start]))
+        parts.append(f"${{{stop}:{_escape_snippet(code[start:end])}}}")
+        cursor = end
+    parts.append(_escape_snippet(code[cursor:]))
+    parts.append("$0")
+    return "".join(parts)
+
+
+def indent_code(code: str, indent: str) -> str:
+    """Prefix every line after the first with ``indent`` (the first goes at the cursor)."""
+    return code.replace("\n", "\n" + indent)
+
+
+def _insert_text(site: CompletionSite, body: str) -> str:
+    if site.new_line_first:
+        return "\n" + site.indent + indent_code(body, site.indent)
+    return site.indent[len(site.typed_indent) :] + indent_code(body, site.indent)
+
+
+def completion_items(
+    suggestions: Sequence[SuggestionLike],
+    site: CompletionSite,
+    lines: Sequence[str],
+    encoding: str,
+    snippets: bool,
+) -> list[types.CompletionItem]:
+    """Suggestions (best first) → completion items ranked by ``sortText``.
+
+    The ``textEdit`` replaces [site.start, site.end) on the site's line; at the end of an
+    intent line the text starts with a line break; indentation of the site is kept.
+    """
+    edit_range = _range(lines, (site.line, site.start), (site.line, site.end), encoding)
+    items: list[types.CompletionItem] = []
+    for rank, suggestion in enumerate(suggestions):
+        code = suggestion.code
+        if snippets:
+            body = snippet_text(code, suggestion.slot_spans)
+            fmt = types.InsertTextFormat.Snippet
+        else:
+            body = code
+            fmt = types.InsertTextFormat.PlainText
+        label = code.split("\n", 1)[0] or code.strip() or "(empty)"
+        items.append(
+            types.CompletionItem(
+                label=label,
+                kind=types.CompletionItemKind.Snippet,
+                detail=f"match {suggestion.score:.2f}",
+                documentation=types.MarkupContent(
+                    kind=types.MarkupKind.Markdown, value=_markdown_code(code)
+                ),
+                sort_text=f"{rank:04d}",
+                filter_text=label,
+                insert_text_format=fmt,
+                text_edit=types.TextEdit(range=edit_range, new_text=_insert_text(site, body)),
+                data={"score": suggestion.score, "intent": site.intent[:200]},
+            )
+        )
+    return items
+
+
+def _markdown_code(code: str) -> str:
+    fence = "```"
+    while fence in code:
+        fence += "`"
+    return f"{fence}python\n{code}\n{fence}"
+
+
+# ---------------------------------------------------------------- diagnostics
+
+
+def diagnostic(
+    block: IntentBlock,
+    score: float,
+    threshold: float,
+    suggestion: str,
+    lines: Sequence[str],
+    encoding: str,
+) -> types.Diagnostic:
+    """A Warning on the intent comment of a block whose code scored below ``threshold``."""
+    start, end = block.comment_range
+    return types.Diagnostic(
+        range=_range(lines, (block.line, start), (block.line, end), encoding),
+        severity=types.DiagnosticSeverity.Warning,
+        source=SOURCE,
+        code=DIAGNOSTIC_CODE,
+        message=(
+            f"Code may not match its intent: match score {score:.2f} "
+            f"is below the threshold {threshold:.2f}"
+        ),
+        data={"score": score, "suggestion": suggestion},
+    )
+
+
+def _suggestion_of(diag: types.Diagnostic) -> str | None:
+    data: Any = diag.data
+    if diag.source != SOURCE or not isinstance(data, dict):
+        return None
+    suggestion = data.get("suggestion")
+    return suggestion if isinstance(suggestion, str) and suggestion.strip() else None
+
+
+def _leading_ws(line: str) -> str:
+    return line[: len(line) - len(line.lstrip(" \t"))]
+
+
+def code_actions(
+    uri: str,
+    diag: types.Diagnostic,
+    block: IntentBlock,
+    lines: Sequence[str],
+    encoding: str,
+) -> list[types.CodeAction]:
+    """Quick fixes for one of our diagnostics: replace the block's code, or insert above it.
+
+    Returns nothing for other servers' diagnostics or one without a suggestion.
+    """
+    suggestion = _suggestion_of(diag)
+    if suggestion is None:
+        return []
+    actions: list[types.CodeAction] = []
+    first, stop = block.code_lines
+    if stop > first:
+        code_indent = _leading_ws(lines[first])
+        replace = types.TextEdit(
+            range=_range(lines, (first, 0), (stop - 1, len(lines[stop - 1])), encoding),
+            new_text=code_indent + indent_code(suggestion, code_indent),
+        )
+        actions.append(_action(REPLACE_TITLE, uri, diag, replace, preferred=True))
+    insert = types.TextEdit(
+        range=_range(lines, (block.line + 1, 0), (block.line + 1, 0), encoding),
+        new_text=block.indent + indent_code(suggestion, block.indent) + "\n",
+    )
+    actions.append(_action(INSERT_TITLE, uri, diag, insert, preferred=False))
+    return actions
+
+
+def _action(
+    title: str, uri: str, diag: types.Diagnostic, edit: types.TextEdit, preferred: bool
+) -> types.CodeAction:
+    return types.CodeAction(
+        title=title,
+        kind=types.CodeActionKind.QuickFix,
+        diagnostics=[diag],
+        edit=types.WorkspaceEdit(changes={uri: [edit]}),
+        is_preferred=preferred,
+    )
+
+
+# ---------------------------------------------------------------- hover
+
+
+def hover(
+    block: IntentBlock,
+    score: float | None,
+    threshold: float,
+    suggestion: str | None,
+    lines: Sequence[str],
+    encoding: str,
+) -> types.Hover:
+    """Markdown hover for an intent line: its code's match score and the top suggestion."""
+    parts: list[str] = []
+    if score is None:
+        parts.append("**codeqa** — no code under this intent yet.")
+    else:
+        verdict = "matches" if score >= threshold else "may not match"
+        parts.append(
+            f"**codeqa** — match score **{score:.2f}** (threshold {threshold:.2f}): "
+            f"the code {verdict} its intent."
+        )
+    if suggestion:
+        parts.append("Top suggestion:\n\n" + _markdown_code(suggestion))
+    start, end = block.comment_range
+    return types.Hover(
+        contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value="\n\n".join(parts)),
+        range=_range(lines, (block.line, start), (block.line, end), encoding),
+    )

@@ -1,0 +1,177 @@
+"""Each conversion from model answers to LSP types, on small real intent blocks."""
+
+from __future__ import annotations
+
+from lsprotocol import types
+
+from codeqa_lsp import convert
+from codeqa_lsp.intents import completion_site, parse_intents, split_lines
+from model.inference import Suggestion
+
+UTF16 = types.PositionEncodingKind.Utf16
+UTF8 = types.PositionEncodingKind.Utf8
+UTF32 = types.PositionEncodingKind.Utf32
+
+
+# ---------------------------------------------------------------- columns
+
+
+def test_columns_in_each_encoding() -> None:
+    line = "x = '😀é' # end"
+    # code points: x,space,=,space,',😀,é,'  -> the quote after é is index 7
+    assert convert.client_column(line, 7, UTF32) == 7
+    assert convert.client_column(line, 7, UTF16) == 8  # 😀 is two UTF-16 units
+    assert convert.client_column(line, 7, UTF8) == 11  # 😀 four bytes, é two
+    for enc in (UTF8, UTF16, UTF32):
+        assert convert.server_column(line, convert.client_column(line, 7, enc), enc) == 7
+
+
+def test_server_column_clamps_out_of_range() -> None:
+    assert convert.server_column("abc", 99, UTF16) == 3
+    assert convert.server_column("abc", -4, UTF16) == 0
+    assert convert.server_column("é😀", 99, UTF16) == 2
+
+
+# ---------------------------------------------------------------- snippets
+
+
+def test_snippet_tab_stops_on_slots_and_escapes() -> None:
+    code = "shutil.copy('a$b', dst)  # }"
+    spans = ((12, 17), (19, 22))
+    assert convert.snippet_text(code, spans) == "shutil.copy(${1:'a\\$b'}, ${2:dst})  # \\}$0"
+
+
+def test_snippet_skips_bad_spans() -> None:
+    assert convert.snippet_text("f(x)", ((2, 3), (2, 4), (3, 2), (2, 99))) == "f(${1:x})$0"
+    assert convert.snippet_text("a\\b", ()) == "a\\\\b$0"
+
+
+# ---------------------------------------------------------------- completion
+
+
+SUGGESTIONS = [
+    Suggestion("for x in xs:\n    print(x)", 0.91, ((9, 11),)),
+    Suggestion("print(*xs)", 0.42, ((7, 9),)),
+]
+
+
+def test_completion_below_intent_keeps_indentation() -> None:
+    lines = split_lines("def f(xs):\n    # intent: print each item of `xs`\n\n")
+    site = completion_site(lines, 2, 0)
+    assert site is not None
+    items = convert.completion_items(SUGGESTIONS, site, lines, UTF16, snippets=True)
+    assert [i.sort_text for i in items] == ["0000", "0001"]
+    first = items[0]
+    assert first.label == "for x in xs:"
+    assert first.detail == "match 0.91"
+    assert first.insert_text_format == types.InsertTextFormat.Snippet
+    assert isinstance(first.documentation, types.MarkupContent)
+    assert first.documentation.kind == types.MarkupKind.Markdown
+    assert first.documentation.value == "```python\nfor x in xs:\n    print(x)\n```"
+    edit = first.text_edit
+    assert isinstance(edit, types.TextEdit)
+    assert edit.range == types.Range(types.Position(2, 0), types.Position(2, 0))
+    assert edit.new_text == "    for x in ${1:xs}:\n        print(x)$0"
+
+
+def test_completion_plain_text_without_snippet_support() -> None:
+    lines = split_lines("    # intent: print each item of `xs`\n    \n")
+    site = completion_site(lines, 1, 4)
+    assert site is not None
+    items = convert.completion_items(SUGGESTIONS, site, lines, UTF16, snippets=False)
+    edit = items[0].text_edit
+    assert items[0].insert_text_format == types.InsertTextFormat.PlainText
+    assert isinstance(edit, types.TextEdit)
+    assert edit.range == types.Range(types.Position(1, 4), types.Position(1, 4))
+    assert edit.new_text == "for x in xs:\n        print(x)"
+
+
+def test_completion_at_end_of_intent_line_starts_a_new_line() -> None:
+    lines = split_lines("  # intent: grüße 😀 `xs`")
+    end = len(lines[0])
+    site = completion_site(lines, 0, end)
+    assert site is not None
+    items = convert.completion_items(SUGGESTIONS[1:], site, lines, UTF16, snippets=False)
+    edit = items[0].text_edit
+    assert isinstance(edit, types.TextEdit)
+    units = end + 1  # the emoji is two UTF-16 units
+    assert edit.range == types.Range(types.Position(0, units), types.Position(0, units))
+    assert edit.new_text == "\n  print(*xs)"
+
+
+def test_documentation_fence_survives_backticks_in_code() -> None:
+    lines = split_lines("# intent: quote\n")
+    site = completion_site(lines, 0, 15)
+    assert site is not None
+    items = convert.completion_items(
+        [Suggestion("s = '```'", 0.5, ())], site, lines, UTF16, snippets=False
+    )
+    assert isinstance(items[0].documentation, types.MarkupContent)
+    assert items[0].documentation.value == "````python\ns = '```'\n````"
+
+
+# ---------------------------------------------------------------- diagnostics / actions / hover
+
+
+SOURCE = "def f(d):\n    # intent: sort dict `d` by value\n    x = 1\n    y = 2\n\n    return d\n"
+
+
+def _block():
+    (block,) = parse_intents(SOURCE)
+    return block, split_lines(SOURCE)
+
+
+def test_diagnostic_on_intent_comment() -> None:
+    block, lines = _block()
+    diag = convert.diagnostic(block, 0.123, 0.5, "sorted(d, key=d.get)", lines, UTF16)
+    assert diag.range == types.Range(types.Position(1, 4), types.Position(1, 36))
+    assert diag.severity == types.DiagnosticSeverity.Warning
+    assert diag.source == "codeqa"
+    assert "0.12" in diag.message and "0.50" in diag.message
+    assert diag.data == {"score": 0.123, "suggestion": "sorted(d, key=d.get)"}
+
+
+def test_code_actions_replace_and_insert() -> None:
+    block, lines = _block()
+    diag = convert.diagnostic(block, 0.1, 0.5, "for k in d:\n    pass", lines, UTF16)
+    replace, insert = convert.code_actions("file:///f.py", diag, block, lines, UTF16)
+    assert replace.title == "Replace with suggested code"
+    assert replace.kind == types.CodeActionKind.QuickFix and replace.is_preferred
+    assert replace.diagnostics == [diag]
+    assert replace.edit is not None and replace.edit.changes is not None
+    (edit,) = replace.edit.changes["file:///f.py"]
+    assert edit.range == types.Range(types.Position(2, 0), types.Position(3, 9))
+    assert edit.new_text == "    for k in d:\n        pass"
+    assert insert.title == "Insert suggestion below intent"
+    assert insert.edit is not None and insert.edit.changes is not None
+    (edit,) = insert.edit.changes["file:///f.py"]
+    assert edit.range == types.Range(types.Position(2, 0), types.Position(2, 0))
+    assert edit.new_text == "    for k in d:\n        pass\n"
+
+
+def test_no_code_actions_for_foreign_or_empty_diagnostics() -> None:
+    block, lines = _block()
+    foreign = types.Diagnostic(
+        range=types.Range(types.Position(1, 0), types.Position(1, 1)),
+        message="x",
+        source="pyflakes",
+        data={"suggestion": "y"},
+    )
+    assert convert.code_actions("file:///f.py", foreign, block, lines, UTF16) == []
+    empty = convert.diagnostic(block, 0.1, 0.5, "", lines, UTF16)
+    assert convert.code_actions("file:///f.py", empty, block, lines, UTF16) == []
+
+
+def test_hover_states_score_and_suggestion() -> None:
+    block, lines = _block()
+    hover = convert.hover(block, 0.8, 0.5, "sorted(d, key=d.get)", lines, UTF16)
+    assert isinstance(hover.contents, types.MarkupContent)
+    text = hover.contents.value
+    assert "0.80" in text and "matches" in text and "sorted(d, key=d.get)" in text
+    assert hover.range == types.Range(types.Position(1, 4), types.Position(1, 36))
+    low = convert.hover(block, 0.2, 0.5, None, lines, UTF16)
+    assert isinstance(low.contents, types.MarkupContent)
+    assert "may not match" in low.contents.value
+    none = convert.hover(block, None, 0.5, "x", lines, UTF16)
+    assert isinstance(none.contents, types.MarkupContent)
+    assert "no code" in none.contents.value
