@@ -86,10 +86,14 @@ _FALLBACK_RE = re.compile(
 
 
 def _line_offsets(code: str) -> list[int]:
-    """Absolute offset of the start of each line (1-based rows map to index row-1)."""
+    """Absolute offset of each line start, lines split on "\n" only as ``tokenize`` reads them.
+
+    ``str.splitlines`` would also split on form feeds, record separators and the like,
+    shifting every span after them.
+    """
     offsets = [0]
-    for line in code.splitlines(keepends=True):
-        offsets.append(offsets[-1] + len(line))
+    for line in code.split("\n"):
+        offsets.append(offsets[-1] + len(line) + 1)
     return offsets
 
 

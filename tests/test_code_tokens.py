@@ -1,0 +1,116 @@
+"""Code tokenizer: stdlib tokens, layout tokens, regex fallback, and the detokenize round trip."""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+
+import pytest
+
+from model.code_tokens import CODE_LAYOUT_TOKENS, detokenize_code, lex_code, tokenize_code
+
+FIXTURES = Path(__file__).parent / "fixtures" / "text"
+CONALA_TRAIN = Path("/work/shared/data/conala/conala-train.json")
+
+
+def _fixture_snippets() -> list[str]:
+    return [row["snippet"] for row in json.loads((FIXTURES / "conala_rows.json").read_text())]
+
+
+def test_layout_tokens_are_exported() -> None:
+    assert CODE_LAYOUT_TOKENS == ("<nl>", "<indent>", "<dedent>")
+
+
+def test_single_line_drops_comment_and_trailing_newline() -> None:
+    assert tokenize_code("x = foo(a, 'b')  # call\n") == [
+        "x",
+        "=",
+        "foo",
+        "(",
+        "a",
+        ",",
+        "'b'",
+        ")",
+    ]
+
+
+def test_blocks_become_layout_tokens_and_blank_lines_vanish() -> None:
+    code = "if (key in d):\n\n    pass\nelse:\n    x = [1,\n         2]\n"
+    assert tokenize_code(code) == [
+        "if", "(", "key", "in", "d", ")", ":", "<nl>", "<indent>", "pass", "<nl>", "<dedent>",
+        "else", ":", "<nl>", "<indent>", "x", "=", "[", "1", ",", "2", "]",
+    ]  # fmt: skip
+
+
+def test_fallback_handles_python2_and_unterminated_string() -> None:
+    assert tokenize_code("print 'abc\nx = 1") == ["print", "'abc", "<nl>", "x", "=", "1"]
+    assert tokenize_code("foo(\n  bar") == ["foo", "(", "<nl>", "<indent>", "bar"]
+    assert tokenize_code("a = $b") == ["a", "=", "$", "b"]
+
+
+@pytest.mark.parametrize(
+    "text", ["", "\n\n", "'''", '"', "\\", "\t\x0c", "  x\n y", "é = 1", "def f(:\n\treturn"]
+)
+def test_never_raises(text: str) -> None:
+    tokens = tokenize_code(text)
+    assert all(isinstance(t, str) and t for t in tokens)
+    assert tokenize_code(detokenize_code(tokens)) == tokens
+
+
+@pytest.mark.parametrize(
+    "code", ["a = 'x'\nif a:\n    b(a)\n", "a = '\x1e'\nb = a", "a = 'x\nb = a"]
+)
+def test_lex_spans_index_the_source(code: str) -> None:
+    tokens = lex_code(code)
+    assert [t.text for t in tokens if t.kind == "name"][-2:] == ["b", "a"]
+    for tok in tokens:
+        assert code[tok.start : tok.end] == tok.text
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "sum(d * 10 ** i for i, d in enumerate(x[::-1]))",
+        "wx.TextCtrl(self, -1, size=(300, -1))",
+        "sorted(l, key=lambda x: x[1], reverse=True)",
+        "[lambda x: x[1:-1]]",
+        "x = {'a': 1, 'b': [2, 3]}",
+        "def f(*args, **kw):\n    if not x:\n        return -1\n    return a[:, 0]",
+        "from . import x\nfrom .a import *",
+        "@dec\nclass A(B):\n    pass",
+        "re.findall(r'\\d+', s)",
+        "print(f(*[1, 2]), g(**{'a': 1}))",
+        "y = x if x is not None else -x ** 2",
+    ],
+)
+def test_pep8_snippets_come_back_verbatim(code: str) -> None:
+    assert detokenize_code(tokenize_code(code)) == code
+
+
+def test_detokenize_rebuilds_indentation_with_four_spaces() -> None:
+    tokens = ["for", "x", "in", "y", ":", "<nl>", "<indent>", "print", "(", "x", ")", "<nl>",
+              "<dedent>", "z", "=", "1"]  # fmt: skip
+    assert detokenize_code(tokens) == "for x in y:\n    print(x)\nz = 1"
+
+
+def _assert_round_trip(snippets: list[str]) -> None:
+    for snippet in snippets:
+        tokens = tokenize_code(snippet)
+        text = detokenize_code(tokens)
+        assert tokenize_code(text) == tokens, snippet
+        try:
+            ast.parse(snippet)
+        except SyntaxError:
+            continue
+        ast.parse(text)  # parseable stays parseable
+
+
+def test_round_trip_on_fixture_snippets() -> None:
+    _assert_round_trip(_fixture_snippets())
+
+
+@pytest.mark.skipif(not CONALA_TRAIN.exists(), reason="shared CoNaLa data not on this machine")
+def test_round_trip_on_300_conala_snippets() -> None:
+    rows = json.loads(CONALA_TRAIN.read_text())
+    _assert_round_trip([row["snippet"] for row in rows[::8][:300]])
