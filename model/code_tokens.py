@@ -249,7 +249,7 @@ def _spacing(
     if prev in _ALL_OPERATORS and cur in _ALL_OPERATORS and (prev + cur[0]) in _ALL_OPERATORS:
         return " "  # never glue two operators into a third one
     if cur == "." or prev == ".":
-        if prev in ("from", "import") or cur == "import":
+        if prev in ("from", "import", ".", "...") or cur in ("import", ".", "..."):
             return " "
         if prev[:1].isdigit() and cur == "." and not re.search(r"[.eEjJxX]", prev):
             return " "  # "1 .real", not the float "1."

@@ -47,6 +47,9 @@ def test_fallback_handles_python2_and_unterminated_string() -> None:
     assert tokenize_code("print 'abc\nx = 1") == ["print", "'abc", "<nl>", "x", "=", "1"]
     assert tokenize_code("foo(\n  bar") == ["foo", "(", "<nl>", "<indent>", "bar"]
     assert tokenize_code("a = $b") == ["a", "=", "$", "b"]
+    dots = tokenize_code("[1, . . . , 9]")
+    assert dots == ["[", "1", ",", ".", ".", ".", ",", "9", "]"]
+    assert tokenize_code(detokenize_code(dots)) == dots
 
 
 @pytest.mark.parametrize(
