@@ -122,7 +122,7 @@ class ModelHost:
         """The loaded engine; waits up to ``wait_s`` while loading, None if not available."""
         if self._engine is not None or not wait:
             return self._engine
-        if self.state == "loading":
+        if self.state in ("idle", "loading"):  # idle: the client has not said `initialized`
             try:
                 await asyncio.wait_for(self._ready.wait(), timeout=self.wait_s)
             except TimeoutError:
@@ -131,7 +131,7 @@ class ModelHost:
 
     async def wait_loaded(self) -> EngineLike | None:
         """Wait without a bound (for background work such as pushed diagnostics)."""
-        if self.state == "loading":
+        if self.state in ("idle", "loading"):
             await self._ready.wait()
         return self._engine
 

@@ -1,0 +1,147 @@
+"""`codeqa-lsp check`'s core: files → one `CheckResult` per intent block with code.
+
+Kept apart from the argument parsing so the demo and the tests call the same code. Reads
+files strictly as UTF-8: a file that is not gets a `SourceError` naming it, and the
+caller carries on with the others (pre-commit passes many files at once).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from codeqa_lsp.intents import parse_intents
+from codeqa_lsp.model_host import EngineLike, clip_code, clip_intent
+
+__all__ = ["CheckResult", "SourceError", "check_source", "expand_paths", "read_source"]
+
+_SKIP_DIRS = {".git", ".hg", ".venv", "venv", "node_modules", "__pycache__", ".tox", "build"}
+
+
+class SourceError(Exception):
+    """A path that cannot be checked (missing, unreadable, not UTF-8); the message names it."""
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """One scored intent block. ``line``/``column`` are 1-based, of the intent comment."""
+
+    path: str
+    line: int
+    column: int
+    intent: str
+    code: str
+    score: float
+    mismatch: bool
+    suggestion: str
+
+    def as_json(self) -> dict[str, Any]:
+        """The documented JSON object (``column`` is in the text output only)."""
+        record = asdict(self)
+        del record["column"]
+        return record
+
+    def as_text(self, threshold: float) -> str:
+        """A linter line: ``path:line:col: message``."""
+        verdict = "code may not match its intent" if self.mismatch else "ok"
+        text = (
+            f"{self.path}:{self.line}:{self.column}: {verdict}: "
+            f"match score {self.score:.2f} (threshold {threshold:.2f}) for intent "
+            f"{_short(self.intent)!r}"
+        )
+        if self.mismatch and self.suggestion:
+            text += f"; suggestion: {_short(self.suggestion)}"
+        return text
+
+
+def _short(text: str, limit: int = 80) -> str:
+    one_line = " ⏎ ".join(part.strip() for part in text.strip().splitlines())
+    return one_line if len(one_line) <= limit else one_line[: limit - 1] + "…"
+
+
+def expand_paths(paths: Iterable[str]) -> list[Path]:
+    """Files as given, plus every ``*.py`` under given directories (sorted, VCS/venvs skipped)."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for child in sorted(path.rglob("*.py")):
+                if not _SKIP_DIRS.intersection(child.relative_to(path).parts[:-1]):
+                    found.append(child)
+        else:
+            found.append(path)
+    return found
+
+
+def read_source(path: Path) -> str:
+    """The file's text, or a `SourceError` that says which file and what is wrong."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise SourceError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise SourceError(
+            f"{path}:{line}: not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+            "skipped"
+        ) from None
+
+
+def check_source(
+    label: str,
+    text: str,
+    engine: EngineLike,
+    threshold: float,
+    k: int = 5,
+) -> list[CheckResult]:
+    """Score every intent block with code in ``text``, in file order.
+
+    The suggestion (the engine's best for the intent) is computed for mismatches only —
+    generating is far slower than scoring — and is ``""`` for blocks that match.
+    """
+    blocks = [block for block in parse_intents(text) if block.has_code]
+    if not blocks:
+        return []
+    scores = engine.score([(clip_intent(b.intent), clip_code(b.code)) for b in blocks])
+    results: list[CheckResult] = []
+    for block, score in zip(blocks, scores, strict=True):
+        mismatch = score < threshold
+        suggestion = ""
+        if mismatch:
+            top = engine.suggest(clip_intent(block.intent), k)
+            suggestion = top[0].code if top else ""
+        results.append(
+            CheckResult(
+                path=label,
+                line=block.line + 1,
+                column=len(block.indent) + 1,
+                intent=block.intent,
+                code=block.code,
+                score=float(score),
+                mismatch=mismatch,
+                suggestion=suggestion,
+            )
+        )
+    return results
+
+
+def check_paths(
+    paths: Sequence[Path], engine: EngineLike, threshold: float
+) -> tuple[list[CheckResult], list[SourceError]]:
+    """Check every path; unreadable ones are returned as errors, the rest still checked."""
+    results: list[CheckResult] = []
+    errors: list[SourceError] = []
+    for path in paths:
+        try:
+            text = read_source(path)
+        except SourceError as exc:
+            errors.append(exc)
+            continue
+        results.extend(check_source(str(path), text, engine, threshold))
+    return results, errors

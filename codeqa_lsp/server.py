@@ -1,0 +1,387 @@
+"""The language server: wiring only.
+
+Each handler reads the document, asks `intents` where the intent blocks are, asks the
+`ModelHost` for suggestions or scores, and hands the answers to `convert`. Diagnostics are
+pushed (debounced per document, superseded work cancelled, never for a stale version) to
+clients that cannot pull them, and served by ``textDocument/diagnostic`` to clients that
+can — never both, so no editor shows every warning twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.workspace import TextDocument
+
+from codeqa_lsp import __version__, convert
+from codeqa_lsp.intents import (
+    IntentBlock,
+    block_starting_at,
+    completion_site,
+    parse_intents,
+    split_lines,
+)
+from codeqa_lsp.model_host import EngineLike, ModelHost, ModelState
+from codeqa_lsp.settings import (
+    DEFAULT_SETTINGS,
+    SECTION,
+    Settings,
+    SettingsError,
+    parse_settings,
+    unknown_keys,
+)
+
+__all__ = ["MODEL_STATUS", "CodeqaServer", "create_server"]
+
+log = logging.getLogger(__name__)
+
+MODEL_STATUS = "codeqa/modelStatus"
+
+
+class CodeqaServer(LanguageServer):
+    """pygls server plus the state the handlers share: settings, model host, pending work."""
+
+    def __init__(self, model_path: str | None = None, load_wait_s: float = 10.0) -> None:
+        super().__init__(
+            "codeqa-lsp",
+            __version__,
+            text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+        )
+        self.settings: Settings = DEFAULT_SETTINGS
+        self.cli_model_path = model_path
+        self.host = ModelHost(on_state=self._model_state_changed, wait_s=load_wait_s)
+        self.pending: dict[str, asyncio.Task[None]] = {}
+        self.pull_mode = False
+        self.initialized = False  # window/showMessage waits for the `initialized` notification
+        self._startup_warning: str | None = None
+
+    # ------------------------------------------------------------ helpers
+
+    @property
+    def encoding(self) -> str:
+        return str(self.workspace.position_encoding or types.PositionEncodingKind.Utf16)
+
+    def document(self, uri: str) -> TextDocument | None:
+        """An open document, or None: unknown URIs are never read from disk."""
+        return self.workspace.text_documents.get(uri)
+
+    def model_path(self) -> str | None:
+        return self.settings.model_path or self.cli_model_path
+
+    def threshold(self, engine: EngineLike) -> float:
+        return self.settings.threshold if self.settings.threshold is not None else engine.threshold
+
+    def _model_state_changed(self, state: ModelState, message: str) -> None:
+        self.protocol.notify(MODEL_STATUS, {"state": state, "message": message})
+        if state == "error":
+            self.window_show_message(
+                types.ShowMessageParams(type=types.MessageType.Error, message=message)
+            )
+
+    def apply_settings(self, raw: Any) -> bool:
+        """Merge client settings; False (and a warning to the user) when they are invalid."""
+        try:
+            self.settings = parse_settings(raw, self.settings)
+        except SettingsError as exc:
+            self.warn(f"codeqa: settings ignored: {exc}")
+            return False
+        ignored = unknown_keys(raw)
+        if ignored:
+            log.info("settings keys not used by codeqa: %s", ", ".join(ignored))
+        return True
+
+    def warn(self, message: str) -> None:
+        log.warning("%s", message)
+        if not self.initialized:
+            self._startup_warning = message
+            return
+        self.window_show_message(
+            types.ShowMessageParams(type=types.MessageType.Warning, message=message)
+        )
+
+    # ------------------------------------------------------------ model loading
+
+    async def load_model(self) -> None:
+        """(Re)load the model in the background, reporting work-done progress if allowed."""
+        # Loading starts before the progress round trip so requests see "loading" at once.
+        task = self.host.start_loading(self.model_path())
+        token: str | None = None
+        caps = self.client_capabilities.window
+        if caps is not None and caps.work_done_progress:
+            token = f"codeqa-load-{uuid.uuid4()}"
+            try:
+                await self.work_done_progress.create_async(token)
+            except Exception:  # a client that refuses progress still gets the model
+                token = None
+        if token is not None:
+            self.work_done_progress.begin(
+                token, types.WorkDoneProgressBegin(title="codeqa", message="Loading model")
+            )
+        try:
+            await asyncio.shield(task)
+        except asyncio.CancelledError:
+            if not task.cancelled():
+                raise
+        finally:
+            if token is not None:
+                self.work_done_progress.end(
+                    token, types.WorkDoneProgressEnd(message=self.host.message)
+                )
+        self.refresh_all()
+
+    # ------------------------------------------------------------ diagnostics
+
+    async def diagnostics_for(self, source: str, bounded: bool) -> list[types.Diagnostic]:
+        """Score every intent block with code; a Warning for each one below the threshold."""
+        if not self.settings.diagnostics_enable:
+            return []
+        engine = await (self.host.engine() if bounded else self.host.wait_loaded())
+        if engine is None:
+            return []
+        lines = split_lines(source)
+        blocks = [block for block in parse_intents(lines) if block.has_code]
+        if not blocks:
+            return []
+        scores = await self.host.score(engine, [(b.intent, b.code) for b in blocks])
+        threshold = self.threshold(engine)
+        found: list[types.Diagnostic] = []
+        for block, score in zip(blocks, scores, strict=True):
+            if score >= threshold:
+                continue
+            suggestion = await self.top_suggestion(engine, block)
+            found.append(
+                convert.diagnostic(block, score, threshold, suggestion, lines, self.encoding)
+            )
+        return found
+
+    async def top_suggestion(self, engine: EngineLike, block: IntentBlock) -> str:
+        suggestions = await self.host.suggest(engine, block.intent, self.settings.suggestions)
+        return suggestions[0].code if suggestions else ""
+
+    def schedule_diagnostics(self, uri: str) -> None:
+        """Debounced push: a newer change cancels the work scheduled for an older one."""
+        if self.pull_mode:
+            return
+        previous = self.pending.pop(uri, None)
+        if previous is not None:
+            previous.cancel()
+        task = asyncio.get_running_loop().create_task(self._publish_later(uri))
+        self.pending[uri] = task
+        task.add_done_callback(lambda done: self._forget(uri, done))
+
+    def _forget(self, uri: str, task: asyncio.Task[None]) -> None:
+        if self.pending.get(uri) is task:
+            del self.pending[uri]
+        if not task.cancelled() and task.exception() is not None:
+            log.error("diagnostics for %s failed", uri, exc_info=task.exception())
+
+    async def _publish_later(self, uri: str) -> None:
+        await asyncio.sleep(self.settings.debounce_ms / 1000)
+        doc = self.document(uri)
+        if doc is None:
+            return
+        version = doc.version
+        found = await self.diagnostics_for(doc.source, bounded=False)
+        current = self.document(uri)
+        if current is None or current.version != version:
+            return  # stale: a newer change has its own task
+        self.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=uri, version=version, diagnostics=found)
+        )
+
+    def refresh_all(self) -> None:
+        """Recompute diagnostics everywhere after the model or the settings changed."""
+        if self.pull_mode:
+            if _can_refresh(self):
+                self.workspace_diagnostic_refresh(None)
+            return
+        for uri in list(self.workspace.text_documents):
+            self.schedule_diagnostics(uri)
+
+
+def create_server(model_path: str | None = None, load_wait_s: float = 10.0) -> CodeqaServer:
+    """A server with every feature registered (one instance per process)."""
+    server = CodeqaServer(model_path=model_path, load_wait_s=load_wait_s)
+    _register(server)
+    return server
+
+
+def _register(server: CodeqaServer) -> None:
+    @server.feature(types.INITIALIZE)
+    def initialize(ls: CodeqaServer, params: types.InitializeParams) -> None:
+        ls.apply_settings(params.initialization_options)
+        text = params.capabilities.text_document
+        ls.pull_mode = bool(text is not None and text.diagnostic is not None)
+
+    @server.feature(types.INITIALIZED)
+    async def initialized(ls: CodeqaServer, params: types.InitializedParams) -> None:
+        ls.initialized = True
+        if ls._startup_warning is not None:
+            ls.warn(ls._startup_warning)
+        await ls.load_model()
+
+    @server.feature(types.SHUTDOWN)
+    def shutdown(ls: CodeqaServer, params: None) -> None:
+        for task in ls.pending.values():
+            task.cancel()
+        ls.host.shutdown()
+
+    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls: CodeqaServer, params: types.DidOpenTextDocumentParams) -> None:
+        ls.schedule_diagnostics(params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: CodeqaServer, params: types.DidChangeTextDocumentParams) -> None:
+        ls.schedule_diagnostics(params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: CodeqaServer, params: types.DidCloseTextDocumentParams) -> None:
+        uri = params.text_document.uri
+        task = ls.pending.pop(uri, None)
+        if task is not None:
+            task.cancel()
+        if not ls.pull_mode:
+            ls.text_document_publish_diagnostics(
+                types.PublishDiagnosticsParams(uri=uri, diagnostics=[])
+            )
+
+    @server.feature(
+        types.WORKSPACE_DID_CHANGE_CONFIGURATION,
+    )
+    async def did_change_configuration(
+        ls: CodeqaServer, params: types.DidChangeConfigurationParams
+    ) -> None:
+        raw = params.settings
+        if not _mentions_ours(raw):
+            raw = await _pull_configuration(ls)
+        before = ls.model_path()
+        if not ls.apply_settings(raw):
+            return
+        if ls.model_path() != before:
+            await ls.load_model()
+        else:
+            ls.refresh_all()
+
+    @server.feature(
+        types.TEXT_DOCUMENT_DIAGNOSTIC,
+        types.DiagnosticOptions(
+            identifier=SECTION, inter_file_dependencies=False, workspace_diagnostics=False
+        ),
+    )
+    async def pull_diagnostics(
+        ls: CodeqaServer, params: types.DocumentDiagnosticParams
+    ) -> types.FullDocumentDiagnosticReport:
+        doc = ls.document(params.text_document.uri)
+        if doc is None:
+            return types.FullDocumentDiagnosticReport(items=[])
+        # Clients that cannot be asked to re-pull get an answer once the model is loaded
+        # (the request is background work for them); the others get a bounded wait.
+        bounded = _can_refresh(ls)
+        return types.FullDocumentDiagnosticReport(
+            items=await ls.diagnostics_for(doc.source, bounded=bounded)
+        )
+
+    @server.feature(types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions())
+    async def completion(
+        ls: CodeqaServer, params: types.CompletionParams
+    ) -> types.CompletionList | None:
+        doc = ls.document(params.text_document.uri)
+        if doc is None or not ls.settings.completion_enable:
+            return None
+        lines = split_lines(doc.source)
+        line = params.position.line
+        if not 0 <= line < len(lines):
+            return None
+        column = convert.server_column(lines[line], params.position.character, ls.encoding)
+        if params.position.character > convert.client_column(
+            lines[line], len(lines[line]), ls.encoding
+        ):
+            return None  # past the end of the line: not a position in this document
+        site = completion_site(lines, line, column)
+        if site is None:
+            return None
+        engine = await ls.host.engine()
+        if engine is None:
+            return None
+        suggestions = await ls.host.suggest(engine, site.intent, ls.settings.suggestions)
+        items = convert.completion_items(
+            suggestions, site, lines, ls.encoding, snippets=_snippets(ls)
+        )
+        return types.CompletionList(is_incomplete=False, items=items)
+
+    @server.feature(
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]),
+    )
+    def code_action(ls: CodeqaServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+        uri = params.text_document.uri
+        doc = ls.document(uri)
+        if doc is None:
+            return []
+        lines = split_lines(doc.source)
+        actions: list[types.CodeAction] = []
+        for diag in params.context.diagnostics:
+            block = block_starting_at(lines, diag.range.start.line)
+            if block is not None:
+                actions.extend(convert.code_actions(uri, diag, block, lines, ls.encoding))
+        return actions
+
+    @server.feature(types.TEXT_DOCUMENT_HOVER)
+    async def hover(ls: CodeqaServer, params: types.HoverParams) -> types.Hover | None:
+        doc = ls.document(params.text_document.uri)
+        if doc is None:
+            return None
+        lines = split_lines(doc.source)
+        block = block_starting_at(lines, params.position.line)
+        if block is None:
+            return None
+        engine = await ls.host.engine()
+        if engine is None:
+            return None
+        score = (
+            (await ls.host.score(engine, [(block.intent, block.code)]))[0]
+            if block.has_code
+            else None
+        )
+        suggestion = await ls.top_suggestion(engine, block)
+        return convert.hover(block, score, ls.threshold(engine), suggestion, lines, ls.encoding)
+
+
+def _can_refresh(ls: CodeqaServer) -> bool:
+    caps = ls.client_capabilities.workspace
+    return bool(caps and caps.diagnostics and caps.diagnostics.refresh_support)
+
+
+def _snippets(ls: CodeqaServer) -> bool:
+    text = ls.client_capabilities.text_document
+    completion = text.completion if text is not None else None
+    item = completion.completion_item if completion is not None else None
+    return bool(item is not None and item.snippet_support)
+
+
+def _mentions_ours(raw: Any) -> bool:
+    return isinstance(raw, dict) and bool(raw)
+
+
+async def _pull_configuration(ls: CodeqaServer) -> Any:
+    """VS Code style: the notification carries no settings, so ask for our section."""
+    caps = ls.client_capabilities.workspace
+    if caps is None or not caps.configuration:
+        return None
+    try:
+        result: Sequence[Any] = await asyncio.wait_for(
+            ls.workspace_configuration_async(
+                types.ConfigurationParams(items=[types.ConfigurationItem(section=SECTION)])
+            ),
+            timeout=5.0,
+        )
+    except (TimeoutError, Exception):
+        log.warning("workspace/configuration request failed", exc_info=True)
+        return None
+    return result[0] if result else None
