@@ -248,8 +248,12 @@ def _spacing(
     unary, lambda_colon = flags
     if prev in _ALL_OPERATORS and cur in _ALL_OPERATORS and (prev + cur[0]) in _ALL_OPERATORS:
         return " "  # never glue two operators into a third one
+    if prev in (".", "...") and cur in (".", "..."):
+        return " "  # ". ." must not fuse into "..." (so "from .. import" reads "from . . import")
+    if prev == "..." and prev2 == "from" and cur != "import":
+        return ""  # from ...pkg import x
     if cur == "." or prev == ".":
-        if prev in ("from", "import", ".", "...") or cur in ("import", ".", "..."):
+        if prev in ("from", "import") or cur == "import":
             return " "
         if prev[:1].isdigit() and cur == "." and not re.search(r"[.eEjJxX]", prev):
             return " "  # "1 .real", not the float "1."
