@@ -209,11 +209,16 @@ def atomic_torch_save(obj: Any, path: Path) -> None:
 
 def atomic_write_text(text: str, path: Path) -> None:
     """Write text atomically (temp file in the same directory, fsync, os.replace)."""
+    atomic_write_bytes(text.encode("utf-8"), path)
+
+
+def atomic_write_bytes(data: bytes, path: Path) -> None:
+    """Write bytes atomically (temp file in the same directory, fsync, os.replace)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
