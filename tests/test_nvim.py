@@ -4,8 +4,8 @@
 test runs `editors/nvim/tests/headless.lua`: `require("codeqa").setup()` with the real server
 (`python -m codeqa_lsp --stdio`) and the shipped model, a Python buffer from
 `tests/fixtures/nvim/sample.py`, then completion, a diagnostic on the mismatched block, the
-`:CodeQAScore` request and the preferred quick fix. The Lua scripts print one JSON line that
-these tests assert on.
+`:CodeQAScore` request, the preferred quick fix and a live settings change. The Lua scripts
+print one JSON line that these tests assert on.
 """
 
 from __future__ import annotations
@@ -132,3 +132,6 @@ def test_headless_neovim_end_to_end() -> None:
     assert after[: fix_line + 1] == before[: fix_line + 1]
     assert MISMATCHED_CODE not in after
     assert after[fix_line + 1 :] == suggestion.group(1).splitlines()
+
+    # A live settings change reached the server: threshold 0 flags nothing.
+    assert result["checks"]["settings_change"]["ok"]

@@ -180,6 +180,14 @@ local function main()
     return true
   end, 50)
   result.diagnostics_after = codeqa_diagnostics(buf)
+
+  -- A live settings change (the README's recipe): threshold 0 flags nothing.
+  client.settings.codeqa.threshold = 0.0
+  client:notify("workspace/didChangeConfiguration", { settings = client.settings })
+  local cleared = vim.wait(30000, function()
+    return #codeqa_diagnostics(buf) == 0
+  end, 50)
+  check("settings_change", cleared, "threshold 0 via didChangeConfiguration cleared the diagnostics")
 end
 
 local ok, err = xpcall(main, debug.traceback)
