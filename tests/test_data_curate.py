@@ -79,15 +79,34 @@ def test_dedup_removes_near_duplicate_snippets_within_a_question() -> None:
     pairs = [*curated, *train]  # curated listed first: source priority must still win
     kept = curate.dedup_per_question(pairs, threshold=0.5)
     kept_237079 = [p for p in kept if p.qid == 237079]
-    # the curated copies of CoNaLa rows are the same snippets: only the CoNaLa ones survive
-    assert all(p.source == "conala" for p in kept_237079)
-    assert 1 <= len(kept_237079) < 7
+    # the curated copies of CoNaLa rows say the same with the same code: only CoNaLa's survive
+    assert {p.source for p in kept_237079} == {"conala"}
+    # annotators' distinct intents stay (creation vs modification time); the repeated
+    # "get modified time of file `file`" with a print() around the same call goes
+    intents = [p.intent for p in kept_237079]
+    assert len(intents) == 6 and len(set(intents)) == 6
+    assert "get creation time of file `file`" in intents
     # questions with a single pair are never touched
     singles = [p for p in train if sum(q.qid == p.qid for q in train) == 1]
     assert all(p in kept for p in singles)
     # a higher threshold keeps more; 1.01 keeps everything
     assert len(curate.dedup_per_question(pairs, 0.9)) >= len(kept)
     assert len(curate.dedup_per_question(pairs, 1.01)) == len(pairs)
+
+
+def test_dedup_by_code_alone_when_asked() -> None:
+    pairs = [*_conala("conala-train.json")]
+    literal = curate.dedup_per_question(pairs, threshold=0.5, ignore_intents=True)
+    assert [p.intent for p in literal if p.qid == 237079] == ["get modified time of file `file`"]
+    assert len(literal) < len(curate.dedup_per_question(pairs, threshold=0.5))
+
+
+def test_dedup_compares_titles_by_code() -> None:
+    mined = list(load_conala_mined(FIXTURES / "conala-mined.jsonl", BadInput()))[:1]
+    curated = [p for p in _conala("conala-all.json", "conala-curated") if p.qid == mined[0].qid]
+    assert curated and curated[0].snippet == mined[0].snippet
+    # a mined title is not an annotator's intent: the same code under it is a duplicate
+    assert curate.dedup_per_question([*mined, *curated], 0.5) == curated
 
 
 def test_test_question_ids_removed_from_every_training_source() -> None:

@@ -100,6 +100,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="per question, drop snippets with code-token cosine >= this (%(default)s)",
     )
     knobs.add_argument(
+        "--dedup-ignore-intents",
+        action="store_true",
+        help="dedup by code alone even between CoNaLa pairs whose annotators wrote different "
+        "intents (off: those are kept as distinct lessons)",
+    )
+    knobs.add_argument(
         "--test-intent-threshold",
         type=float,
         default=defaults.test_intent_threshold,
@@ -174,6 +180,7 @@ def run(args: argparse.Namespace) -> int:
         min_prob=args.min_prob,
         max_staqc_lines=args.max_staqc_lines,
         dup_threshold=args.dup_threshold,
+        dedup_ignore_intents=args.dedup_ignore_intents,
         test_intent_threshold=args.test_intent_threshold,
         valid_fraction=args.valid_fraction,
         hard_max_similarity=args.hard_max_similarity,

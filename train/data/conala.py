@@ -40,6 +40,7 @@ def _pair(record: dict, source: str, pair_id: str, path: Path, line: int) -> Pai
         raw_intent=raw,
         snippet=snippet,
         prob=float(prob) if prob is not None else None,
+        rewritten=intent != raw,
     )
 
 

@@ -45,9 +45,22 @@ def _source_rank(pair: Pair) -> int:
     return SOURCES.index(pair.source) if pair.source in SOURCES else len(SOURCES)
 
 
-def dedup_per_question(pairs: Sequence[Pair], threshold: float) -> list[Pair]:
+def _same_intent(a: Pair, b: Pair) -> bool:
+    return " ".join(a.intent.lower().split()) == " ".join(b.intent.lower().split())
+
+
+def dedup_per_question(
+    pairs: Sequence[Pair], threshold: float, ignore_intents: bool = False
+) -> list[Pair]:
     """3. Within each question, drop a snippet whose code-token cosine with an already kept one is
-    `>= threshold`. Pairs are visited by source priority (`records.SOURCES`), then input order."""
+    `>= threshold`. Pairs are visited by source priority (`records.SOURCES`), then input order.
+
+    Two pairs whose intents were *both* rewritten by annotators for their own snippets (CoNaLa)
+    only count as duplicates when those intents are the same: "get creation time of file" →
+    `getctime` and "get modified time of file" → `getmtime` are two lessons, not one, though
+    their code vectors are close. Titles shared by a question's snippets (StaQC, mined) compare by
+    code alone. `ignore_intents=True` compares every pair by code alone.
+    """
     by_qid: dict[QuestionId, list[int]] = defaultdict(list)
     for index, pair in enumerate(pairs):
         by_qid[pair.qid].append(index)
@@ -66,7 +79,16 @@ def dedup_per_question(pairs: Sequence[Pair], threshold: float) -> list[Pair]:
         sims = (block @ block.T).toarray()
         kept_rows: list[int] = []
         for row, index in enumerate(group):
-            if any(sims[row, k] >= threshold for k in kept_rows):
+            pair = pairs[index]
+            if any(
+                sims[row, k] >= threshold
+                and (
+                    ignore_intents
+                    or not (pair.rewritten and pairs[group[k]].rewritten)
+                    or _same_intent(pair, pairs[group[k]])
+                )
+                for k in kept_rows
+            ):
                 keep[index] = False
             else:
                 kept_rows.append(row)

@@ -23,6 +23,12 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_jsonl(path: Path, records: Iterable[Mapping[str, object]]) -> int:
     """Write one JSON object per line (UTF-8, keys in schema order), fsynced. Returns the count."""
     count = 0
@@ -54,6 +60,7 @@ def publish_version(
     staging = Path(tempfile.mkdtemp(prefix=f".v{version}.partial-", dir=out_dir))
     old: Path | None = None
     try:
+        staging.chmod(0o777 & ~_umask())  # mkdtemp makes it private; the result should not be
         for name, content in files.items():
             target = staging / name
             target.parent.mkdir(parents=True, exist_ok=True)

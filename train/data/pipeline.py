@@ -51,6 +51,7 @@ class Settings:
     test_intent_threshold: float = 0.9
     valid_fraction: float = 0.1
     hard_max_similarity: float = 0.9
+    dedup_ignore_intents: bool = False
     skip_bad: bool = False
     classifier_django: bool = False
 
@@ -125,7 +126,9 @@ def run_pipeline(inputs: Inputs, settings: Settings) -> Curated:
     negatives = curate.clean_staqc(negatives, settings.max_staqc_lines)
     report.count("staqc-lines", positives, negatives)
 
-    positives = curate.dedup_per_question(positives, settings.dup_threshold)
+    positives = curate.dedup_per_question(
+        positives, settings.dup_threshold, ignore_intents=settings.dedup_ignore_intents
+    )
     report.count("dedup", positives, negatives)
 
     test_qids = {p.qid for p in test}

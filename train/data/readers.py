@@ -7,6 +7,7 @@ that holds it: `has_undecodable` finds it and the caller reports that record's l
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from train.data.errors import BadInput, DataError
 
 _DECODER = json.JSONDecoder()
 _WHITESPACE = " \t\r\n"
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
 
 
 def read_text(path: Path) -> str:
@@ -28,7 +30,7 @@ def read_text(path: Path) -> str:
 def has_undecodable(value: object) -> bool:
     """True when a decoded value still carries bytes that were not valid UTF-8."""
     if isinstance(value, str):
-        return any("\udc80" <= ch <= "\udcff" for ch in value)
+        return _ESCAPED_BYTE.search(value) is not None
     if isinstance(value, dict):
         return any(has_undecodable(k) or has_undecodable(v) for k, v in value.items())
     if isinstance(value, list):
@@ -36,8 +38,18 @@ def has_undecodable(value: object) -> bool:
     return False
 
 
-def _line_of(text: str, offset: int) -> int:
-    return text.count("\n", 0, offset) + 1
+class _LineCounter:
+    """Offset → line number for offsets visited in increasing order (linear, not quadratic)."""
+
+    def __init__(self, text: str) -> None:
+        self.text, self.offset, self.line = text, 0, 1
+
+    def __call__(self, offset: int) -> int:
+        if offset < self.offset:
+            return self.text.count("\n", 0, offset) + 1
+        self.line += self.text.count("\n", self.offset, offset)
+        self.offset = offset
+        return self.line
 
 
 def _skip_ws(text: str, pos: int) -> int:
@@ -55,15 +67,16 @@ def iter_json_array(path: Path, bad: BadInput) -> Iterator[tuple[int, int, objec
     always raises; elements with undecodable bytes are handed to `bad`.
     """
     text = read_text(path)
+    line_of = _LineCounter(text)
     pos = _skip_ws(text, 0)
     if pos >= len(text) or text[pos] != "[":
-        raise DataError(path, _line_of(text, pos), "expected a JSON array ('[')")
+        raise DataError(path, line_of(pos), "expected a JSON array ('[')")
     pos = _skip_ws(text, pos + 1)
     if pos < len(text) and text[pos] == "]":
         return
     index = 0
     while True:
-        line = _line_of(text, pos)
+        line = line_of(pos)
         try:
             value, end = _DECODER.raw_decode(text, pos)
         except json.JSONDecodeError as exc:
@@ -79,7 +92,7 @@ def iter_json_array(path: Path, bad: BadInput) -> Iterator[tuple[int, int, objec
             continue
         if pos < len(text) and text[pos] == "]":
             return
-        raise DataError(path, _line_of(text, pos), "bad JSON: expected ',' or ']' in array")
+        raise DataError(path, line_of(pos), "bad JSON: expected ',' or ']' in array")
 
 
 def iter_json_lines(path: Path, bad: BadInput) -> Iterator[tuple[int, object]]:

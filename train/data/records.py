@@ -13,7 +13,9 @@ from the earlier source is kept (hand-curated beats mined beats scraped)."""
 
 @dataclass(frozen=True)
 class Pair:
-    """One intent ↔ snippet pair. `prob` is the CoNaLa-mined confidence (None when not mined)."""
+    """One intent ↔ snippet pair. `prob` is the CoNaLa-mined confidence (None when not mined);
+    `rewritten` says an annotator wrote `intent` for this very snippet (CoNaLa `rewritten_intent`),
+    rather than it being the question's title shared by all its snippets."""
 
     id: str
     qid: QuestionId
@@ -22,11 +24,12 @@ class Pair:
     raw_intent: str
     snippet: str
     prob: float | None = None
+    rewritten: bool = False
 
     def to_json(self) -> dict[str, object]:
-        """The generator record of docs/DESIGN.md (no `prob`)."""
+        """The generator record of docs/DESIGN.md (no `prob`, no `rewritten`)."""
         data = asdict(self)
-        del data["prob"]
+        del data["prob"], data["rewritten"]
         return data
 
 
