@@ -6,10 +6,11 @@ Two networks, both ending in one logit per (intent, code) pair:
   vector (average of frozen pretrained token embeddings, or the generator decoder's h ⊙ c),
   concatenated, dense 100-50-25 with ReLU and dropout 0.5. It scored chance (≈51.5%) there; it
   stays as a row in the results table.
-- `MatchClassifier` is the product: trained sub-word embeddings, one bi-GRU encoder per side
-  with masked mean+max pooling, the interaction features [u, v, |u−v|, u⊙v], a token-alignment
-  score (how well each intent token is matched by some code token and vice versa) and a few
-  cheap lexical features computed outside the network (`LEXICAL_FEATURES`).
+- `MatchClassifier` is the product: trained sub-word embeddings, one encoder per side (a
+  residual CNN by default, a bi-GRU as an option) with masked mean+max pooling, the
+  interaction features [u, v, |u−v|, u⊙v], a token-alignment score (how well each intent token
+  is matched by some code token and vice versa) and a few cheap lexical features computed
+  outside the network (`LEXICAL_FEATURES`).
 
 Calibration (Platt: p = σ(a·logit + b)) and the decision threshold live in `ClassifierConfig`
 so that a bundle carries them as plain JSON.
@@ -25,6 +26,7 @@ from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 PAD_ID = 0
+ENCODER_KINDS = ("cnn", "gru")
 
 # Names of the per-pair features `model.matcher.lexical_features` computes, in order.
 LEXICAL_FEATURES: tuple[str, ...] = (
@@ -43,9 +45,10 @@ class ClassifierConfig:
     kind: str = "product"  # "product" | "baseline"
     intent_vocab: int = 0
     code_vocab: int = 0
-    emb_dim: int = 96
-    hidden: int = 96
+    emb_dim: int = 64
+    hidden: int = 64
     dropout: float = 0.2
+    encoder: str = "cnn"  # "cnn" | "gru"
     max_intent_len: int = 40
     max_code_len: int = 80
     use_alignment: bool = True
@@ -114,21 +117,38 @@ class BaselineClassifier(nn.Module):
 
 
 class SequenceEncoder(nn.Module):
-    """Token ids → per-token states (B, L, 2H) and a pooled vector (B, 4H): mean ‖ max."""
+    """Token ids → per-token states (B, L, 2H) and a pooled vector (B, 4H): mean ‖ max.
 
-    def __init__(self, vocab: int, emb_dim: int, hidden: int, dropout: float) -> None:
+    `kind="cnn"` (default): two width-3 convolutions with a residual, receptive field 5 tokens;
+    about 10× faster on CPU than `kind="gru"` (a bi-GRU), which the 2,000 pairs/s target needs.
+    """
+
+    def __init__(self, vocab: int, emb_dim: int, hidden: int, dropout: float, kind: str) -> None:
         super().__init__()
+        if kind not in ENCODER_KINDS:
+            raise ValueError(f"encoder must be one of {ENCODER_KINDS}, got {kind!r}")
+        self.kind = kind
         self.embed = nn.Embedding(vocab, emb_dim, padding_idx=PAD_ID)
         self.drop = nn.Dropout(dropout)
-        self.rnn = nn.GRU(emb_dim, hidden, batch_first=True, bidirectional=True)
+        if kind == "gru":
+            self.rnn = nn.GRU(emb_dim, hidden, batch_first=True, bidirectional=True)
+        else:
+            self.conv1 = nn.Conv1d(emb_dim, 2 * hidden, kernel_size=3, padding=1)
+            self.conv2 = nn.Conv1d(2 * hidden, 2 * hidden, kernel_size=3, padding=1)
 
     def forward(self, ids: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         mask = ids != PAD_ID
-        lengths = mask.sum(1).clamp(min=1).cpu()
         emb = self.drop(self.embed(ids))
-        packed = pack_padded_sequence(emb, lengths, batch_first=True, enforce_sorted=False)
-        out, _ = self.rnn(packed)
-        states, _ = pad_packed_sequence(out, batch_first=True, total_length=ids.size(1))
+        if self.kind == "gru":
+            lengths = mask.sum(1).clamp(min=1).cpu()
+            packed = pack_padded_sequence(emb, lengths, batch_first=True, enforce_sorted=False)
+            out, _ = self.rnn(packed)
+            states, _ = pad_packed_sequence(out, batch_first=True, total_length=ids.size(1))
+        else:
+            keep = mask.unsqueeze(1).to(emb.dtype)  # (B, 1, L): padding must not leak in
+            h = torch.relu(self.conv1(emb.transpose(1, 2))) * keep
+            h = (h + torch.relu(self.conv2(self.drop(h)))) * keep
+            states = h.transpose(1, 2)
         pooled = torch.cat([masked_mean(states, mask), masked_max(states, mask)], dim=-1)
         return states, pooled, mask
 
@@ -153,7 +173,7 @@ def alignment_features(
 
 
 class MatchClassifier(nn.Module):
-    """Product classifier: two bi-GRU encoders, interaction + alignment + lexical features."""
+    """Product classifier: two encoders, interaction + alignment + lexical features."""
 
     def __init__(self, config: ClassifierConfig) -> None:
         super().__init__()
@@ -161,11 +181,12 @@ class MatchClassifier(nn.Module):
             raise ValueError("MatchClassifier needs intent_vocab and code_vocab > 0")
         self.config = config
         h = config.hidden
-        self.intent_enc = SequenceEncoder(config.intent_vocab, config.emb_dim, h, config.dropout)
-        self.code_enc = SequenceEncoder(config.code_vocab, config.emb_dim, h, config.dropout)
-        # project both sides' token states into one space before comparing them
-        self.intent_proj = nn.Linear(2 * h, 2 * h)
-        self.code_proj = nn.Linear(2 * h, 2 * h)
+        self.intent_enc = SequenceEncoder(
+            config.intent_vocab, config.emb_dim, h, config.dropout, config.encoder
+        )
+        self.code_enc = SequenceEncoder(
+            config.code_vocab, config.emb_dim, h, config.dropout, config.encoder
+        )
         n_in = 4 * (4 * h)
         if config.use_alignment:
             n_in += 2
@@ -191,11 +212,7 @@ class MatchClassifier(nn.Module):
         c_states, v, c_mask = self.code_enc(code_ids)
         feats = [u, v, (u - v).abs(), u * v]
         if self.config.use_alignment:
-            feats.append(
-                alignment_features(
-                    self.intent_proj(i_states), i_mask, self.code_proj(c_states), c_mask
-                )
-            )
+            feats.append(alignment_features(i_states, i_mask, c_states, c_mask))
         if self.config.use_lexical:
             if lexical is None:
                 raise ValueError("this classifier was built with lexical features: pass them")

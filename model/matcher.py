@@ -149,14 +149,15 @@ class Matcher:
 
     def logits(self, pairs: Sequence[tuple[str, str]], batch_size: int = 256) -> np.ndarray:
         """Raw (uncalibrated) network logits."""
-        out: list[np.ndarray] = []
+        enc = [self.encoder.encode(intent, code) for intent, code in pairs]
+        # batch similar lengths together so little time goes into padding; restore order after
+        order = sorted(range(len(enc)), key=lambda i: len(enc[i].code_ids))
+        out = np.zeros(len(enc), dtype=np.float32)
         with torch.inference_mode():
-            for start in range(0, len(pairs), batch_size):
-                chunk = pairs[start : start + batch_size]
-                enc = [self.encoder.encode(intent, code) for intent, code in chunk]
-                logit = self.net(*collate(enc))
-                out.append(logit.float().numpy())
-        return np.concatenate(out) if out else np.zeros(0, dtype=np.float32)
+            for start in range(0, len(order), batch_size):
+                idx = order[start : start + batch_size]
+                out[idx] = self.net(*collate([enc[i] for i in idx])).float().numpy()
+        return out
 
     def score(self, pairs: Sequence[tuple[str, str]], batch_size: int = 256) -> np.ndarray:
         """Calibrated probabilities that each code matches its intent, in input order."""

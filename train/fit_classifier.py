@@ -160,9 +160,8 @@ def load_or_train_tokenizers(
             if not p.is_file():
                 raise FileNotFoundError(f"{p}: missing (is {run_dir} a fit-generator run?)")
         return load_tokenizer(found[0]), load_tokenizer(found[1])
-    from model.intent_tokens import tokenize_intent
-
     from model.code_tokens import tokenize_code
+    from model.intent_tokens import tokenize_intent
     from model.slots import canonicalize_code, canonicalize_intent
 
     intents, codes = [], []
@@ -173,8 +172,8 @@ def load_or_train_tokenizers(
         intents.append(tokenize_intent(canonical))
         codes.append(tokenize_code(canonicalize_code(p.snippet, slots)))
     return (
-        train_subword(intents, vocab_size, SPECIAL_TOKENS),
-        train_subword(codes, vocab_size, SPECIAL_TOKENS),
+        train_subword(intents, vocab_size, special=SPECIAL_TOKENS),
+        train_subword(codes, vocab_size, special=SPECIAL_TOKENS),
     )
 
 
@@ -237,9 +236,8 @@ def baseline_inputs(
     pairs: Sequence[LabelledPair], args: argparse.Namespace
 ) -> tuple[list[Any], Callable, int, int]:
     """Fixed (intent vector, code vector) per pair for the seed's classifier."""
-    from model.intent_tokens import tokenize_intent
-
     from model.code_tokens import tokenize_code
+    from model.intent_tokens import tokenize_intent
     from train.embed.io import load_embedding
 
     i_vocab, i_vecs = load_embedding(args.intent_embedding)
@@ -316,9 +314,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     a("--intent-embedding", type=Path, default=Path("out/emb/intent-w2v"))
     a("--generator", type=Path, default=None, help="baseline hc: fit-generator run dir")
     a("--kinds", default="random,hard", help="negative kinds to train on (comma-separated)")
-    a("--emb-dim", type=int, default=96)
-    a("--hidden", type=int, default=96)
+    a("--emb-dim", type=int, default=64)
+    a("--hidden", type=int, default=64)
     a("--dropout", type=float, default=0.2)
+    a("--encoder", choices=("cnn", "gru"), default="cnn", help="sequence encoder per side")
     a("--no-alignment", action="store_true", help="drop the token-alignment features")
     a("--no-lexical", action="store_true", help="drop the lexical overlap features")
     a("--false-alarm-rate", type=float, default=0.05, help="share of true matches flagged")
@@ -351,6 +350,7 @@ def run(args: argparse.Namespace) -> int:
             emb_dim=args.emb_dim,
             hidden=args.hidden,
             dropout=args.dropout,
+            encoder=args.encoder,
             use_alignment=not args.no_alignment,
             use_lexical=not args.no_lexical,
             false_alarm_rate=args.false_alarm_rate,
@@ -371,7 +371,10 @@ def run(args: argparse.Namespace) -> int:
             code_dim=c_dim,
             code_repr=args.code_repr,
             false_alarm_rate=args.false_alarm_rate,
-            extra={"code_source": str(args.embedding or args.generator)},
+            extra={
+                "code_source": str(args.embedding or args.generator),
+                "intent_embedding": str(args.intent_embedding),
+            },
         )
         net = BaselineClassifier(cfg)
         length = None

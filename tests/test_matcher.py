@@ -1,0 +1,129 @@
+"""Matcher: the text pipeline, lexical features, parts round trip, batching and speed."""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from model.classifier import LEXICAL_FEATURES, ClassifierConfig, MatchClassifier
+from model.code_tokens import tokenize_code
+from model.intent_tokens import tokenize_intent
+from model.matcher import Matcher, PairEncoder, collate
+from model.slots import canonicalize_code, canonicalize_intent
+from model.subword import SPECIAL_TOKENS, train_subword
+
+torch.set_num_threads(1)
+DATA = Path(__file__).parent / "fixtures" / "models" / "data"
+
+
+def _rows() -> list[dict]:
+    path = DATA / "generator" / "train.jsonl"
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+@pytest.fixture(scope="module")
+def tokenizers():
+    intents, codes = [], []
+    for row in _rows():
+        canonical, slots = canonicalize_intent(row["intent"])
+        intents.append(tokenize_intent(canonical))
+        codes.append(tokenize_code(canonicalize_code(row["snippet"], slots)))
+    return (
+        train_subword(intents, 300, special=SPECIAL_TOKENS),
+        train_subword(codes, 300, special=SPECIAL_TOKENS),
+    )
+
+
+def _matcher(tokenizers, **kw: object) -> Matcher:
+    torch.manual_seed(0)
+    cfg = ClassifierConfig(
+        intent_vocab=tokenizers[0].get_vocab_size(),
+        code_vocab=tokenizers[1].get_vocab_size(),
+        platt_a=0.5,
+        platt_b=0.25,
+        threshold=0.4,
+        **kw,
+    )
+    config, tensors = cfg.to_dict(), MatchClassifier(cfg).state_dict()
+    return Matcher.from_parts(config, tensors, *tokenizers)
+
+
+def test_lexical_features_hand_worked(tokenizers) -> None:
+    enc = PairEncoder(*tokenizers, max_intent=40, max_code=80)
+    pair = enc.encode("copy file 'a.txt' to `dst`", "shutil.copy('a.txt', dst)")
+    feats = dict(zip(LEXICAL_FEATURES, pair.lexical, strict=True))
+    # both slots (str_0, var_0) appear in the code
+    assert feats["slot_coverage"] == 1.0
+    # intent content words {copy, file}; code words {shutil, copy}: one shared
+    assert feats["word_overlap"] == 0.5
+    assert feats["code_word_overlap"] == 0.5
+    assert feats["log_intent_len"] == pytest.approx(math.log1p(5))
+    assert feats["log_code_len"] == pytest.approx(math.log1p(8))
+    miss = enc.encode("copy file 'a.txt' to `dst`", "print(x)")
+    assert miss.lexical[0] == 0.0 and miss.lexical[1] == 0.0
+
+
+def test_ids_are_capped_and_never_empty(tokenizers) -> None:
+    enc = PairEncoder(*tokenizers, max_intent=3, max_code=4)
+    pair = enc.encode("sort the list `x` in reverse order please", "x.sort(reverse=True)")
+    assert len(pair.intent_ids) == 3 and len(pair.code_ids) == 4
+    empty = enc.encode("", "")
+    assert empty.intent_ids == [1] and empty.code_ids == [1]  # a lone <unk>, not a crash
+    ids, codes, lex = collate([pair, empty])
+    assert ids.shape == (2, 3) and codes.shape == (2, 4) and lex.shape == (2, 5)
+    assert ids[1].tolist() == [1, 0, 0]
+
+
+def test_scores_are_calibrated_logits_in_input_order(tokenizers) -> None:
+    m = _matcher(tokenizers)
+    rows = _rows()[:10]
+    pairs = [(r["intent"], r["snippet"]) for r in rows]
+    probs = m.score(pairs, batch_size=3)
+    z = m.logits(pairs, batch_size=4)
+    assert probs.shape == (10,)
+    assert np.allclose(probs, 1 / (1 + np.exp(-(0.5 * z + 0.25))))
+    # batching does not change a pair's score
+    assert np.allclose(m.score(pairs[4:5]), probs[4:5], atol=1e-6)
+    assert m.threshold == 0.4
+    assert m.score([]).shape == (0,)
+
+
+def test_parts_round_trip(tokenizers) -> None:
+    m = _matcher(tokenizers)
+    config, tensors = m.parts()
+    again = Matcher.from_parts(config, tensors, *tokenizers)
+    pairs = [(r["intent"], r["snippet"]) for r in _rows()[:6]]
+    assert np.array_equal(m.score(pairs), again.score(pairs))
+    assert json.loads(json.dumps(config)) == config  # plain JSON, no pickle needed
+
+
+def test_weights_that_do_not_fit_are_rejected(tokenizers) -> None:
+    m = _matcher(tokenizers)
+    config, tensors = m.parts()
+    tensors.pop("head.0.weight")
+    with pytest.raises(ValueError, match=r"missing \['head.0.weight'\]"):
+        Matcher.from_parts(config, tensors, *tokenizers)
+    with pytest.raises(ValueError, match="product classifier"):
+        Matcher.from_parts({**config, "kind": "baseline"}, tensors, *tokenizers)
+
+
+@pytest.mark.slow
+def test_default_size_scores_at_least_2000_pairs_per_second(tokenizers) -> None:
+    torch.set_num_threads(2)
+    try:
+        m = _matcher(tokenizers)  # default sizes (emb 96, hidden 96)
+        rows = _rows()
+        pairs = [(r["intent"], s["snippet"]) for r in rows for s in rows][:4000]
+        m.score(pairs[:256])
+        started = time.perf_counter()
+        m.score(pairs)
+        rate = len(pairs) / (time.perf_counter() - started)
+    finally:
+        torch.set_num_threads(1)
+    assert rate >= 2000, f"{rate:.0f} pairs/s"

@@ -1,0 +1,458 @@
+"""`codeqa-train evaluate`: one results table on the CoNaLa test set (never trained on).
+
+Generation rows: corpus BLEU-4 exactly as CoNaLa computes it (`train.metrics`), exact match and
+best-of-k BLEU (oracle pick among the k beam candidates). Classification rows: accuracy at the
+model's threshold, ROC-AUC and PR-AUC of the true pairs against random and against hard negatives.
+
+Always present: the published anchors and two trivial rows measured the same way — echoing the
+intent as the code, and TF-IDF nearest-intent retrieval from `generator/train.jsonl`. A model
+row that does not clear the best trivial row by `--margin` BLEU points is called out in the
+table's notes. Only `generator/test.jsonl`, `generator/train.jsonl` (the retrieval pool) and
+`classifier/test.jsonl` are read.
+
+Writes OUT/results.json, OUT/results.md, OUT/loss_curves.png and OUT/embedding_pca.png.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import re
+import tempfile
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from train.fit_classifier import (
+    LabelledPair,
+    data_dir,
+    read_jsonl,
+    read_pairs,
+    split_metrics,
+)
+from train.loop import atomic_write_text
+from train.metrics import best_of_k_bleu, corpus_bleu, exact_match
+
+# Published CoNaLa test BLEU (×100) that the table keeps for orientation; not measured here.
+ANCHORS: tuple[tuple[str, float, str], ...] = (
+    ("CoNaLa LSTM seq2seq baseline (published)", 14.7, "Yin et al. 2018"),
+    ("TranX (published)", 24.3, "Yin & Neubig 2018"),
+    ("TranX + reranking (published)", 30.1, "Yin & Neubig 2019, about 30"),
+)
+_WORD = re.compile(r"\w+")
+
+
+# -- trivial baselines --------------------------------------------------------------------------
+
+
+def echo_intent(intents: Sequence[str]) -> list[str]:
+    """The intent itself as the 'code': BLEU rewards the names and strings it copies."""
+    return list(intents)
+
+
+class TfidfRetriever:
+    """Nearest training intent by TF-IDF cosine (lower-cased `\\w+` words, smoothed idf)."""
+
+    def __init__(self, intents: Sequence[str], snippets: Sequence[str]) -> None:
+        if not intents or len(intents) != len(snippets):
+            raise ValueError("retrieval pool needs equally many (>0) intents and snippets")
+        docs = [_WORD.findall(t.lower()) for t in intents]
+        self.vocab: dict[str, int] = {}
+        for doc in docs:
+            for w in doc:
+                self.vocab.setdefault(w, len(self.vocab))
+        df = Counter(w for doc in docs for w in set(doc))
+        n = len(docs)
+        self.idf = np.ones(len(self.vocab))
+        for w, i in self.vocab.items():
+            self.idf[i] = math.log((1 + n) / (1 + df[w])) + 1.0
+        self.matrix = np.stack([self._vector(doc) for doc in docs])
+        self.snippets = list(snippets)
+
+    def _vector(self, words: Sequence[str]) -> np.ndarray:
+        v = np.zeros(len(self.vocab))
+        for w, c in Counter(words).items():
+            i = self.vocab.get(w)
+            if i is not None:
+                v[i] = c * self.idf[i]
+        norm = np.linalg.norm(v)
+        return v / norm if norm else v
+
+    def retrieve(self, intents: Sequence[str]) -> list[str]:
+        """The snippet of the most similar pool intent (first one on ties)."""
+        queries = np.stack([self._vector(_WORD.findall(t.lower())) for t in intents])
+        return [self.snippets[i] for i in (queries @ self.matrix.T).argmax(1)]
+
+
+# -- rows ---------------------------------------------------------------------------------------
+
+
+def generation_row(
+    name: str, kind: str, refs: Sequence[str], candidates: Sequence[Sequence[str]]
+) -> dict[str, Any]:
+    """BLEU / exact match of the top candidate and best-of-k BLEU over all candidates."""
+    top = [c[0] if c else "" for c in candidates]
+    row: dict[str, Any] = {
+        "name": name,
+        "kind": kind,
+        "bleu": 100 * corpus_bleu(refs, top),
+        "exact": 100 * exact_match(refs, top),
+    }
+    k = max((len(c) for c in candidates), default=1)
+    if k > 1:
+        row[f"best_of_{k}_bleu"] = 100 * best_of_k_bleu(refs, candidates)[0]
+        row["best_of_k"] = k
+    return row
+
+
+def classification_row(
+    name: str, kind: str, pairs: Sequence[LabelledPair], probs: np.ndarray, threshold: float
+) -> dict[str, Any]:
+    return {
+        "name": name,
+        "kind": kind,
+        "threshold": threshold,
+        "classifier": split_metrics(pairs, probs, threshold),
+    }
+
+
+def read_generator_split(data: Path, split: str) -> tuple[list[str], list[str]]:
+    path = data_dir(data, "generator") / f"{split}.jsonl"
+    rows = read_jsonl(path, {"intent": str, "snippet": str})
+    return [r["intent"] for r in rows], [r["snippet"] for r in rows]
+
+
+# -- loading runs -------------------------------------------------------------------------------
+
+
+def _final_dir(run: Path) -> Path:
+    return run / "final" if (run / "final" / "config.json").is_file() else run
+
+
+def load_run_parts(run: Path) -> tuple[dict[str, Any], dict[str, Any], Any, Any]:
+    """(config, tensors, intent_tok, code_tok) from a run's final/ directory."""
+    from safetensors.torch import load_file
+
+    from model.subword import load_tokenizer
+
+    final = _final_dir(run)
+    for name in ("config.json", "weights.safetensors"):
+        if not (final / name).is_file():
+            raise FileNotFoundError(f"{final / name}: missing (did the run finish?)")
+    config = json.loads((final / "config.json").read_text(encoding="utf-8"))
+    tensors = load_file(str(final / "weights.safetensors"))
+    toks = [final / "intent_tokenizer.json", final / "code_tokenizer.json"]
+    intent_tok = load_tokenizer(toks[0]) if toks[0].is_file() else None
+    code_tok = load_tokenizer(toks[1]) if toks[1].is_file() else None
+    return config, tensors, intent_tok, code_tok
+
+
+def load_generator(run: Path) -> Any:
+    from model.generator import Generator
+
+    config, tensors, intent_tok, code_tok = load_run_parts(run)
+    return Generator.from_parts(config, tensors, intent_tok, code_tok)
+
+
+def load_classifier(run: Path) -> tuple[str, Any]:
+    """('product', Matcher) or ('baseline', (config, net)) for a fit-classifier run."""
+    from model.classifier import BaselineClassifier, ClassifierConfig
+    from model.matcher import Matcher
+
+    config, tensors, intent_tok, code_tok = load_run_parts(run)
+    if config.get("kind") == "baseline":
+        cfg = ClassifierConfig.from_dict(config)
+        net = BaselineClassifier(cfg)
+        net.load_state_dict(tensors)
+        return "baseline", (cfg, net.eval())
+    return "product", Matcher.from_parts(config, tensors, intent_tok, code_tok)
+
+
+def score_baseline(cfg: Any, net: Any, pairs: Sequence[LabelledPair]) -> np.ndarray:
+    """Calibrated probabilities from a baseline run, rebuilding its fixed input vectors."""
+    import torch
+
+    from train.fit_classifier import baseline_inputs
+
+    extra = cfg.extra
+    ns = argparse.Namespace(
+        code_repr=cfg.code_repr,
+        embedding=Path(extra["code_source"]) if cfg.code_repr == "avg" else None,
+        generator=Path(extra["code_source"]) if cfg.code_repr == "hc" else None,
+        intent_embedding=Path(extra["intent_embedding"]),
+    )
+    rows, collate, _, _ = baseline_inputs(pairs, ns)
+    with torch.inference_mode():
+        logits = net(*collate(rows)).double()
+    return torch.sigmoid(cfg.platt_a * logits + cfg.platt_b).numpy()
+
+
+# -- table --------------------------------------------------------------------------------------
+
+
+def _fmt(value: Any) -> str:
+    return "—" if value is None else f"{value:.1f}"
+
+
+def _cls(row: dict[str, Any], kind: str, metric: str) -> Any:
+    value = row.get("classifier", {}).get(kind, {}).get(metric)
+    return None if value is None else 100 * value
+
+
+def results_markdown(rows: Sequence[dict[str, Any]], notes: Sequence[str], n_test: int) -> str:
+    """The results table (BLEU etc. ×100) with notes under it."""
+    head = (
+        "| model | kind | BLEU | exact | best-of-k BLEU | acc (rnd) | ROC-AUC (rnd) | PR-AUC (rnd) "
+        "| acc (hard) | ROC-AUC (hard) | PR-AUC (hard) |"
+    )
+    lines = [
+        f"Results on the CoNaLa test set ({n_test} examples; BLEU as the CoNaLa benchmark "
+        "computes it, ×100; classifier metrics ×100).",
+        "",
+        head,
+        "|" + "---|" * 11,
+    ]
+    for r in rows:
+        best_k = next(
+            (v for k, v in r.items() if k.startswith("best_of_") and k.endswith("_bleu")), None
+        )
+        cells = [
+            r["name"],
+            r["kind"],
+            _fmt(r.get("bleu")),
+            _fmt(r.get("exact")),
+            _fmt(best_k),
+            *(
+                _fmt(_cls(r, k, m))
+                for k in ("random", "hard")
+                for m in ("accuracy", "roc_auc", "pr_auc")
+            ),
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    if notes:
+        lines += ["", *(f"- {n}" for n in notes)]
+    return "\n".join(lines) + "\n"
+
+
+# -- pictures -----------------------------------------------------------------------------------
+
+
+def plot_loss_curves(runs: dict[str, Path], out: Path) -> Path | None:
+    """train/valid loss per epoch of every run that has a metrics.jsonl."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    series = {}
+    for name, run in runs.items():
+        path = run / "metrics.jsonl"
+        if path.is_file():
+            series[name] = [json.loads(x) for x in path.read_text().splitlines() if x.strip()]
+    if not series:
+        return None
+    fig, axes = plt.subplots(1, len(series), figsize=(4.5 * len(series), 3.5), squeeze=False)
+    for ax, (name, records) in zip(axes[0], series.items(), strict=True):
+        epochs = [r["epoch"] for r in records]
+        for key in ("train_loss", "valid_loss"):
+            if all(key in r for r in records):
+                ax.plot(epochs, [r[key] for r in records], marker="o", label=key)
+        ax.set_title(name)
+        ax.set_xlabel("epoch")
+        ax.legend()
+    fig.tight_layout()
+    target = out / "loss_curves.png"
+    _save_figure(fig, target)
+    plt.close(fig)
+    return target
+
+
+def plot_embedding_pca(
+    vectors: np.ndarray, labels: Sequence[str], out: Path, n_labels: int = 60
+) -> Path:
+    """PCA to 2-D of token vectors, the first `n_labels` (most frequent) labelled."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    x = vectors - vectors.mean(0, keepdims=True)
+    _, _, vt = np.linalg.svd(x, full_matrices=False)
+    xy = x @ vt[:2].T
+    fig, ax = plt.subplots(figsize=(8, 8))
+    ax.scatter(xy[:, 0], xy[:, 1], s=6, alpha=0.5)
+    for i, label in enumerate(labels[:n_labels]):
+        ax.annotate(label, xy[i], fontsize=7)
+    ax.set_title(f"code-token embeddings, PCA of {len(labels)} frequent tokens")
+    target = out / "embedding_pca.png"
+    _save_figure(fig, target)
+    plt.close(fig)
+    return target
+
+
+def _save_figure(fig: Any, target: Path) -> None:
+    """PNG written to a temp file beside `target`, fsynced, then moved into place."""
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fig.savefig(fh, format="png", dpi=110)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def frequent_code_embeddings(
+    matcher: Any, snippets: Sequence[str], n: int = 300
+) -> tuple[np.ndarray, list[str]]:
+    """The product classifier's embeddings of the `n` most frequent whole-word code tokens."""
+    from model.code_tokens import tokenize_code
+    from model.subword import encode_words
+
+    tok = matcher.encoder.code_tok
+    counts: Counter[int] = Counter()
+    for s in snippets:
+        counts.update(i for i in encode_words(tok, tokenize_code(s)) if i > 3)
+    # continuation pieces ("##...") are fragments, not tokens a reader recognises
+    ids = [i for i, _ in counts.most_common() if not tok.id_to_token(i).startswith("##")][:n]
+    weight = matcher.net.code_enc.embed.weight.detach().numpy()
+    return weight[ids], [tok.id_to_token(i) for i in ids]
+
+
+# -- the command --------------------------------------------------------------------------------
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    a = parser.add_argument
+    a("--data", type=Path, default=Path("out/data"), help="output of `codeqa-train data`")
+    a("--out", type=Path, default=Path("out/eval"), help="where results.{json,md} go")
+    a("--bundle", type=Path, default=None, help="an exported bundle (generator + classifier)")
+    a("--generator", type=Path, default=None, help="a fit-generator run dir")
+    a("--classifier", type=Path, default=None, help="a fit-classifier run dir")
+    a(
+        "--extra-run",
+        action="append",
+        default=[],
+        metavar="NAME=RUN_DIR",
+        help="another generator or classifier run to add as a row (repeatable)",
+    )
+    a("--k", type=int, default=5, help="candidates per intent for best-of-k BLEU")
+    a("--margin", type=float, default=3.0, help="BLEU points a model must beat trivial rows by")
+    a("--limit", type=int, default=None, help="evaluate only the first N test examples")
+    a("--no-plots", action="store_true")
+    a("--threads", type=int, default=2)
+
+
+def _is_classifier_run(run: Path) -> bool:
+    config = json.loads((_final_dir(run) / "config.json").read_text(encoding="utf-8"))
+    return config.get("kind") in ("product", "baseline") and "code_vocab" in config
+
+
+def run(args: argparse.Namespace) -> int:
+    import torch
+
+    torch.set_num_threads(args.threads)
+    args.out.mkdir(parents=True, exist_ok=True)
+    intents, refs = read_generator_split(args.data, "test")
+    if args.limit:
+        intents, refs = intents[: args.limit], refs[: args.limit]
+    pool_intents, pool_snippets = read_generator_split(args.data, "train")
+    test_pairs = read_pairs(args.data, "test")
+    if args.limit:
+        test_pairs = test_pairs[: 3 * args.limit]
+
+    rows: list[dict[str, Any]] = [
+        {"name": name, "kind": "published", "bleu": bleu, "source": source}
+        for name, bleu, source in ANCHORS
+    ]
+    rows.append(generation_row("echo the intent", "trivial", refs, [[t] for t in intents]))
+    retriever = TfidfRetriever(pool_intents, pool_snippets)
+    retrieved = retriever.retrieve(intents)
+    rows.append(generation_row("TF-IDF nearest intent", "trivial", refs, [[s] for s in retrieved]))
+    trivial_best = max(r["bleu"] for r in rows if r["kind"] == "trivial")
+
+    generators: dict[str, Any] = {}
+    classifiers: dict[str, tuple[str, Any]] = {}
+    runs: dict[str, Path] = {}
+    if args.bundle is not None:
+        from model.inference import Engine
+
+        engine = Engine.load(args.bundle, threads=args.threads)
+        generators["product generator (bundle)"] = engine.generator
+        classifiers["product classifier (bundle)"] = ("product", engine.matcher)
+    if args.generator is not None:
+        generators["product generator"] = load_generator(args.generator)
+        runs["generator"] = args.generator
+    if args.classifier is not None:
+        classifiers["product classifier"] = load_classifier(args.classifier)
+        runs["classifier"] = args.classifier
+    for spec in args.extra_run:
+        name, sep, path = spec.partition("=")
+        if not sep or not name or not path:
+            raise SystemExit(f"--extra-run {spec!r}: expected NAME=RUN_DIR")
+        run_dir = Path(path)
+        runs[name] = run_dir
+        if _is_classifier_run(run_dir):
+            classifiers[name] = load_classifier(run_dir)
+        else:
+            generators[name] = load_generator(run_dir)
+
+    notes = [
+        "Published rows are quoted from the papers, not re-measured.",
+        f"Trivial rows are measured here; TF-IDF retrieves from generator/train.jsonl "
+        f"({len(pool_intents)} pairs).",
+    ]
+    candidates_of: dict[str, list[list[str]]] = {}
+    for name, gen in generators.items():
+        cands = [[c.code for c in gen.generate(t, k=args.k)] for t in intents]
+        candidates_of[name] = cands
+        row = generation_row(name, "generator", refs, cands)
+        rows.append(row)
+        if row["bleu"] < trivial_best + args.margin:
+            notes.append(
+                f"{name}: BLEU {row['bleu']:.1f} does not clear the best trivial row "
+                f"({trivial_best:.1f}) by {args.margin:g} points: it has learned little."
+            )
+    for name, (kind, model) in classifiers.items():
+        pairs = [(p.intent, p.snippet) for p in test_pairs]
+        if kind == "product":
+            probs, threshold = model.score(pairs), model.threshold
+        else:
+            cfg, net = model
+            probs, threshold = score_baseline(cfg, net, test_pairs), cfg.threshold
+        rows.append(classification_row(name, f"classifier ({kind})", test_pairs, probs, threshold))
+        if kind == "product":
+            for gname, cands in candidates_of.items():
+                reranked = []
+                for intent, cs in zip(intents, cands, strict=True):
+                    scores = model.score([(intent, c) for c in cs]) if cs else []
+                    reranked.append([cs[int(np.argmax(scores))]] if cs else [""])
+                rows.append(
+                    generation_row(f"{gname} reranked by {name}", "generator", refs, reranked)
+                )
+
+    pictures: dict[str, str] = {}
+    if not args.no_plots:
+        curves = plot_loss_curves(runs, args.out)
+        if curves is not None:
+            pictures["loss_curves"] = curves.name
+        product = next((m for k, m in classifiers.values() if k == "product"), None)
+        if product is not None:
+            vecs, labels = frequent_code_embeddings(product, pool_snippets)
+            pictures["embedding_pca"] = plot_embedding_pca(vecs, labels, args.out).name
+
+    results = {"n_test": len(refs), "n_classifier_test": len(test_pairs), "rows": rows}
+    results["notes"] = notes
+    results["pictures"] = pictures
+    atomic_write_text(json.dumps(results, indent=1) + "\n", args.out / "results.json")
+    table = results_markdown(rows, notes, len(refs))
+    atomic_write_text(table, args.out / "results.md")
+    print(table)
+    return 0
