@@ -115,6 +115,12 @@ async function startClient(): Promise<void> {
     if (event.newState === State.Starting) showStatus({ state: "starting", message: "" });
     if (event.newState === State.Stopped) showStatus({ state: "stopped", message: "" });
   });
+  // Registered before start(): the server reports "loading" right after `initialized`.
+  client.onNotification(MODEL_STATUS_NOTIFICATION, (params: unknown) => {
+    const status = parseModelStatus(params);
+    if (status) showStatus(status);
+    else log.warn(`Ignoring malformed ${MODEL_STATUS_NOTIFICATION}: ${JSON.stringify(params)}`);
+  });
   showStatus({ state: "starting", message: "" });
   try {
     await client.start();
@@ -125,11 +131,6 @@ async function startClient(): Promise<void> {
     void vscode.window.showErrorMessage(message);
     return;
   }
-  client.onNotification(MODEL_STATUS_NOTIFICATION, (params: unknown) => {
-    const status = parseModelStatus(params);
-    if (status) showStatus(status);
-    else log.warn(`Ignoring malformed ${MODEL_STATUS_NOTIFICATION}: ${JSON.stringify(params)}`);
-  });
 }
 
 async function stopClient(): Promise<void> {

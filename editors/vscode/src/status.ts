@@ -5,14 +5,15 @@
 
 export const MODEL_STATUS_NOTIFICATION = "codeqa/modelStatus";
 
-export type ModelState = "starting" | "loading" | "ready" | "error" | "stopped";
+export type ModelState = "starting" | "idle" | "loading" | "ready" | "error" | "stopped";
 
 export interface ModelStatus {
   state: ModelState;
   message: string;
 }
 
-const SERVER_STATES: ReadonlySet<string> = new Set(["loading", "ready", "error"]);
+// "idle": the server has no model loaded (before the first load starts).
+const SERVER_STATES: ReadonlySet<string> = new Set(["idle", "loading", "ready", "error"]);
 
 /** Validates a `codeqa/modelStatus` payload; `undefined` for anything malformed. */
 export function parseModelStatus(params: unknown): ModelStatus | undefined {
@@ -32,6 +33,7 @@ export interface StatusPresentation {
 
 const LABELS: Record<ModelState, { icon: string; label: string; severity: StatusPresentation["severity"] }> = {
   starting: { icon: "$(loading~spin)", label: "starting", severity: "normal" },
+  idle: { icon: "$(circle-outline)", label: "no model loaded", severity: "normal" },
   loading: { icon: "$(loading~spin)", label: "loading model", severity: "normal" },
   ready: { icon: "$(check)", label: "ready", severity: "normal" },
   error: { icon: "$(error)", label: "error", severity: "error" },

@@ -4,8 +4,8 @@ import { describe, it } from "node:test";
 import { parseModelStatus, presentStatus } from "../status";
 
 describe("parseModelStatus", () => {
-  it("accepts the three server states", () => {
-    for (const state of ["loading", "ready", "error"]) {
+  it("accepts the server's states", () => {
+    for (const state of ["idle", "loading", "ready", "error"]) {
       assert.deepEqual(parseModelStatus({ state, message: "m" }), { state, message: "m" });
     }
   });
