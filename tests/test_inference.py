@@ -1,0 +1,231 @@
+"""The Engine: load, suggest (rerank, ordering, determinism), score, and refusals at load."""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+from pathlib import Path
+
+import pytest
+import torch
+from tiny_models import DATA, TinyParts, engine_config, read_jsonl, train_tiny
+
+from model.bundle import BundleError, save_bundle
+from model.generator import Candidate
+from model.inference import Engine, Suggestion, clip_intent, combine_scores, parses, rank
+
+torch.set_num_threads(1)
+
+TRAIN = read_jsonl(DATA / "generator" / "train.jsonl")
+VALID = read_jsonl(DATA / "generator" / "valid.jsonl")
+
+
+@pytest.fixture(scope="module")
+def tiny() -> TinyParts:
+    return train_tiny()
+
+
+def _save(parts: TinyParts, out: Path, rerank_weight: float = 0.5, **overrides) -> Path:
+    config = engine_config(parts, rerank_weight)
+    config.update(overrides)
+    return save_bundle(
+        out,
+        config=config,
+        generator_tensors=parts.gen_tensors,
+        matcher_tensors=parts.cls_tensors,
+        intent_tokenizer=parts.intent_tok,
+        code_tokenizer=parts.code_tok,
+        model_card="# tiny\n",
+        metrics={"evaluation": {"bleu": 1.5}},
+    )
+
+
+@pytest.fixture(scope="module")
+def bundle_dir(tiny: TinyParts, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _save(tiny, tmp_path_factory.mktemp("inference") / "tiny")
+
+
+@pytest.fixture(scope="module")
+def engine(bundle_dir: Path) -> Engine:
+    return Engine.load(bundle_dir, threads=1)
+
+
+# ------------------------------------------------------------------------- pure parts
+
+
+def test_combine_scores_is_beam_share_and_match_probability() -> None:
+    logprobs = [math.log(0.6), math.log(0.2), math.log(0.2)]  # shares 0.6 / 0.2 / 0.2
+    match = [0.1, 0.9, 0.5]
+    assert combine_scores(logprobs, match, 0.0) == pytest.approx([0.6, 0.2, 0.2])
+    assert combine_scores(logprobs, match, 1.0) == pytest.approx(match)
+    assert combine_scores(logprobs, match, 0.5) == pytest.approx([0.35, 0.55, 0.35])
+    # shares depend only on differences of log-probs (very negative totals do not underflow)
+    shifted = [lp - 1000.0 for lp in logprobs]
+    assert combine_scores(shifted, match, 0.0) == pytest.approx([0.6, 0.2, 0.2])
+    assert combine_scores([], [], 0.5).size == 0
+
+
+def test_rank_puts_unparseable_last_merges_duplicates_breaks_ties_by_text() -> None:
+    cands = [
+        Candidate("os.remove(f", -0.1, ()),  # best score, but does not parse
+        Candidate("b = 1", -1.0, ((4, 5),)),
+        Candidate("a = 1", -1.0, ()),
+        Candidate("b = 1", -3.0, ()),  # duplicate code: the higher-scoring copy is kept
+    ]
+    ranked = rank(cands, [0.9, 0.5, 0.5, 0.7], k=10)
+    assert [s.code for s in ranked] == ["b = 1", "a = 1", "os.remove(f"]
+    assert ranked[0] == Suggestion("b = 1", 0.7, ())
+    assert rank(cands, [0.9, 0.5, 0.5, 0.7], k=1) == [Suggestion("b = 1", 0.7, ())]
+    assert parses("x = [i for i in y]") and not parses("for x in") and not parses("a\0b")
+
+
+def test_clip_intent_keeps_what_the_model_can_see() -> None:
+    assert clip_intent("sort list `l`", 5) == "sort list `l`"
+    assert clip_intent("a b c d e f g", 3) == "a b c"
+    assert len(clip_intent("x" * 100_000, 4)) == 4 * 32
+
+
+# ------------------------------------------------------------------------- the real engine
+
+
+def test_suggest_returns_ranked_suggestions(engine: Engine) -> None:
+    intent = TRAIN[0]["intent"]
+    got = engine.suggest(intent, k=3)
+    assert 1 <= len(got) <= 3
+    assert all(isinstance(s, Suggestion) for s in got)
+    assert len({s.code for s in got}) == len(got)
+    keys = [(not parses(s.code), -s.score) for s in got]
+    assert keys == sorted(keys)
+    assert all(0.0 <= s.score <= 1.0 for s in got)
+    for s in got:
+        assert all(0 <= a < b <= len(s.code) for a, b in s.slot_spans)
+
+
+def test_suggest_scores_follow_the_rerank_formula(engine: Engine) -> None:
+    """Recompute each score from the generator's beam and the matcher: the documented formula."""
+    intent = VALID[0]["intent"]
+    beam = engine.generator.generate(intent, k=max(4, engine.beam))
+    probs = engine.matcher.score([(intent, c.code) for c in beam])
+    expected = combine_scores([c.logprob for c in beam], probs, engine.rerank_weight)
+    by_code = {c.code: float(e) for c, e in zip(beam, expected, strict=True)}
+    got = engine.suggest(intent, k=4)
+    assert got
+    for s in got:
+        assert s.score == pytest.approx(by_code[s.code])
+
+
+def test_slot_values_from_the_intent_are_spanned(engine: Engine) -> None:
+    got = engine.suggest("sum elements of list `nums`", k=5)
+    assert any(s.slot_spans for s in got)  # `nums` is in no training pair: only a slot gives it
+    for s in got:
+        assert all(s.code[a:b] == "nums" for a, b in s.slot_spans)
+
+
+def test_suggest_is_deterministic_across_engines_and_threads(bundle_dir: Path) -> None:
+    intents = [r["intent"] for r in VALID[:4]]
+    first = Engine.load(bundle_dir).suggest_many(intents, k=3)
+    second = Engine.load(bundle_dir).suggest_many(intents, k=3)
+    assert first == second
+    engine = Engine.load(bundle_dir)
+    results: list[list[list[Suggestion]]] = []
+
+    def worker() -> None:
+        results.append(engine.suggest_many(intents, k=3))
+
+    threads = [threading.Thread(target=worker) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [first, first, first]
+
+
+def test_suggest_many_matches_suggest(engine: Engine) -> None:
+    intents = [VALID[1]["intent"], "", VALID[2]["intent"]]
+    assert engine.suggest_many(intents, k=2) == [engine.suggest(i, k=2) for i in intents]
+
+
+def test_empty_and_whitespace_intents_give_nothing(engine: Engine) -> None:
+    assert engine.suggest("") == []
+    assert engine.suggest("   \n\t") == []
+    assert engine.suggest(TRAIN[0]["intent"], k=0) == []
+
+
+def test_very_long_intent_is_truncated_not_an_error(engine: Engine) -> None:
+    long_intent = " ".join([TRAIN[1]["intent"]] * 200) + " " + "z" * 50_000
+    got = engine.suggest(long_intent, k=2)
+    assert len(got) <= 2
+    assert engine.score([(long_intent, "x = 1")])[0] == pytest.approx(
+        engine.score([(clip_intent(long_intent, engine.max_src_len), "x = 1")])[0]
+    )
+
+
+def test_score_is_batched_ordered_and_calibrated(engine: Engine) -> None:
+    pairs = [(r["intent"], r["snippet"]) for r in TRAIN[:10]]
+    pairs += [(r["intent"], TRAIN[(i + 5) % 10]["snippet"]) for i, r in enumerate(TRAIN[:10])]
+    whole = engine.score(pairs)
+    assert len(whole) == 20 and all(0.0 <= p <= 1.0 for p in whole)
+    assert engine.score(pairs, batch_size=3) == pytest.approx(whole, abs=1e-6)
+    assert engine.score(list(reversed(pairs))) == pytest.approx(whole[::-1], abs=1e-6)
+    assert engine.score([]) == []
+    with pytest.raises(TypeError, match=r"pairs\[1\] must be an \(intent, code\) pair"):
+        engine.score([("a", "b"), ("only one",)])
+
+
+def test_threshold_and_info_come_from_the_bundle(engine: Engine, bundle_dir: Path) -> None:
+    config = json.loads((bundle_dir / "config.json").read_text())
+    assert engine.threshold == config["matcher"]["threshold"] == 0.4
+    assert engine.rerank_weight == 0.5
+    assert engine.info["format_version"] == 1
+    assert engine.info["path"] == str(bundle_dir)
+    assert engine.info["metrics"] == {"evaluation": {"bleu": 1.5}}
+    assert engine.info["threads"] == 1
+
+
+def _groups_sorted(suggestions: list[Suggestion], key: dict[str, float]) -> bool:
+    """Parseable first, then unparseable; within each group `key` descends."""
+    flags = [not parses(s.code) for s in suggestions]
+    if flags != sorted(flags):
+        return False
+    for bad in (False, True):
+        values = [key[s.code] for s, f in zip(suggestions, flags, strict=True) if f == bad]
+        if values != sorted(values, reverse=True):
+            return False
+    return True
+
+
+def test_rerank_weight_extremes_rank_by_one_signal(tiny: TinyParts, tmp_path: Path) -> None:
+    """w = 1 scores candidates by match probability alone, w = 0 ranks them by beam log-prob."""
+    match_only = Engine.load(_save(tiny, tmp_path / "w1", rerank_weight=1.0))
+    beam_only = Engine.load(_save(tiny, tmp_path / "w0", rerank_weight=0.0))
+    for row in [*TRAIN[14:20], *VALID[:2]]:
+        intent = row["intent"]
+        got = match_only.suggest(intent, k=5)
+        probs = match_only.score([(intent, s.code) for s in got])
+        assert [s.score for s in got] == pytest.approx(probs, abs=1e-6)
+        assert _groups_sorted(got, {s.code: s.score for s in got})
+
+        logprob = {c.code: c.logprob for c in beam_only.generator.generate(intent, k=5)}
+        got = beam_only.suggest(intent, k=5)
+        assert _groups_sorted(got, logprob)
+
+
+def test_load_refuses_weights_that_do_not_fit(tiny: TinyParts, tmp_path: Path) -> None:
+    bigger = {**tiny.gen_config, "hidden": tiny.gen_config["hidden"] * 2}
+    path = _save(tiny, tmp_path / "bad", generator=bigger)
+    with pytest.raises(BundleError, match=r"generator\.safetensors: does not fit config\.json"):
+        Engine.load(path)
+
+
+def test_load_refuses_a_bad_rerank_weight(tiny: TinyParts, tmp_path: Path) -> None:
+    path = _save(tiny, tmp_path / "bad", engine={"rerank_weight": 3})
+    with pytest.raises(BundleError, match=r"config\.json: engine\.rerank_weight must be"):
+        Engine.load(path)
+
+
+def test_load_of_a_missing_bundle_names_it(tmp_path: Path) -> None:
+    with pytest.raises(BundleError, match=r"absent: no model bundle here"):
+        Engine.load(tmp_path / "absent")
+    with pytest.raises(ValueError, match="threads must be >= 1"):
+        Engine.load(tmp_path / "absent", threads=0)
