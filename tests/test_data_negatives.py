@@ -46,10 +46,30 @@ def test_hard_negative_is_the_most_similar_other_question() -> None:
             and other.snippet != positives[i].snippet
             and sims[i, j] < 0.9
         ]
-        assert chosen in allowed
+        assert chosen in allowed or (chosen is None and not allowed)
         assert sims[i, chosen] >= max(sims[i, j] for j in allowed) - 1e-6
     # a neighbour that shares words, not an arbitrary row
     assert sims[0, hard[0]] > 0.1
+
+
+def test_negatives_never_a_renamed_copy_of_the_answer() -> None:
+    base = Pair(
+        "a", 1, "conala", "first element of each tuple in list `A`", "r", "[x[0] for x in A]"
+    )
+    renamed = Pair(
+        "b",
+        2,
+        "conala",
+        "get the first element of each tuple in `rows`",
+        "r",
+        "[x[0] for x in rows]",
+    )
+    other = Pair("c", 3, "conala", "last element of a list `A`", "r", "A[-1]")
+    assert hard_negative_indices([base, renamed, other], 0.9)[0] == 2
+    assert hard_negative_indices([base, renamed, other], 0.9, max_code_similarity=1.01)[0] == 1
+    pairs, _ = classifier_pairs([base, renamed, other], [], seed=3, max_similarity=0.9)
+    negatives_of_base = {p.snippet for p in pairs if p.qid == 1 and p.label == 0}
+    assert negatives_of_base == {"A[-1]"}
 
 
 def test_hard_negatives_skip_reworded_copies_above_the_cap() -> None:

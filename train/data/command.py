@@ -124,6 +124,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="hard negatives come from intents with cosine below this (%(default)s)",
     )
     knobs.add_argument(
+        "--negative-max-code-similarity",
+        type=float,
+        default=defaults.negative_max_code_similarity,
+        help="a negative's snippet must have code-token cosine below this with the positive's, "
+        "so a renamed copy of the right answer is never labelled wrong (%(default)s)",
+    )
+    knobs.add_argument(
         "--classifier-django",
         action="store_true",
         help="also build classifier pairs from Django lines (off: pseudo-code is not "
@@ -160,7 +167,13 @@ def _inputs(args: argparse.Namespace, parser_error) -> Inputs:
 
 
 def _check_settings(settings: Settings, parser_error) -> None:
-    for name in ("min_prob", "dup_threshold", "test_intent_threshold", "hard_max_similarity"):
+    for name in (
+        "min_prob",
+        "dup_threshold",
+        "test_intent_threshold",
+        "hard_max_similarity",
+        "negative_max_code_similarity",
+    ):
         if not 0.0 <= getattr(settings, name) <= 1.0:
             parser_error(f"--{name.replace('_', '-')} must be within [0, 1]")
     if not 0.0 <= settings.valid_fraction < 1.0:
@@ -184,6 +197,7 @@ def run(args: argparse.Namespace) -> int:
         test_intent_threshold=args.test_intent_threshold,
         valid_fraction=args.valid_fraction,
         hard_max_similarity=args.hard_max_similarity,
+        negative_max_code_similarity=args.negative_max_code_similarity,
         skip_bad=args.skip_bad,
         classifier_django=args.classifier_django,
     )

@@ -51,6 +51,7 @@ class Settings:
     test_intent_threshold: float = 0.9
     valid_fraction: float = 0.1
     hard_max_similarity: float = 0.9
+    negative_max_code_similarity: float = 0.8
     dedup_ignore_intents: bool = False
     skip_bad: bool = False
     classifier_django: bool = False
@@ -167,6 +168,7 @@ def run_pipeline(inputs: Inputs, settings: Settings) -> Curated:
             extra_negatives[split],
             seed=hash_seed(settings.seed, split),
             max_similarity=settings.hard_max_similarity,
+            max_code_similarity=settings.negative_max_code_similarity,
         )
         files[f"classifier/{split}.jsonl"] = [p.to_json() for p in pairs]
         kinds: dict[str, int] = {"positive": 0, "random": 0, "hard": 0}
