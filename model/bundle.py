@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 import sys
 import tempfile
 import uuid
@@ -54,6 +55,7 @@ REQUIRED_FILES = (
 OPTIONAL_FILES = (METRICS,)
 CONFIG_SECTIONS = ("generator", "matcher", "engine")
 MAX_MANIFEST_BYTES = 1 << 20
+MAX_FILE_BYTES = 1 << 30  # far above any bundle we ship (< 30 MB); bounds memory on bad input
 
 _FIX = "re-export it with `codeqa-train export` or reinstall codeqa-lsp to restore the default"
 
@@ -150,7 +152,7 @@ def _check_manifest(path: Path, manifest: Any) -> tuple[int, str, dict[str, dict
 def _read_checked(path: Path, entry: Mapping[str, Any]) -> bytes:
     """The file's bytes, if their size and sha256 match the manifest."""
     expected = int(entry["bytes"])
-    data = _read_file(path, expected, expected)
+    data = _read_file(path, expected, MAX_FILE_BYTES)
     digest = hashlib.sha256(data).hexdigest()
     if digest != str(entry["sha256"]).lower():
         raise BundleError(
@@ -161,19 +163,25 @@ def _read_checked(path: Path, entry: Mapping[str, Any]) -> bytes:
 
 
 def _read_file(path: Path, expected: int | None, limit: int) -> bytes:
-    """Read a regular file of at most `limit` bytes (exactly `expected` when given)."""
+    """Read a regular file of at most `limit` bytes (exactly `expected` when given).
+
+    Opened non-blocking and checked on the open descriptor, so a FIFO or device put in the
+    bundle is refused instead of hanging the server, and the checked file is the one read.
+    """
     try:
-        size = path.stat().st_size
-        if not path.is_file():
-            raise BundleError(f"{path}: not a regular file; {_FIX}")
-        if expected is not None and size != expected:
-            how = "truncated" if size < expected else "longer than expected"
-            raise BundleError(
-                f"{path}: {size} bytes but the manifest says {expected} (file {how}); {_FIX}"
-            )
-        if size > limit:
-            raise BundleError(f"{path}: {size} bytes, more than the {limit} allowed")
-        with open(path, "rb") as handle:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        with os.fdopen(fd, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise BundleError(f"{path}: not a regular file; {_FIX}")
+            size = info.st_size
+            if expected is not None and size != expected:
+                how = "truncated" if size < expected else "longer than expected"
+                raise BundleError(
+                    f"{path}: {size} bytes but the manifest says {expected} (file {how}); {_FIX}"
+                )
+            if size > limit:
+                raise BundleError(f"{path}: {size} bytes, more than the {limit} allowed")
             data = handle.read(limit + 1)
     except FileNotFoundError:
         raise BundleError(f"{path}: missing from the bundle; {_FIX}") from None

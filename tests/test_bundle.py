@@ -228,17 +228,33 @@ def test_unreadable_file_is_refused(saved: Path) -> None:
 def test_permission_denied_is_refused_simulated(
     monkeypatch: pytest.MonkeyPatch, saved: Path
 ) -> None:
-    """What the OS does for a non-root user on a chmod-000 file: open() raises EACCES."""
-    real_open = builtins.open
+    """What the OS does for a non-root user on a chmod-000 file: open() fails with EACCES."""
+    real_open = os.open
     blocked = saved / "intent_tokenizer.json"
 
-    def guarded_open(file, *args, **kwargs):
+    def guarded_open(file, flags, *args, **kwargs):
         if Path(file) == blocked:
             raise PermissionError(13, "Permission denied", str(file))
-        return real_open(file, *args, **kwargs)
+        return real_open(file, flags, *args, **kwargs)
 
-    monkeypatch.setattr(builtins, "open", guarded_open)
+    monkeypatch.setattr(os, "open", guarded_open)
     with pytest.raises(BundleError, match=r"intent_tokenizer\.json: permission denied.*chmod"):
+        load_bundle(saved)
+
+
+def test_fifo_in_place_of_a_file_is_refused_without_blocking(saved: Path) -> None:
+    path = saved / "MODEL_CARD.md"
+    path.unlink()
+    os.mkfifo(path)  # opening a FIFO for reading would block until a writer came
+    with pytest.raises(BundleError, match=r"MODEL_CARD\.md: not a regular file"):
+        load_bundle(saved)
+
+
+def test_directory_in_place_of_a_file_is_refused(saved: Path) -> None:
+    path = saved / "config.json"
+    path.unlink()
+    path.mkdir()
+    with pytest.raises(BundleError, match=r"config\.json: (not a regular file|cannot read)"):
         load_bundle(saved)
 
 
