@@ -254,7 +254,7 @@ def test_directory_in_place_of_a_file_is_refused(saved: Path) -> None:
     path = saved / "config.json"
     path.unlink()
     path.mkdir()
-    with pytest.raises(BundleError, match=r"config\.json: (not a regular file|cannot read)"):
+    with pytest.raises(BundleError, match=r"config\.json: not a regular file"):
         load_bundle(saved)
 
 
