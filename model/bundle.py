@@ -170,10 +170,11 @@ def _read_file(path: Path, expected: int | None, limit: int) -> bytes:
     """
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            os.close(fd)
+            raise BundleError(f"{path}: not a regular file; {_FIX}")
         with os.fdopen(fd, "rb") as handle:
-            info = os.fstat(handle.fileno())
-            if not stat.S_ISREG(info.st_mode):
-                raise BundleError(f"{path}: not a regular file; {_FIX}")
             size = info.st_size
             if expected is not None and size != expected:
                 how = "truncated" if size < expected else "longer than expected"
