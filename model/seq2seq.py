@@ -112,32 +112,54 @@ PRESETS: dict[str, GeneratorConfig] = {
 
 
 class Encoder(nn.Module):
-    """Embeds source ids and runs a (bi-)LSTM; returns per-position states and a decoder init."""
+    """Embeds source ids and runs an LSTM; returns per-position states and a decoder init.
+
+    The bidirectional encoder is two unidirectional LSTMs, the second fed each sequence
+    reversed within its own length. Padding then trails in both directions, so the fused
+    (unpacked) LSTM kernel gives exact states at real positions — about twice as fast on CPU
+    as a packed sequence. The decoder starts from a tanh bridge over both directions' last
+    hidden states. The unidirectional (baseline) encoder is packed and hands over its (h, c).
+    """
 
     def __init__(self, cfg: GeneratorConfig) -> None:
         super().__init__()
         self.embed = nn.Embedding(cfg.src_vocab_size, cfg.emb_dim, padding_idx=PAD)
-        per_direction = cfg.hidden // 2 if cfg.bidirectional else cfg.hidden
-        self.lstm = nn.LSTM(
-            cfg.emb_dim,
-            per_direction,
-            num_layers=cfg.layers,
-            bidirectional=cfg.bidirectional,
-            batch_first=True,
-            dropout=cfg.dropout if cfg.layers > 1 else 0.0,
-        )
         self.bidirectional = cfg.bidirectional
+        per_direction = cfg.hidden // 2 if cfg.bidirectional else cfg.hidden
+        dropout = cfg.dropout if cfg.layers > 1 else 0.0
+
+        def lstm() -> nn.LSTM:
+            return nn.LSTM(
+                cfg.emb_dim, per_direction, num_layers=cfg.layers, batch_first=True, dropout=dropout
+            )
+
+        self.lstm = lstm()
+        if cfg.bidirectional:
+            self.lstm_reverse = lstm()
+            self.bridge = nn.Linear(cfg.hidden, cfg.hidden)
+        self.layers = cfg.layers
         self.drop = nn.Dropout(cfg.dropout)
 
     def forward(self, src: Tensor, src_len: Tensor) -> tuple[Tensor, tuple[Tensor, Tensor]]:
         x = self.drop(self.embed(src))
-        packed = pack_padded_sequence(x, src_len.cpu(), batch_first=True, enforce_sorted=False)
-        out, (h, c) = self.lstm(packed)
-        out, _ = pad_packed_sequence(out, batch_first=True, total_length=src.size(1))
-        if self.bidirectional:  # (layers*2, B, H/2) -> (layers, B, H): forward ‖ backward
-            h = torch.cat([h[0::2], h[1::2]], dim=-1)
-            c = torch.cat([c[0::2], c[1::2]], dim=-1)
-        return out, (h, c)
+        if not self.bidirectional:
+            packed = pack_padded_sequence(x, src_len.cpu(), batch_first=True, enforce_sorted=False)
+            out, state = self.lstm(packed)
+            out, _ = pad_packed_sequence(out, batch_first=True, total_length=src.size(1))
+            return out, state
+        positions = torch.arange(src.size(1), device=src.device)
+        last = (src_len - 1).clamp(min=0).to(src.device)
+        # Index that reverses each row within its length (padding positions map to themselves).
+        rev = torch.where(positions < src_len[:, None], last[:, None] - positions, positions)
+        gather = rev.unsqueeze(-1).expand(-1, -1, x.size(-1))
+        fwd, _ = self.lstm(x)
+        bwd_rev, _ = self.lstm_reverse(x.gather(1, gather))
+        bwd = bwd_rev.gather(1, rev.unsqueeze(-1).expand(-1, -1, bwd_rev.size(-1)))
+        out = torch.cat([fwd, bwd], dim=-1)
+        rows = torch.arange(src.size(0), device=src.device)
+        summary = torch.cat([fwd[rows, last], bwd[rows, 0]], dim=-1)  # each direction's end
+        h = torch.tanh(self.bridge(summary)).unsqueeze(0).repeat(self.layers, 1, 1)
+        return out, (h, torch.zeros_like(h))
 
 
 class Attention(nn.Module):

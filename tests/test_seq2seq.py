@@ -126,3 +126,24 @@ def test_beam_search_respects_max_len_and_rejects_bad_input() -> None:
         beam_search(model, [], k=2)
     with pytest.raises(ValueError, match="k must be"):
         beam_search(model, [4], src_map=[4], k=0)
+
+
+@pytest.mark.parametrize("bidirectional", [True, False])
+def test_encoder_states_do_not_depend_on_batch_padding(bidirectional: bool) -> None:
+    cfg = GeneratorConfig(
+        src_vocab_size=30,
+        tgt_vocab_size=30,
+        emb_dim=16,
+        out_dim=16,
+        hidden=32,
+        dropout=0.0,
+        bidirectional=bidirectional,
+    )
+    model = Seq2Seq(cfg).eval()
+    padded, _, (h, c) = model.encode(
+        torch.tensor([[5, 6, 7, 8, 9], [10, 11, 12, PAD, PAD]]), torch.tensor([5, 3])
+    )
+    alone, _, (h1, c1) = model.encode(torch.tensor([[10, 11, 12]]), torch.tensor([3]))
+    assert torch.allclose(padded[1, :3], alone[0], atol=1e-6)
+    assert torch.allclose(h[:, 1], h1[:, 0], atol=1e-6)
+    assert torch.allclose(c[:, 1], c1[:, 0], atol=1e-6)
