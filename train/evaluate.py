@@ -121,9 +121,16 @@ def classification_row(
     }
 
 
-def read_generator_split(data: Path, split: str) -> tuple[list[str], list[str]]:
+def read_generator_split(
+    data: Path, split: str, sources: Sequence[str] | None = None
+) -> tuple[list[str], list[str]]:
+    """(intents, snippets) of a generator split, optionally only rows from `sources`."""
     path = data_dir(data, "generator") / f"{split}.jsonl"
     rows = read_jsonl(path, {"intent": str, "snippet": str})
+    if sources is not None:
+        rows = [r for r in rows if r.get("source") in sources]
+        if not rows:
+            raise ValueError(f"{path}: no rows from sources {', '.join(sources)}")
     return [r["intent"] for r in rows], [r["snippet"] for r in rows]
 
 
@@ -343,6 +350,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="NAME=RUN_DIR",
         help="another generator or classifier run to add as a row (repeatable)",
     )
+    a(
+        "--pool-sources",
+        default="conala,conala-mined,conala-curated,staqc,staqc-annotated",
+        help="sources of the TF-IDF retrieval pool (default: all but Django pseudo-code)",
+    )
     a("--k", type=int, default=5, help="candidates per intent for best-of-k BLEU")
     a("--margin", type=float, default=3.0, help="BLEU points a model must beat trivial rows by")
     a("--limit", type=int, default=None, help="evaluate only the first N test examples")
@@ -363,7 +375,8 @@ def run(args: argparse.Namespace) -> int:
     intents, refs = read_generator_split(args.data, "test")
     if args.limit:
         intents, refs = intents[: args.limit], refs[: args.limit]
-    pool_intents, pool_snippets = read_generator_split(args.data, "train")
+    pool_sources = [x for x in args.pool_sources.split(",") if x]
+    pool_intents, pool_snippets = read_generator_split(args.data, "train", pool_sources)
     test_pairs = read_pairs(args.data, "test")
     if args.limit:
         test_pairs = test_pairs[: 3 * args.limit]
@@ -406,8 +419,8 @@ def run(args: argparse.Namespace) -> int:
 
     notes = [
         "Published rows are quoted from the papers, not re-measured.",
-        f"Trivial rows are measured here; TF-IDF retrieves from generator/train.jsonl "
-        f"({len(pool_intents)} pairs).",
+        f"Trivial rows are measured here; TF-IDF retrieves from generator/train.jsonl rows of "
+        f"{', '.join(pool_sources)} ({len(pool_intents)} pairs).",
     ]
     candidates_of: dict[str, list[list[str]]] = {}
     for name, gen in generators.items():
