@@ -65,7 +65,7 @@ def test_evaluate_writes_table_with_anchor_trivial_and_model_rows(tmp_path: Path
             "16",
             "--hidden",
             "16",
-        ],  # fmt: skip
+        ],
     )
     assert fit_classifier.run(fit_args) == 0
     config = json.loads((run / "final" / "config.json").read_text())
@@ -85,7 +85,7 @@ def test_evaluate_writes_table_with_anchor_trivial_and_model_rows(tmp_path: Path
             "1",
             "--pool-sources",
             "conala",
-        ],  # fmt: skip
+        ],
     )
     assert evaluate.run(eval_args) == 0
     results = json.loads((out / "results.json").read_text())
