@@ -92,3 +92,12 @@ def test_neighbour_table_saved(emb_dir: Path) -> None:
         sims = [sim for _, sim in found]
         assert sims == sorted(sims, reverse=True) and all(-1.0 <= s <= 1.0 for s in sims)
     assert list(table["intent-w2v"]) == ["open", "json", "(", "append"]
+
+
+def test_bad_input_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["embed", "--data", str(tmp_path), "--out", str(tmp_path / "o")]) == 2
+    assert "no generator/ directory" in capsys.readouterr().err
+    argv = ["embed", "--data", str(FIXTURE), "--out", str(tmp_path / "o"), "--dim", "0"]
+    assert main(argv) == 2
+    assert "--dim must be at least 1, got 0" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()

@@ -12,11 +12,12 @@ import argparse
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from train.embed.corpus import (
-    DevCorpus,
+    CorpusError,
     default_dev_roots,
     read_pairs,
     sample_dev_corpus,
@@ -89,6 +90,23 @@ def _parse_variants(text: str) -> list[str]:
     return chosen
 
 
+_POSITIVE = (
+    "dim", "window", "min_count", "max_vocab", "workers", "threads", "w2v_epochs",
+    "glove_epochs", "glove_batch", "dev_max_tokens", "neighbours",
+)  # fmt: skip
+
+
+def _bad_argument(args: argparse.Namespace) -> str | None:
+    """The first numeric flag that is out of range, as a message; None when all are fine."""
+    for name in _POSITIVE:
+        if getattr(args, name) < 1:
+            return f"--{name.replace('_', '-')} must be at least 1, got {getattr(args, name)}"
+    for name in ("glove_lr", "glove_x_max", "glove_alpha"):
+        if not getattr(args, name) > 0:
+            return f"--{name.replace('_', '-')} must be positive, got {getattr(args, name)}"
+    return None
+
+
 def _train_glove_variant(
     sequences: Sequence[Sequence[str]], args: argparse.Namespace
 ) -> tuple[list[str], Any, dict[str, Any]]:
@@ -154,86 +172,107 @@ def _train_w2v_variant(
     return vocab, vectors, meta
 
 
-def run(args: argparse.Namespace) -> int:
-    import torch
+@dataclass
+class Corpus:
+    """One training corpus: a description for meta.json, its sequences and extra metadata."""
 
+    description: str
+    sequences: list[list[str]]
+    meta: dict[str, Any]
+
+
+def _load_corpora(args: argparse.Namespace, variants: list[str]) -> dict[str, Corpus]:
+    """Tokenize the curated pairs; sample the development corpus if a `-dev` variant needs it."""
     from model.code_tokens import tokenize_code
     from model.intent_tokens import tokenize_intent
 
-    torch.set_num_threads(max(1, args.threads))
-    variants = _parse_variants(args.variants)
-    started = time.perf_counter()
-
     rows = read_pairs(args.data)
-    code_current = [line for r in rows for line in split_logical_lines(tokenize_code(r["snippet"]))]
+    code = [line for r in rows for line in split_logical_lines(tokenize_code(r["snippet"]))]
     intents = [toks for r in rows if (toks := tokenize_intent(r["intent"]))]
     print(
-        f"current corpus: {len(rows):,} pairs, {sum(map(len, code_current)):,} code tokens, "
+        f"current corpus: {len(rows):,} pairs, {sum(map(len, code)):,} code tokens, "
         f"{sum(map(len, intents)):,} intent tokens",
         flush=True,
     )
-
-    dev = DevCorpus()
-    dev_roots = args.dev_root or default_dev_roots()
+    code_meta = {"tokenizer": "model.code_tokens.tokenize_code"}
+    corpora = {
+        "current": Corpus("current (curated generator train+valid snippets)", code, code_meta),
+        "intent": Corpus(
+            "current intents (curated generator train+valid)",
+            intents,
+            {"tokenizer": "model.intent_tokens.tokenize_intent"},
+        ),
+    }
     if any(v.endswith("-dev") for v in variants):
+        roots = args.dev_root or default_dev_roots()
         t0 = time.perf_counter()
-        dev = sample_dev_corpus(dev_roots, args.dev_max_tokens, args.seed, tokenize_code)
+        dev = sample_dev_corpus(roots, args.dev_max_tokens, args.seed, tokenize_code)
         print(
             f"development corpus: {len(dev.files):,} files, {dev.tokens:,} tokens "
             f"({time.perf_counter() - t0:.1f}s)",
             flush=True,
         )
-
-    corpora: dict[str, tuple[str, list[list[str]]]] = {
-        "current": ("current (curated generator train+valid snippets)", code_current),
-        "dev": (
+        corpora["dev"] = Corpus(
             "current + development (local stdlib/site-packages source)",
-            code_current + dev.sequences,
-        ),
-        "intent": ("current intents (curated generator train+valid)", intents),
+            code + dev.sequences,
+            {
+                **code_meta,
+                "dev_files": len(dev.files),
+                "dev_tokens": dev.tokens,
+                "dev_roots": [str(r) for r in roots],
+                "dev_max_tokens": args.dev_max_tokens,
+                "dev_seed": args.seed,
+            },
+        )
+    return corpora
+
+
+def _train_variant(variant: str, corpus: Corpus, args: argparse.Namespace) -> Path:
+    """Train one variant on its corpus and save it under OUT/<variant>/."""
+    tokens = sum(map(len, corpus.sequences))
+    print(f"[{variant}] {len(corpus.sequences):,} sequences, {tokens:,} tokens", flush=True)
+    trainer = _train_glove_variant if variant.startswith("glove") else _train_w2v_variant
+    vocab, vectors, trained = trainer(corpus.sequences, args)
+    meta = {
+        "variant": variant,
+        "corpus": corpus.description,
+        "sequences": len(corpus.sequences),
+        "tokens": tokens,
+        **corpus.meta,
+        **trained,
     }
+    out_dir = save_embedding(args.out / variant, vocab, vectors, meta)
+    print(
+        f"[{variant}] {len(vocab):,} x {vectors.shape[1]} in {trained['training_seconds']}s "
+        f"-> {out_dir}",
+        flush=True,
+    )
+    return out_dir
+
+
+def run(args: argparse.Namespace) -> int:
+    import torch
+
+    torch.set_num_threads(max(1, args.threads))
+    variants = _parse_variants(args.variants)
+    if problem := _bad_argument(args):
+        print(f"codeqa-train embed: {problem}", file=sys.stderr)
+        return 2
+    started = time.perf_counter()
+    try:
+        corpora = _load_corpora(args, variants)
+    except CorpusError as e:
+        print(f"codeqa-train embed: {e}", file=sys.stderr)
+        return 2
     table: Neighbours = {}
     for variant in variants:
-        algo, corpus_key = ("w2v", "intent") if variant == "intent-w2v" else variant.split("-")
-        corpus_name, sequences = corpora[corpus_key]
-        print(
-            f"[{variant}] {len(sequences):,} sequences, {sum(map(len, sequences)):,} tokens",
-            flush=True,
-        )
-        trainer = _train_glove_variant if algo == "glove" else _train_w2v_variant
-        vocab, vectors, meta = trainer(sequences, args)
-        meta = {
-            "variant": variant,
-            "corpus": corpus_name,
-            "sequences": len(sequences),
-            "tokens": sum(map(len, sequences)),
-            "tokenizer": "model.intent_tokens.tokenize_intent"
-            if corpus_key == "intent"
-            else "model.code_tokens.tokenize_code",
-            **(
-                {
-                    "dev_files": len(dev.files),
-                    "dev_roots": [str(r) for r in dev_roots],
-                    "dev_max_tokens": args.dev_max_tokens,
-                }
-                if corpus_key == "dev"
-                else {}
-            ),
-            **meta,
-        }
-        out_dir = save_embedding(args.out / variant, vocab, vectors, meta)
-        print(
-            f"[{variant}] {len(vocab):,} x {vectors.shape[1]} in {meta['training_seconds']}s "
-            f"-> {out_dir}",
-            flush=True,
-        )
-        saved_vocab, saved_vectors = load_embedding(out_dir)
-        table[variant] = {
-            p: nearest(saved_vocab, saved_vectors, p, args.neighbours) for p in PROBES
-        }
+        corpus_key = "intent" if variant == "intent-w2v" else variant.split("-")[1]
+        out_dir = _train_variant(variant, corpora[corpus_key], args)
+        vocab, vectors = load_embedding(out_dir)  # check what was written, not what is in memory
+        table[variant] = {p: nearest(vocab, vectors, p, args.neighbours) for p in PROBES}
 
     print("\nnearest neighbours (cosine):")
     print(format_table(table))
     atomic_write_json(args.out / "neighbours.json", table)
-    print(f"\ndone in {time.perf_counter() - started:.1f}s", file=sys.stderr)
+    print(f"\ndone in {time.perf_counter() - started:.1f}s", flush=True)
     return 0
