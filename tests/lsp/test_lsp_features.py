@@ -1,0 +1,391 @@
+"""End to end: the real server with the shipped bundle, driven as Neovim and VS Code would.
+
+One server per client snapshot for the whole module (model load is the costly part); each
+test opens its own document URI so tests do not see each other's state. Scores are the
+real model's, so assertions compare the server with itself (hover score ↔ diagnostic,
+threshold 0 ↔ nothing flagged) instead of hard-coding model output.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+import pytest_lsp
+from lsp_helpers import (
+    CLIENTS,
+    SAMPLE,
+    RecordingClient,
+    close_doc,
+    diagnostics,
+    open_doc,
+    pulls,
+    requires_bundle,
+    server_config,
+    until,
+)
+from lsprotocol import types
+from pygls.exceptions import JsonRpcRequestCancelled
+from pytest_lsp import client_capabilities
+
+pytestmark = [requires_bundle, pytest.mark.asyncio(loop_scope="module")]
+
+SAMPLE_TEXT = SAMPLE.read_text(encoding="utf-8")
+SITE_BELOW = types.Position(line=20, character=0)  # empty line under the last intent
+INTENT_LINES = [7, 10, 13, 16]  # 0-based lines of the intents that have code
+
+
+@pytest_lsp.fixture(scope="module", config=server_config(), params=CLIENTS)
+async def client(lsp_client: RecordingClient, request: pytest.FixtureRequest):
+    result = await lsp_client.initialize_session(
+        types.InitializeParams(
+            capabilities=client_capabilities(request.param),
+            initialization_options={"codeqa": {"debounceMs": 50, "suggestions": 5}},
+        )
+    )
+    lsp_client.position_encoding = result.capabilities.position_encoding or "utf-16"
+    await until(lambda: any(s["state"] == "ready" for s in lsp_client.model_status))
+    yield
+    await lsp_client.shutdown_session()
+
+
+def _doc(name: str) -> str:
+    return f"file:///tmp/codeqa-e2e/{name}"
+
+
+async def _configure(client: RecordingClient, **settings: object) -> None:
+    client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"codeqa": settings})
+    )
+    await asyncio.sleep(0.2)  # a notification: give the server a moment to apply it
+
+
+async def _complete(client: RecordingClient, uri: str, pos: types.Position):
+    return await client.text_document_completion_async(
+        types.CompletionParams(text_document=types.TextDocumentIdentifier(uri=uri), position=pos)
+    )
+
+
+async def _hover(client: RecordingClient, uri: str, line: int, character: int = 8):
+    return await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=types.Position(line=line, character=character),
+        )
+    )
+
+
+def _score_from_hover(hover: types.Hover) -> float:
+    assert isinstance(hover.contents, types.MarkupContent)
+    text = hover.contents.value
+    return float(text.split("match score **", 1)[1].split("**", 1)[0])
+
+
+# ---------------------------------------------------------------- life cycle
+
+
+async def test_model_loaded_with_status_and_progress(client: RecordingClient) -> None:
+    states = [s["state"] for s in client.model_status]
+    assert states[:2] == ["loading", "ready"]
+    kinds = [
+        [type(v).__name__ for v in values]
+        for token, values in client.progress_reports.items()
+        if str(token).startswith("codeqa-load-")
+    ]
+    assert kinds and kinds[0] == ["WorkDoneProgressBegin", "WorkDoneProgressEnd"]
+    assert not [m for m in client.messages if m.type == types.MessageType.Error]
+
+
+# ---------------------------------------------------------------- completion
+
+
+def _check_items(items: list[types.CompletionItem], k: int) -> None:
+    assert 1 <= len(items) <= k
+    assert [i.sort_text for i in items] == [f"{n:04d}" for n in range(len(items))]
+    for item in items:
+        assert isinstance(item.documentation, types.MarkupContent)
+        assert item.documentation.kind == types.MarkupKind.Markdown
+        code = item.documentation.value.split("\n", 1)[1].rsplit("\n", 1)[0]
+        assert item.label == code.split("\n", 1)[0]
+        assert item.detail is not None and item.detail.startswith("match ")
+        float(item.detail.removeprefix("match "))
+        assert item.insert_text_format == types.InsertTextFormat.Snippet  # both clients can
+
+
+async def test_completion_below_intent(client: RecordingClient) -> None:
+    uri = _doc("complete-below.py")
+    open_doc(client, uri, SAMPLE_TEXT)
+    result = await _complete(client, uri, SITE_BELOW)
+    assert isinstance(result, types.CompletionList)
+    _check_items(list(result.items), 5)
+    for item in result.items:
+        edit = item.text_edit
+        assert isinstance(edit, types.TextEdit)
+        assert edit.range == types.Range(start=SITE_BELOW, end=SITE_BELOW)
+        # the site's indentation (4 spaces) on every inserted line
+        assert all(line.startswith("    ") for line in edit.new_text.split("\n"))
+        assert edit.new_text.endswith("$0")
+    close_doc(client, uri)
+
+
+async def test_completion_at_end_of_intent_line(client: RecordingClient) -> None:
+    uri = _doc("complete-eol.py")
+    open_doc(client, uri, SAMPLE_TEXT)
+    line = SAMPLE_TEXT.splitlines()[19]
+    end = types.Position(line=19, character=len(line))
+    result = await _complete(client, uri, end)
+    assert isinstance(result, types.CompletionList)
+    _check_items(list(result.items), 5)
+    edit = result.items[0].text_edit
+    assert isinstance(edit, types.TextEdit)
+    assert edit.range == types.Range(start=end, end=end)
+    assert edit.new_text.startswith("\n    ")
+    close_doc(client, uri)
+
+
+async def test_completion_elsewhere_is_empty_and_fast(client: RecordingClient) -> None:
+    uri = _doc("complete-elsewhere.py")
+    open_doc(client, uri, SAMPLE_TEXT)
+    start = time.perf_counter()
+    for pos in [(0, 0), (8, 10), (7, 6), (21, 4), (2, 0)]:
+        result = await _complete(client, uri, types.Position(*pos))
+        assert result is None or not result.items, pos
+    assert time.perf_counter() - start < 3.0
+    close_doc(client, uri)
+
+
+async def test_completion_k_and_enable_settings(client: RecordingClient) -> None:
+    uri = _doc("complete-settings.py")
+    open_doc(client, uri, SAMPLE_TEXT)
+    try:
+        await _configure(client, suggestions=2)
+        result = await _complete(client, uri, SITE_BELOW)
+        assert isinstance(result, types.CompletionList) and 1 <= len(result.items) <= 2
+        await _configure(client, completion={"enable": False})
+        assert await _complete(client, uri, SITE_BELOW) is None
+    finally:
+        await _configure(client, suggestions=5, completion={"enable": True})
+    close_doc(client, uri)
+
+
+# ---------------------------------------------------------------- diagnostics, actions, hover
+
+
+async def test_diagnostics_follow_scores_and_threshold(client: RecordingClient) -> None:
+    uri = _doc("diagnostics.py")
+    scores = {}
+    try:
+        await _configure(client, threshold=1.0)
+        seen = len(client.published)
+        open_doc(client, uri, SAMPLE_TEXT)
+        flagged = await diagnostics(client, uri, 1, seen)
+        for line in INTENT_LINES:
+            hover = await _hover(client, uri, line)
+            assert hover is not None
+            scores[line] = _score_from_hover(hover)
+        expected = sorted(line for line, score in scores.items() if score < 1.0)
+        assert sorted(d.range.start.line for d in flagged) == expected
+        assert 16 in expected  # the deliberately mismatched pair is never a perfect match
+        for diag in flagged:
+            assert diag.severity == types.DiagnosticSeverity.Warning
+            assert diag.source == "codeqa"
+            assert diag.range.start.character == 4
+            assert isinstance(diag.data, dict)
+            assert set(diag.data) == {"score", "suggestion"}
+            assert f"{diag.data['score']:.2f}" in diag.message
+            assert abs(diag.data["score"] - scores[diag.range.start.line]) < 0.006
+            assert isinstance(diag.data["suggestion"], str) and diag.data["suggestion"]
+
+        seen = len(client.published)
+        await _configure(client, threshold=0.0)
+        assert await diagnostics(client, uri, 1, seen) == []
+    finally:
+        await _configure(client, threshold=None)
+    close_doc(client, uri)
+
+
+async def test_code_actions_from_a_diagnostic(client: RecordingClient) -> None:
+    uri = _doc("actions.py")
+    try:
+        await _configure(client, threshold=1.0)
+        seen = len(client.published)
+        open_doc(client, uri, SAMPLE_TEXT)
+        flagged = await diagnostics(client, uri, 1, seen)
+        diag = next(d for d in flagged if d.range.start.line == 16)
+        actions = await client.text_document_code_action_async(
+            types.CodeActionParams(
+                text_document=types.TextDocumentIdentifier(uri=uri),
+                range=diag.range,
+                context=types.CodeActionContext(diagnostics=[diag]),
+            )
+        )
+    finally:
+        await _configure(client, threshold=None)
+    assert actions is not None
+    titles = [a.title for a in actions if isinstance(a, types.CodeAction)]
+    assert titles == ["Replace with suggested code", "Insert suggestion below intent"]
+    replace, insert = actions
+    assert isinstance(replace, types.CodeAction) and isinstance(insert, types.CodeAction)
+    assert replace.kind == types.CodeActionKind.QuickFix
+    suggestion = diag.data["suggestion"]
+    (edit,) = replace.edit.changes[uri]
+    code_line = SAMPLE_TEXT.splitlines()[17]
+    assert edit.range == types.Range(
+        start=types.Position(line=17, character=0),
+        end=types.Position(line=17, character=len(code_line)),
+    )
+    assert edit.new_text == "    " + suggestion.replace("\n", "\n    ")
+    (edit,) = insert.edit.changes[uri]
+    assert edit.range.start == edit.range.end == types.Position(line=17, character=0)
+    assert edit.new_text.endswith("\n") and suggestion.split("\n")[0] in edit.new_text
+    close_doc(client, uri)
+
+
+async def test_hover_on_intent_lines_only(client: RecordingClient) -> None:
+    uri = _doc("hover.py")
+    open_doc(client, uri, SAMPLE_TEXT)
+    hover = await _hover(client, uri, 7)
+    assert hover is not None and isinstance(hover.contents, types.MarkupContent)
+    assert 0.0 <= _score_from_hover(hover) <= 1.0
+    assert "```python" in hover.contents.value
+    empty = await _hover(client, uri, 19)  # intent without code: suggestion only
+    assert empty is not None and "no code under this intent" in empty.contents.value
+    assert await _hover(client, uri, 8) is None  # code line
+    close_doc(client, uri)
+
+
+# ---------------------------------------------------------------- bad input
+
+
+async def test_out_of_range_positions_and_unknown_documents(client: RecordingClient) -> None:
+    uri = _doc("bad-positions.py")
+    open_doc(client, uri, SAMPLE_TEXT)
+    for pos in [(9_999, 0), (20, 9_999), (0, 9_999)]:
+        result = await _complete(client, uri, types.Position(*pos))
+        assert result is None or not result.items
+        assert await _hover(client, uri, pos[0], pos[1]) is None
+    unknown = _doc("never-opened.py")
+    assert await _complete(client, unknown, SITE_BELOW) is None
+    assert await _hover(client, unknown, 7) is None
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=unknown),
+            range=types.Range(start=types.Position(0, 0), end=types.Position(0, 0)),
+            context=types.CodeActionContext(diagnostics=[]),
+        )
+    )
+    assert not actions
+    if pulls(client):
+        report = await client.text_document_diagnostic_async(
+            types.DocumentDiagnosticParams(text_document=types.TextDocumentIdentifier(uri=unknown))
+        )
+        assert list(report.items) == []
+    close_doc(client, uri)
+
+
+async def test_fifty_thousand_line_file(client: RecordingClient) -> None:
+    uri = _doc("huge.py")
+    filler = "".join(f"value_{n} = {n} * 2\n" for n in range(49_800))
+    # one intent text, 100 different code lines: 100 scores, one generation (cached)
+    blocks = "".join(
+        f"# intent: get modification time of file `path`\nt{n} = os.path.getmtime(path)\n\n"
+        for n in range(100)
+    )
+    text = filler + blocks + "# intent: sort list `xs`\n\n"
+    lines = text.split("\n")
+    assert len(lines) >= 50_000
+    seen = len(client.published)
+    open_doc(client, uri, text)
+    start = time.perf_counter()
+    site = types.Position(line=len(lines) - 2, character=0)
+    result = await _complete(client, uri, site)
+    assert isinstance(result, types.CompletionList) and result.items
+    elsewhere = await _complete(client, uri, types.Position(line=100, character=3))
+    assert elsewhere is None
+    await diagnostics(client, uri, 1, seen)  # all 100 blocks scored, answer arrives
+    assert time.perf_counter() - start < 150
+    close_doc(client, uri)
+
+
+async def test_long_non_ascii_intent(client: RecordingClient) -> None:
+    uri = _doc("long-intent.py")
+    intent = ("grüße die Welt 😀 und sortiere `liste` " * 600)[:20_000].rstrip()
+    text = f"# intent: {intent}\n\n# intent: print `名前` 😀\nprint(名前)\n"
+    open_doc(client, uri, text)
+    line = text.split("\n")[0]
+    end = {
+        "utf-8": len(line.encode("utf-8")),
+        "utf-16": len(line.encode("utf-16-le")) // 2,
+        "utf-32": len(line),
+    }[client.position_encoding]
+    assert end != len(line) or client.position_encoding == "utf-32"  # the emoji counts
+    result = await _complete(client, uri, types.Position(line=0, character=end))
+    assert isinstance(result, types.CompletionList) and result.items
+    edit = result.items[0].text_edit
+    assert isinstance(edit, types.TextEdit)
+    assert edit.range.start == edit.range.end == types.Position(line=0, character=end)
+    hover = await _hover(client, uri, 2)
+    assert hover is not None
+    close_doc(client, uri)
+
+
+async def test_rapid_incremental_edits(client: RecordingClient) -> None:
+    uri = _doc("rapid.py")
+    open_doc(client, uri, SAMPLE_TEXT)
+    seen = len(client.published)
+    typed = "  # more"
+    line_8 = SAMPLE_TEXT.splitlines()[8]
+    for n, ch in enumerate(typed):
+        version = n + 2
+        pos = types.Position(line=8, character=len(line_8) + n)
+        client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+                content_changes=[
+                    types.TextDocumentContentChangePartial(
+                        range=types.Range(start=pos, end=pos), text=ch
+                    )
+                ],
+            )
+        )
+    final = len(typed) + 1
+    await diagnostics(client, uri, final, seen)
+    # the edits are applied in order: the document reads as typed
+    hover = await _hover(client, uri, 7)
+    assert hover is not None
+    if not pulls(client):
+        versions = [p.version for p in client.published[seen:] if p.uri == uri]
+        assert versions == sorted(versions)  # never an older version after a newer one
+        assert versions[-1] == final
+        assert len(versions) < len(typed)  # debounced: not one publish per keystroke
+    close_doc(client, uri)
+
+
+async def test_cancel_request_is_honoured(client: RecordingClient) -> None:
+    uri = _doc("cancel.py")
+    text = (
+        "# intent: split string `text` on commas and strip each part\n\n"
+        "# intent: reverse the order of words in string `sentence` and join them\n\n"
+    )
+    open_doc(client, uri, text)
+    # The model runs one job at a time: a hover for the first intent keeps it busy while
+    # the completion for the second waits its turn, and is cancelled meanwhile.
+    busy = asyncio.ensure_future(_hover(client, uri, 0))
+    params = types.CompletionParams(
+        text_document=types.TextDocumentIdentifier(uri=uri),
+        position=types.Position(line=3, character=0),
+    )
+    request_id = "codeqa-cancel-1"
+    future = asyncio.ensure_future(
+        client.protocol.send_request_async(types.TEXT_DOCUMENT_COMPLETION, params, request_id)
+    )
+    await asyncio.sleep(0.02)  # pytest-lsp sends a request when its coroutine first runs
+    client.protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id=request_id))
+    with pytest.raises(JsonRpcRequestCancelled):
+        await future
+    assert await busy is not None
+    # the server is still answering, and the cancelled work did not poison the cache
+    result = await _complete(client, uri, types.Position(line=3, character=0))
+    assert isinstance(result, types.CompletionList) and result.items
+    close_doc(client, uri)

@@ -1,0 +1,61 @@
+"""A corrupt or missing bundle: one clear error, and the server keeps answering (empty)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import pytest_lsp
+from lsp_helpers import SAMPLE, RecordingClient, open_doc, server_config, until
+from lsprotocol import types
+from pytest_lsp import client_capabilities
+
+
+@pytest_lsp.fixture(config=server_config(), params=["neovim", "visual-studio-code"])
+async def client(lsp_client: RecordingClient, request: pytest.FixtureRequest, tmp_path_factory):
+    bundle = tmp_path_factory.mktemp("corrupt-bundle")
+    (bundle / "manifest.json").write_text("{ this is not json", encoding="utf-8")
+    lsp_client.corrupt_path = str(bundle)
+    await lsp_client.initialize_session(
+        types.InitializeParams(
+            capabilities=client_capabilities(request.param),
+            initialization_options={"modelPath": str(bundle), "debounceMs": 0},
+        )
+    )
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_corrupt_bundle_reports_once_and_serves_empty(client: RecordingClient) -> None:
+    await until(lambda: any(s["state"] == "error" for s in client.model_status), timeout=60)
+    errors = [m for m in client.messages if m.type == types.MessageType.Error]
+    assert len(errors) == 1
+    assert client.corrupt_path in errors[0].message
+    assert [s["state"] for s in client.model_status] == ["loading", "error"]
+
+    uri = SAMPLE.as_uri()
+    open_doc(client, uri, SAMPLE.read_text(encoding="utf-8"))
+    start = time.perf_counter()
+    site = types.Position(line=20, character=0)  # the empty line under the last intent
+    completion = await client.text_document_completion_async(
+        types.CompletionParams(text_document=types.TextDocumentIdentifier(uri=uri), position=site)
+    )
+    assert completion is None or not completion.items
+    hover = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=types.Position(line=7, character=8),
+        )
+    )
+    assert hover is None
+    assert time.perf_counter() - start < 5.0  # no waiting on a model that will never load
+    if client.capabilities.text_document.diagnostic is not None:
+        report = await client.text_document_diagnostic_async(
+            types.DocumentDiagnosticParams(text_document=types.TextDocumentIdentifier(uri=uri))
+        )
+        assert list(report.items) == []
+    else:
+        await until(lambda: any(p.uri == uri for p in client.published), timeout=30)
+        assert list(client.published[-1].diagnostics) == []
+    # still exactly one error shown after all that
+    assert len([m for m in client.messages if m.type == types.MessageType.Error]) == 1
