@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 import torch
-from safetensors.torch import save_file
-from tiny_models import DATA, TinyParts, read_jsonl, train_tiny
+from tiny_models import DATA, read_jsonl
 
 from model.bundle import load_bundle
 from model.inference import Engine
@@ -17,35 +17,30 @@ from train.cli import main as codeqa_train
 torch.set_num_threads(1)
 
 
-def _write_run(run: Path, config: dict, tensors: dict, parts: TinyParts | None) -> Path:
-    """A run directory laid out the way the fit-* commands leave it."""
-    final = run / "final"
-    final.mkdir(parents=True)
-    save_file(tensors, final / "weights.safetensors")
-    (final / "config.json").write_text(json.dumps(config, indent=1))
-    if parts is not None:
-        (final / "intent_tokenizer.json").write_text(parts.intent_tok.to_str())
-        (final / "code_tokenizer.json").write_text(parts.code_tok.to_str())
-    epochs = [{"epoch": 1, "train_loss": 3.25, "valid_loss": 3.5}, {"epoch": 2, "valid_loss": 2.0}]
-    (run / "metrics.jsonl").write_text("".join(json.dumps(e) + "\n" for e in epochs))
-    return run
+def _copy_run(run: Path, dest: Path, **config_changes: object) -> Path:
+    """A copy of a run's final/ dir with some config values changed (a mismatched export)."""
+    shutil.copytree(run / "final", dest / "final")
+    config_path = dest / "final" / "config.json"
+    config = json.loads(config_path.read_text())
+    config_path.write_text(json.dumps({**config, **config_changes}))
+    return dest
 
 
 @pytest.fixture(scope="module")
-def tiny() -> TinyParts:
-    return train_tiny()
-
-
-@pytest.fixture(scope="module")
-def runs(tiny: TinyParts, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """A generator run (written like fit-generator's) and a real `fit-classifier` run on it."""
+def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """Real `fit-generator` and `fit-classifier` runs (one epoch, tiny sizes) on the fixture."""
     root = tmp_path_factory.mktemp("runs")
-    gen = _write_run(root / "gen", tiny.gen_config, tiny.gen_tensors, tiny)
-    cls = root / "cls"
+    gen, cls = root / "gen", root / "cls"
+    common = ["--data", str(DATA), "--epochs", "1", "--threads", "1", "--no-progress"]
     rc = codeqa_train(
-        ["fit-classifier", "--data", str(DATA), "--out", str(cls), "--tokenizers", str(gen),
-         "--kinds", "random", "--emb-dim", "8", "--hidden", "8", "--epochs", "1",
-         "--batch-size", "16", "--threads", "1", "--no-progress"]
+        ["fit-generator", *common, "--run-dir", str(gen), "--src-vocab", "300",
+         "--tgt-vocab", "300", "--emb-dim", "16", "--hidden", "32", "--out-dim", "16",
+         "--max-src-len", "24", "--max-tgt-len", "24", "--beam-size", "2"]
+    )  # fmt: skip
+    assert rc == 0
+    rc = codeqa_train(
+        ["fit-classifier", *common, "--out", str(cls), "--tokenizers", str(gen),
+         "--kinds", "random", "--emb-dim", "8", "--hidden", "8", "--batch-size", "16"]
     )  # fmt: skip
     assert rc == 0
     return gen, cls
@@ -74,8 +69,11 @@ def test_export_writes_a_bundle_the_engine_loads(
     assert bundle.config["generator"] == json.loads((gen / "final/config.json").read_text())
     assert bundle.config["matcher"] == json.loads((cls / "final/config.json").read_text())
     assert bundle.metrics["evaluation"] == {"bleu": 1.23, "rerank_weight": 0.25}
-    assert bundle.metrics["training"]["generator"] == {"epochs": 2, "epoch": 2, "valid_loss": 2.0}
-    assert bundle.metrics["training"]["matcher"]["epochs"] == 1
+    for role, run in (("generator", gen), ("matcher", cls)):
+        last = json.loads((run / "metrics.jsonl").read_text().splitlines()[-1])
+        assert bundle.metrics["training"][role] == {"epochs": 1, **last}
+    assert bundle.metrics["validation"]["generator"]["epochs_run"] == 1
+    assert "config" not in bundle.metrics["validation"]["generator"]
     assert "threshold" in bundle.metrics["validation"]["matcher"]
     assert "| product | 1.23 |" in bundle.model_card
     assert command in bundle.model_card
@@ -102,15 +100,13 @@ def test_tokenizers_that_differ_between_runs_are_refused(
     runs: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     gen, cls = runs
-    other = train_tiny(steps=2, seed=1)
-    vocab = other.code_tok.get_vocab()
-    vocab_swapped = json.loads(other.code_tok.to_str())
-    vocab_swapped["model"]["vocab"] = dict(reversed(list(vocab.items())))
-    cls2 = tmp_path / "cls2"
-    _write_run(
-        cls2, json.loads((cls / "final/config.json").read_text()), {"w": torch.ones(1)}, None
-    )
-    (cls2 / "final" / "code_tokenizer.json").write_text(json.dumps(vocab_swapped))
+    cls2 = _copy_run(cls, tmp_path / "cls2")
+    tok_path = cls2 / "final" / "code_tokenizer.json"
+    tok = json.loads(tok_path.read_text())
+    vocab = tok["model"]["vocab"]
+    first, second = sorted(vocab)[-2:]
+    vocab[first], vocab[second] = vocab[second], vocab[first]  # two ids swapped
+    tok_path.write_text(json.dumps(tok))
     assert _export(gen, cls2, "--out", str(tmp_path / "b")) == 1
     err = capsys.readouterr().err
     assert "cls2/final/code_tokenizer.json: differs from" in err
@@ -119,15 +115,21 @@ def test_tokenizers_that_differ_between_runs_are_refused(
 
 
 def test_weights_that_do_not_build_are_refused(
-    runs: tuple[Path, Path], tiny: TinyParts, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    runs: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    _gen, cls = runs
-    wrong = {**tiny.gen_config, "hidden": 2 * tiny.gen_config["hidden"]}
-    gen2 = _write_run(tmp_path / "gen2", wrong, tiny.gen_tensors, tiny)
+    gen, cls = runs
+    hidden = json.loads((gen / "final" / "config.json").read_text())["hidden"]
+    gen2 = _copy_run(gen, tmp_path / "gen2", hidden=2 * hidden)
     assert _export(gen2, cls, "--out", str(tmp_path / "b")) == 1
     assert "gen2/final: config.json and weights.safetensors do not build a Generator" in (
         capsys.readouterr().err
     )
+    cls2 = _copy_run(cls, tmp_path / "cls2", kind="baseline")
+    assert _export(gen, cls2, "--out", str(tmp_path / "b")) == 1
+    assert "cls2/final: config.json and weights.safetensors do not build a Matcher" in (
+        capsys.readouterr().err
+    )
+    assert not (tmp_path / "b").exists()
 
 
 def test_missing_run_and_bad_weight_are_refused(
@@ -145,14 +147,13 @@ def test_missing_run_and_bad_weight_are_refused(
 
 
 def test_failed_export_leaves_the_old_bundle_intact(
-    runs: tuple[Path, Path], tiny: TinyParts, tmp_path: Path
+    runs: tuple[Path, Path], tmp_path: Path
 ) -> None:
     gen, cls = runs
     out = tmp_path / "bundle"
     assert _export(gen, cls, "--out", str(out), "--command", "first") == 0
     before = {p.name: p.read_bytes() for p in out.iterdir()}
-    broken = {**tiny.gen_config, "emb_dim": 3}
-    gen2 = _write_run(tmp_path / "gen2", broken, tiny.gen_tensors, tiny)
+    gen2 = _copy_run(gen, tmp_path / "gen2", emb_dim=3)
     assert _export(gen2, cls, "--out", str(out), "--command", "second") == 1
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert "first" in load_bundle(out).model_card

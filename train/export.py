@@ -144,10 +144,7 @@ def export(
         "generator": _last_epoch(generator_run),
         "matcher": _last_epoch(classifier_run),
     }
-    validation = {
-        "generator": _optional_json(Path(generator_run) / "final" / "valid_metrics.json"),
-        "matcher": _optional_json(Path(classifier_run) / "final" / "valid_metrics.json"),
-    }
+    validation = {"generator": _run_report(generator_run), "matcher": _run_report(classifier_run)}
     metrics = {"evaluation": evaluation, "validation": validation, "training": training}
     config = {"generator": gen_config, "matcher": cls_config, "engine": {"rerank_weight": weight}}
     model_card = render_model_card(
@@ -239,8 +236,14 @@ def _read_json_object(path: Path) -> dict[str, Any]:
     return data
 
 
-def _optional_json(path: Path) -> dict[str, Any]:
-    return _read_json_object(path) if path.is_file() else {}
+def _run_report(run_dir: Path) -> dict[str, Any]:
+    """What the run reported about its final model: fit-classifier's `valid_metrics.json` or
+    fit-generator's `summary.json` (minus the config, which the bundle holds already)."""
+    for name in ("valid_metrics.json", "summary.json"):
+        path = Path(run_dir) / "final" / name
+        if path.is_file():
+            return {k: v for k, v in _read_json_object(path).items() if k != "config"}
+    return {}
 
 
 def _choose_weight(flag: float | None, evaluation: dict[str, Any], source: Path | None) -> float:
