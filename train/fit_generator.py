@@ -58,7 +58,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--source-weights",
-        default="conala=2",
+        default="conala=2,conala-curated=2,django=0.5",
         help="oversampling, e.g. 'conala=2,django=0.5' (fractions subsample)",
     )
     parser.add_argument("--valid-source", default="conala", help="valid rows used ('' = all)")
@@ -81,7 +81,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--max-tgt-len", type=int, default=None)
     g.add_argument("--beam-size", type=int, default=None)
     g.add_argument("--length-penalty", type=float, default=None)
-    loop.add_loop_arguments(parser, epochs=12, batch_size=32, lr=2e-3, patience=3)
+    loop.add_loop_arguments(parser, epochs=10, batch_size=64, lr=2e-3, patience=3)
 
 
 _OVERRIDES = {
