@@ -258,7 +258,7 @@ def _register(server: CodeqaServer) -> None:
         ls: CodeqaServer, params: types.DidChangeConfigurationParams
     ) -> None:
         raw = params.settings
-        if not _mentions_ours(raw):
+        if not _has_settings(raw):
             raw = await _pull_configuration(ls)
         before = ls.model_path()
         if not ls.apply_settings(raw):
@@ -365,7 +365,7 @@ def _snippets(ls: CodeqaServer) -> bool:
     return bool(item is not None and item.snippet_support)
 
 
-def _mentions_ours(raw: Any) -> bool:
+def _has_settings(raw: Any) -> bool:
     return isinstance(raw, dict) and bool(raw)
 
 

@@ -7,6 +7,7 @@ Model-backed runs of `suggest` and `check` are in tests/lsp/test_cli_model.py; h
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 import time
@@ -186,3 +187,59 @@ def test_expand_paths_walks_directories_and_skips_venvs(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("", encoding="utf-8")
     found = expand_paths([str(tmp_path)])
     assert found == [tmp_path / "a.py", tmp_path / "pkg" / "b.py"]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _read_message(conn: socket.socket) -> dict:
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += conn.recv(4096)
+    head, body = data.split(b"\r\n\r\n", 1)
+    length = int(head.split(b"Content-Length:")[1].split(b"\r\n")[0])
+    while len(body) < length:
+        body += conn.recv(4096)
+    return json.loads(body[:length])
+
+
+def test_tcp_transport_answers_initialize() -> None:
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "codeqa_lsp", "--tcp", "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                conn = socket.create_connection(("127.0.0.1", port), timeout=30)
+                break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise
+                time.sleep(0.1)
+        with conn:
+            body = json.dumps(
+                {
+                    "jsonrpc": "2.0",
+                    "id": 1,
+                    "method": "initialize",
+                    "params": {"processId": None, "rootUri": None, "capabilities": {}},
+                }
+            ).encode()
+            conn.sendall(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+            reply = _read_message(conn)
+        assert reply["id"] == 1
+        assert reply["result"]["serverInfo"] == {"name": "codeqa-lsp", "version": __version__}
+        caps = reply["result"]["capabilities"]
+        assert caps["completionProvider"] is not None and caps["hoverProvider"]
+        assert caps["diagnosticProvider"]["identifier"] == "codeqa"
+    finally:
+        proc.terminate()
+        out, _ = proc.communicate(timeout=30)
+    assert out == b""  # nothing on stdout: logs go to stderr
