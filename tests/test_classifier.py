@@ -101,3 +101,67 @@ def test_threshold_flags_the_stated_share_of_true_matches() -> None:
     assert (probs < t).float().mean().item() == pytest.approx(0.05, abs=0.011)
     with pytest.raises(ValueError, match="false-alarm rate"):
         threshold_for_false_alarms(probs, 0.0)
+
+
+# -- baseline inputs: averaged embeddings and the decoder's h ⊙ c ------------------------------
+
+import json  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+from safetensors.torch import save_file  # noqa: E402
+
+from train import fit_classifier  # noqa: E402
+
+DATA = Path(__file__).parent / "fixtures" / "models" / "data"
+
+
+def test_average_vectors_skips_unknown_tokens() -> None:
+    vocab = ["a", "b", "c"]
+    vectors = np.array([[1.0, 0.0], [3.0, 2.0], [0.0, 9.0]], dtype=np.float32)
+    out = fit_classifier.average_vectors([["a", "b", "zzz"], ["zzz"], ["c"]], vocab, vectors)
+    assert out.tolist() == [[2.0, 1.0], [0.0, 0.0], [0.0, 9.0]]
+
+
+def _tiny_generator_run(tmp_path: Path, preset: str) -> Path:
+    from model.code_tokens import tokenize_code
+    from model.generator import Generator
+    from model.intent_tokens import tokenize_intent
+    from model.seq2seq import GeneratorConfig, Seq2Seq
+    from model.slots import canonicalize_code, canonicalize_intent
+    from model.subword import SPECIAL_TOKENS, train_subword
+
+    rows = [json.loads(x) for x in (DATA / "generator" / "train.jsonl").open()]
+    intents, codes = [], []
+    for r in rows:
+        canonical, slots = canonicalize_intent(r["intent"])
+        intents.append(tokenize_intent(canonical))
+        codes.append(tokenize_code(canonicalize_code(r["snippet"], slots)))
+    itok = train_subword(intents, 200, special=SPECIAL_TOKENS)
+    ctok = train_subword(codes, 200, special=SPECIAL_TOKENS)
+    small = {"emb_dim": 8, "hidden": 8, "out_dim": 8, "tie_embeddings": preset == "product"}
+    cfg = GeneratorConfig.named(
+        preset, src_vocab_size=itok.get_vocab_size(), tgt_vocab_size=ctok.get_vocab_size(), **small
+    )
+    torch.manual_seed(0)
+    config, tensors = Generator(cfg, Seq2Seq(cfg), itok, ctok).parts()
+    final = tmp_path / "gen" / "final"
+    final.mkdir(parents=True)
+    (final / "config.json").write_text(json.dumps(config))
+    save_file(tensors, str(final / "weights.safetensors"))
+    (final / "intent_tokenizer.json").write_text(itok.to_str())
+    (final / "code_tokenizer.json").write_text(ctok.to_str())
+    return tmp_path / "gen"
+
+
+@pytest.mark.parametrize("preset", ["baseline", "product"])
+def test_decoder_h_odot_c_is_per_pair_and_batch_independent(tmp_path: Path, preset: str) -> None:
+    run = _tiny_generator_run(tmp_path, preset)
+    pairs = fit_classifier.read_pairs(DATA, "valid")[:9]
+    batched = fit_classifier.decoder_h_odot_c(run, pairs, batch_size=4)
+    one = fit_classifier.decoder_h_odot_c(run, pairs[5:6], batch_size=1)
+    assert batched.shape == (9, 8)
+    assert np.abs(batched).sum() > 0
+    assert np.allclose(batched[5], one[0], atol=1e-5)
+    # the same snippet read after a different intent gives a different state
+    assert not np.allclose(batched[0], batched[1])

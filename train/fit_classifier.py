@@ -63,6 +63,7 @@ class LabelledPair:
     snippet: str
     label: int
     kind: str
+    qid: str = ""
 
 
 def data_dir(data: Path, part: str) -> Path:
@@ -112,8 +113,29 @@ def read_pairs(data: Path, split: str) -> list[LabelledPair]:
             raise ClassifierDataError(
                 f"{path}: row {i}: bad label/kind {row['label']!r}/{row['kind']!r}"
             )
-        pairs.append(LabelledPair(row["intent"], row["snippet"], row["label"], row["kind"]))
+        qid = str(row.get("qid", ""))
+        pairs.append(LabelledPair(row["intent"], row["snippet"], row["label"], row["kind"], qid))
     return pairs
+
+
+def extra_random_negatives(
+    pairs: Sequence[LabelledPair], per_positive: int, seed: int
+) -> list[LabelledPair]:
+    """`per_positive` more random negatives per positive: its intent with another question's
+    snippet, drawn from the same split. Cheap extra signal for the easy half of the task."""
+    positives = [p for p in pairs if p.label == 1]
+    if per_positive <= 0 or len(positives) < 2:
+        return []
+    rng = random.Random(seed)
+    out = []
+    for p in positives:
+        for _ in range(per_positive):
+            for _try in range(10):  # a few draws to find another question's snippet
+                other = rng.choice(positives)
+                if other.qid != p.qid and other.snippet != p.snippet:
+                    out.append(LabelledPair(p.intent, other.snippet, 0, "random", p.qid))
+                    break
+    return out
 
 
 # -- evaluation helpers shared with `evaluate` --------------------------------------------------
@@ -262,15 +284,48 @@ def baseline_inputs(
     return rows, collate, intent_vec.shape[1], code_vec.shape[1]
 
 
-def decoder_h_odot_c(run_dir: Path, pairs: Sequence[LabelledPair]) -> np.ndarray:
-    """The seed's second code representation: the generator decoder's h ⊙ c after the snippet.
+def decoder_h_odot_c(
+    run_dir: Path, pairs: Sequence[LabelledPair], batch_size: int = 128
+) -> np.ndarray:
+    """The seed's second code representation: the generator decoder's h ⊙ c (last layer)
+    after reading the snippet with teacher forcing, conditioned on the pair's intent.
 
-    Needs the generator's public teacher-forcing hook (`model.generator`), which is not there yet.
+    Uses the generator's public pieces (`encode_pair`, `Seq2Seq.encode` / `.step`), one step
+    per target position, and keeps each row's state at its own last token.
     """
-    raise SystemExit(
-        f"--code-repr hc: cannot read decoder states from {run_dir}: model.generator does not "
-        "expose them yet; use --code-repr avg"
-    )
+    import torch
+
+    from model.generator import encode_pair
+    from model.matcher import pad_batch
+    from model.seq2seq import BOS
+    from train.evaluate import load_generator
+
+    gen = load_generator(run_dir)
+    model, cfg = gen.model.eval(), gen.cfg
+    out = np.zeros((len(pairs), cfg.hidden), dtype=np.float32)
+    with torch.inference_mode():
+        for start in range(0, len(pairs), batch_size):
+            chunk = pairs[start : start + batch_size]
+            encoded = [
+                encode_pair(p.intent, p.snippet, gen.intent_tok, gen.code_tok, cfg) for p in chunk
+            ]
+            src = pad_batch([e[0].ids for e in encoded])
+            src_len = torch.tensor([len(e[0].ids) for e in encoded])
+            copy_map = pad_batch([e[0].copy_map for e in encoded])
+            n_ext = max(len(e[0].extra) for e in encoded)
+            tgt = pad_batch([[BOS, *e[1]] for e in encoded])
+            last = torch.tensor([len(e[1]) for e in encoded])  # index of each row's last token
+            enc, keys, state = model.encode(src, src_len)
+            mask = src != 0
+            h_last = torch.zeros(len(chunk), cfg.hidden)
+            c_last = torch.zeros(len(chunk), cfg.hidden)
+            for t in range(tgt.size(1)):
+                _, state = model.step(tgt[:, t], state, enc, keys, mask, copy_map, n_ext)
+                done = last == t
+                h_last[done] = state[0][-1][done]
+                c_last[done] = state[1][-1][done]
+            out[start : start + len(chunk)] = (h_last * c_last).numpy()
+    return out
 
 
 # -- run directory ------------------------------------------------------------------------------
@@ -321,6 +376,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     a("--no-alignment", action="store_true", help="drop the token-alignment features")
     a("--no-lexical", action="store_true", help="drop the lexical overlap features")
     a("--false-alarm-rate", type=float, default=0.05, help="share of true matches flagged")
+    a("--extra-random", type=int, default=2, help="more random negatives per train positive")
     a("--max-train", type=int, default=None, help="use only the first N training pairs")
     add_loop_arguments(parser, epochs=8, patience=2, lr=2e-3, threads=2)
 
@@ -337,6 +393,8 @@ def run(args: argparse.Namespace) -> int:
     train_pairs = [p for p in read_pairs(args.data, "train") if p.kind in kinds]
     if args.max_train:
         train_pairs = train_pairs[: args.max_train]
+    if "random" in kinds:
+        train_pairs += extra_random_negatives(train_pairs, args.extra_random, loop_cfg.seed)
     valid_pairs = read_pairs(args.data, "valid")
     print(f"train {len(train_pairs)} pairs ({', '.join(sorted(kinds))}), valid {len(valid_pairs)}")
 
