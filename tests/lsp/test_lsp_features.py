@@ -198,10 +198,14 @@ async def test_diagnostics_follow_scores_and_threshold(client: RecordingClient) 
             assert isinstance(diag.data["suggestion"], str) and diag.data["suggestion"]
 
         seen = len(client.published)
-        await _configure(client, threshold=0.0)
+        await _configure(client, diagnostics={"enable": False})
+        assert await diagnostics(client, uri, 1, seen) == []
+
+        seen = len(client.published)
+        await _configure(client, threshold=0.0, diagnostics={"enable": True})
         assert await diagnostics(client, uri, 1, seen) == []
     finally:
-        await _configure(client, threshold=None)
+        await _configure(client, threshold=None, diagnostics={"enable": True})
     close_doc(client, uri)
 
 

@@ -6,7 +6,14 @@ import time
 
 import pytest
 import pytest_lsp
-from lsp_helpers import SAMPLE, RecordingClient, open_doc, server_config, until
+from lsp_helpers import (
+    SAMPLE,
+    RecordingClient,
+    open_doc,
+    requires_bundle,
+    server_config,
+    until,
+)
 from lsprotocol import types
 from pytest_lsp import client_capabilities
 
@@ -27,10 +34,13 @@ async def client(lsp_client: RecordingClient, request: pytest.FixtureRequest, tm
 
 
 async def test_corrupt_bundle_reports_once_and_serves_empty(client: RecordingClient) -> None:
+    def errors() -> list[types.ShowMessageParams]:
+        return [m for m in client.messages if m.type == types.MessageType.Error]
+
     await until(lambda: any(s["state"] == "error" for s in client.model_status), timeout=60)
-    errors = [m for m in client.messages if m.type == types.MessageType.Error]
-    assert len(errors) == 1
-    assert client.corrupt_path in errors[0].message
+    await until(lambda: bool(errors()), timeout=10)  # sent right after the status
+    (error,) = errors()
+    assert client.corrupt_path in error.message and "manifest.json" in error.message
     assert [s["state"] for s in client.model_status] == ["loading", "error"]
 
     uri = SAMPLE.as_uri()
@@ -58,4 +68,23 @@ async def test_corrupt_bundle_reports_once_and_serves_empty(client: RecordingCli
         await until(lambda: any(p.uri == uri for p in client.published), timeout=30)
         assert list(client.published[-1].diagnostics) == []
     # still exactly one error shown after all that
-    assert len([m for m in client.messages if m.type == types.MessageType.Error]) == 1
+    assert len(errors()) == 1
+
+
+@requires_bundle
+async def test_model_path_setting_reloads_the_model(client: RecordingClient) -> None:
+    await until(lambda: any(s["state"] == "error" for s in client.model_status), timeout=60)
+    client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"codeqa": {"modelPath": None}})
+    )
+    await until(lambda: client.model_status[-1]["state"] == "ready")
+    assert [s["state"] for s in client.model_status] == ["loading", "error", "loading", "ready"]
+    uri = SAMPLE.as_uri()
+    open_doc(client, uri, SAMPLE.read_text(encoding="utf-8"))
+    completion = await client.text_document_completion_async(
+        types.CompletionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=types.Position(line=20, character=0),
+        )
+    )
+    assert completion is not None and completion.items
