@@ -199,6 +199,18 @@ def score_baseline(cfg: Any, net: Any, pairs: Sequence[LabelledPair]) -> np.ndar
     return torch.sigmoid(cfg.platt_a * logits + cfg.platt_b).numpy()
 
 
+def rerank(intent: str, candidates: Sequence[Any], matcher: Any, weight: float) -> list[str]:
+    """Candidates reordered by the server's formula (`model.inference.combine_scores`)."""
+    from model.inference import combine_scores
+
+    if not candidates:
+        return [""]
+    probs = matcher.score([(intent, c.code) for c in candidates])
+    scores = combine_scores([c.logprob for c in candidates], probs, weight)
+    order = sorted(range(len(candidates)), key=lambda i: -scores[i])
+    return [candidates[i].code for i in order]
+
+
 # -- table --------------------------------------------------------------------------------------
 
 
@@ -356,6 +368,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="sources of the TF-IDF retrieval pool (default: all but Django pseudo-code)",
     )
     a("--k", type=int, default=5, help="candidates per intent for best-of-k BLEU")
+    a("--rerank-weight", type=float, default=0.5, help="classifier share of the rerank score")
     a("--margin", type=float, default=3.0, help="BLEU points a model must beat trivial rows by")
     a("--limit", type=int, default=None, help="evaluate only the first N test examples")
     a("--no-plots", action="store_true")
@@ -422,10 +435,11 @@ def run(args: argparse.Namespace) -> int:
         f"Trivial rows are measured here; TF-IDF retrieves from generator/train.jsonl rows of "
         f"{', '.join(pool_sources)} ({len(pool_intents)} pairs).",
     ]
-    candidates_of: dict[str, list[list[str]]] = {}
+    candidates_of: dict[str, list[list[Any]]] = {}
     for name, gen in generators.items():
-        cands = [[c.code for c in gen.generate(t, k=args.k)] for t in intents]
-        candidates_of[name] = cands
+        generated = [gen.generate(t, k=args.k) for t in intents]
+        candidates_of[name] = generated
+        cands = [[c.code for c in g] for g in generated]
         row = generation_row(name, "generator", refs, cands)
         rows.append(row)
         if row["bleu"] < trivial_best + args.margin:
@@ -442,14 +456,13 @@ def run(args: argparse.Namespace) -> int:
             probs, threshold = score_baseline(cfg, net, test_pairs), cfg.threshold
         rows.append(classification_row(name, f"classifier ({kind})", test_pairs, probs, threshold))
         if kind == "product":
-            for gname, cands in candidates_of.items():
-                reranked = []
-                for intent, cs in zip(intents, cands, strict=True):
-                    scores = model.score([(intent, c) for c in cs]) if cs else []
-                    reranked.append([cs[int(np.argmax(scores))]] if cs else [""])
-                rows.append(
-                    generation_row(f"{gname} reranked by {name}", "generator", refs, reranked)
-                )
+            for gname, generated in candidates_of.items():
+                reranked = [
+                    rerank(intent, cands, model, args.rerank_weight)
+                    for intent, cands in zip(intents, generated, strict=True)
+                ]
+                label = f"{gname} reranked by {name} (weight {args.rerank_weight:g})"
+                rows.append(generation_row(label, "generator", refs, reranked))
 
     pictures: dict[str, str] = {}
     if not args.no_plots:
