@@ -1,0 +1,142 @@
+"""``python -m bench``: measure codeqa-lsp against jedi-language-server, write bench/RESULTS.md.
+
+Phases run one after another (never two servers at once, so they do not share the CPU):
+jedi completions, ours, our diagnostics on the 5,000-line file, the soak, then quality on
+CoNaLa test through `train.evaluate`. Progress goes to stderr; the table to stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shlex
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from bench.lsp_client import LspClient
+from bench.machine import describe_machine
+from bench.measure import Target, completion_run, diagnostics_run
+from bench.quality import evaluate_bundle, headline
+from bench.report import render, write_atomic
+from bench.soak import soak
+from bench.workload import CONALA_TEST, jedi_document, load_pairs, our_document
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    a = p.add_argument
+    a("--requests", type=int, default=500, help="timed completions per mode (default 500)")
+    a("--memory", type=int, default=10_000, help="completions before the last RSS sample")
+    a("--soak", type=int, default=10_000, help="mixed requests in the soak (0: skip)")
+    a("--quick", action="store_true", help="100 requests, 2,000 memory, 1,000 soak, 50 rows")
+    a("--model", default=None, help="bundle for our server and for quality (default: shipped)")
+    a("--data", type=Path, default=ROOT / "out" / "data", help="curated data (quality phase)")
+    a("--conala", type=Path, default=CONALA_TEST, help="CoNaLa test JSON (intents typed)")
+    a("--jedi", default=None, help="jedi-language-server command (default: beside python)")
+    a("--skip-jedi", action="store_true")
+    a("--skip-quality", action="store_true")
+    a("--out", type=Path, default=ROOT / "bench" / "RESULTS.md")
+    return p
+
+
+def _log(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def _jedi_command(spec: str | None) -> tuple[str, ...]:
+    if spec:
+        return tuple(shlex.split(spec))
+    beside = Path(sys.executable).parent / "jedi-language-server"
+    found = str(beside) if beside.exists() else shutil.which("jedi-language-server")
+    if not found:
+        raise SystemExit("jedi-language-server not found: `pip install jedi-language-server`")
+    return (found,)
+
+
+def _bundle(spec: str | None) -> Path:
+    from model.paths import resolve_bundle  # no torch: just where the bundle lives
+
+    path = resolve_bundle(spec)
+    if not (path / "manifest.json").is_file():
+        raise SystemExit(f"{path}: no model bundle (no manifest.json); pass --model DIR")
+    return path
+
+
+async def _measure(args: argparse.Namespace, bundle: Path, workdir: Path) -> dict:
+    pairs = load_pairs(args.conala)
+    intents = [p.intent for p in pairs]
+    ours_cmd = (sys.executable, "-m", "codeqa_lsp", "--stdio", "--model", str(bundle))
+
+    def our_doc(i: int) -> tuple[str, int, int]:
+        return our_document(intents[i % len(intents)])
+
+    runs = []
+    if not args.skip_jedi:
+        jedi = Target("jedi-language-server", _jedi_command(args.jedi), jedi_document)
+        # The reference gets the latency and startup runs and one memory mark; the long
+        # memory run looks for a leak in our server only (it would take jedi far longer).
+        jedi_total = 2 * args.requests
+        runs.append(await completion_run(jedi, workdir, args.requests, jedi_total, log=_log))
+    ours = Target("codeqa-lsp", ours_cmd, our_doc)
+    runs.append(await completion_run(ours, workdir, args.requests, args.memory, log=_log))
+    diag = await diagnostics_run(ours_cmd, workdir, pairs, our_doc, log=_log)
+    soak_result = None
+    if args.soak:
+        client = await LspClient.spawn(ours_cmd, cwd=workdir)
+        try:
+            await client.initialize(workdir)
+            soak_result = await soak(client, (workdir / "soak.py").as_uri(), args.soak)
+            _log(f"soak: {soak_result.requests} requests in {soak_result.seconds:.0f} s")
+        finally:
+            await client.close()
+    return {"runs": runs, "diag": diag, "soak": soak_result}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.quick:
+        args.requests, args.memory, args.soak = 100, 2_000, min(args.soak, 1_000)
+    bundle = _bundle(args.model)
+    machine = describe_machine()
+    command = "python -m bench " + " ".join(sys.argv[1:] if argv is None else argv)
+    with tempfile.TemporaryDirectory(prefix="codeqa-bench-") as tmp:
+        measured = asyncio.run(_measure(args, bundle, Path(tmp)))
+    quality = None
+    notes = [
+        "Latency is measured in the client: request written → response parsed, one request at "
+        "a time. 'repeated' asks again at the same position of an unchanged document; 'after an "
+        "edit' first sends an untimed didChange (our server gets a new CoNaLa test intent each "
+        "time, so the model runs unless the intent was seen before; jedi re-parses the file).",
+        "Memory is RSS of the server process (psutil), after the first answer and after 1,000 "
+        "and the last count of completions; all completions after the first 2 × requests cycle "
+        "through the 500 CoNaLa test intents.",
+        f"Bundle: {bundle}. Two CPU cores are shared with other work on this machine: see the "
+        "load averages; both servers ran in the same process of this benchmark, one after the "
+        "other.",
+    ]
+    if not args.skip_quality:
+        _log("quality: evaluating the bundle on CoNaLa test")
+        limit = 50 if args.quick else None
+        quality = headline(evaluate_bundle(bundle, args.data, limit=limit, threads=1))
+        if limit:
+            notes.append(f"Quality on the first {limit} test rows only (--quick).")
+    load = " / ".join(f"{x:.2f}" for x in os.getloadavg())
+    text = render(
+        machine,
+        command,
+        measured["runs"],
+        measured["diag"],
+        measured["soak"],
+        quality,
+        notes,
+        load,
+    )
+    write_atomic(text, args.out)
+    print(text)
+    _log(f"wrote {args.out}")
+    return 0
