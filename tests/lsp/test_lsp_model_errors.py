@@ -88,3 +88,32 @@ async def test_model_path_setting_reloads_the_model(client: RecordingClient) -> 
         )
     )
     assert completion is not None and completion.items
+
+
+@pytest_lsp.fixture(config=server_config("--model", "/nonexistent/codeqa-bundle"))
+async def bad_settings_client(lsp_client: RecordingClient):
+    await lsp_client.initialize_session(
+        types.InitializeParams(
+            capabilities=client_capabilities("visual-studio-code"),
+            initialization_options={"suggestions": 0, "threshold": "high"},
+        )
+    )
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_invalid_initialization_options_warn_once(
+    bad_settings_client: RecordingClient,
+) -> None:
+    client = bad_settings_client
+
+    def warnings() -> list[types.ShowMessageParams]:
+        return [m for m in client.messages if m.type == types.MessageType.Warning]
+
+    await until(lambda: bool(warnings()), timeout=60)
+    (warning,) = warnings()
+    assert "suggestions" in warning.message and "threshold" in warning.message
+    # the --model flag is used (no modelPath setting) and its error names the path
+    await until(lambda: any(s["state"] == "error" for s in client.model_status), timeout=60)
+    await until(lambda: any(m.type == types.MessageType.Error for m in client.messages), 10)
+    assert any("/nonexistent/codeqa-bundle" in m.message for m in client.messages)
