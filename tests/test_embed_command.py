@@ -41,7 +41,7 @@ def emb_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tmp = tmp_path_factory.mktemp("embed")
     out = tmp / "emb"
     argv = [
-        "embed", "--data", str(FIXTURE), "--out", str(out), "--dim", "8", "--min-count", "1",
+        "embed", "--data", str(FIXTURE), "--out", str(out), "--dim", "8", "--min-count", "2",
         "--glove-epochs", "5", "--glove-batch", "256", "--w2v-epochs", "2", "--workers", "1",
         "--threads", "1", "--dev-root", str(_dev_tree(tmp / "dev")), "--dev-max-tokens", "1000",
     ]  # fmt: skip
@@ -64,7 +64,10 @@ def test_code_and_intent_vocabularies(emb_dir: Path) -> None:
     glove_vocab, _ = load_embedding(emb_dir / "glove-current")
     intent_vocab, _ = load_embedding(emb_dir / "intent-w2v")
     assert {"(", "open", "append", "json"} <= set(code_vocab)
-    assert set(glove_vocab) == set(code_vocab)  # same corpus, same min count
+    assert set(glove_vocab) == set(code_vocab)  # one vocabulary per corpus for both algorithms
+    dev_w2v, _ = load_embedding(emb_dir / "w2v-dev")
+    dev_glove, _ = load_embedding(emb_dir / "glove-dev")
+    assert set(dev_w2v) == set(dev_glove) and len(dev_w2v) > len(code_vocab)
     assert {"list", "file", "json"} <= set(intent_vocab) and "<nl>" not in intent_vocab
     for vocab in (code_vocab, intent_vocab):
         assert not set(TEST_ONLY_TOKENS) & set(vocab)
@@ -78,7 +81,8 @@ def test_dev_variants_add_the_development_corpus(emb_dir: Path) -> None:
     assert dev["tokens"] == current["tokens"] + 53
     assert dev["sequences"] == current["sequences"] + 9
     dev_vocab, _ = load_embedding(emb_dir / "w2v-dev")
-    assert "collect" in dev_vocab and "fh" in dev_vocab
+    assert "out" in dev_vocab and "fh" in dev_vocab  # twice in the dev tree, never in the fixture
+    assert "collect" not in dev_vocab  # once only: below --min-count 2
     assert len(dev["losses"]) == 5 and dev["losses"][-1] < dev["losses"][0]
 
 

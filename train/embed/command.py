@@ -107,12 +107,18 @@ def _bad_argument(args: argparse.Namespace) -> str | None:
     return None
 
 
+def corpus_vocab(sequences: Sequence[Sequence[str]], args: argparse.Namespace) -> list[str]:
+    """The vocabulary both algorithms use for a corpus: `--min-count`, then the `--max-vocab` most
+    frequent (ties by token), so word2vec and GloVe variants are compared on the same tokens."""
+    return build_vocab(count_tokens(sequences), args.min_count, args.max_vocab)
+
+
 def _train_glove_variant(
     sequences: Sequence[Sequence[str]], args: argparse.Namespace
 ) -> tuple[list[str], Any, dict[str, Any]]:
     from train.embed.glove import GloveConfig, cooccurrence, train_glove
 
-    vocab = build_vocab(count_tokens(sequences), args.min_count, args.max_vocab)
+    vocab = corpus_vocab(sequences, args)
     t0 = time.perf_counter()
     cooc = cooccurrence(sequences, vocab, args.window)
     count_seconds = time.perf_counter() - t0
@@ -162,7 +168,7 @@ def _train_w2v_variant(
         workers=args.workers,
         max_vocab=args.max_vocab,
     )
-    vocab, vectors, seconds = train_word2vec(sequences, config)
+    vocab, vectors, seconds = train_word2vec(sequences, config, corpus_vocab(sequences, args))
     meta = {
         "algorithm": "word2vec (gensim)",
         "params": config.as_dict(),

@@ -9,7 +9,7 @@ bytes; pass `--workers 1` when an exact rerun matters.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -31,10 +31,24 @@ class Word2VecConfig:
 
 
 def train_word2vec(
-    sequences: Sequence[Sequence[str]], config: Word2VecConfig
+    sequences: Sequence[Sequence[str]],
+    config: Word2VecConfig,
+    vocab: Collection[str] | None = None,
 ) -> tuple[list[str], np.ndarray, float]:
-    """Train on `sequences`; returns (vocab in row order, float32 vectors, seconds)."""
+    """Train on `sequences`; returns (vocab in row order, float32 vectors, seconds).
+
+    Given `vocab`, exactly those tokens are kept (so a word2vec and a GloVe of one corpus share
+    a vocabulary); otherwise gensim applies `min_count` and `max_vocab` itself.
+    """
+    from gensim import utils
     from gensim.models import Word2Vec
+
+    trim_rule = None
+    if vocab is not None:
+        keep = set(vocab)
+
+        def trim_rule(word: str, count: int, min_count: int) -> int:
+            return utils.RULE_KEEP if word in keep else utils.RULE_DISCARD
 
     start = time.perf_counter()
     model = Word2Vec(
@@ -42,7 +56,8 @@ def train_word2vec(
         vector_size=config.dim,
         window=config.window,
         min_count=config.min_count,
-        max_final_vocab=config.max_vocab,
+        max_final_vocab=config.max_vocab if vocab is None else None,
+        trim_rule=trim_rule,
         sg=1 if config.sg else 0,
         epochs=config.epochs,
         seed=config.seed,
