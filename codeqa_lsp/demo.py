@@ -1,4 +1,4 @@
-"""``python -m codeqa_lsp.demo [FILE]``: what ``./dev demo`` runs.
+"""``python -m codeqa_lsp.demo [FILE] [--model M]``: what ``./dev demo`` runs.
 
 Loads the shipped model once, then shows the two command-line jobs on the example file:
 ``check`` (every intent block scored, mismatches flagged with a suggestion) and ``suggest``
@@ -7,6 +7,7 @@ Loads the shipped model once, then shows the two command-line jobs on the exampl
 
 from __future__ import annotations
 
+import argparse
 import sys
 import time
 from pathlib import Path
@@ -28,18 +29,21 @@ def _rule(title: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    path = Path(args[0]) if args else EXAMPLE
+    parser = argparse.ArgumentParser(prog="python -m codeqa_lsp.demo", description=__doc__)
+    parser.add_argument("file", nargs="?", type=Path, default=EXAMPLE)
+    parser.add_argument("--model", help="bundle directory or name (default: the shipped one)")
+    args = parser.parse_args(argv)
+    path: Path = args.file
     try:
         text = read_source(path)
     except SourceError as exc:
         print(f"demo: {exc}", file=sys.stderr)
         return 2
 
-    _rule("loading the shipped model")
+    _rule(f"loading the model {args.model or '(shipped bundle)'}")
     start = time.perf_counter()
     try:
-        engine = load_engine(None)
+        engine = load_engine(args.model)
     except Exception as exc:
         print(f"demo: could not load the model: {exc}", file=sys.stderr)
         return 2

@@ -62,3 +62,18 @@ def test_check_json_and_exit_status(tmp_path: Path) -> None:
     assert mixed.returncode == 2
     assert f"{latin1}:1: not UTF-8" in mixed.stderr
     assert len(json.loads(mixed.stdout)) == 4  # the good file was still checked
+
+
+def test_demo_runs_check_and_suggest_on_the_example() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "codeqa_lsp.demo"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "codeqa-lsp check demo.py" in out
+    for line in (12, 15, 18, 21):  # the example's intents that have code
+        assert f"line {line:>3}  score " in out
+    assert "# intent: get modification time of file `path`" in out  # the open intent
