@@ -221,33 +221,43 @@ class Seq2Seq(nn.Module):
         keys = self.attention.keys(enc) if self.cfg.attention != "none" else None
         return enc, keys, state
 
-    def _decode(
-        self,
-        tgt_in: Tensor,
-        state: tuple[Tensor, Tensor],
-        enc: Tensor,
-        keys: Tensor | None,
-        src_mask: Tensor,
-    ) -> tuple[Tensor, Tensor | None, Tensor | None, Tensor, tuple[Tensor, Tensor]]:
-        """Run the decoder over tgt_in (B,T) -> vocab logits, copy gate, attention, emb, state."""
-        emb = self.drop(self.tgt_embed(tgt_in.clamp(max=self.cfg.tgt_vocab_size - 1)))
-        # Extended (copied) ids are not in the embedding table: feed them as <unk>.
-        emb = torch.where(
-            (tgt_in >= self.cfg.tgt_vocab_size).unsqueeze(-1),
-            self.tgt_embed.weight[UNK].expand_as(emb),
-            emb,
-        )
-        dec, state = self.decoder(emb, state)
+    def _embed_target(self, ids: Tensor) -> Tensor:
+        """Target embeddings; extended (copied) ids are not in the table and read as <unk>."""
+        emb = self.tgt_embed(ids.clamp(max=self.cfg.tgt_vocab_size - 1))
+        copied = (ids >= self.cfg.tgt_vocab_size).unsqueeze(-1)
+        return self.drop(torch.where(copied, self.tgt_embed.weight[UNK].expand_as(emb), emb))
+
+    def _head(
+        self, dec: Tensor, emb: Tensor, enc: Tensor, keys: Tensor | None, src_mask: Tensor
+    ) -> tuple[Tensor, Tensor | None, Tensor | None]:
+        """Decoder states (B,T,H) -> vocab logits, copy gate (B,T), attention weights (B,T,S)."""
         gate = weights = None
         if self.cfg.attention == "none":
-            hidden = self.drop(dec)
-        else:
-            assert keys is not None
-            context, weights = self.attention(dec, enc, keys, src_mask)
-            hidden = self.drop(torch.tanh(self.combine(torch.cat([dec, context], dim=-1))))
-            if self.cfg.copy:
-                gate = torch.sigmoid(self.gate(torch.cat([dec, context, emb], dim=-1))).squeeze(-1)
-        return self.out(hidden), gate, weights, emb, state
+            return self.out(self.drop(dec)), gate, weights
+        assert keys is not None
+        context, weights = self.attention(dec, enc, keys, src_mask)
+        hidden = self.drop(torch.tanh(self.combine(torch.cat([dec, context], dim=-1))))
+        if self.cfg.copy:
+            gate = torch.sigmoid(self.gate(torch.cat([dec, context, emb], dim=-1))).squeeze(-1)
+        return self.out(hidden), gate, weights
+
+    def _cell(
+        self, emb: Tensor, state: tuple[Tensor, Tensor]
+    ) -> tuple[Tensor, tuple[Tensor, Tensor]]:
+        """One decoder step for (N,E) inputs; single-layer uses the cheaper fused cell kernel."""
+        if self.cfg.layers == 1:
+            d = self.decoder
+            h, c = torch.lstm_cell(
+                emb,
+                (state[0][0], state[1][0]),
+                d.weight_ih_l0,
+                d.weight_hh_l0,
+                d.bias_ih_l0,
+                d.bias_hh_l0,
+            )
+            return h, (h[None], c[None])
+        out, state = self.decoder(emb[:, None], state)
+        return out[:, 0], state
 
     # -- training ------------------------------------------------------------------------------
 
@@ -266,7 +276,9 @@ class Seq2Seq(nn.Module):
         """
         enc, keys, state = self.encode(src, src_len)
         src_mask = src != PAD
-        logits, gate, weights, _emb, _ = self._decode(tgt_in, state, enc, keys, src_mask)
+        emb = self._embed_target(tgt_in)
+        dec, _ = self.decoder(emb, state)
+        logits, gate, weights = self._head(dec, emb, enc, keys, src_mask)
         mask = tgt_out != PAD
         if gate is None:
             target = tgt_out.clamp(max=self.cfg.tgt_vocab_size - 1)
@@ -298,7 +310,9 @@ class Seq2Seq(nn.Module):
         n_ext: int,
     ) -> tuple[Tensor, tuple[Tensor, Tensor]]:
         """One decoding step for N hypotheses: prev (N,) -> log-probs (N, V + n_ext), state."""
-        logits, gate, weights, _emb, state = self._decode(prev[:, None], state, enc, keys, src_mask)
+        emb = self._embed_target(prev)
+        dec, state = self._cell(emb, state)
+        logits, gate, weights = self._head(dec[:, None], emb[:, None], enc, keys, src_mask)
         logits = logits[:, 0]
         if gate is None:
             return torch.log_softmax(logits, dim=-1), state

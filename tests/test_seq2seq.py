@@ -147,3 +147,31 @@ def test_encoder_states_do_not_depend_on_batch_padding(bidirectional: bool) -> N
     assert torch.allclose(padded[1, :3], alone[0], atol=1e-6)
     assert torch.allclose(h[:, 1], h1[:, 0], atol=1e-6)
     assert torch.allclose(c[:, 1], c1[:, 0], atol=1e-6)
+
+
+@pytest.mark.parametrize("preset", ["baseline", "product"])
+def test_step_by_step_decoding_scores_match_teacher_forcing(preset: str) -> None:
+    torch.manual_seed(3)
+    cfg = GeneratorConfig.named(
+        preset, src_vocab_size=20, tgt_vocab_size=20, emb_dim=16, hidden=16, out_dim=16
+    )
+    cfg = GeneratorConfig.from_dict({**cfg.to_dict(), "dropout": 0.0, "tie_embeddings": False})
+    model = Seq2Seq(cfg).eval()
+    src = torch.tensor([[5, 6, 7, 8]])
+    target = [9, 10, 11, EOS]
+    copy_map = src if cfg.copy else None
+    nll = model(
+        src,
+        torch.tensor([4]),
+        torch.tensor([[BOS, *target[:-1]]]),
+        torch.tensor([target]),
+        copy_map,
+    )
+    enc, keys, state = model.encode(src, torch.tensor([4]))
+    prev, total = torch.tensor([BOS]), 0.0
+    with torch.no_grad():
+        for tok in target:
+            logp, state = model.step(prev, state, enc, keys, src != PAD, copy_map, 0)
+            total -= logp[0, tok].item()
+            prev = torch.tensor([tok])
+    assert abs(total / len(target) - nll.item()) < 1e-4
