@@ -14,6 +14,7 @@ import logging
 import uuid
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import unquote
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
@@ -65,11 +66,16 @@ class CodeqaServer(LanguageServer):
 
     @property
     def encoding(self) -> str:
-        return str(self.workspace.position_encoding or types.PositionEncodingKind.Utf16)
+        """The negotiated position encoding ("utf-8", "utf-16" or "utf-32")."""
+        negotiated = self.workspace.position_encoding or types.PositionEncodingKind.Utf16
+        if isinstance(negotiated, types.PositionEncodingKind):
+            return negotiated.value  # str() of this enum is its name, not its value
+        return negotiated
 
     def document(self, uri: str) -> TextDocument | None:
         """An open document, or None: unknown URIs are never read from disk."""
-        return self.workspace.text_documents.get(uri)
+        # pygls keys documents by the percent-decoded URI
+        return self.workspace.text_documents.get(unquote(uri))
 
     def model_path(self) -> str | None:
         return self.settings.model_path or self.cli_model_path

@@ -313,7 +313,7 @@ async def test_fifty_thousand_line_file(client: RecordingClient) -> None:
 
 
 async def test_long_non_ascii_intent(client: RecordingClient) -> None:
-    uri = _doc("long-intent.py")
+    uri = _doc("long%20intent%C3%A9.py")  # percent-encoded, as editors send them
     intent = ("grüße die Welt 😀 und sortiere `liste` " * 600)[:20_000].rstrip()
     text = f"# intent: {intent}\n\n# intent: print `名前` 😀\nprint(名前)\n"
     open_doc(client, uri, text)
