@@ -35,13 +35,18 @@ _STOPWORDS = frozenset(
 )  # fmt: skip
 
 
+@lru_cache(maxsize=65536)
+def _token_parts(token: str) -> tuple[str, ...]:
+    if _PLACEHOLDER.fullmatch(token):
+        return ()
+    return tuple(p.lower() for p in _WORD_PART.findall(token))
+
+
 def _word_parts(tokens: Sequence[str]) -> set[str]:
     """Lower-cased identifier parts: `getUserName`/`user_name` → {get, user, name}."""
     parts: set[str] = set()
     for tok in tokens:
-        if _PLACEHOLDER.fullmatch(tok):
-            continue
-        parts.update(p.lower() for p in _WORD_PART.findall(tok))
+        parts.update(_token_parts(tok))
     return parts
 
 
