@@ -46,7 +46,7 @@ class ClassifierConfig:
     intent_vocab: int = 0
     code_vocab: int = 0
     emb_dim: int = 64
-    hidden: int = 64
+    hidden: int = 48
     dropout: float = 0.2
     encoder: str = "cnn"  # "cnn" | "gru"
     max_intent_len: int = 40

@@ -114,16 +114,15 @@ def test_weights_that_do_not_fit_are_rejected(tokenizers) -> None:
 
 
 @pytest.mark.slow
-def test_default_size_scores_at_least_2000_pairs_per_second(tokenizers) -> None:
-    torch.set_num_threads(2)
-    try:
-        m = _matcher(tokenizers)  # default sizes (emb 96, hidden 96)
-        rows = _rows()
-        pairs = [(r["intent"], s["snippet"]) for r in rows for s in rows][:4000]
-        m.score(pairs[:256])
-        started = time.perf_counter()
-        m.score(pairs)
-        rate = len(pairs) / (time.perf_counter() - started)
-    finally:
-        torch.set_num_threads(1)
-    assert rate >= 2000, f"{rate:.0f} pairs/s"
+def test_default_size_scoring_cost_on_one_core(tokenizers) -> None:
+    """≥ 2,000 pairs per CPU-second on one thread (text pipeline + network), measured in CPU
+    time so that other jobs on the machine do not decide the outcome."""
+    m = _matcher(tokenizers)  # default sizes
+    rows = _rows()
+    pairs = [(r["intent"], s["snippet"]) for r in rows for s in rows][:2000]
+    m.score(pairs[:256])
+    started = time.process_time()
+    m.score(pairs)
+    rate = len(pairs) / (time.process_time() - started)
+    print(f"{rate:.0f} pairs per CPU-second")
+    assert rate >= 2000, f"{rate:.0f} pairs per CPU-second"

@@ -370,7 +370,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     a("--generator", type=Path, default=None, help="baseline hc: fit-generator run dir")
     a("--kinds", default="random,hard", help="negative kinds to train on (comma-separated)")
     a("--emb-dim", type=int, default=64)
-    a("--hidden", type=int, default=64)
+    a("--hidden", type=int, default=48)
     a("--dropout", type=float, default=0.2)
     a("--encoder", choices=("cnn", "gru"), default="cnn", help="sequence encoder per side")
     a("--no-alignment", action="store_true", help="drop the token-alignment features")
