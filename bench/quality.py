@@ -31,19 +31,14 @@ def evaluate_bundle(
     from train import evaluate  # imports torch: only when quality is measured
 
     with tempfile.TemporaryDirectory(prefix="codeqa-bench-eval-") as out:
-        args = argparse.Namespace(
-            data=data,
-            out=Path(out),
-            bundle=bundle,
-            generator=None,
-            classifier=None,
-            extra_run=[],
-            k=5,
-            margin=3.0,
-            limit=limit,
-            no_plots=True,
-            threads=threads,
-        )
+        # The command's own parser, so every flag keeps the default `codeqa-train evaluate` has.
+        parser = argparse.ArgumentParser()
+        evaluate.add_arguments(parser)
+        argv = ["--data", str(data), "--out", out, "--bundle", str(bundle), "--no-plots"]
+        argv += ["--threads", str(threads)]
+        if limit:
+            argv += ["--limit", str(limit)]
+        args = parser.parse_args(argv)
         with contextlib.redirect_stdout(sys.stderr):
             evaluate.run(args)
         return json.loads((Path(out) / "results.json").read_text(encoding="utf-8"))
