@@ -77,7 +77,8 @@ class PairEncoder:
 
     def encode(self, intent: str, code: str) -> EncodedPair:
         slots, words, intent_ids = self._intent(intent)
-        code_words = tokenize_code(canonicalize_code(code, slots))
+        # observe(): also catch values the code quotes differently from the intent ('a' vs "a")
+        code_words = tokenize_code(canonicalize_code(code, slots.observe(code) if slots else slots))
         code_ids = encode_words(self.code_tok, code_words)[: self.max_code]
         placeholders = {w for w in words if _PLACEHOLDER.fullmatch(w)}
         code_set = set(code_words)

@@ -192,7 +192,7 @@ def load_or_train_tokenizers(
             continue
         canonical, slots = canonicalize_intent(p.intent)
         intents.append(tokenize_intent(canonical))
-        codes.append(tokenize_code(canonicalize_code(p.snippet, slots)))
+        codes.append(tokenize_code(canonicalize_code(p.snippet, slots.observe(p.snippet))))
     return (
         train_subword(intents, vocab_size, special=SPECIAL_TOKENS),
         train_subword(codes, vocab_size, special=SPECIAL_TOKENS),
