@@ -67,3 +67,11 @@ def test_failed_write_leaves_previous_files_and_no_temp_files(
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
     _, vectors = emb_io.load_file(str(tmp_path / "vectors.safetensors")).popitem()
     np.testing.assert_array_equal(vectors, np.ones((2, 2), dtype=np.float32))
+
+
+def test_written_files_get_the_usual_mode_not_mkstemp_0600(tmp_path: Path) -> None:
+    save_embedding(tmp_path, ["a"], np.ones((1, 2)), {})
+    mask = os.umask(0)
+    os.umask(mask)
+    for p in tmp_path.iterdir():
+        assert p.stat().st_mode & 0o777 == 0o666 & ~mask

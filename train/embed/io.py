@@ -21,6 +21,16 @@ VOCAB_FILE = "vocab.json"
 META_FILE = "meta.json"
 
 
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+# mkstemp creates files 0600; outputs get the usual mode the process would give a new file
+_FILE_MODE = 0o666 & ~_current_umask()
+
+
 class EmbeddingError(ValueError):
     """An embedding directory is missing a file or its files disagree."""
 
@@ -31,6 +41,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
+            os.fchmod(f.fileno(), _FILE_MODE)
             f.write(data)
             f.flush()
             os.fsync(f.fileno())

@@ -29,6 +29,12 @@ def nearest(
     return [(vocab[i], round(float(sims[i]), 4)) for i in top]
 
 
+def _cell(token: str, width: int = 24) -> str:
+    """A token as one short printable cell: quoted if it has spaces or line breaks, cut if long."""
+    shown = token if token.isprintable() and " " not in token else repr(token)
+    return shown if len(shown) <= width else shown[: width - 1] + "…"
+
+
 def format_table(table: Neighbours) -> str:
     """One line per (variant, probe): `variant  probe  tok (cos)  tok (cos) ...`."""
     lines = []
@@ -38,7 +44,7 @@ def format_table(table: Neighbours) -> str:
             cells = (
                 "(not in vocabulary)"
                 if found is None
-                else "  ".join(f"{tok} ({sim:.2f})" for tok, sim in found)
+                else "  ".join(f"{_cell(tok)} ({sim:.2f})" for tok, sim in found)
             )
             lines.append(f"{variant:<{width}}  {probe!r:<8}  {cells}")
     return "\n".join(lines)
