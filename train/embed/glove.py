@@ -1,9 +1,10 @@
 """A compact GloVe (Pennington et al., 2014): windowed co-occurrence + weighted least squares.
 
-Why our own: no maintained GloVe package fits here. `glove-python-binary` has no build for
-Python 3.11; `glove-python` (2016) needs a compiler and predates numpy 2; `mittens` (2019) fits a
-dense V x V matrix, far too big for a code vocabulary; `bicleaner-ai-glove` is a single-product fork
-marked alpha. This module follows the reference C implementation's choices: symmetric window,
+Why our own (checked with `pip download --no-deps`): `glove-python-binary` has no release for
+this Python; `glove-python` 0.1.0 is an sdist of Cython extensions; `mittens` (2019) fits a dense
+V x V matrix, too big for a code vocabulary; `bicleaner-ai-glove` (a glove-python fork) installs
+and runs here, but it is one product's alpha fork whose Hogwild threads do not rerun identically.
+This module follows the reference C implementation's choices: symmetric window,
 each pair at distance d adds 1/d, out-of-vocabulary tokens are skipped before windowing,
 f(x) = min(1, (x / x_max) ** alpha), AdaGrad with accumulators starting at 1, output W + W~.
 Counting is vectorised in numpy; training runs minibatches in torch with hand-written gradients.
