@@ -152,7 +152,7 @@ def render(
             out.append(f"\nError: {soak_result.error}")
 
     if quality is not None:
-        out += ["", "## Quality on CoNaLa test (shipped bundle, `train.evaluate`)", ""]
+        out += ["", "## Quality on CoNaLa test (the bundle measured, through `train.evaluate`)", ""]
         out += ["| figure | value |", "|---|---|"]
         out += [f"| {k} | {_ms(v) if isinstance(v, float) else v} |" for k, v in quality.items()]
 
