@@ -107,9 +107,19 @@ def encode_words(tok: Tokenizer, words: list[str]) -> list[int]:
     return ids
 
 
+_SPECIALS_CACHE: dict[int, tuple[Tokenizer, dict[str, int]]] = {}
+
+
 def _specials(tok: Tokenizer) -> dict[str, int]:
-    """Special (added) token → id."""
-    return {added.content: i for i, added in tok.get_added_tokens_decoder().items()}
+    """Special (added) token → id, looked up once per tokenizer (it sits on the scoring hot path).
+
+    The cache holds the tokenizer itself, so its ``id`` cannot be reused by another object.
+    """
+    cached = _SPECIALS_CACHE.get(id(tok))
+    if cached is None or cached[0] is not tok:
+        mapping = {added.content: i for i, added in tok.get_added_tokens_decoder().items()}
+        cached = _SPECIALS_CACHE[id(tok)] = (tok, mapping)
+    return cached[1]
 
 
 def word_starts(tok: Tokenizer, ids: list[int]) -> list[bool]:
