@@ -184,7 +184,7 @@ def score_baseline(cfg: Any, net: Any, pairs: Sequence[LabelledPair]) -> np.ndar
     """Calibrated probabilities from a baseline run, rebuilding its fixed input vectors."""
     import torch
 
-    from train.fit_classifier import baseline_inputs
+    from train.fit_classifier import baseline_inputs, input_fingerprints
 
     extra = cfg.extra
     ns = argparse.Namespace(
@@ -193,6 +193,12 @@ def score_baseline(cfg: Any, net: Any, pairs: Sequence[LabelledPair]) -> np.ndar
         generator=Path(extra["code_source"]) if cfg.code_repr == "hc" else None,
         intent_embedding=Path(extra["intent_embedding"]),
     )
+    expected = extra.get("fingerprints")
+    if expected is not None and input_fingerprints(ns) != expected:
+        raise ValueError(
+            f"baseline inputs changed since training ({extra['code_source']}, "
+            f"{extra['intent_embedding']} were retrained): re-run fit-classifier for this baseline"
+        )
     rows, collate, _, _ = baseline_inputs(pairs, ns)
     with torch.inference_mode():
         logits = net(*collate(rows)).double()
@@ -376,7 +382,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _is_classifier_run(run: Path) -> bool:
-    config = json.loads((_final_dir(run) / "config.json").read_text(encoding="utf-8"))
+    path = _final_dir(run) / "config.json"
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: missing (is {run} a finished run?)")
+    config = json.loads(path.read_text(encoding="utf-8"))
     return config.get("kind") in ("product", "baseline") and "code_vocab" in config
 
 

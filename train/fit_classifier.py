@@ -18,6 +18,7 @@ tokenizers beside them.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import random
@@ -284,6 +285,25 @@ def baseline_inputs(
     return rows, collate, intent_vec.shape[1], code_vec.shape[1]
 
 
+def input_fingerprints(args: argparse.Namespace) -> dict[str, str]:
+    """sha256 of the files a baseline's fixed vectors come from, so evaluation can refuse to
+    rebuild them from embeddings (or a generator) that were retrained since."""
+    files = {"intent": Path(args.intent_embedding) / "vectors.safetensors"}
+    if args.code_repr == "avg":
+        files["code"] = Path(args.embedding) / "vectors.safetensors"
+    else:
+        final = Path(args.generator) / "final"
+        files["code"] = (final if final.is_dir() else Path(args.generator)) / "weights.safetensors"
+    out = {}
+    for name, path in files.items():
+        digest = hashlib.sha256()
+        with path.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+        out[name] = digest.hexdigest()
+    return out
+
+
 def decoder_h_odot_c(
     run_dir: Path, pairs: Sequence[LabelledPair], batch_size: int = 128
 ) -> np.ndarray:
@@ -432,6 +452,7 @@ def run(args: argparse.Namespace) -> int:
             extra={
                 "code_source": str(args.embedding or args.generator),
                 "intent_embedding": str(args.intent_embedding),
+                "fingerprints": input_fingerprints(args),
             },
         )
         net = BaselineClassifier(cfg)
