@@ -473,6 +473,15 @@ def run(args: argparse.Namespace) -> int:
                 label = f"{gname} reranked by {name} (weight {args.rerank_weight:g})"
                 rows.append(generation_row(label, "generator", refs, reranked))
 
+    if classifiers:
+        notes.append(
+            "Classifier accuracy is at each model's own threshold (chosen on validation to flag "
+            "5% of true matches), over true pairs plus one negative kind; ROC-AUC and PR-AUC "
+            "need no threshold."
+        )
+        reprs = {m[0].code_repr for k, m in classifiers.values() if k == "baseline"}
+        if reprs and "hc" not in reprs:
+            notes.append("No decoder h⊙c baseline row: no such fit-classifier run was given.")
     pictures: dict[str, str] = {}
     if not args.no_plots:
         curves = plot_loss_curves(runs, args.out)
