@@ -159,3 +159,20 @@ def test_baseline_row_and_stale_embeddings(tmp_path: Path) -> None:
     _tiny_embedding(cemb, code_vocab, 2)  # retrained since: the row cannot be rebuilt honestly
     with pytest.raises(ValueError, match="re-run fit-classifier"):
         evaluate.run(_args(evaluate, [*argv, "--no-plots"]))
+
+
+def test_rerank_follows_the_server_formula() -> None:
+    import numpy as np
+
+    from model.generator import Candidate
+
+    class FixedMatcher:
+        def score(self, pairs):
+            return np.array([{"a": 0.1, "b": 0.9, "c(": 1.0}[code] for _, code in pairs])
+
+    cands = [Candidate("a", -0.1, ()), Candidate("b", -3.0, ()), Candidate("c(", 0.0, ())]
+    # weight 1: match probability decides, but code that does not parse goes last
+    assert evaluate.rerank("x", cands, FixedMatcher(), 1.0) == ["b", "a", "c("]
+    # weight 0: beam share only
+    assert evaluate.rerank("x", cands, FixedMatcher(), 0.0) == ["a", "b", "c("]
+    assert evaluate.rerank("x", [], FixedMatcher(), 0.5) == [""]

@@ -206,15 +206,15 @@ def score_baseline(cfg: Any, net: Any, pairs: Sequence[LabelledPair]) -> np.ndar
 
 
 def rerank(intent: str, candidates: Sequence[Any], matcher: Any, weight: float) -> list[str]:
-    """Candidates reordered by the server's formula (`model.inference.combine_scores`)."""
-    from model.inference import combine_scores
+    """Candidates reordered exactly as the server does (`model.inference.combine_scores`, then
+    `rank`: parseable first, then by combined score)."""
+    from model.inference import combine_scores, rank
 
     if not candidates:
         return [""]
     probs = matcher.score([(intent, c.code) for c in candidates])
     scores = combine_scores([c.logprob for c in candidates], probs, weight)
-    order = sorted(range(len(candidates)), key=lambda i: -scores[i])
-    return [candidates[i].code for i in order]
+    return [s.code for s in rank(candidates, scores, len(candidates))]
 
 
 # -- table --------------------------------------------------------------------------------------
@@ -456,6 +456,7 @@ def run(args: argparse.Namespace) -> int:
                 f"{name}: BLEU {row['bleu']:.1f} does not clear the best trivial row "
                 f"({trivial_best:.1f}) by {args.margin:g} points: it has learned little."
             )
+    rerankers = {"product classifier", "product classifier (bundle)"}
     for name, (kind, model) in classifiers.items():
         pairs = [(p.intent, p.snippet) for p in test_pairs]
         if kind == "product":
@@ -464,7 +465,7 @@ def run(args: argparse.Namespace) -> int:
             cfg, net = model
             probs, threshold = score_baseline(cfg, net, test_pairs), cfg.threshold
         rows.append(classification_row(name, f"classifier ({kind})", test_pairs, probs, threshold))
-        if kind == "product":
+        if name in rerankers:
             for gname, generated in candidates_of.items():
                 reranked = [
                     rerank(intent, cands, model, args.rerank_weight)
