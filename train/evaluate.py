@@ -281,13 +281,17 @@ def plot_loss_curves(runs: dict[str, Path], out: Path) -> Path | None:
             series[name] = [json.loads(x) for x in path.read_text().splitlines() if x.strip()]
     if not series:
         return None
-    fig, axes = plt.subplots(1, len(series), figsize=(4.5 * len(series), 3.5), squeeze=False)
-    for ax, (name, records) in zip(axes[0], series.items(), strict=True):
+    cols = min(3, len(series))
+    rows = math.ceil(len(series) / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(4.5 * cols, 3.2 * rows), squeeze=False)
+    for ax in axes.flat[len(series) :]:
+        ax.set_visible(False)
+    for ax, (name, records) in zip(axes.flat, series.items(), strict=False):
         epochs = [r["epoch"] for r in records]
         for key in ("train_loss", "valid_loss"):
             if all(key in r for r in records):
                 ax.plot(epochs, [r[key] for r in records], marker="o", label=key)
-        ax.set_title(name)
+        ax.set_title(name, fontsize=9)
         ax.set_xlabel("epoch")
         ax.legend()
     fig.tight_layout()
