@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import re
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -135,10 +136,13 @@ def restore_with_spans(code: str, slots: SlotMap) -> tuple[str, tuple[tuple[int,
 
 
 def parses(code: str) -> bool:
-    try:
-        ast.parse(code)
-    except (SyntaxError, ValueError):
-        return False
+    """Whether `code` is valid Python (model output may warn, e.g. on `1if`: silenced)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SyntaxWarning)
+        try:
+            ast.parse(code)
+        except (SyntaxError, ValueError):
+            return False
     return True
 
 
