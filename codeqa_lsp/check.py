@@ -15,7 +15,16 @@ from typing import Any
 from codeqa_lsp.intents import parse_intents
 from codeqa_lsp.model_host import EngineLike, clip_code, clip_intent
 
-__all__ = ["CheckResult", "SourceError", "check_source", "expand_paths", "read_source"]
+__all__ = [
+    "CheckResult",
+    "SourceError",
+    "check_source",
+    "check_sources",
+    "expand_paths",
+    "has_scored_blocks",
+    "read_source",
+    "read_sources",
+]
 
 _SKIP_DIRS = {".git", ".hg", ".venv", "venv", "node_modules", "__pycache__", ".tox", "build"}
 
@@ -131,17 +140,28 @@ def check_source(
     return results
 
 
-def check_paths(
-    paths: Sequence[Path], engine: EngineLike, threshold: float
-) -> tuple[list[CheckResult], list[SourceError]]:
-    """Check every path; unreadable ones are returned as errors, the rest still checked."""
-    results: list[CheckResult] = []
+def read_sources(paths: Sequence[Path]) -> tuple[list[tuple[Path, str]], list[SourceError]]:
+    """Read every path; unreadable ones come back as errors so the rest are still checked."""
+    sources: list[tuple[Path, str]] = []
     errors: list[SourceError] = []
     for path in paths:
         try:
-            text = read_source(path)
+            sources.append((path, read_source(path)))
         except SourceError as exc:
             errors.append(exc)
-            continue
+    return sources, errors
+
+
+def has_scored_blocks(sources: Sequence[tuple[Path, str]]) -> bool:
+    """Whether any source has an intent block with code (else the model need not load)."""
+    return any(block.has_code for _, text in sources for block in parse_intents(text))
+
+
+def check_sources(
+    sources: Sequence[tuple[Path, str]], engine: EngineLike, threshold: float
+) -> list[CheckResult]:
+    """`check_source` over every (path, text), in the order given."""
+    results: list[CheckResult] = []
+    for path, text in sources:
         results.extend(check_source(str(path), text, engine, threshold))
-    return results, errors
+    return results

@@ -178,18 +178,22 @@ def _print_suggestions(out: TextIO, intent: str, found: Sequence[SuggestionLike]
 
 
 def _check(parser: argparse.ArgumentParser, args: argparse.Namespace, model: str | None) -> int:
-    from codeqa_lsp.check import check_paths, expand_paths
+    from codeqa_lsp.check import check_sources, expand_paths, has_scored_blocks, read_sources
 
     if args.threshold is not None and not 0.0 <= args.threshold <= 1.0:
         parser.error(f"--threshold must be from 0 to 1, got {args.threshold}")
-    paths = expand_paths(args.paths)
-    engine = _load(model)
-    if engine is None:
-        return EXIT_USAGE
-    threshold = args.threshold if args.threshold is not None else engine.threshold
-    results, errors = check_paths(paths, engine, threshold)
+    sources, errors = read_sources(expand_paths(args.paths))
     for error in errors:
         print(f"codeqa-lsp: {error}", file=sys.stderr)
+    results = []
+    threshold = args.threshold if args.threshold is not None else 0.0
+    # Files without intent blocks (most files in a pre-commit run) never load the model.
+    if has_scored_blocks(sources):
+        engine = _load(model)
+        if engine is None:
+            return EXIT_USAGE
+        threshold = args.threshold if args.threshold is not None else engine.threshold
+        results = check_sources(sources, engine, threshold)
     if args.format == "json":
         json.dump([r.as_json() for r in results], sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
@@ -199,7 +203,7 @@ def _check(parser: argparse.ArgumentParser, args: argparse.Namespace, model: str
                 print(result.as_text(threshold))
         mismatches = sum(r.mismatch for r in results)
         print(
-            f"{len(results)} intent block(s) checked in {len(paths) - len(errors)} file(s), "
+            f"{len(results)} intent block(s) checked in {len(sources)} file(s), "
             f"{mismatches} mismatch(es)",
             file=sys.stderr,
         )

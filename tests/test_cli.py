@@ -17,7 +17,15 @@ from pathlib import Path
 import pytest
 
 from codeqa_lsp import __version__
-from codeqa_lsp.check import SourceError, check_paths, check_source, expand_paths, read_source
+from codeqa_lsp.check import (
+    SourceError,
+    check_source,
+    check_sources,
+    expand_paths,
+    has_scored_blocks,
+    read_source,
+    read_sources,
+)
 from codeqa_lsp.cli import build_parser, main
 
 FIXTURES = Path(__file__).parent / "fixtures" / "lsp"
@@ -162,7 +170,9 @@ def test_non_utf8_file_is_reported_and_others_still_checked(tmp_path: Path) -> N
     bad.write_bytes("# intent: grüße\nx = 1\n".encode("latin-1"))
     good = tmp_path / "good.py"
     good.write_text("# intent: print it\nprint(1)\n", encoding="utf-8")
-    results, errors = check_paths([bad, good, tmp_path / "gone.py"], EngineDouble(), 0.5)
+    sources, errors = read_sources([bad, good, tmp_path / "gone.py"])
+    assert [path for path, _ in sources] == [good]
+    results = check_sources(sources, EngineDouble(), 0.5)
     assert [r.path for r in results] == [str(good)]
     assert [str(e) for e in errors] == [
         f"{bad}:1: not UTF-8 (byte 0xfc at offset 12); skipped",
@@ -243,3 +253,13 @@ def test_tcp_transport_answers_initialize() -> None:
         proc.terminate()
         out, _ = proc.communicate(timeout=30)
     assert out == b""  # nothing on stdout: logs go to stderr
+
+
+def test_check_without_intent_blocks_never_loads_the_model(tmp_path: Path) -> None:
+    plain = tmp_path / "plain.py"
+    plain.write_text("x = 1  # intent: a trailing comment is no intent\n# intent: open\n")
+    assert not has_scored_blocks([(plain, plain.read_text())])
+    # a model path that cannot load: exit 0 shows it was never needed
+    done = _run("check", str(plain), "--format", "json", "--model", str(tmp_path / "none"))
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == []
