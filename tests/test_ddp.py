@@ -11,7 +11,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 import torch
 from safetensors.torch import load_file
 
@@ -25,7 +24,6 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "fixtures" / "models" / "data"
 
 
-@pytest.mark.slow
 def test_two_process_ddp_run_trains_checkpoints_and_exports(tmp_path: Path) -> None:
     run_dir = tmp_path / "run"
     cmd = [
