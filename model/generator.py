@@ -31,11 +31,16 @@ _TIED_KEY = "out.weight"
 
 @dataclass(frozen=True)
 class Candidate:
-    """One suggestion: runnable-looking code, its model log-probability, slot value spans."""
+    """One suggestion: runnable-looking code, its model log-probability, slot value spans.
+
+    `score` is the length-normalised log-probability the beam ranked by; reranking starts from
+    it, since raw log-probabilities favour short code.
+    """
 
     code: str
     logprob: float
     slot_spans: tuple[tuple[int, int], ...]
+    score: float
 
 
 @dataclass(frozen=True)
@@ -235,6 +240,6 @@ class Generator:
             if not code.strip() or code in seen:
                 continue
             seen.add(code)
-            ranked.append((not parses(code), rank, Candidate(code, hyp.logprob, spans)))
+            ranked.append((not parses(code), rank, Candidate(code, hyp.logprob, spans, hyp.score)))
         ranked.sort(key=lambda item: item[:2])
         return [cand for _bad, _rank, cand in ranked]

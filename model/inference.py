@@ -52,7 +52,7 @@ class Suggestion:
 
 class _Candidate(Protocol):
     code: str
-    logprob: float
+    score: float
     slot_spans: tuple[tuple[int, int], ...]
 
 
@@ -67,13 +67,15 @@ class _Matcher(Protocol):
 
 
 def combine_scores(
-    logprobs: Sequence[float], match_probs: Sequence[float], weight: float
+    beam_scores: Sequence[float], match_probs: Sequence[float], weight: float
 ) -> np.ndarray:
     """Rerank score per candidate: (1 - weight) * beam share + weight * match probability.
 
-    Public so evaluation chooses `weight` with exactly the formula the server uses.
+    `beam_scores` are the length-normalised log-probabilities the beam ranked by, so weight 0
+    keeps the beam's own order. Public so evaluation chooses `weight` with exactly the formula
+    the server uses.
     """
-    lp = np.asarray(logprobs, dtype=np.float64)
+    lp = np.asarray(beam_scores, dtype=np.float64)
     if lp.size == 0:
         return np.zeros(0, dtype=np.float64)
     share = np.exp(lp - lp.max())
@@ -221,7 +223,7 @@ class Engine:
             if not candidates:
                 return ()
             probs = self.matcher.score([(intent, c.code) for c in candidates])
-        scores = combine_scores([c.logprob for c in candidates], probs, self.rerank_weight)
+        scores = combine_scores([c.score for c in candidates], probs, self.rerank_weight)
         return tuple(rank(candidates, scores, k))
 
 

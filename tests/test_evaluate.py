@@ -170,7 +170,11 @@ def test_rerank_follows_the_server_formula() -> None:
         def score(self, pairs):
             return np.array([{"a": 0.1, "b": 0.9, "c(": 1.0}[code] for _, code in pairs])
 
-    cands = [Candidate("a", -0.1, ()), Candidate("b", -3.0, ()), Candidate("c(", 0.0, ())]
+    cands = [
+        Candidate("a", -0.1, (), -0.1),
+        Candidate("b", -3.0, (), -3.0),
+        Candidate("c(", 0.0, (), 0.0),
+    ]
     # weight 1: match probability decides, but code that does not parse goes last
     assert evaluate.rerank("x", cands, FixedMatcher(), 1.0) == ["b", "a", "c("]
     # weight 0: beam share only

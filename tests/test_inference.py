@@ -68,10 +68,10 @@ def test_combine_scores_is_beam_share_and_match_probability() -> None:
 
 def test_rank_puts_unparseable_last_merges_duplicates_breaks_ties_by_text() -> None:
     cands = [
-        Candidate("os.remove(f", -0.1, ()),  # best score, but does not parse
-        Candidate("b = 1", -1.0, ((4, 5),)),
-        Candidate("a = 1", -1.0, ()),
-        Candidate("b = 1", -3.0, ()),  # duplicate code: the higher-scoring copy is kept
+        Candidate("os.remove(f", -0.1, (), -0.1),  # best score, but does not parse
+        Candidate("b = 1", -1.0, ((4, 5),), -1.0),
+        Candidate("a = 1", -1.0, (), -1.0),
+        Candidate("b = 1", -3.0, (), -3.0),  # duplicate code: the higher-scoring copy is kept
     ]
     ranked = rank(cands, [0.9, 0.5, 0.5, 0.7], k=10)
     assert [s.code for s in ranked] == ["b = 1", "a = 1", "os.remove(f"]
@@ -107,7 +107,7 @@ def test_suggest_scores_follow_the_rerank_formula(engine: Engine) -> None:
     intent = VALID[0]["intent"]
     beam = engine.generator.generate(intent, k=max(4, engine.beam))
     probs = engine.matcher.score([(intent, c.code) for c in beam])
-    expected = combine_scores([c.logprob for c in beam], probs, engine.rerank_weight)
+    expected = combine_scores([c.score for c in beam], probs, engine.rerank_weight)
     by_code = {c.code: float(e) for c, e in zip(beam, expected, strict=True)}
     got = engine.suggest(intent, k=4)
     assert got
@@ -206,7 +206,7 @@ def test_rerank_weight_extremes_rank_by_one_signal(tiny: TinyParts, tmp_path: Pa
         assert [s.score for s in got] == pytest.approx(probs, abs=1e-6)
         assert _groups_sorted(got, {s.code: s.score for s in got})
 
-        logprob = {c.code: c.logprob for c in beam_only.generator.generate(intent, k=5)}
+        logprob = {c.code: c.score for c in beam_only.generator.generate(intent, k=5)}
         got = beam_only.suggest(intent, k=5)
         assert _groups_sorted(got, logprob)
 

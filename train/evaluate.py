@@ -213,7 +213,7 @@ def rerank(intent: str, candidates: Sequence[Any], matcher: Any, weight: float) 
     if not candidates:
         return [""]
     probs = matcher.score([(intent, c.code) for c in candidates])
-    scores = combine_scores([c.logprob for c in candidates], probs, weight)
+    scores = combine_scores([c.score for c in candidates], probs, weight)
     return [s.code for s in rank(candidates, scores, len(candidates))]
 
 
