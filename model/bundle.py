@@ -287,6 +287,9 @@ def save_bundle(
     }
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    tmp.chmod(0o777 & ~umask)  # mkdtemp makes it private; a bundle is meant to be shared
     try:
         for name, data in blobs.items():
             _write_file(tmp / name, data)
