@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Trains the shipped model from the raw data, start to finish:
+#   curate → fit the generator → fit the classifier on its tokenizers → evaluate → export.
+# Usage: scripts/train-default-model.sh [SHARED_DATA_DIR] [BUNDLE_OUT]
+# Needs the project's .venv (`./dev test` or `./dev demo` sets it up). Every step is resumable:
+# re-running after an interrupt picks the fits up from their last checkpoint.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+shared="${1:-../shared/data}"
+bundle="${2:-model/default}"
+work="${CODEQA_WORK:-runs/default}"
+train=.venv/bin/codeqa-train
+mkdir -p "$work"
+resume=()
+[ -f "$work/generator/checkpoint.pt" ] && resume=(--resume)
+
+started=$(date +%s)
+"$train" data --shared-data "$shared" --out out/data
+"$train" fit-generator --data out/data/v1 --run-dir "$work/generator" --no-progress "${resume[@]}"
+cresume=()
+[ -f "$work/classifier/checkpoint.pt" ] && cresume=(--resume)
+"$train" fit-classifier --data out/data/v1 --out "$work/classifier" --tokenizers "$work/generator" \
+    --no-progress "${cresume[@]}"
+"$train" evaluate --data out/data/v1 --generator "$work/generator" --classifier "$work/classifier" \
+    --rerank-weight 0.5 --out "$work/eval"
+"$train" export --generator "$work/generator" --classifier "$work/classifier" --out "$bundle" \
+    --card "$work/eval/results.md" --metrics "$work/eval/results.json" --rerank-weight 0.5 \
+    --command "scripts/train-default-model.sh $shared $bundle"
+echo "trained and exported $bundle in $(( $(date +%s) - started )) s"
