@@ -11,7 +11,7 @@ import pytest
 from model.code_tokens import CODE_LAYOUT_TOKENS, detokenize_code, lex_code, tokenize_code
 
 FIXTURES = Path(__file__).parent / "fixtures" / "text"
-CONALA_TRAIN = Path("/work/shared/data/conala/conala-train.json")
+CONALA_TRAIN = Path(__file__).resolve().parents[2] / "shared/data/conala/conala-train.json"
 
 
 def _fixture_snippets() -> list[str]:
