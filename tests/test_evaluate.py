@@ -99,7 +99,11 @@ def test_evaluate_writes_table_with_anchor_trivial_and_model_rows(tmp_path: Path
     clf = rows["product classifier"]["classifier"]
     assert clf["random"]["n"] == 24 and clf["hard"]["n"] == 24
     assert 0.0 <= clf["hard"]["roc_auc"] <= 1.0
+    # slot-swap negatives are built from the test positives that have slots (one each)
+    swaps = fit_classifier.slot_swap_negatives(fit_classifier.read_pairs(DATA, "test"), 1, 0)
+    assert swaps and clf["slot-swap"]["n"] == 12 + len(swaps)
     table = (out / "results.md").read_text()
+    assert "| ROC-AUC (swap) |" in table
     assert "| echo the intent | trivial |" in table and "| product classifier |" in table
     assert (out / "loss_curves.png").read_bytes()[:4] == b"\x89PNG"
     assert (out / "embedding_pca.png").read_bytes()[:4] == b"\x89PNG"

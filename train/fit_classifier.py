@@ -18,10 +18,12 @@ tokenizers beside them.
 from __future__ import annotations
 
 import argparse
+import ast
 import hashlib
 import json
 import os
 import random
+import re
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -51,6 +53,9 @@ from train.loop import (
 from train.metrics import accuracy, pr_auc, roc_auc
 
 KINDS = ("positive", "random", "hard")
+SLOT_SWAP = "slot-swap"  # generated negative kind: right names, someone else's code
+ASSIGN_NAMES = ("result", "out", "value", "res")
+_PLACEHOLDER_WORD = re.compile(r"(?<!\w)(?:str|var)_\d(?!\w)")
 TOKENIZER_FILES = ("intent_tokenizer.json", "code_tokenizer.json")
 
 
@@ -139,6 +144,90 @@ def extra_random_negatives(
     return out
 
 
+def slot_swap_negatives(
+    pairs: Sequence[LabelledPair], per_positive: int, seed: int
+) -> list[LabelledPair]:
+    """`per_positive` negatives per positive that use ITS names but another question's code.
+
+    Random negatives almost never mention the intent's slot values, so a classifier can score
+    "the code names my variables" instead of "the code does what I asked". Here another
+    positive's snippet is canonicalized (`canonicalize_pair` → `var_0`/`str_0` placeholders)
+    and restored with this intent's `SlotMap`. Only snippets whose placeholders are all slots
+    of this intent (and that use at least one) qualify, so no placeholder is left in the
+    result. Drawn from `pairs` only (a test set's negatives use test snippets); deterministic
+    for a given `seed`.
+    """
+    from model.slots import canonicalize_intent, canonicalize_pair, restore_code
+
+    positives = [p for p in pairs if p.label == 1]
+    if per_positive <= 0 or len(positives) < 2:
+        return []
+    pool: dict[frozenset[str], list[tuple[str, str, str]]] = {}
+    for p in positives:
+        _, code, _ = canonicalize_pair(p.intent, p.snippet)
+        used = frozenset(_PLACEHOLDER_WORD.findall(code))
+        if used:
+            pool.setdefault(used, []).append((code, p.qid, p.snippet))
+    keys = sorted(pool, key=sorted)
+    fitting: dict[frozenset[str], list[tuple[str, str, str]]] = {}
+    rng = random.Random(seed)
+    out = []
+    for p in positives:
+        _, slots = canonicalize_intent(p.intent)
+        have = frozenset(s.placeholder for s in slots)
+        if have not in fitting:
+            fitting[have] = [c for k in keys if k <= have for c in pool[k]]
+        candidates = fitting[have]
+        if not candidates:
+            continue
+        made: set[str] = set()
+        for _ in range(per_positive):
+            for _try in range(10):  # a few draws to find another question's code
+                code, qid, snippet = rng.choice(candidates)
+                if (p.qid and qid == p.qid) or snippet == p.snippet:
+                    continue
+                restored = restore_code(code, slots)
+                if restored in made or restored == p.snippet:
+                    continue
+                if _PLACEHOLDER_WORD.search(restored):
+                    continue  # the other snippet spelled a placeholder-like name itself
+                made.add(restored)
+                out.append(LabelledPair(p.intent, restored, 0, SLOT_SWAP, p.qid))
+                break
+    return out
+
+
+def _assignable(snippet: str) -> bool:
+    """One-line expression that `name = snippet` keeps valid Python."""
+    if "\n" in snippet.strip():
+        return False
+    try:
+        ast.parse(snippet.strip(), mode="eval")
+    except (SyntaxError, ValueError):
+        return False
+    return True
+
+
+def with_assignments(
+    pairs: Sequence[LabelledPair], fraction: float, seed: int
+) -> list[LabelledPair]:
+    """A copy where about `fraction` of the one-line expression snippets read `result = ...`.
+
+    Users write `name = <expression>`; CoNaLa snippets rarely do. Positives and negatives are
+    rewritten at the same rate so the prefix itself carries no label signal.
+    """
+    if fraction <= 0:
+        return list(pairs)
+    rng = random.Random(seed)
+    out = []
+    for p in pairs:
+        if rng.random() < fraction and _assignable(p.snippet):
+            name = rng.choice(ASSIGN_NAMES)
+            p = LabelledPair(p.intent, f"{name} = {p.snippet.strip()}", p.label, p.kind, p.qid)
+        out.append(p)
+    return out
+
+
 # -- evaluation helpers shared with `evaluate` --------------------------------------------------
 
 
@@ -151,6 +240,7 @@ def split_metrics(pairs: Sequence[LabelledPair], probs: np.ndarray, threshold: f
     for name, neg in (
         ("random", kinds == "random"),
         ("hard", kinds == "hard"),
+        (SLOT_SWAP, kinds == SLOT_SWAP),
         ("all", labels == 0),
     ):
         keep = (labels == 1) | neg
@@ -397,6 +487,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     a("--no-lexical", action="store_true", help="drop the lexical overlap features")
     a("--false-alarm-rate", type=float, default=0.05, help="share of true matches flagged")
     a("--extra-random", type=int, default=2, help="more random negatives per train positive")
+    a(
+        "--slot-swap",
+        type=int,
+        default=0,
+        help="slot-swapped negatives per train positive (its names, another question's code)",
+    )
+    a(
+        "--assign-fraction",
+        type=float,
+        default=0.0,
+        help="share of one-line train snippets rewritten as `result = <snippet>`",
+    )
     a("--max-train", type=int, default=None, help="use only the first N training pairs")
     add_loop_arguments(parser, epochs=8, patience=2, lr=2e-3, threads=2)
 
@@ -415,8 +517,13 @@ def run(args: argparse.Namespace) -> int:
         train_pairs = train_pairs[: args.max_train]
     if "random" in kinds:
         train_pairs += extra_random_negatives(train_pairs, args.extra_random, loop_cfg.seed)
+    train_pairs += slot_swap_negatives(train_pairs, args.slot_swap, loop_cfg.seed + 1)
+    train_pairs = with_assignments(train_pairs, args.assign_fraction, loop_cfg.seed + 2)
     valid_pairs = read_pairs(args.data, "valid")
-    print(f"train {len(train_pairs)} pairs ({', '.join(sorted(kinds))}), valid {len(valid_pairs)}")
+    # always measured on validation, whatever the training used
+    valid_pairs += slot_swap_negatives(valid_pairs, 1, loop_cfg.seed)
+    counts = {k: sum(p.kind == k for p in train_pairs) for k in (*KINDS, SLOT_SWAP)}
+    print(f"train {len(train_pairs)} pairs {counts}, valid {len(valid_pairs)}")
 
     tokenizers = None
     if args.variant == "product":
