@@ -24,6 +24,8 @@ __all__ = [
     "diagnostic",
     "hover",
     "indent_code",
+    "is_ours",
+    "needs_suggestion",
     "server_column",
     "snippet_text",
 ]
@@ -199,9 +201,19 @@ def diagnostic(
     )
 
 
+def is_ours(diag: types.Diagnostic) -> bool:
+    """Whether ``diag`` is one of this server's intent-mismatch diagnostics."""
+    return diag.source == SOURCE and isinstance(diag.data, dict)
+
+
+def needs_suggestion(diag: types.Diagnostic) -> bool:
+    """Ours, but published before its suggestion was generated (``data.suggestion`` empty)."""
+    return is_ours(diag) and _suggestion_of(diag) is None
+
+
 def _suggestion_of(diag: types.Diagnostic) -> str | None:
     data: Any = diag.data
-    if diag.source != SOURCE or not isinstance(data, dict):
+    if not is_ours(diag):
         return None
     suggestion = data.get("suggestion")
     return suggestion if isinstance(suggestion, str) and suggestion.strip() else None
@@ -217,12 +229,18 @@ def code_actions(
     block: IntentBlock,
     lines: Sequence[str],
     encoding: str,
+    suggestion: str | None = None,
 ) -> list[types.CodeAction]:
     """Quick fixes for one of our diagnostics: replace the block's code, or insert above it.
 
-    Returns nothing for other servers' diagnostics or one without a suggestion.
+    The code is ``suggestion`` when given (generated on demand because the diagnostic was
+    published before it), else ``data.suggestion``. Returns nothing for other servers'
+    diagnostics or when there is no non-blank suggestion.
     """
-    suggestion = _suggestion_of(diag)
+    if not is_ours(diag):
+        return []
+    if suggestion is None or not suggestion.strip():
+        suggestion = _suggestion_of(diag)
     if suggestion is None:
         return []
     actions: list[types.CodeAction] = []

@@ -3,7 +3,9 @@
 The server stays responsive while torch loads and while the model works: loading and
 inference run on one worker thread (torch is CPU-bound and single-threaded here, so one
 thread keeps requests in order and memory flat), and the event loop only awaits them.
-Work is submitted in small batches so a cancelled request stops within one batch.
+Scores are submitted in batches of `SCORE_BATCH` pairs (the matcher's own batch size, so a
+500-block file costs two calls); a cancelled request stops after the batch in flight, and
+whatever it scored stays cached for the next version of the document.
 torch is imported lazily, through `model.inference`, the first time a model is loaded.
 """
 
@@ -28,7 +30,7 @@ ModelState = Literal["idle", "loading", "ready", "error"]
 # 20,000-character intent must not cost more than a short one.
 MAX_INTENT_CHARS = 1_000
 MAX_CODE_CHARS = 4_000
-SCORE_BATCH = 16
+SCORE_BATCH = 256
 CACHE_SIZE = 8_192
 
 
@@ -153,6 +155,10 @@ class ModelHost:
         result = list(await self._run(engine.suggest, key[0], k))
         _remember(self._suggestions, key, result)
         return result
+
+    def cached_suggestions(self, intent: str, k: int) -> list[SuggestionLike] | None:
+        """The suggestions `suggest` would return, if already computed; never runs the model."""
+        return self._suggestions.get((clip_intent(intent), k))
 
     async def score(self, engine: EngineLike, pairs: Sequence[tuple[str, str]]) -> list[float]:
         """Match scores for (intent, code) pairs; only pairs not seen before reach the model.

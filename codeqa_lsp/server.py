@@ -10,6 +10,7 @@ can — never both, so no editor shows every warning twice.
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 import uuid
 from collections.abc import Sequence
@@ -29,6 +30,7 @@ from codeqa_lsp.intents import (
     split_lines,
 )
 from codeqa_lsp.model_host import EngineLike, ModelHost, ModelState
+from codeqa_lsp.protocol import CodeqaProtocol
 from codeqa_lsp.settings import (
     DEFAULT_SETTINGS,
     SECTION,
@@ -43,6 +45,9 @@ __all__ = ["MODEL_STATUS", "CodeqaServer", "create_server"]
 log = logging.getLogger(__name__)
 
 MODEL_STATUS = "codeqa/modelStatus"
+# Suggestions generated in the background per published version (the rest on demand, by
+# code actions and hover): bounds the CPU an open of a huge, badly matching file costs.
+FILL_LIMIT = 64
 
 
 class CodeqaServer(LanguageServer):
@@ -53,6 +58,7 @@ class CodeqaServer(LanguageServer):
             "codeqa-lsp",
             __version__,
             text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+            protocol_cls=CodeqaProtocol,
         )
         self.settings: Settings = DEFAULT_SETTINGS
         self.cli_model_path = model_path
@@ -144,7 +150,13 @@ class CodeqaServer(LanguageServer):
     # ------------------------------------------------------------ diagnostics
 
     async def diagnostics_for(self, source: str, bounded: bool) -> list[types.Diagnostic]:
-        """Score every intent block with code; a Warning for each one below the threshold."""
+        """Score every intent block with code; a Warning for each one below the threshold.
+
+        Only scores are computed here (one batched model call per 256 blocks, cached by
+        block content). ``data.suggestion`` is filled from the suggestion cache and is ``""``
+        when the block's intent has not been generated for yet: beam search costs far more
+        than scoring, so it is left to `fill_suggestions`, code actions and hover.
+        """
         if not self.settings.diagnostics_enable:
             return []
         engine = await (self.host.engine() if bounded else self.host.wait_loaded())
@@ -160,11 +172,42 @@ class CodeqaServer(LanguageServer):
         for block, score in zip(blocks, scores, strict=True):
             if score >= threshold:
                 continue
-            suggestion = await self.top_suggestion(engine, block)
+            suggestion = self.cached_suggestion(block.intent)
             found.append(
                 convert.diagnostic(block, score, threshold, suggestion, lines, self.encoding)
             )
         return found
+
+    def cached_suggestion(self, intent: str) -> str:
+        """The top suggestion if it was already generated, else "" (never runs the model)."""
+        cached = self.host.cached_suggestions(intent, self.settings.suggestions)
+        return cached[0].code if cached else ""
+
+    async def fill_suggestions(
+        self, found: list[types.Diagnostic], source: str
+    ) -> list[types.Diagnostic] | None:
+        """``found`` with missing ``data.suggestion`` filled (at most `FILL_LIMIT` generated).
+
+        None when nothing was missing. Runs after the scores are published, one intent at a
+        time, so a newer change cancels it within one generation.
+        """
+        engine = await self.host.engine(wait=False)
+        if engine is None or not any(convert.needs_suggestion(d) for d in found):
+            return None
+        lines = split_lines(source)
+        filled: list[types.Diagnostic] = []
+        generated = 0
+        for diag in found:
+            block = block_starting_at(lines, diag.range.start.line)
+            if convert.needs_suggestion(diag) and block is not None:
+                suggestion = self.cached_suggestion(block.intent)
+                if not suggestion and generated < FILL_LIMIT:
+                    generated += 1  # only real generations count; repeated intents are free
+                    suggestion = await self.top_suggestion(engine, block)
+                diag = copy.copy(diag)  # the published one stays as it was sent
+                diag.data = {**diag.data, "suggestion": suggestion}
+            filled.append(diag)
+        return filled
 
     async def top_suggestion(self, engine: EngineLike, block: IntentBlock) -> str:
         suggestions = await self.host.suggest(engine, block.intent, self.settings.suggestions)
@@ -188,18 +231,33 @@ class CodeqaServer(LanguageServer):
             log.error("diagnostics for %s failed", uri, exc_info=task.exception())
 
     async def _publish_later(self, uri: str) -> None:
+        """Publish as soon as the scores are known, then once more with the suggestions.
+
+        Both publications carry the version they were computed for and are skipped when the
+        document has moved on; a newer change cancels this task (and its generation work).
+        """
         await asyncio.sleep(self.settings.debounce_ms / 1000)
         doc = self.document(uri)
         if doc is None:
             return
-        version = doc.version
-        found = await self.diagnostics_for(doc.source, bounded=False)
+        version, source = doc.version, doc.source
+        found = await self.diagnostics_for(source, bounded=False)
+        if not self._publish_if_current(uri, version, found):
+            return
+        filled = await self.fill_suggestions(found, source)
+        if filled is not None:
+            self._publish_if_current(uri, version, filled)
+
+    def _publish_if_current(
+        self, uri: str, version: int | None, found: list[types.Diagnostic]
+    ) -> bool:
         current = self.document(uri)
         if current is None or current.version != version:
-            return  # stale: a newer change has its own task
+            return False  # stale: a newer change has its own task
         self.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=uri, version=version, diagnostics=found)
         )
+        return True
 
     def refresh_all(self) -> None:
         """Recompute diagnostics everywhere after the model or the settings changed."""
@@ -325,7 +383,9 @@ def _register(server: CodeqaServer) -> None:
         types.TEXT_DOCUMENT_CODE_ACTION,
         types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]),
     )
-    def code_action(ls: CodeqaServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+    async def code_action(
+        ls: CodeqaServer, params: types.CodeActionParams
+    ) -> list[types.CodeAction]:
         uri = params.text_document.uri
         doc = ls.document(uri)
         if doc is None:
@@ -333,9 +393,18 @@ def _register(server: CodeqaServer) -> None:
         lines = split_lines(doc.source)
         actions: list[types.CodeAction] = []
         for diag in params.context.diagnostics:
+            if not convert.is_ours(diag):
+                continue
             block = block_starting_at(lines, diag.range.start.line)
-            if block is not None:
-                actions.extend(convert.code_actions(uri, diag, block, lines, ls.encoding))
+            if block is None:
+                continue
+            suggestion = None
+            if convert.needs_suggestion(diag):  # published before it was generated
+                engine = await ls.host.engine()
+                if engine is None:
+                    continue
+                suggestion = await ls.top_suggestion(engine, block)
+            actions.extend(convert.code_actions(uri, diag, block, lines, ls.encoding, suggestion))
         return actions
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)

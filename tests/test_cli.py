@@ -65,8 +65,7 @@ def _run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[st
     )
 
 
-def test_version_is_instant_and_never_imports_torch() -> None:
-    start = time.perf_counter()
+def test_version_and_server_imports_never_import_torch() -> None:
     done = _run("--version")
     assert done.returncode == 0 and done.stdout.strip() == f"codeqa-lsp {__version__}"
     probe = subprocess.run(
@@ -81,7 +80,6 @@ def test_version_is_instant_and_never_imports_torch() -> None:
         timeout=60,
     )
     assert probe.stdout.strip() == "False", probe.stderr
-    assert time.perf_counter() - start < 20
 
 
 def test_parser_accepts_the_documented_server_flags() -> None:

@@ -162,6 +162,27 @@ def test_no_code_actions_for_foreign_or_empty_diagnostics() -> None:
     assert convert.code_actions("file:///f.py", empty, block, lines, UTF16) == []
 
 
+def test_code_actions_from_a_suggestion_generated_on_demand() -> None:
+    block, lines = _block()
+    published = convert.diagnostic(block, 0.1, 0.5, "", lines, UTF16)
+    assert convert.needs_suggestion(published)
+    replace, insert = convert.code_actions(
+        "file:///f.py", published, block, lines, UTF16, suggestion="d.clear()"
+    )
+    assert replace.diagnostics == [published]  # the client's diagnostic, unchanged
+    (edit,) = replace.edit.changes["file:///f.py"]
+    assert edit.new_text == "    d.clear()"
+    (edit,) = insert.edit.changes["file:///f.py"]
+    assert edit.new_text == "    d.clear()\n"
+    foreign = types.Diagnostic(
+        range=published.range, message="x", source="pyflakes", data={"suggestion": ""}
+    )
+    assert not convert.needs_suggestion(foreign) and not convert.is_ours(foreign)
+    assert convert.code_actions("file:///f.py", foreign, block, lines, UTF16, "d.clear()") == []
+    filled = convert.diagnostic(block, 0.1, 0.5, "d.pop(k)", lines, UTF16)
+    assert convert.is_ours(filled) and not convert.needs_suggestion(filled)
+
+
 def test_hover_states_score_and_suggestion() -> None:
     block, lines = _block()
     hover = convert.hover(block, 0.8, 0.5, "sorted(d, key=d.get)", lines, UTF16)

@@ -11,8 +11,10 @@ import re
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from lsprotocol import types
 
 from codeqa_lsp.intents import block_starting_at, completion_site, parse_intents, split_lines
+from codeqa_lsp.protocol import LspTextDocument, split_lines_keepends
 
 _FRAGMENTS = st.sampled_from(
     [
@@ -78,3 +80,33 @@ def test_completion_site_is_none_or_inside_its_line(text: str, line: int, char: 
 @given(DOCUMENTS)
 def test_lines_or_text_give_the_same_blocks(text: str) -> None:
     assert parse_intents(split_lines(text)) == parse_intents(text)
+
+
+# ---------------------------------------------------------------- documents split like LSP
+
+_ANY_BREAKS = st.sampled_from(["\n", "\r\n", "\r", "\x0c", "\u2028", "\u2029", "\x85", "\x1c"])
+_RAW = st.lists(st.one_of(st.text(max_size=8), _ANY_BREAKS), max_size=20).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_RAW)
+def test_document_lines_keep_ends_and_break_only_where_lsp_does(text: str) -> None:
+    lines = split_lines_keepends(text)
+    assert "".join(lines) == text
+    expected = split_lines(text)
+    if expected[-1] == "":  # a final break (or an empty text) starts no line of its own
+        expected = expected[:-1]
+    assert [re.sub(r"(\r\n|\r|\n)$", "", line) for line in lines] == expected
+    for line in lines[:-1]:
+        assert re.search(r"(\r\n|\r|\n)$", line)
+
+
+def test_incremental_edit_after_a_form_feed_lands_on_the_lsp_line() -> None:
+    doc = LspTextDocument("file:///ff.py", "a = 1\x0c# page\u2028x\nb = 2\n", version=1)
+    assert doc.lines == ("a = 1\x0c# page\u2028x\n", "b = 2\n")  # str.splitlines gives 4
+    doc.apply_change(
+        types.TextDocumentContentChangePartial(
+            range=types.Range(start=types.Position(1, 0), end=types.Position(1, 1)), text="c"
+        )
+    )
+    assert doc.source == "a = 1\x0c# page\u2028x\nc = 2\n"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from codeqa_lsp.model_host import ModelHost
+from codeqa_lsp.model_host import SCORE_BATCH, ModelHost
 
 
 @dataclass(frozen=True)
@@ -126,7 +126,7 @@ async def test_cancelled_scoring_stops_between_batches() -> None:
     engine = EngineDouble(gate=gate)
     host = ModelHost(loader=lambda path: engine)
     await host.start_loading(None)
-    pairs = [(f"intent {i}", f"code_{i}()") for i in range(100)]
+    pairs = [(f"intent {i}", f"code_{i}()") for i in range(4 * SCORE_BATCH)]
     job = asyncio.create_task(host.score(engine, pairs))
     await asyncio.sleep(0.05)
     job.cancel()
@@ -134,5 +134,34 @@ async def test_cancelled_scoring_stops_between_batches() -> None:
     with pytest.raises(asyncio.CancelledError):
         await job
     await asyncio.sleep(0.1)
-    assert len(engine.scored) <= 32  # the batch in flight (16), maybe one more; never all 100
+    # the batch in flight, maybe one more; never all of them
+    assert len(engine.scored) <= 2 * SCORE_BATCH
+    host.shutdown()
+
+
+async def test_cached_suggestions_never_run_the_model() -> None:
+    engine = EngineDouble()
+    host = ModelHost(loader=lambda path: engine)
+    await host.start_loading(None)
+    assert host.cached_suggestions("sort list `a`", 3) is None
+    assert engine.suggested == []
+    made = await host.suggest(engine, "sort list `a`", 3)
+    assert host.cached_suggestions("sort list `a`", 3) == made
+    assert host.cached_suggestions("sort list `a`", 5) is None  # k is part of the key
+    assert engine.suggested == [("sort list `a`", 3)]
+    host.shutdown()
+
+
+async def test_a_whole_file_is_scored_in_few_model_calls() -> None:
+    calls: list[int] = []
+    engine = EngineDouble()
+    score = engine.score
+    engine.score = lambda pairs: calls.append(len(pairs)) or score(pairs)  # type: ignore[method-assign]
+    host = ModelHost(loader=lambda path: engine)
+    await host.start_loading(None)
+    pairs = [(f"intent {i}", f"code_{i}()") for i in range(500)]
+    assert len(await host.score(engine, pairs)) == 500
+    assert sum(calls) == 500 and len(calls) == -(-500 // SCORE_BATCH)
+    again = await host.score(engine, [*pairs[:10], ("new intent", "x()")])
+    assert len(again) == 11 and calls[-1] == 1  # only the unseen pair reaches the model
     host.shutdown()

@@ -9,7 +9,6 @@ threshold 0 ↔ nothing flagged) instead of hard-coding model output.
 from __future__ import annotations
 
 import asyncio
-import time
 
 import pytest
 import pytest_lsp
@@ -74,6 +73,12 @@ async def _hover(client: RecordingClient, uri: str, line: int, character: int = 
             position=types.Position(line=line, character=character),
         )
     )
+
+
+def _top_suggestion(hover: types.Hover | None) -> str:
+    assert hover is not None and isinstance(hover.contents, types.MarkupContent)
+    fenced = hover.contents.value.split("Top suggestion:\n\n", 1)[1]
+    return fenced.split("\n", 1)[1].rsplit("\n", 1)[0]
 
 
 def _score_from_hover(hover: types.Hover) -> float:
@@ -144,14 +149,12 @@ async def test_completion_at_end_of_intent_line(client: RecordingClient) -> None
     close_doc(client, uri)
 
 
-async def test_completion_elsewhere_is_empty_and_fast(client: RecordingClient) -> None:
+async def test_completion_elsewhere_is_null(client: RecordingClient) -> None:
     uri = _doc("complete-elsewhere.py")
     open_doc(client, uri, SAMPLE_TEXT)
-    start = time.perf_counter()
     for pos in [(0, 0), (8, 10), (7, 6), (21, 4), (2, 0)]:
-        result = await _complete(client, uri, types.Position(*pos))
-        assert result is None or not result.items, pos
-    assert time.perf_counter() - start < 3.0
+        # null, not an empty list: the site check answers before the model is asked
+        assert await _complete(client, uri, types.Position(*pos)) is None, pos
     close_doc(client, uri)
 
 
@@ -195,7 +198,7 @@ async def test_diagnostics_follow_scores_and_threshold(client: RecordingClient) 
             assert set(diag.data) == {"score", "suggestion"}
             assert f"{diag.data['score']:.2f}" in diag.message
             assert abs(diag.data["score"] - scores[diag.range.start.line]) < 0.006
-            assert isinstance(diag.data["suggestion"], str) and diag.data["suggestion"]
+            assert isinstance(diag.data["suggestion"], str)  # "" until generated
 
         seen = len(client.published)
         await _configure(client, diagnostics={"enable": False})
@@ -232,7 +235,9 @@ async def test_code_actions_from_a_diagnostic(client: RecordingClient) -> None:
     replace, insert = actions
     assert isinstance(replace, types.CodeAction) and isinstance(insert, types.CodeAction)
     assert replace.kind == types.CodeActionKind.QuickFix
-    suggestion = diag.data["suggestion"]
+    hover = await _hover(client, uri, 16)
+    suggestion = _top_suggestion(hover)
+    assert diag.data["suggestion"] in ("", suggestion)
     (edit,) = replace.edit.changes[uri]
     code_line = SAMPLE_TEXT.splitlines()[17]
     assert edit.range == types.Range(
@@ -243,6 +248,60 @@ async def test_code_actions_from_a_diagnostic(client: RecordingClient) -> None:
     (edit,) = insert.edit.changes[uri]
     assert edit.range.start == edit.range.end == types.Position(line=17, character=0)
     assert edit.new_text.endswith("\n") and suggestion.split("\n")[0] in edit.new_text
+    close_doc(client, uri)
+
+
+LAZY_TEXT = (
+    "import os\n\n"
+    "# intent: read the first line of file `lazy_path`\n"
+    "lazy = sorted(range(3))\n\n"
+    "# intent: count words in string `lazy_words`\n"
+    "n = os.getpid()\n"
+)
+
+
+async def test_diagnostics_come_before_suggestions(client: RecordingClient) -> None:
+    """Scores are published first; suggestions follow (push) or are made on demand."""
+    uri = _doc("lazy.py")
+    try:
+        await _configure(client, threshold=1.0)
+        seen = len(client.published)
+        open_doc(client, uri, LAZY_TEXT)
+        first = await diagnostics(client, uri, 1, seen)
+        assert sorted(d.range.start.line for d in first) == [2, 5]
+        if not pulls(client):
+            # the first publication for version 1 is the scores alone (intents never seen)
+            ours = [p for p in client.published[seen:] if p.uri == uri]
+            assert [d.data["suggestion"] for d in ours[0].diagnostics] == ["", ""]
+            await until(
+                lambda: any(
+                    all(d.data["suggestion"] for d in p.diagnostics)
+                    for p in client.published[seen:]
+                    if p.uri == uri
+                )
+            )
+            ours = [p for p in client.published[seen:] if p.uri == uri]
+            assert {p.version for p in ours} == {1}
+            filled = next(p for p in ours if all(d.data["suggestion"] for d in p.diagnostics))
+            assert [d.data["score"] for d in filled.diagnostics] == [
+                d.data["score"] for d in ours[0].diagnostics
+            ]
+        else:
+            assert [d.data["suggestion"] for d in first] == ["", ""]
+        diag = first[0]
+        actions = await client.text_document_code_action_async(
+            types.CodeActionParams(
+                text_document=types.TextDocumentIdentifier(uri=uri),
+                range=diag.range,
+                context=types.CodeActionContext(diagnostics=[diag]),
+            )
+        )
+    finally:
+        await _configure(client, threshold=None)
+    assert actions is not None and len(actions) == 2
+    suggestion = _top_suggestion(await _hover(client, uri, 2))
+    (edit,) = actions[0].edit.changes[uri]
+    assert edit.new_text == suggestion  # generated for the action, from an empty data field
     close_doc(client, uri)
 
 
@@ -301,14 +360,14 @@ async def test_fifty_thousand_line_file(client: RecordingClient) -> None:
     assert len(lines) >= 50_000
     seen = len(client.published)
     open_doc(client, uri, text)
-    start = time.perf_counter()
     site = types.Position(line=len(lines) - 2, character=0)
     result = await _complete(client, uri, site)
     assert isinstance(result, types.CompletionList) and result.items
     elsewhere = await _complete(client, uri, types.Position(line=100, character=3))
     assert elsewhere is None
-    await diagnostics(client, uri, 1, seen)  # all 100 blocks scored, answer arrives
-    assert time.perf_counter() - start < 150
+    found = await diagnostics(client, uri, 1, seen)  # all 100 blocks scored, answer arrives
+    intent_lines = {n for n, line in enumerate(lines) if line.startswith("# intent: get ")}
+    assert {d.range.start.line for d in found} <= intent_lines
     close_doc(client, uri)
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 import pytest_lsp
 from lsp_helpers import (
@@ -45,7 +43,6 @@ async def test_corrupt_bundle_reports_once_and_serves_empty(client: RecordingCli
 
     uri = SAMPLE.as_uri()
     open_doc(client, uri, SAMPLE.read_text(encoding="utf-8"))
-    start = time.perf_counter()
     site = types.Position(line=20, character=0)  # the empty line under the last intent
     completion = await client.text_document_completion_async(
         types.CompletionParams(text_document=types.TextDocumentIdentifier(uri=uri), position=site)
@@ -58,7 +55,8 @@ async def test_corrupt_bundle_reports_once_and_serves_empty(client: RecordingCli
         )
     )
     assert hover is None
-    assert time.perf_counter() - start < 5.0  # no waiting on a model that will never load
+    # no reload was attempted for these requests: they were answered from the error state
+    assert [s["state"] for s in client.model_status] == ["loading", "error"]
     if client.capabilities.text_document.diagnostic is not None:
         report = await client.text_document_diagnostic_async(
             types.DocumentDiagnosticParams(text_document=types.TextDocumentIdentifier(uri=uri))
