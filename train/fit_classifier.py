@@ -1,9 +1,13 @@
 """`codeqa-train fit-classifier`: train the match classifier (product, or a seed baseline).
 
 Product (`--variant product`): sub-word ids from the generator's tokenizers (`--tokenizers RUN`),
-trained on positives + random + hard negatives from `DATA/classifier/train.jsonl`, early-stopped
-on validation ROC-AUC against hard negatives, then Platt-calibrated on validation and given the
-threshold that flags `--false-alarm-rate` of the validation's true matches.
+trained on positives + random + hard negatives from `DATA/classifier/train.jsonl`, plus
+`--slot-swap N` slot-swapped negatives per positive (this intent's names restored into another
+question's code, so "mentions my variables" stops being enough) and a `--assign-fraction` of
+one-line snippets rewritten as `result = ...` (how users write code). Validation also gets one
+slot-swap negative per positive; the epoch is picked by the mean validation ROC-AUC over the
+`--monitor` kinds, then the model is Platt-calibrated on validation and given the threshold that
+flags `--false-alarm-rate` of the validation's true matches.
 
 Baseline (`--variant baseline`): the seed's classifier over fixed vectors — average of pretrained
 code-token embeddings (`--code-repr avg --embedding EMB/w2v-current`) or the generator decoder's
@@ -499,6 +503,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=0.0,
         help="share of one-line train snippets rewritten as `result = <snippet>`",
     )
+    a(
+        "--monitor",
+        default="hard",
+        help="negative kinds whose mean valid ROC-AUC selects the epoch (comma-separated)",
+    )
     a("--max-train", type=int, default=None, help="use only the first N training pairs")
     add_loop_arguments(parser, epochs=8, patience=2, lr=2e-3, threads=2)
 
@@ -577,14 +586,17 @@ def run(args: argparse.Namespace) -> int:
 
     valid_batches = make_batches(valid_x, [p.label for p in valid_pairs], collate, 512, None)
     valid_y = torch.cat([y for _, y in valid_batches])
-    monitor_kind = "hard" if any(p.kind == "hard" for p in valid_pairs) else "all"
+    present = {p.kind for p in valid_pairs}
+    monitor_kinds = [k for k in args.monitor.split(",") if k in present] or ["all"]
+    monitor_kind = "+".join(monitor_kinds)
 
     def validate(model: nn.Module) -> dict[str, float]:
         logits = predict_logits(model, valid_batches)
         per_kind = split_metrics(valid_pairs, torch.sigmoid(logits).numpy(), 0.5)
         record = {
             "valid_loss": float(nn.functional.binary_cross_entropy_with_logits(logits, valid_y)),
-            "valid_roc_auc": per_kind[monitor_kind]["roc_auc"],
+            # mean over the monitored kinds: early stopping must not trade one for another
+            "valid_roc_auc": float(np.mean([per_kind[k]["roc_auc"] for k in monitor_kinds])),
         }
         for kind, m in per_kind.items():
             record[f"valid_roc_auc_{kind}"] = m["roc_auc"]
