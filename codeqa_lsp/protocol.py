@@ -127,9 +127,14 @@ class CodeqaProtocol(LanguageServerProtocol):
 
     def _answer_unreadable(self, message: _Unreadable) -> None:
         log.warning("invalid params for %s (id %r): %s", message.method, message.id, message.detail)
-        error = JsonRpcInvalidParams(f"invalid params for {message.method}: {message.detail}")
+        error = {
+            "code": JsonRpcInvalidParams.CODE,
+            "message": f"invalid params for {message.method}: {message.detail}",
+        }
         try:
-            self._send_response(message.id, None, error.to_response_error())  # type: ignore[arg-type]
+            # a plain dict: lsprotocol's converter would drop "id": null, which JSON-RPC
+            # requires when the request's id could not be read
+            self._send_data({"jsonrpc": "2.0", "id": message.id, "error": error})
         except Exception:  # never let one bad request take the read loop down
             log.exception("could not answer invalid request %r", message.id)
 

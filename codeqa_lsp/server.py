@@ -48,6 +48,10 @@ MODEL_STATUS = "codeqa/modelStatus"
 # Suggestions generated in the background per published version (the rest on demand, by
 # code actions and hover): bounds the CPU an open of a huge, badly matching file costs.
 FILL_LIMIT = 64
+# Quiet time after publishing the scores before generation starts: while the user types,
+# the next change cancels the fill before it occupies the model thread, so re-checks never
+# queue behind a beam search.
+FILL_DELAY_S = 0.5
 
 
 class CodeqaServer(LanguageServer):
@@ -244,6 +248,7 @@ class CodeqaServer(LanguageServer):
         found = await self.diagnostics_for(source, bounded=False)
         if not self._publish_if_current(uri, version, found):
             return
+        await asyncio.sleep(FILL_DELAY_S)
         filled = await self.fill_suggestions(found, source)
         if filled is not None:
             self._publish_if_current(uri, version, filled)
