@@ -13,7 +13,7 @@ import asyncio
 import copy
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
 from typing import Any
 from urllib.parse import unquote
 
@@ -218,15 +218,44 @@ class CodeqaServer(LanguageServer):
         return suggestions[0].code if suggestions else ""
 
     def schedule_diagnostics(self, uri: str) -> None:
-        """Debounced push: a newer change cancels the work scheduled for an older one."""
-        if self.pull_mode:
+        """Debounced push: a newer change cancels the work scheduled for an older one.
+
+        Pull clients get nothing pushed, but the change still cancels a suggestion fill
+        scheduled for the document's older version.
+        """
+        previous = self.pending.pop(uri, None)
+        if previous is not None:
+            previous.cancel()
+        if not self.pull_mode:
+            self._track(uri, self._publish_later(uri))
+
+    def schedule_fill(self, uri: str, found: list[types.Diagnostic], source: str) -> None:
+        """Pull clients: generate missing suggestions, then ask the client to pull again.
+
+        Only for clients that support ``workspace/diagnostic/refresh``; the re-pull reads
+        the suggestions from the cache. A refresh is asked only when something new was
+        generated, so pulls and refreshes cannot chase each other.
+        """
+        if not _can_refresh(self) or not any(convert.needs_suggestion(d) for d in found):
             return
         previous = self.pending.pop(uri, None)
         if previous is not None:
             previous.cancel()
-        task = asyncio.get_running_loop().create_task(self._publish_later(uri))
+        self._track(uri, self._fill_then_refresh(found, source))
+
+    def _track(self, uri: str, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
         self.pending[uri] = task
         task.add_done_callback(lambda done: self._forget(uri, done))
+
+    async def _fill_then_refresh(self, found: list[types.Diagnostic], source: str) -> None:
+        await asyncio.sleep(FILL_DELAY_S)
+        filled = await self.fill_suggestions(found, source)
+        if filled is not None and any(
+            convert.needs_suggestion(old) and not convert.needs_suggestion(new)
+            for old, new in zip(found, filled, strict=True)
+        ):
+            self.workspace_diagnostic_refresh(None)
 
     def _forget(self, uri: str, task: asyncio.Task[None]) -> None:
         if self.pending.get(uri) is task:
@@ -352,9 +381,10 @@ def _register(server: CodeqaServer) -> None:
         # Clients that cannot be asked to re-pull get an answer once the model is loaded
         # (the request is background work for them); the others get a bounded wait.
         bounded = _can_refresh(ls)
-        return types.FullDocumentDiagnosticReport(
-            items=await ls.diagnostics_for(doc.source, bounded=bounded)
-        )
+        source = doc.source
+        items = await ls.diagnostics_for(source, bounded=bounded)
+        ls.schedule_fill(params.text_document.uri, items, source)
+        return types.FullDocumentDiagnosticReport(items=items)
 
     @server.feature(types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions())
     async def completion(
