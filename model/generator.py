@@ -232,6 +232,7 @@ class Generator:
             k=k,
             max_len=max_len or self.cfg.max_tgt_len,
             length_penalty=self.cfg.length_penalty,
+            no_repeat_ngram=self.cfg.no_repeat_ngram,
         )
         seen: set[str] = set()
         ranked: list[tuple[bool, int, Candidate]] = []
