@@ -11,6 +11,7 @@ from model.seq2seq import (
     PAD,
     GeneratorConfig,
     Seq2Seq,
+    banned_tokens,
     beam_search,
     count_parameters,
 )
@@ -62,9 +63,9 @@ def _copy_task(n: int, vocab: int, gen: torch.Generator) -> dict[str, torch.Tens
     return {"src": src, "src_len": lens, "tgt_in": tgt_in, "tgt_out": tgt_out, "src_map": src}
 
 
-def test_copy_model_learns_to_copy_ids_outside_its_vocabulary() -> None:
-    # Target vocab has 10 ids, the source 16: ids 10..15 can only be produced by copying, as
-    # extended ids (the source map sends each source position to its own id).
+@pytest.fixture(scope="module")
+def copy_model() -> Seq2Seq:
+    """A product model trained on the reversal task (target vocab 10, source 16; see below)."""
     torch.manual_seed(0)
     cfg = GeneratorConfig(
         src_vocab_size=16,
@@ -88,13 +89,102 @@ def test_copy_model_learns_to_copy_ids_outside_its_vocabulary() -> None:
         loss.backward()
         opt.step()
     assert loss.item() < first / 5
-    model.eval()
+    return model.eval()
+
+
+def test_copy_model_learns_to_copy_ids_outside_its_vocabulary(copy_model: Seq2Seq) -> None:
+    # Target vocab has 10 ids, the source 16: ids 10..15 can only be produced by copying, as
+    # extended ids (the source map sends each source position to its own id).
     src = [12, 5, 15, 7]
-    hyps = beam_search(model, src, src_map=src, n_ext=6, k=3, max_len=8)
+    hyps = beam_search(copy_model, src, src_map=src, n_ext=6, k=3, max_len=8)
     assert hyps[0].ids == (7, 15, 5, 12)
     assert [h.score for h in hyps] == sorted((h.score for h in hyps), reverse=True)
-    greedy = beam_search(model, src, src_map=src, n_ext=6, k=1, max_len=8)
+    greedy = beam_search(copy_model, src, src_map=src, n_ext=6, k=1, max_len=8)
     assert len(greedy) == 1 and greedy[0].ids == hyps[0].ids
+
+
+def _step_logprob(model: Seq2Seq, src: list[int], ids: tuple[int, ...], n_ext: int) -> float:
+    """Log-probability of `ids` scored one token at a time with the batched `Seq2Seq.step`."""
+    src_t = torch.tensor([src])
+    enc, keys, state = model.encode(src_t, torch.tensor([len(src)]))
+    map_t = src_t if model.cfg.copy else None
+    prev, total = torch.tensor([BOS]), 0.0
+    with torch.no_grad():
+        for tok in ids:
+            logp, state = model.step(prev, state, enc, keys, src_t != PAD, map_t, n_ext)
+            total += logp[0, tok].item()
+            prev = torch.tensor([tok])
+    return total
+
+
+def test_beam_scores_agree_with_the_batched_decoding_step(copy_model: Seq2Seq) -> None:
+    # beam_search has its own single-source step; every hypothesis it returns must carry the
+    # log-probability the training-side `Seq2Seq.step` gives the same ids (+ </s> if finished).
+    src = [12, 5, 15, 7, 11]
+    hyps = beam_search(copy_model, src, src_map=src, n_ext=6, k=4, max_len=5)
+    assert len(hyps) == 4
+    for hyp in hyps:
+        ids = hyp.ids + ((EOS,) if len(hyp.ids) < 5 else ())
+        assert abs(_step_logprob(copy_model, src, ids, 6) - hyp.logprob) < 1e-4
+
+
+def test_banned_tokens_are_the_followers_of_the_last_n_minus_1_ids() -> None:
+    assert banned_tokens([7, 8, 9, 7, 8], 3) == [9]  # 7 8 was followed by 9
+    assert banned_tokens([7, 8, 7, 9, 7], 2) == [8, 9]
+    assert banned_tokens([7, 8, 9], 2) == []  # 9 never came before
+    assert banned_tokens([7, 8, 7], 4) == []  # shorter than n: nothing can repeat
+    assert banned_tokens([7, 7, 7], 0) == []  # the rule off
+    assert banned_tokens([4, 5, 4], 1) == [4, 5, 4]  # n = 1: every id used so far
+
+
+def _looping_model() -> Seq2Seq:
+    """A product model rigged to emit id 4 forever: a constant output bias, the copy gate open."""
+    cfg = GeneratorConfig(
+        src_vocab_size=12, tgt_vocab_size=12, emb_dim=8, out_dim=8, hidden=8, dropout=0.0
+    )
+    model = Seq2Seq(cfg).eval()
+    with torch.no_grad():
+        model.out.weight.zero_()  # tied: the target embeddings are zero too
+        model.out.bias.fill_(-10.0)
+        model.out.bias[4] = 10.0
+        model.out.bias[5] = 5.0
+        model.out.bias[EOS] = 0.0
+        model.gate.weight.zero_()
+        model.gate.bias.fill_(30.0)  # p(vocab) ~ 1: copying plays no part
+    return model
+
+
+def test_repeat_rule_blocks_the_token_that_would_repeat_an_ngram() -> None:
+    model = _looping_model()
+    src = [6, 7, 8]
+    loop = beam_search(model, src, src_map=src, k=1, max_len=6)
+    assert loop[0].ids == (4, 4, 4, 4, 4, 4)
+    # n = 2: after 4 4 the bigram (4, 4) exists, so 4 is banned and 5 comes next; after
+    # 4 4 5 4 both followers of 4 are banned and </s> is the best id left.
+    ruled = beam_search(model, src, src_map=src, k=1, max_len=6, no_repeat_ngram=2)
+    assert ruled[0].ids == (4, 4, 5, 4)
+    assert ruled == beam_search(model, src, src_map=src, k=1, max_len=6, no_repeat_ngram=2)
+    # A wider beam obeys the rule in every hypothesis it returns.
+    for hyp in beam_search(model, src, src_map=src, k=4, max_len=6, no_repeat_ngram=2):
+        bigrams = list(zip(hyp.ids, hyp.ids[1:], strict=False))
+        assert len(bigrams) == len(set(bigrams)), hyp.ids
+
+
+def test_repeat_rule_changes_nothing_when_no_ngram_can_repeat(copy_model: Seq2Seq) -> None:
+    # Greedy reversal of distinct ids: no id repeats, so with n = 2 no token is ever banned.
+    src = [12, 5, 15, 7]
+    off = beam_search(copy_model, src, src_map=src, n_ext=6, k=1, max_len=8)
+    on = beam_search(copy_model, src, src_map=src, n_ext=6, k=1, max_len=8, no_repeat_ngram=2)
+    assert on == off and on[0].ids == (7, 15, 5, 12)
+    again = beam_search(copy_model, src, src_map=src, n_ext=6, k=1, max_len=8, no_repeat_ngram=2)
+    assert again == on  # deterministic
+
+
+def test_repeat_rule_default_reaches_configs_written_before_it() -> None:
+    old = GeneratorConfig().to_dict()
+    del old["no_repeat_ngram"]  # a config.json from before the field existed
+    assert GeneratorConfig.from_dict(old).no_repeat_ngram == GeneratorConfig().no_repeat_ngram > 0
+    assert GeneratorConfig.named("baseline").no_repeat_ngram == 0  # the research setting
 
 
 def test_baseline_loss_ignores_padding() -> None:
