@@ -428,7 +428,7 @@ class _SingleSourceDecoder:
         probs = logits.new_zeros(n, self.vocab + self.n_ext)
         torch.mul(torch.softmax(logits, dim=-1), gate, out=probs[:, : self.vocab])
         probs.scatter_add_(1, self.map0.expand(n, -1), weights * (1 - gate))
-        return torch.log(probs.add_(1e-12)), (h[None], c[None])
+        return probs.add_(1e-12).log_(), (h[None], c[None])
 
 
 @torch.inference_mode()
