@@ -67,6 +67,8 @@ class GeneratorConfig:
             raise ValueError(
                 "without attention the decoder state is projected directly: out_dim == hidden"
             )
+        if self.no_repeat_ngram < 0:
+            raise ValueError(f"no_repeat_ngram must be >= 0 (0 = off), got {self.no_repeat_ngram}")
         if self.tokenization not in ("subword", "word"):
             raise ValueError(f"tokenization must be 'subword' or 'word', got {self.tokenization!r}")
 

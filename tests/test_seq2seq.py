@@ -185,6 +185,8 @@ def test_repeat_rule_default_reaches_configs_written_before_it() -> None:
     del old["no_repeat_ngram"]  # a config.json from before the field existed
     assert GeneratorConfig.from_dict(old).no_repeat_ngram == GeneratorConfig().no_repeat_ngram > 0
     assert GeneratorConfig.named("baseline").no_repeat_ngram == 0  # the research setting
+    with pytest.raises(ValueError, match="no_repeat_ngram must be >= 0"):
+        GeneratorConfig(no_repeat_ngram=-1)
 
 
 def test_baseline_loss_ignores_padding() -> None:
