@@ -494,18 +494,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     a(
         "--slot-swap",
         type=int,
-        default=0,
+        default=4,  # CoNaLa test slot-swap ROC-AUC 43 → 87 (0 → 4), random 96.8 → 96.4
         help="slot-swapped negatives per train positive (its names, another question's code)",
     )
     a(
         "--assign-fraction",
         type=float,
-        default=0.0,
+        default=0.1,
         help="share of one-line train snippets rewritten as `result = <snippet>`",
     )
     a(
         "--monitor",
-        default="hard",
+        default="hard,slot-swap",
         help="negative kinds whose mean valid ROC-AUC selects the epoch (comma-separated)",
     )
     a("--max-train", type=int, default=None, help="use only the first N training pairs")
