@@ -376,7 +376,9 @@ def _register(server: CodeqaServer) -> None:
         ls: CodeqaServer, params: types.DocumentDiagnosticParams
     ) -> types.FullDocumentDiagnosticReport:
         doc = ls.document(params.text_document.uri)
-        if doc is None:
+        if doc is None or not ls.pull_mode:
+            # A client that did not declare pull support gets its diagnostics pushed; Neovim pulls
+            # whenever the server offers pull, so answering here too would show everything twice.
             return types.FullDocumentDiagnosticReport(items=[])
         # Clients that cannot be asked to re-pull get an answer once the model is loaded
         # (the request is background work for them); the others get a bounded wait.

@@ -180,6 +180,16 @@ function M.resolve_cmd(opts, env)
       .. "require('codeqa').setup()."):format(M.executable, table.concat(tried, ", "))
 end
 
+--- Client capabilities with pull diagnostics switched off, so the server pushes them.
+--- Neovim 0.11 pulls only after an edit and has no `workspace/diagnostic/refresh`, so with pull a
+--- settings change (threshold, enable) would not show until the next keystroke; pushed
+--- diagnostics follow every change. `vim.NIL` survives Neovim's merge with its defaults.
+---@param user table|nil the user's own capability overrides
+---@return table
+function M.capabilities(user)
+  return vim.tbl_deep_extend("force", user or {}, { textDocument = { diagnostic = vim.NIL } })
+end
+
 --- The `vim.lsp.config` table (also what `vim.lsp.start` gets on Neovim 0.10).
 ---@param opts codeqa.Options normalized options
 ---@param cmd string[]
@@ -198,7 +208,7 @@ function M.lsp_config(opts, cmd)
       require("codeqa.status").clear(client_id)
     end,
     on_attach = opts.on_attach,
-    capabilities = opts.capabilities,
+    capabilities = M.capabilities(opts.capabilities),
   }
 end
 
