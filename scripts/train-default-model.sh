@@ -11,16 +11,24 @@ bundle="${2:-model/default}"
 work="${CODEQA_WORK:-runs/default}"
 train=.venv/bin/codeqa-train
 mkdir -p "$work"
-resume=()
-[ -f "$work/generator/checkpoint.pt" ] && resume=(--resume)
+# A fit whose final/ exists is done; one with only a checkpoint resumes from it.
+fit() {
+    local run="$1"
+    shift
+    if [ -d "$run/final" ]; then
+        echo "$run: already trained, kept"
+        return
+    fi
+    local resume=()
+    [ -f "$run/checkpoint.pt" ] && resume=(--resume)
+    "$train" "$@" --no-progress "${resume[@]}"
+}
 
 started=$(date +%s)
 "$train" data --shared-data "$shared" --out out/data
-"$train" fit-generator --data out/data/v1 --run-dir "$work/generator" --no-progress "${resume[@]}"
-cresume=()
-[ -f "$work/classifier/checkpoint.pt" ] && cresume=(--resume)
-"$train" fit-classifier --data out/data/v1 --out "$work/classifier" --tokenizers "$work/generator" \
-    --no-progress "${cresume[@]}"
+fit "$work/generator" fit-generator --data out/data/v1 --run-dir "$work/generator"
+fit "$work/classifier" fit-classifier --data out/data/v1 --out "$work/classifier" \
+    --tokenizers "$work/generator"
 "$train" evaluate --data out/data/v1 --generator "$work/generator" --classifier "$work/classifier" \
     --rerank-weight 0.5 --out "$work/eval"
 "$train" export --generator "$work/generator" --classifier "$work/classifier" --out "$bundle" \
