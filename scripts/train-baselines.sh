@@ -64,13 +64,16 @@ for v in "${variants[@]}"; do
         --threads "$threads" --no-progress
 done
 # Classifiers: the seed's MLP on [intent average embedding ; code vector], the code vector
-# being the average code embedding (avg) or the baseline generator's decoder h⊙c (hc).
+# being the average code embedding (avg) or the baseline generator's decoder h⊙c (hc). Trained
+# on the seed's negatives only (random + hard; no slot-swap, no `result =` rewrites) and the
+# epoch picked by hard-negative valid ROC-AUC, so the product's later defaults don't leak in.
+seed_recipe=(--slot-swap 0 --assign-fraction 0 --monitor hard)
 for v in "${variants[@]}"; do
     run "clf-baseline-avg-$v" "$train" fit-classifier --data "$data" --variant baseline \
         --code-repr avg --embedding "out/emb/$v" --intent-embedding "$intent" \
-        --out "$runs/clf-baseline-avg-$v" --threads "$threads" --no-progress
+        --out "$runs/clf-baseline-avg-$v" "${seed_recipe[@]}" --threads "$threads" --no-progress
     run "clf-baseline-hc-$v" "$train" fit-classifier --data "$data" --variant baseline \
         --code-repr hc --generator "$runs/gen-baseline-$v" --intent-embedding "$intent" \
-        --out "$runs/clf-baseline-hc-$v" --threads "$threads" --no-progress
+        --out "$runs/clf-baseline-hc-$v" "${seed_recipe[@]}" --threads "$threads" --no-progress
 done
 echo "baselines done; times in $times"
