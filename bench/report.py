@@ -6,17 +6,14 @@ Pure formatting over the measurement records, plus one atomic write.
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from bench.measure import CompletionRun, DiagnosticsRun
 from bench.soak import SoakResult
 from bench.stats import summary
 
-__all__ = ["render", "targets", "write_atomic"]
+__all__ = ["render", "targets"]
 
 Row = tuple[str, str, str]  # target, measured, verdict
 
@@ -159,18 +156,3 @@ def render(
     if notes:
         out += ["", "## Notes", ""] + [f"- {n}" for n in notes]
     return "\n".join(out) + "\n"
-
-
-def write_atomic(text: str, path: Path) -> None:
-    """Write via a temp file in the same directory, fsync, then os.replace."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

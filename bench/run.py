@@ -20,9 +20,10 @@ from bench.lsp_client import LspClient
 from bench.machine import describe_machine
 from bench.measure import Target, completion_run, diagnostics_run
 from bench.quality import evaluate_bundle, headline
-from bench.report import render, write_atomic
+from bench.report import render
 from bench.soak import soak
 from bench.workload import CONALA_TEST, jedi_document, load_pairs, our_document
+from model.atomic import atomic_write_text
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -136,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
         notes,
         load,
     )
-    write_atomic(text, args.out)
+    atomic_write_text(args.out, text)
     print(text)
     _log(f"wrote {args.out}")
     return 0

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import os
 import string
-import tempfile
 from collections.abc import Iterable, Iterator
-from pathlib import Path
 
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+
+from model.atomic import atomic_write_text
 
 __all__ = [
     "CONTINUATION",
@@ -159,18 +159,8 @@ def decode_ids(tok: Tokenizer, ids: list[int]) -> list[str]:
 
 
 def save_tokenizer(tok: Tokenizer, path: str | os.PathLike[str]) -> None:
-    """Write the tokenizer JSON atomically (temp file in the same directory, fsync, replace)."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(tok.to_str())
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write the tokenizer JSON atomically."""
+    atomic_write_text(path, tok.to_str())
 
 
 def load_tokenizer(path: str | os.PathLike[str]) -> Tokenizer:

@@ -21,9 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import re
-import tempfile
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -31,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from model.atomic import atomic_file, atomic_write_text
 from train.fit_classifier import (
     SLOT_SWAP,
     LabelledPair,
@@ -40,7 +39,6 @@ from train.fit_classifier import (
     slot_swap_negatives,
     split_metrics,
 )
-from train.loop import atomic_write_text
 from train.metrics import best_of_k_bleu, corpus_bleu, exact_match
 
 # Published CoNaLa test BLEU (×100) that the table keeps for orientation; not measured here.
@@ -333,17 +331,9 @@ def plot_embedding_pca(
 
 
 def _save_figure(fig: Any, target: Path) -> None:
-    """PNG written to a temp file beside `target`, fsynced, then moved into place."""
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fig.savefig(fh, format="png", dpi=110)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """PNG written atomically, so a half-drawn picture never replaces a good one."""
+    with atomic_file(target) as handle:
+        fig.savefig(handle, format="png", dpi=110)
 
 
 def frequent_code_embeddings(
@@ -511,8 +501,8 @@ def run(args: argparse.Namespace) -> int:
     results = {"n_test": len(refs), "n_classifier_test": len(test_pairs), "rows": rows}
     results["notes"] = notes
     results["pictures"] = pictures
-    atomic_write_text(json.dumps(results, indent=1) + "\n", args.out / "results.json")
+    atomic_write_text(args.out / "results.json", json.dumps(results, indent=1) + "\n")
     table = results_markdown(rows, notes, len(refs))
-    atomic_write_text(table, args.out / "results.md")
+    atomic_write_text(args.out / "results.md", table)
     print(table)
     return 0

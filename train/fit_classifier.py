@@ -25,10 +25,8 @@ import argparse
 import ast
 import hashlib
 import json
-import os
 import random
 import re
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,9 +34,10 @@ from typing import Any
 
 import numpy as np
 import torch
-from safetensors.torch import save_file
+from safetensors.torch import save
 from torch import nn
 
+from model.atomic import atomic_write_bytes, atomic_write_text
 from model.classifier import (
     BaselineClassifier,
     ClassifierConfig,
@@ -48,7 +47,6 @@ from model.classifier import (
 )
 from train.loop import (
     add_loop_arguments,
-    atomic_write_text,
     fit,
     loop_config_from_args,
     set_threads,
@@ -451,21 +449,12 @@ def save_final(
     """Write RUN/final atomically; config.json last, so its presence means the rest is there."""
     final.mkdir(parents=True, exist_ok=True)
     tensors = {k: v.detach().contiguous() for k, v in net.state_dict().items()}
-    fd, tmp = tempfile.mkstemp(dir=final, prefix=".weights.", suffix=".tmp")
-    os.close(fd)
-    try:
-        save_file(tensors, tmp)
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, final / "weights.safetensors")
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write_bytes(final / "weights.safetensors", save(tensors))
     if tokenizers is not None:
         for tok, name in zip(tokenizers, TOKENIZER_FILES, strict=True):
-            atomic_write_text(tok.to_str(), final / name)
-    atomic_write_text(json.dumps(report, indent=1) + "\n", final / "valid_metrics.json")
-    atomic_write_text(json.dumps(cfg.to_dict(), indent=1) + "\n", final / "config.json")
+            atomic_write_text(final / name, tok.to_str())
+    atomic_write_text(final / "valid_metrics.json", json.dumps(report, indent=1) + "\n")
+    atomic_write_text(final / "config.json", json.dumps(cfg.to_dict(), indent=1) + "\n")
 
 
 # -- the command --------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from safetensors.torch import save
 from tokenizers import Tokenizer, models, pre_tokenizers
 from torch import nn
 
+from model.atomic import atomic_write_bytes, atomic_write_text
 from model.code_tokens import tokenize_code
 from model.generator import Generator, encode_pair
 from model.intent_tokens import tokenize_intent
@@ -324,11 +325,11 @@ def write_final(
     final = run_dir / "final"
     final.mkdir(parents=True, exist_ok=True)
     config, tensors = generator.parts()
-    loop.atomic_write_text(json.dumps(config, indent=2) + "\n", final / "config.json")
-    loop.atomic_write_bytes(save(tensors), final / "weights.safetensors")
+    atomic_write_text(final / "config.json", json.dumps(config, indent=2) + "\n")
+    atomic_write_bytes(final / "weights.safetensors", save(tensors))
     save_tokenizer(generator.intent_tok, final / INTENT_TOKENIZER)
     save_tokenizer(generator.code_tok, final / CODE_TOKENIZER)
-    loop.atomic_write_text(json.dumps(summary, indent=2) + "\n", final / "summary.json")
+    atomic_write_text(final / "summary.json", json.dumps(summary, indent=2) + "\n")
     return final
 
 

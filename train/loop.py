@@ -23,7 +23,6 @@ import math
 import os
 import random
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -34,6 +33,8 @@ import numpy as np
 import torch
 import torch.distributed as dist
 from torch import Tensor, nn
+
+from model.atomic import atomic_file, atomic_write_text
 
 CHECKPOINT = "checkpoint.pt"
 BEST = "best.pt"
@@ -194,38 +195,9 @@ def epoch_batches(
 
 
 def atomic_torch_save(obj: Any, path: Path) -> None:
-    """torch.save to a temp file in the same directory, fsync, then os.replace."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            torch.save(obj, fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def atomic_write_text(text: str, path: Path) -> None:
-    """Write text atomically (temp file in the same directory, fsync, os.replace)."""
-    atomic_write_bytes(text.encode("utf-8"), path)
-
-
-def atomic_write_bytes(data: bytes, path: Path) -> None:
-    """Write bytes atomically (temp file in the same directory, fsync, os.replace)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """torch.save, atomically (a killed run keeps its previous checkpoint)."""
+    with atomic_file(path) as handle:
+        torch.save(obj, handle)
 
 
 def load_checkpoint(path: Path) -> dict[str, Any]:
@@ -360,7 +332,7 @@ def fit(
         else:
             bad_epochs += 1
         if info.is_main:
-            atomic_write_text("".join(json.dumps(r) + "\n" for r in history), run_dir / METRICS)
+            atomic_write_text(run_dir / METRICS, "".join(json.dumps(r) + "\n" for r in history))
             atomic_torch_save(
                 {
                     "model": model.state_dict(),
