@@ -23,7 +23,7 @@ from model.code_tokens import detokenize_code, tokenize_code
 from model.intent_tokens import tokenize_intent
 from model.seq2seq import EOS, GeneratorConfig, Seq2Seq, beam_search
 from model.slots import SlotMap, canonicalize_intent, canonicalize_pair, restore_code
-from model.subword import CONTINUATION, encode_words
+from model.subword import encode_words, pieces_to_words
 
 _PLACEHOLDER = re.compile(r"(?<!\w)(?:str|var)_\d(?!\w)")
 _TIED_KEY = "out.weight"
@@ -96,24 +96,6 @@ def encode_pair(
     src = encode_source(intent, intent_tok, code_tok, cfg.max_src_len, slots)
     full = encode_words(code_tok, tokenize_code(canon_code))
     return src, full[: cfg.max_tgt_len], len(full)
-
-
-def pieces_to_words(pieces: list[str], specials: set[str]) -> list[str]:
-    """Merge `##` pieces into words, as `subword.decode_ids` does, for pieces that may be copied."""
-    words: list[str] = []
-    can_extend = False
-    for piece in pieces:
-        if piece in ("<pad>", "<s>", "</s>"):
-            continue
-        if piece in specials:
-            words.append(piece)
-            can_extend = False
-        elif piece.startswith(CONTINUATION) and can_extend:
-            words[-1] += piece[len(CONTINUATION) :]
-        else:
-            words.append(piece.removeprefix(CONTINUATION))
-            can_extend = True
-    return words
 
 
 def restore_with_spans(code: str, slots: SlotMap) -> tuple[str, tuple[tuple[int, int], ...]]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import string
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
 
@@ -23,6 +23,7 @@ __all__ = [
     "decode_ids",
     "encode_words",
     "load_tokenizer",
+    "pieces_to_words",
     "save_tokenizer",
     "train_subword",
     "word_starts",
@@ -132,30 +133,32 @@ def word_starts(tok: Tokenizer, ids: list[int]) -> list[bool]:
     return out
 
 
-def decode_ids(tok: Tokenizer, ids: list[int]) -> list[str]:
-    """Whole words from ids: ``##`` pieces merged, ``<pad>``/``<s>``/``</s>`` dropped.
+def pieces_to_words(pieces: Iterable[str], specials: Collection[str]) -> list[str]:
+    """Whole words from sub-word pieces: ``##`` pieces merged, ``<pad>``/``<s>``/``</s>`` dropped.
 
-    A stray continuation piece (possible in model output) after a special or at the start
-    becomes a word of its own.
+    `specials` stay whole words. A stray continuation piece (possible in model output, or in
+    pieces the generator copied from the intent) after a special or at the start becomes a word
+    of its own.
     """
-    specials = _specials(tok)
     words: list[str] = []
     can_extend = False
-    for i in ids:
-        token = tok.id_to_token(i)
-        if token is None:
-            token = UNK
-        if token in _DROPPED_ON_DECODE:
+    for piece in pieces:
+        if piece in _DROPPED_ON_DECODE:
             continue
-        if token in specials:
-            words.append(token)
+        if piece in specials:
+            words.append(piece)
             can_extend = False
-        elif token.startswith(CONTINUATION) and can_extend:
-            words[-1] += token[len(CONTINUATION) :]
+        elif piece.startswith(CONTINUATION) and can_extend:
+            words[-1] += piece[len(CONTINUATION) :]
         else:
-            words.append(token.removeprefix(CONTINUATION))
+            words.append(piece.removeprefix(CONTINUATION))
             can_extend = True
     return words
+
+
+def decode_ids(tok: Tokenizer, ids: list[int]) -> list[str]:
+    """Whole words from ids (see `pieces_to_words`); an unknown id reads as ``<unk>``."""
+    return pieces_to_words((tok.id_to_token(i) or UNK for i in ids), _specials(tok))
 
 
 def save_tokenizer(tok: Tokenizer, path: str | os.PathLike[str]) -> None:

@@ -14,15 +14,10 @@ import pytest
 import torch
 from safetensors.torch import load, load_file, save
 
-from model.generator import (
-    Generator,
-    encode_source,
-    parses,
-    pieces_to_words,
-    restore_with_spans,
-)
+from model.generator import Generator, encode_source, parses, restore_with_spans
 from model.seq2seq import GeneratorConfig, Seq2Seq
 from model.slots import canonicalize_intent, restore_code
+from model.subword import pieces_to_words
 from train.fit_generator import build_tokenizers, collate, encode_rows, read_jsonl
 
 torch.set_num_threads(1)
