@@ -30,11 +30,10 @@ from typing import Any
 import numpy as np
 
 from model.atomic import atomic_file, atomic_write_text
+from train.data.curated import curated_dir, read_curated
 from train.fit_classifier import (
     SLOT_SWAP,
     LabelledPair,
-    data_dir,
-    read_jsonl,
     read_pairs,
     slot_swap_negatives,
     split_metrics,
@@ -130,8 +129,8 @@ def read_generator_split(
     data: Path, split: str, sources: Sequence[str] | None = None
 ) -> tuple[list[str], list[str]]:
     """(intents, snippets) of a generator split, optionally only rows from `sources`."""
-    path = data_dir(data, "generator") / f"{split}.jsonl"
-    rows = read_jsonl(path, {"intent": str, "snippet": str})
+    path = curated_dir(data, "generator") / f"{split}.jsonl"
+    rows = read_curated(path, {"intent": str, "snippet": str})
     if sources is not None:
         rows = [r for r in rows if r.get("source") in sources]
         if not rows:

@@ -45,6 +45,7 @@ from model.classifier import (
     calibrate,
     threshold_for_false_alarms,
 )
+from train.data.curated import CuratedDataError, curated_dir, read_curated
 from train.loop import (
     add_loop_arguments,
     fit,
@@ -61,8 +62,8 @@ _PLACEHOLDER_WORD = re.compile(r"(?<!\w)(?:str|var)_\d(?!\w)")
 TOKENIZER_FILES = ("intent_tokenizer.json", "code_tokenizer.json")
 
 
-class ClassifierDataError(ValueError):
-    """A classifier split is missing or a row is malformed (the message names file:line)."""
+# The classifier's data errors are the curated reader's (old name kept for callers and tests).
+ClassifierDataError = CuratedDataError
 
 
 @dataclass(frozen=True)
@@ -74,52 +75,15 @@ class LabelledPair:
     qid: str = ""
 
 
-def data_dir(data: Path, part: str) -> Path:
-    """`DATA/<part>`, or `DATA/vN/<part>` for the highest version N present."""
-    if (data / part).is_dir():
-        return data / part
-    versions = sorted(
-        (p for p in data.glob("v*") if p.name[1:].isdigit() and (p / part).is_dir()),
-        key=lambda p: int(p.name[1:]),
-    )
-    if not versions:
-        raise ClassifierDataError(f"{data}: no {part}/ directory (run `codeqa-train data` first)")
-    return versions[-1] / part
-
-
-def read_jsonl(path: Path, required: dict[str, type | tuple[type, ...]]) -> list[dict[str, Any]]:
-    """JSON-lines rows with the `required` fields type-checked; errors name file:line."""
-    if not path.is_file():
-        raise ClassifierDataError(f"{path}: missing")
-    rows = []
-    with path.open(encoding="utf-8") as f:
-        for lineno, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise ClassifierDataError(f"{path}:{lineno}: invalid JSON ({e.msg})") from e
-            if not isinstance(row, dict):
-                raise ClassifierDataError(f"{path}:{lineno}: expected a JSON object")
-            for key, kind in required.items():
-                if not isinstance(row.get(key), kind):
-                    raise ClassifierDataError(
-                        f"{path}:{lineno}: field {key!r} missing or wrong type"
-                    )
-            rows.append(row)
-    return rows
-
-
 def read_pairs(data: Path, split: str) -> list[LabelledPair]:
     """Labelled pairs of `DATA/classifier/<split>.jsonl`."""
-    path = data_dir(data, "classifier") / f"{split}.jsonl"
-    rows = read_jsonl(path, {"intent": str, "snippet": str, "label": int, "kind": str})
+    path = curated_dir(data, "classifier") / f"{split}.jsonl"
+    rows = read_curated(path, {"intent": str, "snippet": str, "label": int, "kind": str})
     pairs = []
     for i, row in enumerate(rows, 1):
         if row["label"] not in (0, 1) or row["kind"] not in KINDS:
             raise ClassifierDataError(
-                f"{path}: row {i}: bad label/kind {row['label']!r}/{row['kind']!r}"
+                path, None, f"row {i}: bad label/kind {row['label']!r}/{row['kind']!r}"
             )
         qid = str(row.get("qid", ""))
         pairs.append(LabelledPair(row["intent"], row["snippet"], row["label"], row["kind"], qid))

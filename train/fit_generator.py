@@ -35,6 +35,7 @@ from model.seq2seq import BOS, EOS, PAD, GeneratorConfig, Seq2Seq, count_paramet
 from model.slots import canonicalize_pair
 from model.subword import SPECIAL_TOKENS, load_tokenizer, save_tokenizer, train_subword
 from train import loop
+from train.data.curated import read_curated
 
 INTENT_TOKENIZER = "intent_tokenizer.json"
 CODE_TOKENIZER = "code_tokenizer.json"
@@ -120,22 +121,8 @@ def config_from_args(args: argparse.Namespace) -> GeneratorConfig:
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
-    """Rows of a JSON-lines file; a bad line raises naming file and line."""
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: missing (run `codeqa-train data` first?)")
-    rows = []
-    with path.open(encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"{path}:{n}: invalid JSON ({exc.msg})") from exc
-            if not isinstance(row, dict) or "intent" not in row or "snippet" not in row:
-                raise ValueError(f"{path}:{n}: expected an object with 'intent' and 'snippet'")
-            rows.append(row)
-    return rows
+    """Rows of a generator split, each with string `intent` and `snippet`; errors name file:line."""
+    return read_curated(path, {"intent": str, "snippet": str})
 
 
 def parse_weights(spec: str) -> dict[str, float]:

@@ -8,13 +8,14 @@ given machine. The curated test split is never read.
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import sysconfig
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from train.data.curated import CuratedDataError, curated_dir, read_curated
 
 TRAIN_SPLITS: tuple[str, ...] = ("train", "valid")
 LINE_BREAK = "<nl>"
@@ -23,22 +24,13 @@ MAX_DEV_FILE_BYTES = 512 * 1024  # generated tables and vendored blobs say littl
 Tokenizer = Callable[[str], list[str]]
 
 
-class CorpusError(ValueError):
-    """The curated data directory is missing or a row is malformed (message names file:line)."""
+# The corpus's data errors are the curated reader's (old name kept for callers and tests).
+CorpusError = CuratedDataError
 
 
 def generator_dir(data: Path) -> Path:
     """`DATA/generator`, or `DATA/vN/generator` for the highest version N present."""
-    direct = data / "generator"
-    if direct.is_dir():
-        return direct
-    versions = sorted(
-        (p for p in data.glob("v*") if p.name[1:].isdigit() and (p / "generator").is_dir()),
-        key=lambda p: int(p.name[1:]),
-    )
-    if versions:
-        return versions[-1] / "generator"
-    raise CorpusError(f"{data}: no generator/ directory (run `codeqa-train data` first)")
+    return curated_dir(data, "generator")
 
 
 def read_pairs(data: Path, splits: Sequence[str] = TRAIN_SPLITS) -> list[dict[str, str]]:
@@ -46,26 +38,11 @@ def read_pairs(data: Path, splits: Sequence[str] = TRAIN_SPLITS) -> list[dict[st
     if "test" in splits:
         raise ValueError("embeddings must never see the test split")
     base = generator_dir(data)
-    rows: list[dict[str, str]] = []
-    for split in splits:
-        path = base / f"{split}.jsonl"
-        if not path.is_file():
-            raise CorpusError(f"{path}: missing")
-        with path.open(encoding="utf-8") as f:
-            for lineno, line in enumerate(f, 1):
-                if not line.strip():
-                    continue
-                try:
-                    row = json.loads(line)
-                except json.JSONDecodeError as e:
-                    raise CorpusError(f"{path}:{lineno}: invalid JSON ({e.msg})") from e
-                if not isinstance(row, dict):
-                    raise CorpusError(f"{path}:{lineno}: expected a JSON object")
-                for key in ("intent", "snippet"):
-                    if not isinstance(row.get(key), str):
-                        raise CorpusError(f"{path}:{lineno}: field {key!r} missing or not a string")
-                rows.append({"intent": row["intent"], "snippet": row["snippet"]})
-    return rows
+    return [
+        {"intent": row["intent"], "snippet": row["snippet"]}
+        for split in splits
+        for row in read_curated(base / f"{split}.jsonl", {"intent": str, "snippet": str})
+    ]
 
 
 def split_logical_lines(tokens: Sequence[str]) -> list[list[str]]:
