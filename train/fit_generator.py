@@ -35,7 +35,7 @@ from model.seq2seq import BOS, EOS, PAD, GeneratorConfig, Seq2Seq, count_paramet
 from model.slots import canonicalize_pair
 from model.subword import SPECIAL_TOKENS, load_tokenizer, save_tokenizer, train_subword
 from train import loop
-from train.data.curated import read_curated
+from train.data.curated import curated_dir, read_curated
 
 INTENT_TOKENIZER = "intent_tokenizer.json"
 CODE_TOKENIZER = "code_tokenizer.json"
@@ -350,10 +350,10 @@ def run(args: argparse.Namespace) -> int:
     cfg = config_from_args(args)
     args.run_dir = args.run_dir or Path("runs") / f"generator-{cfg.preset}"
     if cfg.preset == "baseline" and args.intent_embeddings is None:
-        args.intent_embeddings = args.data.parent / "emb" / "intent-w2v"
+        args.intent_embeddings = Path("out/emb/intent-w2v")  # as `codeqa-train embed` writes it
     log = (lambda *a: print(*a, file=sys.stderr, flush=True)) if info.is_main else (lambda *a: None)
 
-    gen_dir = args.data / "generator"
+    gen_dir = curated_dir(args.data, "generator")
     train_rows = read_jsonl(gen_dir / "train.jsonl")
     valid_rows = [
         r
