@@ -19,12 +19,11 @@ from pathlib import Path
 
 import pytest
 import torch
-from tiny_models import engine_config, train_tiny
+from tiny_models import save_tiny_bundle, train_tiny
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `bench` lives at the repo root
 
 from bench.harness import ServerThread
-from model.bundle import save_bundle
 
 torch.set_num_threads(1)
 
@@ -33,16 +32,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def good_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    parts = train_tiny()
-    return save_bundle(
-        tmp_path_factory.mktemp("bundles") / "good",
-        config=engine_config(parts),
-        generator_tensors=parts.gen_tensors,
-        matcher_tensors=parts.cls_tensors,
-        intent_tokenizer=parts.intent_tok,
-        code_tokenizer=parts.code_tok,
-        model_card="# tiny\n",
-    )
+    return save_tiny_bundle(train_tiny(), tmp_path_factory.mktemp("bundles") / "good")
 
 
 def _manifest(root: Path) -> dict:

@@ -16,14 +16,13 @@ import pytest
 import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tiny_models import engine_config, train_tiny
+from tiny_models import save_tiny_bundle, train_tiny
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `bench` lives at the repo root
 
 from bench.harness import ServerThread
 from bench.soak import returned_ranges, soak
 from bench.textdoc import TextMirror, range_inside
-from model.bundle import save_bundle
 
 torch.set_num_threads(1)
 
@@ -32,16 +31,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    parts = train_tiny()
-    return save_bundle(
-        tmp_path_factory.mktemp("hardening") / "tiny",
-        config=engine_config(parts),
-        generator_tensors=parts.gen_tensors,
-        matcher_tensors=parts.cls_tensors,
-        intent_tokenizer=parts.intent_tok,
-        code_tokenizer=parts.code_tok,
-        model_card="# tiny\n",
-    )
+    return save_tiny_bundle(train_tiny(), tmp_path_factory.mktemp("hardening") / "tiny")
 
 
 @pytest.fixture(scope="module")

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 import torch
-from tiny_models import DATA, TinyParts, engine_config, read_jsonl, train_tiny
+from tiny_models import DATA, TinyParts, engine_config, read_jsonl, save_tiny_bundle, train_tiny
 
-from model.bundle import BundleError, save_bundle
+from model.bundle import BundleError
 from model.generator import Candidate
 from model.inference import Engine, Suggestion, clip_intent, combine_scores, parses, rank
 
@@ -29,16 +29,7 @@ def tiny() -> TinyParts:
 def _save(parts: TinyParts, out: Path, rerank_weight: float = 0.5, **overrides) -> Path:
     config = engine_config(parts, rerank_weight)
     config.update(overrides)
-    return save_bundle(
-        out,
-        config=config,
-        generator_tensors=parts.gen_tensors,
-        matcher_tensors=parts.cls_tensors,
-        intent_tokenizer=parts.intent_tok,
-        code_tokenizer=parts.code_tok,
-        model_card="# tiny\n",
-        metrics={"evaluation": {"bleu": 1.5}},
-    )
+    return save_tiny_bundle(parts, out, config, metrics={"evaluation": {"bleu": 1.5}})
 
 
 @pytest.fixture(scope="module")

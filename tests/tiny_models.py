@@ -7,7 +7,6 @@ The models are weak but real: same code paths, same tensors and configs the bund
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -17,6 +16,7 @@ from typing import Any
 import torch
 from tokenizers import Tokenizer
 
+from model.bundle import save_bundle
 from model.classifier import ClassifierConfig, MatchClassifier
 from model.code_tokens import tokenize_code
 from model.generator import Generator, encode_pair
@@ -25,6 +25,7 @@ from model.matcher import Matcher, PairEncoder, collate
 from model.seq2seq import BOS, EOS, PAD, GeneratorConfig, Seq2Seq
 from model.slots import canonicalize_pair
 from model.subword import train_subword
+from train.data.curated import read_curated
 
 DATA = Path(__file__).parent / "fixtures" / "inference" / "data"
 
@@ -42,7 +43,7 @@ class TinyParts:
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    return read_curated(path, {})
 
 
 def _pad(rows: list[list[int]], value: int = PAD) -> torch.Tensor:
@@ -123,3 +124,22 @@ def engine_config(parts: TinyParts, rerank_weight: float = 0.5) -> dict[str, Any
         "matcher": parts.cls_config,
         "engine": {"rerank_weight": rerank_weight},
     }
+
+
+def save_tiny_bundle(
+    parts: TinyParts,
+    out: Path,
+    config: dict[str, Any] | None = None,
+    metrics: dict[str, Any] | None = None,
+) -> Path:
+    """A real bundle of the tiny models (config defaults to `engine_config(parts)`)."""
+    return save_bundle(
+        out,
+        config=engine_config(parts) if config is None else config,
+        generator_tensors=parts.gen_tensors,
+        matcher_tensors=parts.cls_tensors,
+        intent_tokenizer=parts.intent_tok,
+        code_tokenizer=parts.code_tok,
+        model_card="# tiny\n",
+        metrics=metrics,
+    )
