@@ -18,7 +18,7 @@ import statistics
 import time
 from pathlib import Path
 
-from model.inference import Engine
+from codeqa_model.inference import Engine
 
 
 def _rows(path: Path) -> list[dict]:

@@ -24,9 +24,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import torch
-
-from model.generator import Generator
-from model.paths import default_bundle_dir
+from codeqa_model.generator import Generator
+from codeqa_model.paths import default_bundle_dir
 
 DEFAULT_DATA = Path("out/data/v1/generator/valid.jsonl")
 
@@ -34,7 +33,7 @@ DEFAULT_DATA = Path("out/data/v1/generator/valid.jsonl")
 def load_generator(path: Path) -> Generator:
     """A Generator from a bundle dir (has manifest.json) or a run's final/ dir."""
     if (path / "manifest.json").exists():
-        from model.bundle import load_bundle
+        from codeqa_model.bundle import load_bundle
 
         bundle = load_bundle(path)
         return Generator.from_parts(
@@ -43,9 +42,8 @@ def load_generator(path: Path) -> Generator:
             bundle.intent_tokenizer,
             bundle.code_tokenizer,
         )
+    from codeqa_model.subword import load_tokenizer
     from safetensors.torch import load_file
-
-    from model.subword import load_tokenizer
 
     config = json.loads((path / "config.json").read_text(encoding="utf-8"))
     return Generator.from_parts(

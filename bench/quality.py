@@ -28,7 +28,7 @@ def evaluate_bundle(
     Returns ``{"n_test", "n_classifier_test", "rows": [...]}`` as `results.json` holds them.
     The evaluation prints its table; it goes to stderr so stdout stays the benchmark's.
     """
-    from train import evaluate  # imports torch: only when quality is measured
+    from codeqa_train import evaluate  # imports torch: only when quality is measured
 
     with tempfile.TemporaryDirectory(prefix="codeqa-bench-eval-") as out:
         # The command's own parser, so every flag keeps the default `codeqa-train evaluate` has.

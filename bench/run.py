@@ -16,6 +16,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from codeqa_model.atomic import atomic_write_text
+
 from bench.lsp_client import LspClient
 from bench.machine import describe_machine
 from bench.measure import Target, completion_run, diagnostics_run
@@ -23,7 +25,6 @@ from bench.quality import evaluate_bundle, headline
 from bench.report import render
 from bench.soak import soak
 from bench.workload import CONALA_TEST, jedi_document, load_pairs, our_document
-from model.atomic import atomic_write_text
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -60,7 +61,7 @@ def _jedi_command(spec: str | None) -> tuple[str, ...]:
 
 
 def _bundle(spec: str | None) -> Path:
-    from model.paths import resolve_bundle  # no torch: just where the bundle lives
+    from codeqa_model.paths import resolve_bundle  # no torch: just where the bundle lives
 
     path = resolve_bundle(spec)
     if not (path / "manifest.json").is_file():

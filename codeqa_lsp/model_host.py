@@ -49,7 +49,7 @@ def load_engine(path: str | None) -> EngineLike:
 
     ``path`` is a bundle directory, a user bundle's plain name, or None for the shipped one.
     """
-    from model.inference import Engine  # lazy: keeps --help and the parser free of torch
+    from codeqa_model.inference import Engine  # lazy: keeps --help and the parser free of torch
 
     return Engine.load(path or None, threads=1)
 

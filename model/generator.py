@@ -17,13 +17,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import torch
+from codeqa_model.code_tokens import detokenize_code, tokenize_code
+from codeqa_model.intent_tokens import tokenize_intent
+from codeqa_model.seq2seq import EOS, GeneratorConfig, Seq2Seq, beam_search
+from codeqa_model.slots import SlotMap, canonicalize_intent, canonicalize_pair, restore_code
+from codeqa_model.subword import encode_words, pieces_to_words
 from tokenizers import Tokenizer
-
-from model.code_tokens import detokenize_code, tokenize_code
-from model.intent_tokens import tokenize_intent
-from model.seq2seq import EOS, GeneratorConfig, Seq2Seq, beam_search
-from model.slots import SlotMap, canonicalize_intent, canonicalize_pair, restore_code
-from model.subword import encode_words, pieces_to_words
 
 _PLACEHOLDER = re.compile(r"(?<!\w)(?:str|var)_\d(?!\w)")
 _TIED_KEY = "out.weight"

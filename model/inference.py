@@ -23,15 +23,14 @@ from typing import Any, Protocol
 
 import numpy as np
 import torch
-
-from model.bundle import (
+from codeqa_model.bundle import (
     GENERATOR_WEIGHTS,
     MATCHER_WEIGHTS,
     Bundle,
     BundleError,
     load_bundle,
 )
-from model.paths import resolve_bundle
+from codeqa_model.paths import resolve_bundle
 
 DEFAULT_RERANK_WEIGHT = 0.5
 DEFAULT_BEAM = 5
@@ -155,8 +154,10 @@ class Engine:
     @classmethod
     def from_bundle(cls, bundle: Bundle, threads: int | None = None) -> Engine:
         """Build the networks from an already verified bundle."""
-        from model.generator import Generator  # imported here: heavy, and only needed to build
-        from model.matcher import Matcher
+        from codeqa_model.generator import (
+            Generator,  # imported here: heavy, and only needed to build
+        )
+        from codeqa_model.matcher import Matcher
 
         cfg = bundle.config
         generator = _build(

@@ -16,12 +16,11 @@ from typing import Any
 
 import numpy as np
 import torch
-
-from model.classifier import ClassifierConfig, MatchClassifier
-from model.code_tokens import tokenize_code
-from model.intent_tokens import tokenize_intent
-from model.slots import canonicalize_code, canonicalize_intent
-from model.subword import encode_words
+from codeqa_model.classifier import ClassifierConfig, MatchClassifier
+from codeqa_model.code_tokens import tokenize_code
+from codeqa_model.intent_tokens import tokenize_intent
+from codeqa_model.slots import canonicalize_code, canonicalize_intent
+from codeqa_model.subword import encode_words
 
 _PLACEHOLDER = re.compile(r"(?:str|var)_\d")
 _WORD_PART = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
-from model.code_tokens import CodeToken, lex_code
+from codeqa_model.code_tokens import CodeToken, lex_code
 
 MAX_SLOTS = 10  # per kind; matches the str_0..str_9 / var_0..var_9 special tokens
 

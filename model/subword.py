@@ -13,9 +13,8 @@ import os
 import string
 from collections.abc import Collection, Iterable, Iterator
 
+from codeqa_model.atomic import atomic_write_text
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
-
-from model.atomic import atomic_write_text
 
 __all__ = [
     "CONTINUATION",

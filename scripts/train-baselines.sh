@@ -20,7 +20,7 @@ stale() {
     .venv/bin/python - "$1" <<'PY'
 import argparse, json, sys
 from pathlib import Path
-from train.fit_classifier import input_fingerprints
+from codeqa_train.fit_classifier import input_fingerprints
 cfg = json.loads((Path(sys.argv[1]) / "final" / "config.json").read_text())
 extra = cfg["extra"]
 src = Path(extra["code_source"])

@@ -7,8 +7,7 @@ import stat
 from pathlib import Path
 
 import pytest
-
-from model.atomic import atomic_file, atomic_write_bytes, atomic_write_text
+from codeqa_model.atomic import atomic_file, atomic_write_bytes, atomic_write_text
 
 
 def test_replaces_the_file_and_leaves_no_temp(tmp_path: Path) -> None:

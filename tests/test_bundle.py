@@ -14,11 +14,10 @@ from pathlib import Path
 
 import pytest
 import torch
+from codeqa_model import bundle as bundle_mod
+from codeqa_model.bundle import BundleError, load_bundle, save_bundle
+from codeqa_model.paths import default_bundle_dir, resolve_bundle, user_bundle_dir, user_bundles_dir
 from tokenizers import Tokenizer, models, pre_tokenizers
-
-from model import bundle as bundle_mod
-from model.bundle import BundleError, load_bundle, save_bundle
-from model.paths import default_bundle_dir, resolve_bundle, user_bundle_dir, user_bundles_dir
 
 torch.set_num_threads(1)
 
@@ -290,7 +289,7 @@ def test_killed_process_mid_write_leaves_old_bundle_intact(tmp_path: Path, saved
         f"""
         import os, torch
         from tokenizers import Tokenizer, models
-        from model import bundle
+        from codeqa_model import bundle
         real = bundle._write_file
         count = [0]
         def dying_write(path, data):

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-
-from model.classifier import (
+from codeqa_model.classifier import (
     LEXICAL_FEATURES,
     BaselineClassifier,
     ClassifierConfig,
@@ -109,9 +108,8 @@ import json  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
+from codeqa_train import fit_classifier  # noqa: E402
 from safetensors.torch import save_file  # noqa: E402
-
-from train import fit_classifier  # noqa: E402
 
 DATA = Path(__file__).parent / "fixtures" / "models" / "data"
 
@@ -124,12 +122,12 @@ def test_average_vectors_skips_unknown_tokens() -> None:
 
 
 def _tiny_generator_run(tmp_path: Path, preset: str) -> Path:
-    from model.code_tokens import tokenize_code
-    from model.generator import Generator
-    from model.intent_tokens import tokenize_intent
-    from model.seq2seq import GeneratorConfig, Seq2Seq
-    from model.slots import canonicalize_code, canonicalize_intent
-    from model.subword import SPECIAL_TOKENS, train_subword
+    from codeqa_model.code_tokens import tokenize_code
+    from codeqa_model.generator import Generator
+    from codeqa_model.intent_tokens import tokenize_intent
+    from codeqa_model.seq2seq import GeneratorConfig, Seq2Seq
+    from codeqa_model.slots import canonicalize_code, canonicalize_intent
+    from codeqa_model.subword import SPECIAL_TOKENS, train_subword
 
     rows = [json.loads(x) for x in (DATA / "generator" / "train.jsonl").open()]
     intents, codes = [], []

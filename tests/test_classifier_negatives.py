@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from train.fit_classifier import (
+from codeqa_train.fit_classifier import (
     SLOT_SWAP,
     LabelledPair,
     slot_swap_negatives,

@@ -7,8 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-
-from model.code_tokens import CODE_LAYOUT_TOKENS, detokenize_code, lex_code, tokenize_code
+from codeqa_model.code_tokens import CODE_LAYOUT_TOKENS, detokenize_code, lex_code, tokenize_code
 
 FIXTURES = Path(__file__).parent / "fixtures" / "text"
 CONALA_TRAIN = Path(__file__).resolve().parents[2] / "shared/data/conala/conala-train.json"

@@ -1,12 +1,12 @@
-"""Each conversion from model answers to LSP types, on small real intent blocks."""
+"""Each conversion from codeqa_model answers to LSP types, on small real intent blocks."""
 
 from __future__ import annotations
 
+from codeqa_model.inference import Suggestion
 from lsprotocol import types
 
 from codeqa_lsp import convert
 from codeqa_lsp.intents import completion_site, parse_intents, split_lines
-from model.inference import Suggestion
 
 UTF16 = types.PositionEncodingKind.Utf16
 UTF8 = types.PositionEncodingKind.Utf8

@@ -7,10 +7,9 @@ import json
 import pickle
 from pathlib import Path
 
+import codeqa_train.data.output as output
 import pytest
-
-import train.data.output as output
-from train.cli import main
+from codeqa_train.cli import main
 
 FIXTURES = Path(__file__).parent / "fixtures" / "data"
 GENERATOR_KEYS = ["id", "qid", "source", "intent", "raw_intent", "snippet"]

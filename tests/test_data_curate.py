@@ -7,12 +7,12 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-from train.data import curate
-from train.data.clean import clean_snippet, line_count
-from train.data.conala import load_conala_json, load_conala_mined
-from train.data.errors import BadInput
-from train.data.records import Pair
-from train.data.staqc import load_staqc_annotated, load_staqc_iids
+from codeqa_train.data import curate
+from codeqa_train.data.clean import clean_snippet, line_count
+from codeqa_train.data.conala import load_conala_json, load_conala_mined
+from codeqa_train.data.errors import BadInput
+from codeqa_train.data.records import Pair
+from codeqa_train.data.staqc import load_staqc_annotated, load_staqc_iids
 
 FIXTURES = Path(__file__).parent / "fixtures" / "data"
 

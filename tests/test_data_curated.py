@@ -8,11 +8,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-from train.data.curated import CuratedDataError, curated_dir, read_curated
-from train.data.errors import DataError
-from train.embed.corpus import CorpusError
-from train.fit_classifier import ClassifierDataError
+from codeqa_train.data.curated import CuratedDataError, curated_dir, read_curated
+from codeqa_train.data.errors import DataError
+from codeqa_train.embed.corpus import CorpusError
+from codeqa_train.fit_classifier import ClassifierDataError
 
 DATA = Path(__file__).parent / "fixtures" / "models" / "data"
 CLASSIFIER = {"intent": str, "snippet": str, "label": int, "kind": str}

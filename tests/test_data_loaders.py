@@ -6,11 +6,10 @@ import pickle
 from pathlib import Path
 
 import pytest
-
-from train.data.conala import load_conala_json, load_conala_mined
-from train.data.django import load_django
-from train.data.errors import BadInput, DataError
-from train.data.staqc import load_staqc_annotated, load_staqc_iids, load_staqc_pickles
+from codeqa_train.data.conala import load_conala_json, load_conala_mined
+from codeqa_train.data.django import load_django
+from codeqa_train.data.errors import BadInput, DataError
+from codeqa_train.data.staqc import load_staqc_annotated, load_staqc_iids, load_staqc_pickles
 
 FIXTURES = Path(__file__).parent / "fixtures" / "data"
 

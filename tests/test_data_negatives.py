@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from train.data.conala import load_conala_json
-from train.data.errors import BadInput
-from train.data.negatives import classifier_pairs, hard_negative_indices
-from train.data.records import Pair
-from train.data.similarity import intent_words, tfidf_vectors
+from codeqa_train.data.conala import load_conala_json
+from codeqa_train.data.errors import BadInput
+from codeqa_train.data.negatives import classifier_pairs, hard_negative_indices
+from codeqa_train.data.records import Pair
+from codeqa_train.data.similarity import intent_words, tfidf_vectors
 
 FIXTURES = Path(__file__).parent / "fixtures" / "data"
 

@@ -6,11 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-
-from train.data.conala import load_conala_json, load_conala_mined
-from train.data.django import load_django
-from train.data.errors import BadInput, DataError
-from train.data.readers import iter_json_array
+from codeqa_train.data.conala import load_conala_json, load_conala_mined
+from codeqa_train.data.django import load_django
+from codeqa_train.data.errors import BadInput, DataError
+from codeqa_train.data.readers import iter_json_array
 
 FIXTURES = Path(__file__).parent / "fixtures" / "data"
 MINED = FIXTURES / "conala-mined.jsonl"

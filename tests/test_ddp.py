@@ -12,11 +12,10 @@ import sys
 from pathlib import Path
 
 import torch
+from codeqa_model.generator import Generator
+from codeqa_model.subword import load_tokenizer
+from codeqa_train.loop import CHECKPOINT, METRICS, load_checkpoint
 from safetensors.torch import load_file
-
-from model.generator import Generator
-from model.subword import load_tokenizer
-from train.loop import CHECKPOINT, METRICS, load_checkpoint
 
 torch.set_num_threads(1)
 

@@ -8,10 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-
-from train.cli import main
-from train.embed.command import VARIANTS
-from train.embed.io import load_embedding, load_meta
+from codeqa_train.cli import main
+from codeqa_train.embed.command import VARIANTS
+from codeqa_train.embed.io import load_embedding, load_meta
 
 torch.set_num_threads(1)
 

@@ -7,9 +7,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-from model.code_tokens import tokenize_code
-from train.embed.corpus import (
+from codeqa_model.code_tokens import tokenize_code
+from codeqa_train.embed.corpus import (
     CorpusError,
     list_python_files,
     read_pairs,

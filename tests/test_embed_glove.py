@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-
-from train.embed.glove import GloveConfig, cooccurrence, train_glove
+from codeqa_train.embed.glove import GloveConfig, cooccurrence, train_glove
 
 torch.set_num_threads(1)
 

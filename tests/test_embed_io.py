@@ -8,9 +8,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-from train.embed import io as emb_io
-from train.embed.io import EmbeddingError, load_embedding, load_meta, save_embedding
+from codeqa_train.embed import io as emb_io
+from codeqa_train.embed.io import EmbeddingError, load_embedding, load_meta, save_embedding
 
 
 def test_round_trip_keeps_order_values_and_meta(tmp_path: Path) -> None:

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-
-from train.embed.neighbours import format_table, nearest
+from codeqa_train.embed.neighbours import format_table, nearest
 
 
 def test_nearest_orders_by_cosine_and_skips_the_token_itself() -> None:

@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 import torch
-
-from train import evaluate, fit_classifier
-from train.metrics import corpus_bleu
+from codeqa_train import evaluate, fit_classifier
+from codeqa_train.metrics import corpus_bleu
 
 torch.set_num_threads(1)
 DATA = Path(__file__).parent / "fixtures" / "models" / "data"
@@ -130,16 +129,15 @@ def test_malformed_classifier_row_names_file_and_line(tmp_path: Path) -> None:
 
 def _tiny_embedding(directory: Path, tokens: list[str], seed: int) -> Path:
     import numpy as np
-
-    from train.embed.io import save_embedding
+    from codeqa_train.embed.io import save_embedding
 
     vectors = np.random.default_rng(seed).normal(size=(len(tokens), 6)).astype(np.float32)
     return save_embedding(directory, tokens, vectors, {"variant": "test"})
 
 
 def test_baseline_row_and_stale_embeddings(tmp_path: Path) -> None:
-    from model.code_tokens import tokenize_code
-    from model.intent_tokens import tokenize_intent
+    from codeqa_model.code_tokens import tokenize_code
+    from codeqa_model.intent_tokens import tokenize_intent
 
     rows = [json.loads(x) for x in (DATA / "generator/train.jsonl").open()]
     intent_vocab = sorted({w for r in rows for w in tokenize_intent(r["intent"])})
@@ -167,8 +165,7 @@ def test_baseline_row_and_stale_embeddings(tmp_path: Path) -> None:
 
 def test_rerank_follows_the_server_formula() -> None:
     import numpy as np
-
-    from model.generator import Candidate
+    from codeqa_model.generator import Candidate
 
     class FixedMatcher:
         def score(self, pairs):

@@ -8,11 +8,10 @@ from pathlib import Path
 
 import pytest
 import torch
+from codeqa_model.bundle import load_bundle
+from codeqa_model.inference import Engine
+from codeqa_train.cli import main as codeqa_train
 from tiny_models import DATA, read_jsonl
-
-from model.bundle import load_bundle
-from model.inference import Engine
-from train.cli import main as codeqa_train
 
 torch.set_num_threads(1)
 

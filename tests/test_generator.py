@@ -12,13 +12,12 @@ from pathlib import Path
 
 import pytest
 import torch
+from codeqa_model.generator import Generator, encode_source, parses, restore_with_spans
+from codeqa_model.seq2seq import GeneratorConfig, Seq2Seq
+from codeqa_model.slots import canonicalize_intent, restore_code
+from codeqa_model.subword import pieces_to_words
+from codeqa_train.fit_generator import build_tokenizers, collate, encode_rows, read_jsonl
 from safetensors.torch import load, load_file, save
-
-from model.generator import Generator, encode_source, parses, restore_with_spans
-from model.seq2seq import GeneratorConfig, Seq2Seq
-from model.slots import canonicalize_intent, restore_code
-from model.subword import pieces_to_words
-from train.fit_generator import build_tokenizers, collate, encode_rows, read_jsonl
 
 torch.set_num_threads(1)
 
@@ -139,7 +138,7 @@ def test_pieces_merge_into_words_with_specials_kept_whole() -> None:
 
 
 def _fit(run_dir: Path, *extra: str) -> None:
-    from train.cli import main
+    from codeqa_train.cli import main
 
     args = ["fit-generator", "--data", str(FIXTURE.parent.parent), "--run-dir", str(run_dir)]
     args += ["--max-train", "8", "--src-vocab", "200", "--tgt-vocab", "300", "--emb-dim", "16"]

@@ -18,8 +18,7 @@ from pathlib import Path
 
 import pytest
 import torch
-
-from train.loop import load_checkpoint
+from codeqa_train.loop import load_checkpoint
 
 torch.set_num_threads(1)
 

@@ -9,11 +9,10 @@ from pathlib import Path
 
 import pytest
 import torch
+from codeqa_model.bundle import BundleError
+from codeqa_model.generator import Candidate
+from codeqa_model.inference import Engine, Suggestion, clip_intent, combine_scores, parses, rank
 from tiny_models import DATA, TinyParts, engine_config, read_jsonl, save_tiny_bundle, train_tiny
-
-from model.bundle import BundleError
-from model.generator import Candidate
-from model.inference import Engine, Suggestion, clip_intent, combine_scores, parses, rank
 
 torch.set_num_threads(1)
 

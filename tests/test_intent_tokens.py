@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from model.intent_tokens import tokenize_intent
-from model.slots import canonicalize_intent
+from codeqa_model.intent_tokens import tokenize_intent
+from codeqa_model.slots import canonicalize_intent
 
 FIXTURES = Path(__file__).parent / "fixtures" / "text"
 

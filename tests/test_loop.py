@@ -7,9 +7,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from torch import nn
-
-from train.loop import (
+from codeqa_train.loop import (
     BEST,
     CHECKPOINT,
     METRICS,
@@ -20,6 +18,7 @@ from train.loop import (
     load_checkpoint,
     seed_everything,
 )
+from torch import nn
 
 torch.set_num_threads(1)
 

@@ -9,13 +9,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-
-from model.classifier import LEXICAL_FEATURES, ClassifierConfig, MatchClassifier
-from model.code_tokens import tokenize_code
-from model.intent_tokens import tokenize_intent
-from model.matcher import Matcher, PairEncoder, collate
-from model.slots import canonicalize_code, canonicalize_intent
-from model.subword import SPECIAL_TOKENS, train_subword
+from codeqa_model.classifier import LEXICAL_FEATURES, ClassifierConfig, MatchClassifier
+from codeqa_model.code_tokens import tokenize_code
+from codeqa_model.intent_tokens import tokenize_intent
+from codeqa_model.matcher import Matcher, PairEncoder, collate
+from codeqa_model.slots import canonicalize_code, canonicalize_intent
+from codeqa_model.subword import SPECIAL_TOKENS, train_subword
 
 torch.set_num_threads(1)
 DATA = Path(__file__).parent / "fixtures" / "models" / "data"

@@ -7,11 +7,7 @@ import math
 import numpy as np
 import pytest
 import sacrebleu
-from hypothesis import given, settings
-from hypothesis import strategies as st
-from sklearn.metrics import average_precision_score, roc_auc_score
-
-from train.metrics import (
+from codeqa_train.metrics import (
     accuracy,
     best_of_k_bleu,
     compute_bleu,
@@ -22,6 +18,9 @@ from train.metrics import (
     sentence_bleu,
     tokenize_for_bleu_eval,
 )
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.metrics import average_precision_score, roc_auc_score
 
 
 def test_tokenizer_splits_non_word_camel_case_and_normalises_quotes() -> None:

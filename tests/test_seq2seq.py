@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-
-from model.seq2seq import (
+from codeqa_model.seq2seq import (
     BOS,
     EOS,
     PAD,

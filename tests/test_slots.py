@@ -7,16 +7,15 @@ import keyword
 import re
 from pathlib import Path
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
-from model.slots import (
+from codeqa_model.slots import (
     MAX_SLOTS,
     canonicalize_code,
     canonicalize_intent,
     canonicalize_pair,
     restore_code,
 )
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 FIXTURES = Path(__file__).parent / "fixtures" / "text"
 ROWS = json.loads((FIXTURES / "conala_rows.json").read_text())

@@ -6,12 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-from tokenizers import Tokenizer
-
-from model.code_tokens import tokenize_code
-from model.intent_tokens import tokenize_intent
-from model.slots import canonicalize_pair
-from model.subword import (
+from codeqa_model.code_tokens import tokenize_code
+from codeqa_model.intent_tokens import tokenize_intent
+from codeqa_model.slots import canonicalize_pair
+from codeqa_model.subword import (
     SPECIAL_TOKENS,
     decode_ids,
     encode_words,
@@ -20,6 +18,7 @@ from model.subword import (
     train_subword,
     word_starts,
 )
+from tokenizers import Tokenizer
 
 FIXTURES = Path(__file__).parent / "fixtures" / "text"
 ROWS = json.loads((FIXTURES / "conala_rows.json").read_text())

@@ -14,18 +14,17 @@ from pathlib import Path
 from typing import Any
 
 import torch
+from codeqa_model.bundle import save_bundle
+from codeqa_model.classifier import ClassifierConfig, MatchClassifier
+from codeqa_model.code_tokens import tokenize_code
+from codeqa_model.generator import Generator, encode_pair
+from codeqa_model.intent_tokens import tokenize_intent
+from codeqa_model.matcher import Matcher, PairEncoder, collate
+from codeqa_model.seq2seq import BOS, EOS, PAD, GeneratorConfig, Seq2Seq
+from codeqa_model.slots import canonicalize_pair
+from codeqa_model.subword import train_subword
+from codeqa_train.data.curated import read_curated
 from tokenizers import Tokenizer
-
-from model.bundle import save_bundle
-from model.classifier import ClassifierConfig, MatchClassifier
-from model.code_tokens import tokenize_code
-from model.generator import Generator, encode_pair
-from model.intent_tokens import tokenize_intent
-from model.matcher import Matcher, PairEncoder, collate
-from model.seq2seq import BOS, EOS, PAD, GeneratorConfig, Seq2Seq
-from model.slots import canonicalize_pair
-from model.subword import train_subword
-from train.data.curated import read_curated
 
 DATA = Path(__file__).parent / "fixtures" / "inference" / "data"
 

@@ -11,12 +11,18 @@ import importlib
 import sys
 
 COMMANDS: dict[str, tuple[str, str]] = {
-    "data": ("train.data.command", "curate raw CoNaLa/StaQC/Django data into versioned splits"),
-    "embed": ("train.embed.command", "train word2vec and GloVe token embeddings (4 variants)"),
-    "fit-generator": ("train.fit_generator", "train the seq2seq generator"),
-    "fit-classifier": ("train.fit_classifier", "train the intent/code match classifier"),
-    "evaluate": ("train.evaluate", "BLEU / exact match / ROC-AUC on the CoNaLa test set"),
-    "export": ("train.export", "write a model bundle (safetensors + JSON + model card)"),
+    "data": (
+        "codeqa_train.data.command",
+        "curate raw CoNaLa/StaQC/Django data into splits",
+    ),
+    "embed": (
+        "codeqa_train.embed.command",
+        "train word2vec and GloVe token embeddings",
+    ),
+    "fit-generator": ("codeqa_train.fit_generator", "train the seq2seq generator"),
+    "fit-classifier": ("codeqa_train.fit_classifier", "train the intent/code match classifier"),
+    "evaluate": ("codeqa_train.evaluate", "BLEU / exact match / ROC-AUC on the CoNaLa test set"),
+    "export": ("codeqa_train.export", "write a model bundle (safetensors + JSON + model card)"),
 }
 
 

@@ -28,17 +28,16 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
-from model.atomic import atomic_file, atomic_write_text
-from train.data.curated import curated_dir, read_curated
-from train.fit_classifier import (
+from codeqa_model.atomic import atomic_file, atomic_write_text
+from codeqa_train.data.curated import curated_dir, read_curated
+from codeqa_train.fit_classifier import (
     SLOT_SWAP,
     LabelledPair,
     read_pairs,
     slot_swap_negatives,
     split_metrics,
 )
-from train.metrics import best_of_k_bleu, corpus_bleu, exact_match
+from codeqa_train.metrics import best_of_k_bleu, corpus_bleu, exact_match
 
 # Published CoNaLa test BLEU (×100) that the table keeps for orientation; not measured here.
 ANCHORS: tuple[tuple[str, float, str], ...] = (
@@ -147,9 +146,8 @@ def _final_dir(run: Path) -> Path:
 
 def load_run_parts(run: Path) -> tuple[dict[str, Any], dict[str, Any], Any, Any]:
     """(config, tensors, intent_tok, code_tok) from a run's final/ directory."""
+    from codeqa_model.subword import load_tokenizer
     from safetensors.torch import load_file
-
-    from model.subword import load_tokenizer
 
     final = _final_dir(run)
     for name in ("config.json", "weights.safetensors"):
@@ -164,7 +162,7 @@ def load_run_parts(run: Path) -> tuple[dict[str, Any], dict[str, Any], Any, Any]
 
 
 def load_generator(run: Path) -> Any:
-    from model.generator import Generator
+    from codeqa_model.generator import Generator
 
     config, tensors, intent_tok, code_tok = load_run_parts(run)
     return Generator.from_parts(config, tensors, intent_tok, code_tok)
@@ -172,8 +170,8 @@ def load_generator(run: Path) -> Any:
 
 def load_classifier(run: Path) -> tuple[str, Any]:
     """('product', Matcher) or ('baseline', (config, net)) for a fit-classifier run."""
-    from model.classifier import BaselineClassifier, ClassifierConfig
-    from model.matcher import Matcher
+    from codeqa_model.classifier import BaselineClassifier, ClassifierConfig
+    from codeqa_model.matcher import Matcher
 
     config, tensors, intent_tok, code_tok = load_run_parts(run)
     if config.get("kind") == "baseline":
@@ -187,8 +185,7 @@ def load_classifier(run: Path) -> tuple[str, Any]:
 def score_baseline(cfg: Any, net: Any, pairs: Sequence[LabelledPair]) -> np.ndarray:
     """Calibrated probabilities from a baseline run, rebuilding its fixed input vectors."""
     import torch
-
-    from train.fit_classifier import baseline_inputs, input_fingerprints
+    from codeqa_train.fit_classifier import baseline_inputs, input_fingerprints
 
     extra = cfg.extra
     ns = argparse.Namespace(
@@ -212,7 +209,7 @@ def score_baseline(cfg: Any, net: Any, pairs: Sequence[LabelledPair]) -> np.ndar
 def rerank(intent: str, candidates: Sequence[Any], matcher: Any, weight: float) -> list[str]:
     """Candidates reordered exactly as the server does (`model.inference.combine_scores`, then
     `rank`: parseable first, then by combined score)."""
-    from model.inference import combine_scores, rank
+    from codeqa_model.inference import combine_scores, rank
 
     if not candidates:
         return [""]
@@ -339,8 +336,8 @@ def frequent_code_embeddings(
     matcher: Any, snippets: Sequence[str], n: int = 300
 ) -> tuple[np.ndarray, list[str]]:
     """The product classifier's embeddings of the `n` most frequent whole-word code tokens."""
-    from model.code_tokens import tokenize_code
-    from model.subword import encode_words
+    from codeqa_model.code_tokens import tokenize_code
+    from codeqa_model.subword import encode_words
 
     tok = matcher.encoder.code_tok
     counts: Counter[int] = Counter()
@@ -419,7 +416,7 @@ def run(args: argparse.Namespace) -> int:
     classifiers: dict[str, tuple[str, Any]] = {}
     runs: dict[str, Path] = {}
     if args.bundle is not None:
-        from model.inference import Engine
+        from codeqa_model.inference import Engine
 
         engine = Engine.load(args.bundle, threads=args.threads)
         generators["product generator (bundle)"] = engine.generator

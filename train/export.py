@@ -15,13 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import torch
+from codeqa_model.bundle import FORMAT_VERSION, BundleError, load_bundle, save_bundle
+from codeqa_model.inference import DEFAULT_RERANK_WEIGHT
+from codeqa_model.paths import user_bundle_dir
 from safetensors import SafetensorError
 from safetensors.torch import load_file
 from tokenizers import Tokenizer
-
-from model.bundle import FORMAT_VERSION, BundleError, load_bundle, save_bundle
-from model.inference import DEFAULT_RERANK_WEIGHT
-from model.paths import user_bundle_dir
 
 TOKENIZERS = ("intent_tokenizer.json", "code_tokenizer.json")
 
@@ -265,8 +264,8 @@ def _check_builds(
     classifier_run: Path,
 ) -> None:
     """Refuse to export weights the runtime classes cannot rebuild."""
-    from model.generator import Generator
-    from model.matcher import Matcher
+    from codeqa_model.generator import Generator
+    from codeqa_model.matcher import Matcher
 
     for cls, config, tensors, run_dir in (
         (Generator, gen_config, gen_tensors, generator_run),

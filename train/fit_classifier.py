@@ -34,26 +34,25 @@ from typing import Any
 
 import numpy as np
 import torch
-from safetensors.torch import save
-from torch import nn
-
-from model.atomic import atomic_write_bytes, atomic_write_text
-from model.classifier import (
+from codeqa_model.atomic import atomic_write_bytes, atomic_write_text
+from codeqa_model.classifier import (
     BaselineClassifier,
     ClassifierConfig,
     MatchClassifier,
     calibrate,
     threshold_for_false_alarms,
 )
-from train.data.curated import CuratedDataError, curated_dir, read_curated
-from train.loop import (
+from codeqa_train.data.curated import CuratedDataError, curated_dir, read_curated
+from codeqa_train.loop import (
     add_loop_arguments,
     fit,
     loop_config_from_args,
     set_threads,
     setup_distributed,
 )
-from train.metrics import accuracy, pr_auc, roc_auc
+from codeqa_train.metrics import accuracy, pr_auc, roc_auc
+from safetensors.torch import save
+from torch import nn
 
 KINDS = ("positive", "random", "hard")
 SLOT_SWAP = "slot-swap"  # generated negative kind: right names, someone else's code
@@ -123,7 +122,7 @@ def slot_swap_negatives(
     result. Drawn from `pairs` only (a test set's negatives use test snippets); deterministic
     for a given `seed`.
     """
-    from model.slots import canonicalize_intent, canonicalize_pair, restore_code
+    from codeqa_model.slots import canonicalize_intent, canonicalize_pair, restore_code
 
     positives = [p for p in pairs if p.label == 1]
     if per_positive <= 0 or len(positives) < 2:
@@ -230,7 +229,7 @@ def load_or_train_tokenizers(
     run_dir: Path | None, train_pairs: Sequence[LabelledPair], vocab_size: int
 ) -> tuple[Any, Any]:
     """The generator run's tokenizers, or (no run given) new ones from the training positives."""
-    from model.subword import SPECIAL_TOKENS, load_tokenizer, train_subword
+    from codeqa_model.subword import SPECIAL_TOKENS, load_tokenizer, train_subword
 
     if run_dir is not None:
         found = [run_dir / n for n in TOKENIZER_FILES]
@@ -239,9 +238,9 @@ def load_or_train_tokenizers(
             if not p.is_file():
                 raise FileNotFoundError(f"{p}: missing (is {run_dir} a fit-generator run?)")
         return load_tokenizer(found[0]), load_tokenizer(found[1])
-    from model.code_tokens import tokenize_code
-    from model.intent_tokens import tokenize_intent
-    from model.slots import canonicalize_code, canonicalize_intent
+    from codeqa_model.code_tokens import tokenize_code
+    from codeqa_model.intent_tokens import tokenize_intent
+    from codeqa_model.slots import canonicalize_code, canonicalize_intent
 
     intents, codes = [], []
     for p in train_pairs:
@@ -292,7 +291,7 @@ def predict_logits(net: nn.Module, batches: Sequence[Batch]) -> torch.Tensor:
 def product_inputs(
     pairs: Sequence[LabelledPair], intent_tok: Any, code_tok: Any, cfg: ClassifierConfig
 ) -> tuple[list[Any], Callable]:
-    from model.matcher import PairEncoder, collate
+    from codeqa_model.matcher import PairEncoder, collate
 
     encoder = PairEncoder(intent_tok, code_tok, cfg.max_intent_len, cfg.max_code_len)
     return [encoder.encode(p.intent, p.snippet) for p in pairs], collate
@@ -315,9 +314,9 @@ def baseline_inputs(
     pairs: Sequence[LabelledPair], args: argparse.Namespace
 ) -> tuple[list[Any], Callable, int, int]:
     """Fixed (intent vector, code vector) per pair for the seed's classifier."""
-    from model.code_tokens import tokenize_code
-    from model.intent_tokens import tokenize_intent
-    from train.embed.io import load_embedding
+    from codeqa_model.code_tokens import tokenize_code
+    from codeqa_model.intent_tokens import tokenize_intent
+    from codeqa_train.embed.io import load_embedding
 
     i_vocab, i_vecs = load_embedding(args.intent_embedding)
     intent_vec = average_vectors([tokenize_intent(p.intent) for p in pairs], i_vocab, i_vecs)
@@ -370,11 +369,10 @@ def decoder_h_odot_c(
     per target position, and keeps each row's state at its own last token.
     """
     import torch
-
-    from model.generator import encode_pair
-    from model.matcher import pad_batch
-    from model.seq2seq import BOS
-    from train.evaluate import load_generator
+    from codeqa_model.generator import encode_pair
+    from codeqa_model.matcher import pad_batch
+    from codeqa_model.seq2seq import BOS
+    from codeqa_train.evaluate import load_generator
 
     gen = load_generator(run_dir)
     model, cfg = gen.model.eval(), gen.cfg

@@ -23,19 +23,18 @@ from typing import Any
 
 import numpy as np
 import torch
+from codeqa_model.atomic import atomic_write_bytes, atomic_write_text
+from codeqa_model.code_tokens import tokenize_code
+from codeqa_model.generator import Generator, encode_pair
+from codeqa_model.intent_tokens import tokenize_intent
+from codeqa_model.seq2seq import BOS, EOS, PAD, GeneratorConfig, Seq2Seq, count_parameters
+from codeqa_model.slots import canonicalize_pair
+from codeqa_model.subword import SPECIAL_TOKENS, load_tokenizer, save_tokenizer, train_subword
+from codeqa_train import loop
+from codeqa_train.data.curated import curated_dir, read_curated
 from safetensors.torch import save
 from tokenizers import Tokenizer, models, pre_tokenizers
 from torch import nn
-
-from model.atomic import atomic_write_bytes, atomic_write_text
-from model.code_tokens import tokenize_code
-from model.generator import Generator, encode_pair
-from model.intent_tokens import tokenize_intent
-from model.seq2seq import BOS, EOS, PAD, GeneratorConfig, Seq2Seq, count_parameters
-from model.slots import canonicalize_pair
-from model.subword import SPECIAL_TOKENS, load_tokenizer, save_tokenizer, train_subword
-from train import loop
-from train.data.curated import curated_dir, read_curated
 
 INTENT_TOKENIZER = "intent_tokenizer.json"
 CODE_TOKENIZER = "code_tokenizer.json"
@@ -246,7 +245,7 @@ def seq2seq_loss(module: nn.Module, batch: dict[str, torch.Tensor]) -> torch.Ten
 
 def init_embedding(table: nn.Embedding, tok: Tokenizer, directory: Path) -> int:
     """Copy pretrained vectors into rows whose token (a whole word) the embedding knows."""
-    from train.embed.io import load_embedding
+    from codeqa_train.embed.io import load_embedding
 
     vocab, vectors = load_embedding(directory)
     if vectors.shape[1] != table.embedding_dim:
@@ -278,7 +277,7 @@ def make_validator(
     batch_size: int = 64,
 ):
     """valid_loss over encoded rows; valid_bleu (greedy, CoNaLa BLEU ×100) over raw rows."""
-    from train.metrics import corpus_bleu
+    from codeqa_train.metrics import corpus_bleu
 
     def validate(model: nn.Module) -> dict[str, float]:
         total, n = 0.0, 0

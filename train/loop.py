@@ -32,9 +32,8 @@ from typing import Any
 import numpy as np
 import torch
 import torch.distributed as dist
+from codeqa_model.atomic import atomic_file, atomic_write_text
 from torch import Tensor, nn
-
-from model.atomic import atomic_file, atomic_write_text
 
 CHECKPOINT = "checkpoint.pt"
 BEST = "best.pt"

@@ -7,9 +7,9 @@ import sys
 import time
 from pathlib import Path
 
-from train.data.errors import DataError
-from train.data.output import publish_version
-from train.data.pipeline import FORMAT_VERSION, Inputs, Settings, run_pipeline
+from codeqa_train.data.errors import DataError
+from codeqa_train.data.output import publish_version
+from codeqa_train.data.pipeline import FORMAT_VERSION, Inputs, Settings, run_pipeline
 
 # --shared-data fills these in when the file exists. StaQC pickles are deliberately absent:
 # unpickling runs code, so they are only ever read from paths given explicitly.

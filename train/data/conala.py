@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from train.data.errors import BadInput, DataError
-from train.data.readers import iter_json_array, iter_json_lines, require
-from train.data.records import Pair
+from codeqa_train.data.errors import BadInput, DataError
+from codeqa_train.data.readers import iter_json_array, iter_json_lines, require
+from codeqa_train.data.records import Pair
 
 _CURATED_FIELDS: dict[str, type | tuple[type, ...]] = {
     "intent": str,

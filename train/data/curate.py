@@ -10,10 +10,10 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 
-from model.code_tokens import tokenize_code
-from train.data.clean import clean_snippet, line_count
-from train.data.records import SOURCES, Pair, QuestionId
-from train.data.similarity import count_vectors, intent_words, max_similarity, tfidf_vectors
+from codeqa_model.code_tokens import tokenize_code
+from codeqa_train.data.clean import clean_snippet, line_count
+from codeqa_train.data.records import SOURCES, Pair, QuestionId
+from codeqa_train.data.similarity import count_vectors, intent_words, max_similarity, tfidf_vectors
 
 STAQC_SOURCES = frozenset({"staqc", "staqc-annotated"})
 

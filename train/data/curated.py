@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from train.data.errors import DataError
+from codeqa_train.data.errors import DataError
 
 FieldTypes = Mapping[str, type | tuple[type, ...]]
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from train.data.errors import BadInput, DataError
-from train.data.readers import iter_lines
-from train.data.records import Pair
+from codeqa_train.data.errors import BadInput, DataError
+from codeqa_train.data.readers import iter_lines
+from codeqa_train.data.records import Pair
 
 
 def load_django(anno_path: Path, code_path: Path, bad: BadInput) -> Iterator[Pair]:

@@ -14,10 +14,9 @@ import random
 from collections.abc import Sequence
 
 import numpy as np
-
-from model.code_tokens import tokenize_code
-from train.data.records import ClassifierPair, Pair
-from train.data.similarity import count_vectors, intent_words, tfidf_vectors
+from codeqa_model.code_tokens import tokenize_code
+from codeqa_train.data.records import ClassifierPair, Pair
+from codeqa_train.data.similarity import count_vectors, intent_words, tfidf_vectors
 
 _RANDOM_TRIES = 20
 

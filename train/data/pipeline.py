@@ -7,17 +7,17 @@ import hashlib
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
-from model.code_tokens import tokenize_code
-from train.data import curate
-from train.data.clean import line_count
-from train.data.conala import load_conala_json, load_conala_mined
-from train.data.django import load_django
-from train.data.errors import BadInput
-from train.data.negatives import classifier_pairs
-from train.data.records import Pair, QuestionId
-from train.data.report import Report, percentiles
-from train.data.similarity import intent_words
-from train.data.staqc import load_staqc_annotated, load_staqc_iids, load_staqc_pickles
+from codeqa_model.code_tokens import tokenize_code
+from codeqa_train.data import curate
+from codeqa_train.data.clean import line_count
+from codeqa_train.data.conala import load_conala_json, load_conala_mined
+from codeqa_train.data.django import load_django
+from codeqa_train.data.errors import BadInput
+from codeqa_train.data.negatives import classifier_pairs
+from codeqa_train.data.records import Pair, QuestionId
+from codeqa_train.data.report import Report, percentiles
+from codeqa_train.data.similarity import intent_words
+from codeqa_train.data.staqc import load_staqc_annotated, load_staqc_iids, load_staqc_pickles
 
 FORMAT_VERSION = 1
 SPLITS = ("train", "valid", "test")

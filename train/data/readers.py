@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from train.data.errors import BadInput, DataError
+from codeqa_train.data.errors import BadInput, DataError
 
 _DECODER = json.JSONDecoder()
 _WHITESPACE = " \t\r\n"

@@ -8,8 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-
-from train.data.records import SOURCES, Pair
+from codeqa_train.data.records import SOURCES, Pair
 
 NEGATIVE_SUFFIX = " (neg)"
 """Row label for annotated StaQC non-answers, which travel beside the positives until step 6."""

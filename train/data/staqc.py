@@ -10,9 +10,9 @@ import pickle
 from collections.abc import Iterator
 from pathlib import Path
 
-from train.data.errors import BadInput, DataError
-from train.data.readers import iter_json_array, iter_lines, require
-from train.data.records import Pair
+from codeqa_train.data.errors import BadInput, DataError
+from codeqa_train.data.readers import iter_json_array, iter_lines, require
+from codeqa_train.data.records import Pair
 
 
 def _unpickle(path: Path) -> dict:

@@ -16,16 +16,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from train.embed.corpus import (
+from codeqa_train.embed.corpus import (
     CorpusError,
     default_dev_roots,
     read_pairs,
     sample_dev_corpus,
     split_logical_lines,
 )
-from train.embed.io import atomic_write_json, load_embedding, save_embedding
-from train.embed.neighbours import PROBES, Neighbours, format_table, nearest
-from train.embed.vocab import build_vocab, count_tokens
+from codeqa_train.embed.io import atomic_write_json, load_embedding, save_embedding
+from codeqa_train.embed.neighbours import PROBES, Neighbours, format_table, nearest
+from codeqa_train.embed.vocab import build_vocab, count_tokens
 
 VARIANTS: tuple[str, ...] = ("w2v-current", "glove-current", "w2v-dev", "glove-dev", "intent-w2v")
 
@@ -123,7 +123,7 @@ def corpus_vocab(sequences: Sequence[Sequence[str]], args: argparse.Namespace) -
 def _train_glove_variant(
     sequences: Sequence[Sequence[str]], args: argparse.Namespace
 ) -> tuple[list[str], Any, dict[str, Any]]:
-    from train.embed.glove import GloveConfig, cooccurrence, train_glove
+    from codeqa_train.embed.glove import GloveConfig, cooccurrence, train_glove
 
     vocab = corpus_vocab(sequences, args)
     t0 = time.perf_counter()
@@ -163,7 +163,7 @@ def _train_glove_variant(
 def _train_w2v_variant(
     sequences: Sequence[Sequence[str]], args: argparse.Namespace
 ) -> tuple[list[str], Any, dict[str, Any]]:
-    from train.embed.w2v import Word2VecConfig, train_word2vec
+    from codeqa_train.embed.w2v import Word2VecConfig, train_word2vec
 
     config = Word2VecConfig(
         dim=args.dim,
@@ -196,8 +196,8 @@ class Corpus:
 
 def _load_corpora(args: argparse.Namespace, variants: list[str]) -> dict[str, Corpus]:
     """Tokenize the curated pairs; sample the development corpus if a `-dev` variant needs it."""
-    from model.code_tokens import tokenize_code
-    from model.intent_tokens import tokenize_intent
+    from codeqa_model.code_tokens import tokenize_code
+    from codeqa_model.intent_tokens import tokenize_intent
 
     rows = read_pairs(args.data)
     code = [line for r in rows for line in split_logical_lines(tokenize_code(r["snippet"]))]
@@ -207,13 +207,13 @@ def _load_corpora(args: argparse.Namespace, variants: list[str]) -> dict[str, Co
         f"{sum(map(len, intents)):,} intent tokens",
         flush=True,
     )
-    code_meta = {"tokenizer": "model.code_tokens.tokenize_code"}
+    code_meta = {"tokenizer": "codeqa_model.code_tokens.tokenize_code"}
     corpora = {
         "current": Corpus("current (curated generator train+valid snippets)", code, code_meta),
         "intent": Corpus(
             "current intents (curated generator train+valid)",
             intents,
-            {"tokenizer": "model.intent_tokens.tokenize_intent"},
+            {"tokenizer": "codeqa_model.intent_tokens.tokenize_intent"},
         ),
     }
     if any(v.endswith("-dev") for v in variants):

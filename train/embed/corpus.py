@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from train.data.curated import CuratedDataError, curated_dir, read_curated
+from codeqa_train.data.curated import CuratedDataError, curated_dir, read_curated
 
 TRAIN_SPLITS: tuple[str, ...] = ("train", "valid")
 LINE_BREAK = "<nl>"

@@ -13,9 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from codeqa_model.atomic import atomic_write_bytes
 from safetensors.numpy import load_file, save
-
-from model.atomic import atomic_write_bytes
 
 VECTORS_FILE = "vectors.safetensors"
 VOCAB_FILE = "vocab.json"
