@@ -1,0 +1,97 @@
+"""What the file around an intent already provides: its imports and the names bound above it.
+
+Suggestions are checked against this (a name must resolve) and completed from it (a module the
+file does not import yet becomes an `import` line the editor adds). Read with `ast` only:
+nothing the file names is ever imported or executed.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from typing import ClassVar
+
+__all__ = ["SourceContext"]
+
+
+@dataclass(frozen=True)
+class SourceContext:
+    """Imports as (bound name, module path) and the other names bound above a block."""
+
+    imports: frozenset[tuple[str, str]] = frozenset()
+    names: frozenset[str] = frozenset()
+
+    EMPTY: ClassVar[SourceContext]
+
+    @classmethod
+    def from_source(cls, text: str) -> SourceContext:
+        """Parse `text` (the file above the block); tolerates syntax errors line by line."""
+        tree = _parse_tolerant(text)
+        if tree is None:
+            return cls.EMPTY
+        imports: set[tuple[str, str]] = set()
+        names: set[str] = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.asname:
+                        imports.add((alias.asname, alias.name))
+                    else:
+                        # `import os.path` binds `os` and makes `os.path` reachable through it.
+                        top = alias.name.split(".")[0]
+                        imports.add((top, top))
+                        if alias.name != top:
+                            imports.add((alias.name, alias.name))
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                for alias in node.names:
+                    if alias.name == "*":
+                        continue
+                    imports.add((alias.asname or alias.name, f"{node.module}.{alias.name}"))
+            elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                names.add(node.name)
+                names.update(_arg_names(node) if not isinstance(node, ast.ClassDef) else ())
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                names.add(node.id)
+            elif isinstance(node, ast.arg):
+                names.add(node.arg)
+        return cls(frozenset(imports), frozenset(names))
+
+    def module_for(self, name: str) -> str | None:
+        """The module path a bound name refers to, if the file imported it."""
+        for bound, module in self.imports:
+            if bound == name:
+                return module
+        return None
+
+    def binds(self, name: str) -> bool:
+        """Whether `name` is defined above the block (by an import or any other binding)."""
+        return name in self.names or any(bound == name for bound, _ in self.imports)
+
+
+SourceContext.EMPTY = SourceContext()
+
+
+def _arg_names(node: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
+    args = node.args
+    every = [*args.posonlyargs, *args.args, *args.kwonlyargs]
+    every += [a for a in (args.vararg, args.kwarg) if a is not None]
+    return [a.arg for a in every]
+
+
+def _parse_tolerant(text: str) -> ast.Module | None:
+    """`ast.parse`; on a syntax error, the longest parsable prefix (a few tries), else the
+    file's import lines alone, so a half-typed line never hides the imports above it."""
+    lines = text.splitlines()
+    for cut in range(len(lines), max(-1, len(lines) - 20), -1):
+        try:
+            return ast.parse("\n".join(lines[:cut]))
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
+    body: list[ast.stmt] = []
+    for line in lines:
+        if line.lstrip().startswith(("import ", "from ")):
+            try:
+                body.extend(ast.parse(line.strip()).body)
+            except (SyntaxError, ValueError):
+                continue
+    return ast.Module(body=body, type_ignores=[])
