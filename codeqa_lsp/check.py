@@ -10,10 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from codeqa_lsp.intents import parse_intents
-from codeqa_lsp.model_host import EngineLike, clip_code, clip_intent
+from codeqa_model.context import SourceContext
+
+from codeqa_lsp.intents import parse_intents, split_lines
+
+if TYPE_CHECKING:
+    from codeqa_model.inference import EngineLike
 
 __all__ = [
     "CheckResult",
@@ -111,19 +115,22 @@ def check_source(
 ) -> list[CheckResult]:
     """Score every intent block with code in ``text``, in file order.
 
-    The suggestion (the engine's best for the intent) is computed for mismatches only —
-    generating is far slower than scoring — and is ``""`` for blocks that match.
+    The suggestion (the engine's best for the intent, given what the file above it imports)
+    is computed for mismatches only — generating is far slower than scoring — and is ``""``
+    for blocks that match.
     """
-    blocks = [block for block in parse_intents(text) if block.has_code]
+    lines = split_lines(text)
+    blocks = [block for block in parse_intents(lines) if block.has_code]
     if not blocks:
         return []
-    scores = engine.score([(clip_intent(b.intent), clip_code(b.code)) for b in blocks])
+    scores = engine.score([(b.intent, b.code) for b in blocks])
     results: list[CheckResult] = []
     for block, score in zip(blocks, scores, strict=True):
         mismatch = score < threshold
         suggestion = ""
         if mismatch:
-            top = engine.suggest(clip_intent(block.intent), k)
+            context = SourceContext.from_source("\n".join(lines[: block.line]))
+            top = engine.suggest(block.intent, k, context)
             suggestion = top[0].code if top else ""
         results.append(
             CheckResult(

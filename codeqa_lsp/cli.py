@@ -19,8 +19,7 @@ from typing import TYPE_CHECKING, TextIO
 from codeqa_lsp import __version__
 
 if TYPE_CHECKING:
-    from codeqa_lsp.convert import SuggestionLike
-    from codeqa_lsp.model_host import EngineLike
+    from codeqa_model.inference import EngineLike, Suggestion
 
 __all__ = ["build_parser", "main"]
 
@@ -168,7 +167,7 @@ def _suggest(parser: argparse.ArgumentParser, args: argparse.Namespace, model: s
     return EXIT_OK
 
 
-def _print_suggestions(out: TextIO, intent: str, found: Sequence[SuggestionLike]) -> None:
+def _print_suggestions(out: TextIO, intent: str, found: Sequence[Suggestion]) -> None:
     out.write(f"# intent: {intent}\n")
     if not found:
         out.write("  (no suggestion)\n")

@@ -8,43 +8,29 @@ the server or the model's internals. Columns arrive as code-point indices into l
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Any
 
 from lsprotocol import types
 
-from codeqa_lsp.intents import CompletionSite, IntentBlock
+from codeqa_lsp import completion
+from codeqa_lsp.intents import IntentBlock
 
 __all__ = [
     "DIAGNOSTIC_CODE",
     "SOURCE",
-    "SuggestionLike",
     "client_column",
     "code_actions",
-    "completion_items",
     "diagnostic",
     "hover",
-    "indent_code",
     "is_ours",
     "needs_suggestion",
     "server_column",
-    "snippet_text",
 ]
 
 SOURCE = "codeqa"
 DIAGNOSTIC_CODE = "intent-mismatch"
 REPLACE_TITLE = "Replace with suggested code"
 INSERT_TITLE = "Insert suggestion below intent"
-
-
-class SuggestionLike(Protocol):
-    """What the conversions read from `model.inference.Suggestion`."""
-
-    @property
-    def code(self) -> str: ...
-    @property
-    def score(self) -> float: ...
-    @property
-    def slot_spans(self) -> tuple[tuple[int, int], ...]: ...
 
 
 # ---------------------------------------------------------------- positions
@@ -86,86 +72,6 @@ def _range(
     return types.Range(
         start=_position(lines, *start, encoding), end=_position(lines, *end, encoding)
     )
-
-
-# ---------------------------------------------------------------- completion
-
-
-def _escape_snippet(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("$", "\\$").replace("}", "\\}")
-
-
-def snippet_text(code: str, slot_spans: Sequence[tuple[int, int]]) -> str:
-    """``code`` as an LSP snippet: a numbered tab stop on each slot value, then ``$0``.
-
-    Spans that overlap, run backwards or fall outside ``code`` are skipped rather than
-    trusted; everything else is escaped so ``$`` and ``}`` in code stay literal.
-    """
-    parts: list[str] = []
-    cursor = 0
-    stop = 0
-    for start, end in sorted(slot_spans):
-        if start < cursor or end <= start or end > len(code):
-            continue
-        stop += 1
-        parts.append(_escape_snippet(code[cursor:start]))
-        parts.append(f"${{{stop}:{_escape_snippet(code[start:end])}}}")
-        cursor = end
-    parts.append(_escape_snippet(code[cursor:]))
-    parts.append("$0")
-    return "".join(parts)
-
-
-def indent_code(code: str, indent: str) -> str:
-    """Prefix every line after the first with ``indent`` (the first goes at the cursor)."""
-    return code.replace("\n", "\n" + indent)
-
-
-def _insert_text(site: CompletionSite, body: str) -> str:
-    if site.new_line_first:
-        return "\n" + site.indent + indent_code(body, site.indent)
-    return site.indent[len(site.typed_indent) :] + indent_code(body, site.indent)
-
-
-def completion_items(
-    suggestions: Sequence[SuggestionLike],
-    site: CompletionSite,
-    lines: Sequence[str],
-    encoding: str,
-    snippets: bool,
-) -> list[types.CompletionItem]:
-    """Suggestions (best first) → completion items ranked by ``sortText``.
-
-    The ``textEdit`` replaces [site.start, site.end) on the site's line; at the end of an
-    intent line the text starts with a line break; indentation of the site is kept.
-    """
-    edit_range = _range(lines, (site.line, site.start), (site.line, site.end), encoding)
-    items: list[types.CompletionItem] = []
-    for rank, suggestion in enumerate(suggestions):
-        code = suggestion.code
-        if snippets:
-            body = snippet_text(code, suggestion.slot_spans)
-            fmt = types.InsertTextFormat.Snippet
-        else:
-            body = code
-            fmt = types.InsertTextFormat.PlainText
-        label = code.split("\n", 1)[0] or code.strip() or "(empty)"
-        items.append(
-            types.CompletionItem(
-                label=label,
-                kind=types.CompletionItemKind.Snippet,
-                detail=f"match {suggestion.score:.2f}",
-                documentation=types.MarkupContent(
-                    kind=types.MarkupKind.Markdown, value=_markdown_code(code)
-                ),
-                sort_text=f"{rank:04d}",
-                filter_text=label,
-                insert_text_format=fmt,
-                text_edit=types.TextEdit(range=edit_range, new_text=_insert_text(site, body)),
-                data={"score": suggestion.score, "intent": site.intent[:200]},
-            )
-        )
-    return items
 
 
 def _markdown_code(code: str) -> str:
@@ -249,12 +155,12 @@ def code_actions(
         code_indent = _leading_ws(lines[first])
         replace = types.TextEdit(
             range=_range(lines, (first, 0), (stop - 1, len(lines[stop - 1])), encoding),
-            new_text=code_indent + indent_code(suggestion, code_indent),
+            new_text=code_indent + completion.indent_code(suggestion, code_indent),
         )
         actions.append(_action(REPLACE_TITLE, uri, diag, replace, preferred=True))
     insert = types.TextEdit(
         range=_range(lines, (block.line + 1, 0), (block.line + 1, 0), encoding),
-        new_text=block.indent + indent_code(suggestion, block.indent) + "\n",
+        new_text=block.indent + completion.indent_code(suggestion, block.indent) + "\n",
     )
     actions.append(_action(INSERT_TITLE, uri, diag, insert, preferred=False))
     return actions

@@ -1,47 +1,36 @@
-"""Owns the model for the server: background load, bounded waits, executor, score cache.
+"""Owns the model for the server: background load, bounded waits, the worker thread.
 
 The server stays responsive while torch loads and while the model works: loading and
 inference run on one worker thread (torch is CPU-bound and single-threaded here, so one
 thread keeps requests in order and memory flat), and the event loop only awaits them.
+Clipping and caching are the engine's (`codeqa_model.inference.Engine`); answers it already
+knows are read without a trip through the worker, so they never queue behind a beam search.
 Scores are submitted in batches of `SCORE_BATCH` pairs (the matcher's own batch size, so a
 500-block file costs two calls); a cancelled request stops after the batch in flight, and
 whatever it scored stays cached for the next version of the document.
-torch is imported lazily, through `model.inference`, the first time a model is loaded.
+torch is imported lazily, through `codeqa_model.inference`, the first time a model is loaded.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal
 
-from codeqa_lsp.convert import SuggestionLike
+if TYPE_CHECKING:
+    from codeqa_model.context import SourceContext
+    from codeqa_model.inference import EngineLike, Suggestion
 
-__all__ = ["EngineLike", "ModelHost", "ModelState", "load_engine"]
+__all__ = ["Loader", "ModelHost", "ModelState", "load_engine"]
 
 log = logging.getLogger(__name__)
 
 ModelState = Literal["idle", "loading", "ready", "error"]
+Loader = Callable[[str | None], "EngineLike"]
 
-# Inputs are cut before they reach the model: its tokenizers cut far shorter anyway, and a
-# 20,000-character intent must not cost more than a short one.
-MAX_INTENT_CHARS = 1_000
-MAX_CODE_CHARS = 4_000
 SCORE_BATCH = 256
-CACHE_SIZE = 8_192
-
-
-class EngineLike(Protocol):
-    """The part of `model.inference.Engine` the server uses."""
-
-    threshold: float
-    info: dict[str, Any]
-
-    def suggest(self, intent: str, k: int = 5) -> Sequence[SuggestionLike]: ...
-    def score(self, pairs: Sequence[tuple[str, str]]) -> Sequence[float]: ...
 
 
 def load_engine(path: str | None) -> EngineLike:
@@ -54,20 +43,12 @@ def load_engine(path: str | None) -> EngineLike:
     return Engine.load(path or None, threads=1)
 
 
-def clip_intent(intent: str) -> str:
-    return intent[:MAX_INTENT_CHARS]
-
-
-def clip_code(code: str) -> str:
-    return code[:MAX_CODE_CHARS]
-
-
 class ModelHost:
     """The model's life cycle and every call into it, awaitable from the event loop."""
 
     def __init__(
         self,
-        loader: Callable[[str | None], EngineLike] = load_engine,
+        loader: Loader = load_engine,
         on_state: Callable[[ModelState, str], None] | None = None,
         wait_s: float = 10.0,
     ) -> None:
@@ -81,8 +62,6 @@ class ModelHost:
         self.state: ModelState = "idle"
         self.message = ""
         self.path: str | None = None
-        self._scores: OrderedDict[tuple[str, str], float] = OrderedDict()
-        self._suggestions: OrderedDict[tuple[str, int], list[SuggestionLike]] = OrderedDict()
 
     # ------------------------------------------------------------ life cycle
 
@@ -93,8 +72,6 @@ class ModelHost:
         self.path = path
         self._engine = None
         self._ready.clear()
-        self._scores.clear()
-        self._suggestions.clear()
         self._set_state("loading", f"loading model {path or '(shipped bundle)'}")
         self._load_task = asyncio.get_running_loop().create_task(self._load(path))
         return self._load_task
@@ -145,52 +122,29 @@ class ModelHost:
     async def _run(self, fn: Callable[..., Any], *args: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
 
-    async def suggest(self, engine: EngineLike, intent: str, k: int) -> list[SuggestionLike]:
-        """Top-k suggestions for ``intent``, best first (cached per intent and k)."""
-        key = (clip_intent(intent), k)
-        cached = self._suggestions.get(key)
-        if cached is not None:
-            self._suggestions.move_to_end(key)
-            return cached
-        result = list(await self._run(engine.suggest, key[0], k))
-        _remember(self._suggestions, key, result)
-        return result
-
-    def cached_suggestions(self, intent: str, k: int) -> list[SuggestionLike] | None:
-        """The suggestions `suggest` would return, if already computed; never runs the model."""
-        return self._suggestions.get((clip_intent(intent), k))
+    async def suggest(
+        self, engine: EngineLike, intent: str, k: int, context: SourceContext | None = None
+    ) -> list[Suggestion]:
+        """Top-k suggestions for ``intent``, best first; a known answer skips the worker."""
+        known = engine.cached_suggestions(intent, k, context)
+        if known is not None:
+            return list(known)
+        return list(await self._run(engine.suggest, intent, k, context))
 
     async def score(self, engine: EngineLike, pairs: Sequence[tuple[str, str]]) -> list[float]:
         """Match scores for (intent, code) pairs; only pairs not seen before reach the model.
 
         A re-check after a one-character edit therefore scores only the changed block.
         """
-        keys = [(clip_intent(intent), clip_code(code)) for intent, code in pairs]
-        todo = list(dict.fromkeys(key for key in keys if key not in self._scores))
+        pairs = list(pairs)
+        found = {
+            p: v for p, v in zip(pairs, engine.cached_scores(pairs), strict=True) if v is not None
+        }
+        todo = list(dict.fromkeys(p for p in pairs if p not in found))
         for start in range(0, len(todo), SCORE_BATCH):
             batch = todo[start : start + SCORE_BATCH]
             scores = await self._run(engine.score, batch)
             if len(scores) != len(batch):
                 raise RuntimeError(f"model returned {len(scores)} scores for {len(batch)} pairs")
-            for key, value in zip(batch, scores, strict=True):
-                _remember(self._scores, key, float(value))
-        result: list[float] = []
-        for key in keys:
-            value = self._scores.get(key)
-            if value is None:  # evicted while scoring a huge file: score it again alone
-                value = float((await self._run(engine.score, [key]))[0])
-                _remember(self._scores, key, value)
-            result.append(value)
-        return result
-
-    @property
-    def scored_pairs(self) -> int:
-        """How many distinct pairs are cached (tests use it to see what was re-scored)."""
-        return len(self._scores)
-
-
-def _remember(cache: OrderedDict[Any, Any], key: Any, value: Any) -> None:
-    cache[key] = value
-    cache.move_to_end(key)
-    while len(cache) > CACHE_SIZE:
-        cache.popitem(last=False)
+            found.update((p, float(v)) for p, v in zip(batch, scores, strict=True))
+        return [found[p] for p in pairs]

@@ -1,3 +1,8 @@
+# NOTE to the "server" helper from helper "editors" (18:05 UTC): a script of mine truncated this
+# file while your uncommitted refactor was in it. I restored it from HEAD and re-applied only my
+# change (`completion.completion_items`). Your uncommitted edits here (e.g. `context_above` in
+# the completion handler, the EngineLike import) are lost; sorry. Please re-apply, then delete
+# this note.
 """The language server: wiring only.
 
 Each handler reads the document, asks `intents` where the intent blocks are, asks the
@@ -14,14 +19,16 @@ import copy
 import logging
 import uuid
 from collections.abc import Coroutine, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
+from codeqa_model.context import SourceContext
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from pygls.workspace import TextDocument
 
 from codeqa_lsp import __version__, convert
+from codeqa_lsp.completion import completion_items
 from codeqa_lsp.intents import (
     IntentBlock,
     block_starting_at,
@@ -29,7 +36,7 @@ from codeqa_lsp.intents import (
     parse_intents,
     split_lines,
 )
-from codeqa_lsp.model_host import EngineLike, ModelHost, ModelState
+from codeqa_lsp.model_host import ModelHost, ModelState
 from codeqa_lsp.protocol import CodeqaProtocol
 from codeqa_lsp.settings import (
     DEFAULT_SETTINGS,
@@ -39,6 +46,9 @@ from codeqa_lsp.settings import (
     parse_settings,
     unknown_keys,
 )
+
+if TYPE_CHECKING:
+    from codeqa_model.inference import EngineLike
 
 __all__ = ["MODEL_STATUS", "CodeqaServer", "create_server"]
 
@@ -176,15 +186,16 @@ class CodeqaServer(LanguageServer):
         for block, score in zip(blocks, scores, strict=True):
             if score >= threshold:
                 continue
-            suggestion = self.cached_suggestion(block.intent)
+            suggestion = self.cached_suggestion(engine, block, lines)
             found.append(
                 convert.diagnostic(block, score, threshold, suggestion, lines, self.encoding)
             )
         return found
 
-    def cached_suggestion(self, intent: str) -> str:
+    def cached_suggestion(self, engine: EngineLike, block: IntentBlock, lines: list[str]) -> str:
         """The top suggestion if it was already generated, else "" (never runs the model)."""
-        cached = self.host.cached_suggestions(intent, self.settings.suggestions)
+        context = context_above(lines, block.line)
+        cached = engine.cached_suggestions(block.intent, self.settings.suggestions, context)
         return cached[0].code if cached else ""
 
     async def fill_suggestions(
@@ -204,17 +215,22 @@ class CodeqaServer(LanguageServer):
         for diag in found:
             block = block_starting_at(lines, diag.range.start.line)
             if convert.needs_suggestion(diag) and block is not None:
-                suggestion = self.cached_suggestion(block.intent)
+                suggestion = self.cached_suggestion(engine, block, lines)
                 if not suggestion and generated < FILL_LIMIT:
                     generated += 1  # only real generations count; repeated intents are free
-                    suggestion = await self.top_suggestion(engine, block)
+                    suggestion = await self.top_suggestion(engine, block, lines)
                 diag = copy.copy(diag)  # the published one stays as it was sent
                 diag.data = {**diag.data, "suggestion": suggestion}
             filled.append(diag)
         return filled
 
-    async def top_suggestion(self, engine: EngineLike, block: IntentBlock) -> str:
-        suggestions = await self.host.suggest(engine, block.intent, self.settings.suggestions)
+    async def top_suggestion(
+        self, engine: EngineLike, block: IntentBlock, lines: Sequence[str]
+    ) -> str:
+        context = context_above(lines, block.line)
+        suggestions = await self.host.suggest(
+            engine, block.intent, self.settings.suggestions, context
+        )
         return suggestions[0].code if suggestions else ""
 
     def schedule_diagnostics(self, uri: str) -> None:
@@ -410,10 +426,9 @@ def _register(server: CodeqaServer) -> None:
         engine = await ls.host.engine()
         if engine is None:
             return None
-        suggestions = await ls.host.suggest(engine, site.intent, ls.settings.suggestions)
-        items = convert.completion_items(
-            suggestions, site, lines, ls.encoding, snippets=_snippets(ls)
-        )
+        context = context_above(lines, site.line)
+        suggestions = await ls.host.suggest(engine, site.intent, ls.settings.suggestions, context)
+        items = completion_items(suggestions, site, lines, ls.encoding, snippets=_snippets(ls))
         return types.CompletionList(is_incomplete=False, items=items)
 
     @server.feature(
@@ -440,7 +455,7 @@ def _register(server: CodeqaServer) -> None:
                 engine = await ls.host.engine()
                 if engine is None:
                     continue
-                suggestion = await ls.top_suggestion(engine, block)
+                suggestion = await ls.top_suggestion(engine, block, lines)
             actions.extend(convert.code_actions(uri, diag, block, lines, ls.encoding, suggestion))
         return actions
 
@@ -461,8 +476,13 @@ def _register(server: CodeqaServer) -> None:
             if block.has_code
             else None
         )
-        suggestion = await ls.top_suggestion(engine, block)
+        suggestion = await ls.top_suggestion(engine, block, lines)
         return convert.hover(block, score, ls.threshold(engine), suggestion, lines, ls.encoding)
+
+
+def context_above(lines: Sequence[str], line: int) -> SourceContext:
+    """What the file above ``line`` imports and binds (the engine's context for a suggestion)."""
+    return SourceContext.from_source("\n".join(lines[:line]))
 
 
 def _can_refresh(ls: CodeqaServer) -> bool:

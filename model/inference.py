@@ -1,25 +1,30 @@
-"""The inference API the language server uses: load a bundle once, then suggest and score.
+"""The model facade the server and the command line use: load a bundle once, then suggest and score.
 
 `Engine.load` does all file I/O and sets torch's thread count once (the caller chooses it);
 afterwards `suggest` and `score` only compute, under `torch.inference_mode()`, and give the same
-answer for the same input. Suggestions are the generator's beam, reranked by the matcher:
+answer for the same input. Inputs are clipped here, and answers cached here, once for every
+caller. A suggestion comes out of one pipeline:
+
+    candidates (the generator's beam) -> score each with the matcher -> combine -> rank
+
+where combine is
 
     score = (1 - w) * p_beam + w * p_match
 
-where `p_beam` is a candidate's share of the beam's probability mass (softmax of the generator's
-log-probs over the candidates), `p_match` the matcher's calibrated probability, and `w` the
-bundle's `engine.rerank_weight`. Candidates that do not parse as Python come last.
+with `p_beam` a candidate's share of the beam's probability mass (softmax of the generator's
+length-normalised log-probs over the candidates), `p_match` the matcher's calibrated
+probability and `w` the bundle's `engine.rerank_weight`; rank drops duplicates and puts
+candidates that do not parse as Python last.
 """
 
 from __future__ import annotations
 
-import ast
 import threading
-from collections.abc import Sequence
+from collections import OrderedDict
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 import numpy as np
 import torch
@@ -30,7 +35,25 @@ from codeqa_model.bundle import (
     BundleError,
     load_bundle,
 )
+from codeqa_model.context import SourceContext
+from codeqa_model.generator import Candidate, parses
 from codeqa_model.paths import resolve_bundle
+
+if TYPE_CHECKING:
+    from codeqa_model.generator import Generator
+    from codeqa_model.matcher import Matcher
+
+__all__ = [
+    "Candidate",
+    "Engine",
+    "EngineLike",
+    "Suggestion",
+    "clip_code",
+    "clip_intent",
+    "combine_scores",
+    "parses",
+    "rank",
+]
 
 DEFAULT_RERANK_WEIGHT = 0.5
 DEFAULT_BEAM = 5
@@ -38,31 +61,79 @@ DEFAULT_MAX_SRC_LEN = 64
 # Every source token is at least one word, so words past the model's source length are never
 # seen; a character cap per kept word bounds the tokenizer's work on pathological input.
 _CHARS_PER_WORD = 32
+# Code longer than this is cut before the matcher's tokenizer sees it (it keeps far less).
+MAX_CODE_CHARS = 4_000
+SUGGESTION_CACHE_SIZE = 512
+SCORE_CACHE_SIZE = 8_192
 
 
 @dataclass(frozen=True)
 class Suggestion:
-    """One ranked piece of code for an intent; `slot_spans` are where the editor puts tab stops."""
+    """One ranked piece of code for an intent.
+
+    `slot_spans` are where the editor puts tab stops; `imports` are the import statements
+    (e.g. "import shutil") the code needs that the file above the intent lacks.
+    """
 
     code: str
     score: float
     slot_spans: tuple[tuple[int, int], ...] = ()
+    imports: tuple[str, ...] = ()
 
 
-class _Candidate(Protocol):
-    code: str
-    score: float
-    slot_spans: tuple[tuple[int, int], ...]
+class EngineLike(Protocol):
+    """What callers (the server, `codeqa-lsp check`) use of an `Engine`: the seam for doubles.
+
+    `cached_suggestions` and `cached_scores` answer from the cache only and never run the
+    model, so a caller can skip its worker thread when the answer is already known.
+    """
+
+    info: dict[str, Any]
+
+    @property
+    def threshold(self) -> float: ...
+
+    def suggest(
+        self, intent: str, k: int = 5, context: SourceContext | None = None
+    ) -> Sequence[Suggestion]: ...
+
+    def cached_suggestions(
+        self, intent: str, k: int = 5, context: SourceContext | None = None
+    ) -> Sequence[Suggestion] | None: ...
+
+    def score(self, pairs: Sequence[tuple[str, str]]) -> Sequence[float]: ...
+
+    def cached_scores(self, pairs: Sequence[tuple[str, str]]) -> list[float | None]: ...
 
 
-class _Generator(Protocol):
-    def generate(self, intent: str, k: int = 5, max_len: int | None = None) -> list[Any]: ...
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
 
 
-class _Matcher(Protocol):
-    threshold: float
+class _Lru(Generic[K, V]):
+    """A bounded, thread-safe least-recently-used map (the engine's caches)."""
 
-    def score(self, pairs: Sequence[tuple[str, str]], batch_size: int = 256) -> np.ndarray: ...
+    def __init__(self, size: int) -> None:
+        self.size = max(0, size)
+        self._items: OrderedDict[K, V] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: K) -> V | None:
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key: K, value: V) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._items)
 
 
 def combine_scores(
@@ -82,17 +153,12 @@ def combine_scores(
     return (1.0 - weight) * share + weight * np.asarray(match_probs, dtype=np.float64)
 
 
-def parses(code: str) -> bool:
-    """Whether `code` is syntactically valid Python (a statement or expression list)."""
-    try:
-        ast.parse(code)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return False
-    return True
+def rank(candidates: Sequence[Candidate], scores: Sequence[float], k: int) -> list[Suggestion]:
+    """Top `k` distinct candidates: parseable first, then by score; ties broken by the code text.
 
-
-def rank(candidates: Sequence[_Candidate], scores: Sequence[float], k: int) -> list[Suggestion]:
-    """Top `k` distinct candidates: parseable first, then by score; ties broken by the code text."""
+    The one place suggestions are de-duplicated and ordered by whether they parse (evaluation
+    reranks with it too, so its figures describe what the server shows).
+    """
     best: dict[str, Suggestion] = {}
     for cand, score in zip(candidates, scores, strict=True):
         seen = best.get(cand.code)
@@ -110,19 +176,25 @@ def clip_intent(intent: str, max_words: int) -> str:
     return " ".join(words[:max_words])[: max_words * _CHARS_PER_WORD]
 
 
+def clip_code(code: str) -> str:
+    """The part of over-long code the matcher can see; a 1 MB block costs what 4 kB costs."""
+    return code[:MAX_CODE_CHARS]
+
+
 class Engine:
-    """A loaded bundle: `suggest` code for an intent, `score` (intent, code) pairs."""
+    """A loaded bundle: `suggest` code for an intent, `score` (intent, code) pairs; cached."""
 
     def __init__(
         self,
-        generator: _Generator,
-        matcher: _Matcher,
+        generator: Generator,
+        matcher: Matcher,
         *,
         rerank_weight: float = DEFAULT_RERANK_WEIGHT,
         beam: int = DEFAULT_BEAM,
         max_src_len: int = DEFAULT_MAX_SRC_LEN,
         info: dict[str, Any] | None = None,
-        cache_size: int = 512,
+        cache_size: int = SUGGESTION_CACHE_SIZE,
+        score_cache_size: int = SCORE_CACHE_SIZE,
     ) -> None:
         if not 0.0 <= rerank_weight <= 1.0:
             raise ValueError(f"rerank_weight must be in [0, 1], got {rerank_weight}")
@@ -136,7 +208,10 @@ class Engine:
         # One model call at a time: keeps torch within the caller's thread budget and makes
         # concurrent requests from a server's executor see the same results as serial ones.
         self._lock = threading.Lock()
-        self._suggest_cached = lru_cache(maxsize=cache_size)(self._suggest_uncached)
+        self._suggestions: _Lru[tuple[str, int, SourceContext], tuple[Suggestion, ...]] = _Lru(
+            cache_size
+        )
+        self._scores: _Lru[tuple[str, str], float] = _Lru(score_cache_size)
 
     @classmethod
     def load(cls, path: str | Path | None = None, threads: int = 1) -> Engine:
@@ -154,10 +229,8 @@ class Engine:
     @classmethod
     def from_bundle(cls, bundle: Bundle, threads: int | None = None) -> Engine:
         """Build the networks from an already verified bundle."""
-        from codeqa_model.generator import (
-            Generator,  # imported here: heavy, and only needed to build
-        )
-        from codeqa_model.matcher import Matcher
+        from codeqa_model.generator import Generator
+        from codeqa_model.matcher import Matcher  # imported here: heavy, and only needed to build
 
         cfg = bundle.config
         generator = _build(
@@ -191,41 +264,93 @@ class Engine:
         """Match probability below which code is flagged as not doing what its intent says."""
         return float(self.matcher.threshold)
 
-    def suggest(self, intent: str, k: int = 5) -> list[Suggestion]:
-        """Up to `k` ranked suggestions; [] for an empty intent. Same input, same output."""
-        if k < 1 or not intent.strip():
-            return []
-        return list(self._suggest_cached(clip_intent(intent.strip(), self.max_src_len), k))
+    # ------------------------------------------------------------------ suggest
 
-    def suggest_many(self, intents: Sequence[str], k: int = 5) -> list[list[Suggestion]]:
+    def suggest(
+        self, intent: str, k: int = 5, context: SourceContext | None = None
+    ) -> list[Suggestion]:
+        """Up to `k` ranked suggestions; [] for an empty intent. Same input, same output.
+
+        `context` is what the file above the intent already provides (its imports and names).
+        """
+        key = self._suggestion_key(intent, k, context)
+        if key is None:
+            return []
+        found = self._suggestions.get(key)
+        if found is None:
+            found = self._suggest_uncached(*key)
+            self._suggestions.put(key, found)
+        return list(found)
+
+    def cached_suggestions(
+        self, intent: str, k: int = 5, context: SourceContext | None = None
+    ) -> list[Suggestion] | None:
+        """What `suggest` would return if it is already known, else None; never runs the model."""
+        key = self._suggestion_key(intent, k, context)
+        if key is None:
+            return []
+        found = self._suggestions.get(key)
+        return None if found is None else list(found)
+
+    def suggest_many(
+        self, intents: Sequence[str], k: int = 5, context: SourceContext | None = None
+    ) -> list[list[Suggestion]]:
         """`suggest` for each intent, in order."""
-        return [self.suggest(intent, k) for intent in intents]
+        return [self.suggest(intent, k, context) for intent in intents]
 
-    def score(self, pairs: Sequence[tuple[str, str]], batch_size: int = 256) -> list[float]:
-        """Calibrated probability that each code does what its intent says, in input order."""
-        pairs = list(pairs)
-        for i, pair in enumerate(pairs):
-            if not (
-                isinstance(pair, tuple | list)
-                and len(pair) == 2
-                and all(isinstance(s, str) for s in pair)
-            ):
-                raise TypeError(f"pairs[{i}] must be an (intent, code) pair of str, got {pair!r}")
-        if not pairs:
-            return []
-        clipped = [(clip_intent(i, self.max_src_len), c) for i, c in pairs]
-        with self._lock, torch.inference_mode():
-            probs = self.matcher.score(clipped, batch_size=batch_size)
-        return [float(p) for p in probs]
+    def _suggestion_key(
+        self, intent: str, k: int, context: SourceContext | None
+    ) -> tuple[str, int, SourceContext] | None:
+        if k < 1 or not intent.strip():
+            return None
+        return clip_intent(intent.strip(), self.max_src_len), k, context or SourceContext.EMPTY
 
-    def _suggest_uncached(self, intent: str, k: int) -> tuple[Suggestion, ...]:
+    def _suggest_uncached(
+        self, intent: str, k: int, context: SourceContext
+    ) -> tuple[Suggestion, ...]:
+        """The pipeline: candidates -> matcher scores -> combined score -> rank."""
         with self._lock, torch.inference_mode():
-            candidates = self.generator.generate(intent, k=max(k, self.beam))
+            candidates = self._candidates(intent, k)
             if not candidates:
                 return ()
             probs = self.matcher.score([(intent, c.code) for c in candidates])
         scores = combine_scores([c.score for c in candidates], probs, self.rerank_weight)
         return tuple(rank(candidates, scores, k))
+
+    def _candidates(self, intent: str, k: int) -> list[Candidate]:
+        """Code that may do what `intent` says: the generator's beam."""
+        return list(self.generator.generate(intent, k=max(k, self.beam)))
+
+    # ------------------------------------------------------------------ score
+
+    def score(self, pairs: Sequence[tuple[str, str]], batch_size: int = 256) -> list[float]:
+        """Calibrated probability that each code does what its intent says, in input order.
+
+        Only pairs not scored before reach the matcher.
+        """
+        keys = [self._score_key(i, pair) for i, pair in enumerate(pairs)]
+        found = {key: self._scores.get(key) for key in keys}
+        todo = [key for key, value in found.items() if value is None]
+        if todo:
+            with self._lock, torch.inference_mode():
+                probs = self.matcher.score(todo, batch_size=batch_size)
+            for key, prob in zip(todo, probs, strict=True):
+                found[key] = float(prob)
+                self._scores.put(key, float(prob))
+        return [float(found[key]) for key in keys]  # type: ignore[arg-type]
+
+    def cached_scores(self, pairs: Sequence[tuple[str, str]]) -> list[float | None]:
+        """Each pair's score if already known, else None; never runs the model."""
+        return [self._scores.get(self._score_key(i, pair)) for i, pair in enumerate(pairs)]
+
+    def _score_key(self, index: int, pair: Any) -> tuple[str, str]:
+        if not (
+            isinstance(pair, tuple | list)
+            and len(pair) == 2
+            and all(isinstance(s, str) for s in pair)
+        ):
+            raise TypeError(f"pairs[{index}] must be an (intent, code) pair of str, got {pair!r}")
+        return clip_intent(pair[0], self.max_src_len), clip_code(pair[1])
 
 
 def _build(cls: Any, config: dict, tensors: dict, bundle: Bundle, weights_name: str) -> Any:

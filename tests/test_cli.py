@@ -11,10 +11,10 @@ import socket
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from codeqa_model.inference import Suggestion
 
 from codeqa_lsp import __version__
 from codeqa_lsp.check import (
@@ -31,13 +31,6 @@ from codeqa_lsp.cli import build_parser, main
 FIXTURES = Path(__file__).parent / "fixtures" / "lsp"
 
 
-@dataclass(frozen=True)
-class SuggestionDouble:
-    code: str
-    score: float
-    slot_spans: tuple[tuple[int, int], ...] = ()
-
-
 class EngineDouble:
     """Scores 0.9 when the intent's first word appears in the code, else 0.1."""
 
@@ -46,13 +39,15 @@ class EngineDouble:
     def __init__(self) -> None:
         self.info: dict = {}
         self.suggest_calls = 0
+        self.contexts: list = []
 
     def score(self, pairs):
         return [0.9 if i.split()[0].lower() in c.lower() else 0.1 for i, c in pairs]
 
-    def suggest(self, intent, k=5):
+    def suggest(self, intent, k=5, context=None):
         self.suggest_calls += 1
-        return [SuggestionDouble(f"{intent.split()[0].lower()}(x)", 0.8)]
+        self.contexts.append(context)
+        return [Suggestion(f"{intent.split()[0].lower()}(x)", 0.8)]
 
 
 def _run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -143,7 +138,9 @@ def test_check_source_one_result_per_block_in_file_order() -> None:
     by_intent = {r.intent.split()[0].lower(): r for r in results}
     assert set(by_intent) >= {"sort", "get", "map"}
     # suggestions only for mismatches: generation is the expensive part
-    assert engine.suggest_calls == sum(r.mismatch for r in results)
+    assert engine.suggest_calls == sum(r.mismatch for r in results) > 0
+    # each suggestion is asked with what the file above the block imports and binds
+    assert all(("os", "os") in c.imports and "examples" in c.names for c in engine.contexts)
     for result in results:
         assert result.mismatch == (result.score < 0.5)
         assert (result.suggestion != "") == result.mismatch

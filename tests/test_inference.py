@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import torch
 from codeqa_model.bundle import BundleError
+from codeqa_model.context import SourceContext
 from codeqa_model.generator import Candidate
 from codeqa_model.inference import Engine, Suggestion, clip_intent, combine_scores, parses, rank
 from tiny_models import DATA, TinyParts, engine_config, read_jsonl, save_tiny_bundle, train_tiny
@@ -74,6 +75,63 @@ def test_clip_intent_keeps_what_the_model_can_see() -> None:
     assert clip_intent("sort list `l`", 5) == "sort list `l`"
     assert clip_intent("a b c d e f g", 3) == "a b c"
     assert len(clip_intent("x" * 100_000, 4)) == 4 * 32
+
+
+class _CountingGenerator:
+    """Stands in for the generator: fixed candidates, every call recorded."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def generate(self, intent: str, k: int = 5) -> list[Candidate]:
+        self.calls.append(intent)
+        return [Candidate("x = 1", -1.0, (), -1.0), Candidate("y(", -0.5, (), -0.5)]
+
+
+class _CountingMatcher:
+    threshold = 0.3
+
+    def __init__(self) -> None:
+        self.scored: list[tuple[str, str]] = []
+
+    def score(self, pairs, batch_size: int = 256):
+        self.scored.extend(pairs)
+        return [min(1.0, len(code) / 10) for _, code in pairs]
+
+
+def _counting_engine() -> tuple[Engine, _CountingGenerator, _CountingMatcher]:
+    gen, matcher = _CountingGenerator(), _CountingMatcher()
+    return Engine(gen, matcher, max_src_len=4), gen, matcher  # type: ignore[arg-type]
+
+
+def test_one_cache_keyed_on_clipped_intent_k_and_context() -> None:
+    engine, gen, _ = _counting_engine()
+    ctx = SourceContext.from_source("import os\n")
+    assert engine.cached_suggestions("copy a b c d e", 3) is None
+    first = engine.suggest("copy a b c d e", 3)
+    assert [s.code for s in first] == ["x = 1", "y("]  # the one that parses first
+    assert first[0].imports == ()
+    assert engine.suggest("copy a b c d e f g", 3) == first  # same clipped intent (4 words)
+    assert engine.suggest("copy a b c", 3, SourceContext.EMPTY) == first
+    assert engine.cached_suggestions("copy a b c", 3) == first
+    assert gen.calls == ["copy a b c"]
+    engine.suggest("copy a b c", 2)
+    engine.suggest("copy a b c", 3, ctx)
+    assert gen.calls == ["copy a b c"] * 3  # k and context are part of the key
+    assert engine.cached_suggestions("copy a b c", 4) is None  # never runs the model
+    assert len(gen.calls) == 3
+
+
+def test_score_cache_sends_only_unseen_clipped_pairs_to_the_matcher() -> None:
+    engine, _, matcher = _counting_engine()
+    pairs = [("sort the list", "xs.sort()"), ("print the list", "print(xs)")]
+    first = engine.score(pairs)
+    assert engine.cached_scores([*pairs, ("new", "x")]) == [*first, None]
+    again = engine.score([pairs[0], ("print the list", "print(xs) "), pairs[0]])
+    assert again[0] == first[0] and again[2] == first[0]
+    assert matcher.scored == [*pairs, ("print the list", "print(xs) ")]
+    engine.score([("w " * 50, "c" * 100_000)])
+    assert matcher.scored[-1] == ("w w w w", "c" * 4_000)
 
 
 # ------------------------------------------------------------------------- the real engine

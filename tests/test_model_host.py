@@ -1,53 +1,19 @@
-"""ModelHost wiring: background load, bounded wait, load errors, score cache, cancellation.
+"""ModelHost wiring: background load, bounded wait, load errors, worker use, cancellation.
 
-Uses `EngineDouble`, a hand-written test double that follows the Engine protocol; the real
-model is exercised end to end in tests/lsp/.
+Uses `EngineDouble` (tests/engine_double.py), a hand-written double of the `EngineLike` seam;
+the real engine's caches are tested in tests/test_inference.py, and the real model end to
+end in tests/lsp/.
 """
 
 from __future__ import annotations
 
 import asyncio
 import threading
-from dataclasses import dataclass
 
 import pytest
+from engine_double import EngineDouble
 
 from codeqa_lsp.model_host import SCORE_BATCH, ModelHost
-
-
-@dataclass(frozen=True)
-class SuggestionDouble:
-    code: str
-    score: float
-    slot_spans: tuple[tuple[int, int], ...] = ()
-
-
-class EngineDouble:
-    """Scores a pair by word overlap; records every call so tests see what reached it."""
-
-    threshold = 0.5
-
-    def __init__(self, gate: threading.Event | None = None) -> None:
-        self.info = {"double": True}
-        self.scored: list[tuple[str, str]] = []
-        self.suggested: list[tuple[str, int]] = []
-        self.gate = gate
-
-    def score(self, pairs):
-        if self.gate is not None:
-            self.gate.wait(5)
-        self.scored.extend(pairs)
-        out = []
-        for intent, code in pairs:
-            words = set(intent.lower().split())
-            out.append(
-                len(words & set(code.lower().replace("(", " ").split())) / max(len(words), 1)
-            )
-        return out
-
-    def suggest(self, intent, k=5):
-        self.suggested.append((intent, k))
-        return [SuggestionDouble(f"{intent.split()[0]}_{i}()", 1.0 / (i + 1)) for i in range(k)]
 
 
 async def test_loads_in_background_and_reports_states() -> None:
@@ -94,30 +60,38 @@ async def test_requests_during_loading_wait_a_bounded_time() -> None:
     host.shutdown()
 
 
-async def test_score_cache_only_scores_new_pairs() -> None:
+async def test_only_unseen_pairs_reach_the_engine() -> None:
     engine = EngineDouble()
+    sent: list[list[tuple[str, str]]] = []
+    score = engine.score
+    engine.score = lambda pairs: sent.append(list(pairs)) or score(pairs)  # type: ignore[method-assign]
     host = ModelHost(loader=lambda path: engine)
     await host.start_loading(None)
     pairs = [("sort the list", "xs.sort()"), ("print the list", "print(xs)")]
     first = await host.score(engine, pairs)
     assert first == [0.0, pytest.approx(1 / 3)]
-    assert len(engine.scored) == 2
-    changed = [("sort the list", "xs.sort()"), ("print the list", "print(xs) ")]
-    await host.score(engine, changed)
-    assert engine.scored[2:] == [("print the list", "print(xs) ")]
-    assert host.scored_pairs == 3
+    changed = [("sort the list", "xs.sort()"), ("print the list", "print(xs) "), pairs[0]]
+    assert (await host.score(engine, changed))[::2] == [0.0, 0.0]
+    assert sent == [pairs, [("print the list", "print(xs) ")]]
     host.shutdown()
 
 
-async def test_suggestions_are_cached_and_long_intents_clipped() -> None:
+async def test_known_suggestions_skip_the_worker() -> None:
+    gate = threading.Event()
     engine = EngineDouble()
     host = ModelHost(loader=lambda path: engine)
     await host.start_loading(None)
-    long_intent = "copy " + "x" * 20_000
-    a = await host.suggest(engine, long_intent, 3)
-    b = await host.suggest(engine, long_intent, 3)
-    assert a == b and len(a) == 3
-    assert len(engine.suggested) == 1 and len(engine.suggested[0][0]) == 1_000
+    made = await host.suggest(engine, "copy file `a`", 3)
+    assert len(made) == 3 and engine.suggested == ["copy file `a`"]
+    blocked = asyncio.get_running_loop().run_in_executor(host._executor, gate.wait, 5)
+    # the worker is busy; a known answer comes back anyway, an unknown one waits its turn
+    assert await asyncio.wait_for(host.suggest(engine, "copy file `a`", 3), 5) == made
+    later = asyncio.create_task(host.suggest(engine, "sort list `b`", 3))
+    await asyncio.sleep(0)
+    assert not later.done() and engine.suggested == ["copy file `a`"]
+    gate.set()
+    await blocked
+    assert [s.code for s in await later] == ["sort_0()", "sort_1()", "sort_2()"]
     host.shutdown()
 
 
@@ -136,19 +110,6 @@ async def test_cancelled_scoring_stops_between_batches() -> None:
     await asyncio.sleep(0.1)
     # the batch in flight, maybe one more; never all of them
     assert len(engine.scored) <= 2 * SCORE_BATCH
-    host.shutdown()
-
-
-async def test_cached_suggestions_never_run_the_model() -> None:
-    engine = EngineDouble()
-    host = ModelHost(loader=lambda path: engine)
-    await host.start_loading(None)
-    assert host.cached_suggestions("sort list `a`", 3) is None
-    assert engine.suggested == []
-    made = await host.suggest(engine, "sort list `a`", 3)
-    assert host.cached_suggestions("sort list `a`", 3) == made
-    assert host.cached_suggestions("sort list `a`", 5) is None  # k is part of the key
-    assert engine.suggested == [("sort list `a`", 3)]
     host.shutdown()
 
 

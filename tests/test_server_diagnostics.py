@@ -1,7 +1,7 @@
 """Diagnostics come from scores first; suggestions follow without a stale publication.
 
 The real `CodeqaServer` in process, fed JSON-RPC messages the way pygls's read loop does,
-with a hand-written engine double (word-overlap scores, counted calls) instead of torch,
+with `EngineDouble` (tests/engine_double.py: word-overlap scores, counted calls) instead of torch,
 so the protocol sequence is checked exactly and in milliseconds. The real model does the
 same end to end in tests/lsp/test_lsp_features.py.
 """
@@ -11,10 +11,9 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from dataclasses import dataclass
-from typing import Any
 
 import pytest
+from engine_double import EngineDouble
 
 from codeqa_lsp import server as server_module
 from codeqa_lsp.model_host import ModelHost
@@ -31,35 +30,6 @@ TEXT = (
     "# intent: reverse list `z`\n"
     "z = os.getpid()\n"
 )
-
-
-@dataclass(frozen=True)
-class _Suggestion:
-    code: str
-    score: float
-    slot_spans: tuple[tuple[int, int], ...] = ()
-
-
-class _Engine:
-    """Score = share of intent words found in the code; suggestions name the intent's verb."""
-
-    threshold = 0.5
-
-    def __init__(self) -> None:
-        self.info: dict[str, Any] = {"double": True}
-        self.suggested: list[str] = []
-
-    def score(self, pairs):
-        out = []
-        for intent, code in pairs:
-            words = set(intent.lower().replace("`", " ").split())
-            found = set(code.lower().replace("(", " ").replace(")", " ").split())
-            out.append(len(words & found) / len(words))
-        return out
-
-    def suggest(self, intent, k=5):
-        self.suggested.append(intent)
-        return [_Suggestion(f"{intent.split()[0]}_{i}()", 1.0 / (i + 1)) for i in range(k)]
 
 
 class _Sink:
@@ -96,10 +66,10 @@ async def _until(predicate, timeout: float = 10.0) -> None:
         await asyncio.sleep(0.01)
 
 
-async def _start(capabilities: dict) -> tuple[CodeqaServer, _Sink, _Engine]:
+async def _start(capabilities: dict) -> tuple[CodeqaServer, _Sink, EngineDouble]:
     logging.getLogger("pygls").setLevel(logging.CRITICAL)
     server = create_server()
-    engine = _Engine()
+    engine = EngineDouble()
     server.host = ModelHost(loader=lambda path: engine, on_state=server._model_state_changed)
     sink = _Sink()
     server.protocol.set_writer(sink, include_headers=False)
