@@ -22,10 +22,10 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 import torch
+from codeqa_model.seq2seq import PAD as PAD_ID
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-PAD_ID = 0
 ENCODER_KINDS = ("cnn", "gru")
 
 # Names of the per-pair features `model.matcher.lexical_features` computes, in order.

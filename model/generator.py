@@ -10,7 +10,6 @@ dict + tensors + two tokenizers) so a bundle holds it without pickle. No gensim,
 from __future__ import annotations
 
 import ast
-import re
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,11 +19,16 @@ import torch
 from codeqa_model.code_tokens import detokenize_code, tokenize_code
 from codeqa_model.intent_tokens import tokenize_intent
 from codeqa_model.seq2seq import EOS, GeneratorConfig, Seq2Seq, beam_search
-from codeqa_model.slots import SlotMap, canonicalize_intent, canonicalize_pair, restore_code
+from codeqa_model.slots import (
+    PLACEHOLDER_RE,
+    SlotMap,
+    canonicalize_intent,
+    canonicalize_pair,
+    restore_code,
+)
 from codeqa_model.subword import encode_words, pieces_to_words
 from tokenizers import Tokenizer
 
-_PLACEHOLDER = re.compile(r"(?<!\w)(?:str|var)_\d(?!\w)")
 _TIED_KEY = "out.weight"
 
 
@@ -103,7 +107,7 @@ def restore_with_spans(code: str, slots: SlotMap) -> tuple[str, tuple[tuple[int,
     spans: list[tuple[int, int]] = []
     last = 0
     length = 0
-    for match in _PLACEHOLDER.finditer(code):
+    for match in PLACEHOLDER_RE.finditer(code):
         slot = slots.get(match.group())
         if slot is None:
             continue

@@ -19,10 +19,9 @@ import torch
 from codeqa_model.classifier import ClassifierConfig, MatchClassifier
 from codeqa_model.code_tokens import tokenize_code
 from codeqa_model.intent_tokens import tokenize_intent
-from codeqa_model.slots import canonicalize_code, canonicalize_intent
+from codeqa_model.slots import PLACEHOLDER_RE, canonicalize_code, canonicalize_intent
 from codeqa_model.subword import encode_words
 
-_PLACEHOLDER = re.compile(r"(?:str|var)_\d")
 _WORD_PART = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 # Words that say nothing about what code does; kept tiny on purpose.
 _STOPWORDS = frozenset(
@@ -36,7 +35,7 @@ _STOPWORDS = frozenset(
 
 @lru_cache(maxsize=65536)
 def _token_parts(token: str) -> tuple[str, ...]:
-    if _PLACEHOLDER.fullmatch(token):
+    if PLACEHOLDER_RE.fullmatch(token):
         return ()
     return tuple(p.lower() for p in _WORD_PART.findall(token))
 
@@ -79,7 +78,7 @@ class PairEncoder:
         # observe(): also catch values the code quotes differently from the intent ('a' vs "a")
         code_words = tokenize_code(canonicalize_code(code, slots.observe(code) if slots else slots))
         code_ids = encode_words(self.code_tok, code_words)[: self.max_code]
-        placeholders = {w for w in words if _PLACEHOLDER.fullmatch(w)}
+        placeholders = {w for w in words if PLACEHOLDER_RE.fullmatch(w)}
         code_set = set(code_words)
         slot_cov = (
             sum(p in code_set for p in placeholders) / len(placeholders) if placeholders else 1.0

@@ -10,16 +10,20 @@ for source tokens the code vocabulary lacks (assigned per example by the caller)
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
 import torch
+from codeqa_model import subword
+from codeqa_model.subword import SPECIAL_TOKENS
 from torch import Tensor, nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-PAD, UNK, BOS, EOS = 0, 1, 2, 3
+# Ids of the special tokens: their positions in the tokenizers' SPECIAL_TOKENS, defined there.
+PAD, UNK, BOS, EOS = (
+    SPECIAL_TOKENS.index(t) for t in (subword.PAD, subword.UNK, subword.BOS, subword.EOS)
+)
 
 ATTENTION_KINDS = ("none", "luong")
 
@@ -525,7 +529,3 @@ def count_parameters(model: nn.Module) -> dict[str, int]:
     total = sum(p.numel() for p in model.parameters())
     trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
     return {"total": total, "trainable": trainable}
-
-
-def perplexity(mean_nll: float) -> float:
-    return math.exp(min(mean_nll, 50.0))

@@ -18,6 +18,7 @@ MAX_SLOTS = 10  # per kind; matches the str_0..str_9 / var_0..var_9 special toke
 
 __all__ = [
     "MAX_SLOTS",
+    "PLACEHOLDER_RE",
     "Slot",
     "SlotMap",
     "canonicalize_code",
@@ -31,7 +32,8 @@ __all__ = [
 _QUOTED_RE = re.compile(
     r"(?<![\w'\"`])(?:''(?P<dq>[^'\n]+?)''|(?P<q>['\"`])(?P<v>[^\n]*?)(?P=q))(?!\w)"
 )
-_PLACEHOLDER_RE = re.compile(r"(?<!\w)(?P<p>(?:str|var)_\d)(?!\w)")
+# A placeholder word (`str_0` … `var_9`) standing alone; the one definition the package uses.
+PLACEHOLDER_RE = re.compile(r"(?<!\w)(?P<p>(?:str|var)_\d)(?!\w)")
 _LITERAL_RE = re.compile(r"(?P<prefix>[rRbBuUfF]{0,2})(?P<quote>'''|\"\"\"|'|\")", re.DOTALL)
 _LAYOUT_KINDS = ("newline", "indent", "dedent", "comment")
 
@@ -223,7 +225,7 @@ def restore_code(code: str, slots: SlotMap) -> str:
         slot = slots.get(match.group("p"))
         return match.group() if slot is None else slot.render()
 
-    return _PLACEHOLDER_RE.sub(put_back, code)
+    return PLACEHOLDER_RE.sub(put_back, code)
 
 
 def canonicalize_pair(intent: str, code: str) -> tuple[str, str, SlotMap]:

@@ -18,10 +18,11 @@ mkdir -p "$runs"
 # changed since it was trained -- `evaluate` would refuse it.
 stale() {
     .venv/bin/python - "$1" <<'PY'
-import argparse, json, sys
+import argparse, sys
 from pathlib import Path
 from codeqa_train.fit_classifier import input_fingerprints
-cfg = json.loads((Path(sys.argv[1]) / "final" / "config.json").read_text())
+from codeqa_train.runs import read_config
+cfg = read_config(Path(sys.argv[1]))
 extra = cfg["extra"]
 src = Path(extra["code_source"])
 ns = argparse.Namespace(code_repr=cfg["code_repr"], embedding=src, generator=src,
@@ -71,9 +72,9 @@ seed_recipe=(--slot-swap 0 --assign-fraction 0 --monitor hard)
 for v in "${variants[@]}"; do
     run "clf-baseline-avg-$v" "$train" fit-classifier --data "$data" --variant baseline \
         --code-repr avg --embedding "out/emb/$v" --intent-embedding "$intent" \
-        --out "$runs/clf-baseline-avg-$v" "${seed_recipe[@]}" --threads "$threads" --no-progress
+        --run-dir "$runs/clf-baseline-avg-$v" "${seed_recipe[@]}" --threads "$threads" --no-progress
     run "clf-baseline-hc-$v" "$train" fit-classifier --data "$data" --variant baseline \
         --code-repr hc --generator "$runs/gen-baseline-$v" --intent-embedding "$intent" \
-        --out "$runs/clf-baseline-hc-$v" "${seed_recipe[@]}" --threads "$threads" --no-progress
+        --run-dir "$runs/clf-baseline-hc-$v" "${seed_recipe[@]}" --threads "$threads" --no-progress
 done
 echo "baselines done; times in $times"

@@ -27,7 +27,7 @@ fit() {
 started=$(date +%s)
 "$train" data --shared-data "$shared" --out out/data
 fit "$work/generator" fit-generator --data out/data/v1 --run-dir "$work/generator"
-fit "$work/classifier" fit-classifier --data out/data/v1 --out "$work/classifier" \
+fit "$work/classifier" fit-classifier --data out/data/v1 --run-dir "$work/classifier" \
     --tokenizers "$work/generator"
 "$train" evaluate --data out/data/v1 --generator "$work/generator" --classifier "$work/classifier" \
     --rerank-weight 0.5 --out "$work/eval"

@@ -10,8 +10,6 @@ from pathlib import Path
 import pytest
 from codeqa_train.data.curated import CuratedDataError, curated_dir, read_curated
 from codeqa_train.data.errors import DataError
-from codeqa_train.embed.corpus import CorpusError
-from codeqa_train.fit_classifier import ClassifierDataError
 
 DATA = Path(__file__).parent / "fixtures" / "models" / "data"
 CLASSIFIER = {"intent": str, "snippet": str, "label": int, "kind": str}
@@ -74,6 +72,5 @@ def test_curated_dir_prefers_direct_then_highest_version(tmp_path: Path) -> None
         curated_dir(tmp_path, "classifier")
 
 
-def test_old_error_names_are_the_same_class() -> None:
-    assert ClassifierDataError is CuratedDataError is CorpusError
+def test_curated_data_error_is_a_data_error_and_a_value_error() -> None:
     assert issubclass(CuratedDataError, DataError) and issubclass(CuratedDataError, ValueError)

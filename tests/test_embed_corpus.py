@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 from codeqa_model.code_tokens import tokenize_code
+from codeqa_train.data.curated import CuratedDataError
 from codeqa_train.embed.corpus import (
-    CorpusError,
     list_python_files,
     read_pairs,
     sample_dev_corpus,
@@ -36,12 +36,12 @@ def test_read_pairs_finds_versioned_dir_and_names_bad_lines(tmp_path: Path) -> N
         json.dumps({"intent": "x", "snippet": "y"}) + "\n" + json.dumps({"intent": "x"}) + "\n",
         encoding="utf-8",
     )
-    with pytest.raises(CorpusError, match=r"valid\.jsonl:2: field 'snippet'"):
+    with pytest.raises(CuratedDataError, match=r"valid\.jsonl:2: field 'snippet'"):
         read_pairs(tmp_path)
     (gen / "valid.jsonl").write_text("{oops\n", encoding="utf-8")
-    with pytest.raises(CorpusError, match=r"valid\.jsonl:1: invalid JSON"):
+    with pytest.raises(CuratedDataError, match=r"valid\.jsonl:1: invalid JSON"):
         read_pairs(tmp_path)
-    with pytest.raises(CorpusError, match="no generator/"):
+    with pytest.raises(CuratedDataError, match="no generator/"):
         read_pairs(tmp_path / "v1" / "generator")
 
 

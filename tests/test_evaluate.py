@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import torch
 from codeqa_train import evaluate, fit_classifier
+from codeqa_train.data.curated import CuratedDataError
 from codeqa_train.metrics import corpus_bleu
 
 torch.set_num_threads(1)
@@ -51,7 +52,7 @@ def test_evaluate_writes_table_with_anchor_trivial_and_model_rows(tmp_path: Path
         [
             "--data",
             str(DATA),
-            "--out",
+            "--run-dir",
             str(run),
             "--epochs",
             "1",
@@ -123,7 +124,7 @@ def test_malformed_classifier_row_names_file_and_line(tmp_path: Path) -> None:
     (d / "test.jsonl").write_text(
         '{"intent": "a", "snippet": "b", "label": 1, "kind": "positive"}\n{"intent": 3}\n'
     )
-    with pytest.raises(fit_classifier.ClassifierDataError, match=r"test.jsonl:2: field 'intent'"):
+    with pytest.raises(CuratedDataError, match=r"test.jsonl:2: field 'intent'"):
         fit_classifier.read_pairs(tmp_path, "test")
 
 
@@ -145,7 +146,7 @@ def test_baseline_row_and_stale_embeddings(tmp_path: Path) -> None:
     iemb = _tiny_embedding(tmp_path / "iemb", intent_vocab, 0)
     cemb = _tiny_embedding(tmp_path / "cemb", code_vocab, 1)
     run = tmp_path / "base"
-    argv = ["--data", str(DATA), "--out", str(run), "--variant", "baseline", "--epochs", "1"]
+    argv = ["--data", str(DATA), "--run-dir", str(run), "--variant", "baseline", "--epochs", "1"]
     argv += ["--embedding", str(cemb), "--intent-embedding", str(iemb), "--no-progress"]
     assert fit_classifier.run(_args(fit_classifier, argv)) == 0
     config = json.loads((run / "final/config.json").read_text())

@@ -38,7 +38,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     )  # fmt: skip
     assert rc == 0
     rc = codeqa_train(
-        ["fit-classifier", *common, "--out", str(cls), "--tokenizers", str(gen),
+        ["fit-classifier", *common, "--run-dir", str(cls), "--tokenizers", str(gen),
          "--kinds", "random", "--emb-dim", "8", "--hidden", "8", "--batch-size", "16"]
     )  # fmt: skip
     assert rc == 0

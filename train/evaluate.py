@@ -24,11 +24,13 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from codeqa_model.atomic import atomic_file, atomic_write_text
+from codeqa_train import runs
 from codeqa_train.data.curated import curated_dir, read_curated
 from codeqa_train.fit_classifier import (
     SLOT_SWAP,
@@ -140,48 +142,6 @@ def read_generator_split(
 # -- loading runs -------------------------------------------------------------------------------
 
 
-def _final_dir(run: Path) -> Path:
-    return run / "final" if (run / "final" / "config.json").is_file() else run
-
-
-def load_run_parts(run: Path) -> tuple[dict[str, Any], dict[str, Any], Any, Any]:
-    """(config, tensors, intent_tok, code_tok) from a run's final/ directory."""
-    from codeqa_model.subword import load_tokenizer
-    from safetensors.torch import load_file
-
-    final = _final_dir(run)
-    for name in ("config.json", "weights.safetensors"):
-        if not (final / name).is_file():
-            raise FileNotFoundError(f"{final / name}: missing (did the run finish?)")
-    config = json.loads((final / "config.json").read_text(encoding="utf-8"))
-    tensors = load_file(str(final / "weights.safetensors"))
-    toks = [final / "intent_tokenizer.json", final / "code_tokenizer.json"]
-    intent_tok = load_tokenizer(toks[0]) if toks[0].is_file() else None
-    code_tok = load_tokenizer(toks[1]) if toks[1].is_file() else None
-    return config, tensors, intent_tok, code_tok
-
-
-def load_generator(run: Path) -> Any:
-    from codeqa_model.generator import Generator
-
-    config, tensors, intent_tok, code_tok = load_run_parts(run)
-    return Generator.from_parts(config, tensors, intent_tok, code_tok)
-
-
-def load_classifier(run: Path) -> tuple[str, Any]:
-    """('product', Matcher) or ('baseline', (config, net)) for a fit-classifier run."""
-    from codeqa_model.classifier import BaselineClassifier, ClassifierConfig
-    from codeqa_model.matcher import Matcher
-
-    config, tensors, intent_tok, code_tok = load_run_parts(run)
-    if config.get("kind") == "baseline":
-        cfg = ClassifierConfig.from_dict(config)
-        net = BaselineClassifier(cfg)
-        net.load_state_dict(tensors)
-        return "baseline", (cfg, net.eval())
-    return "product", Matcher.from_parts(config, tensors, intent_tok, code_tok)
-
-
 def score_baseline(cfg: Any, net: Any, pairs: Sequence[LabelledPair]) -> np.ndarray:
     """Calibrated probabilities from a baseline run, rebuilding its fixed input vectors."""
     import torch
@@ -269,7 +229,7 @@ def results_markdown(rows: Sequence[dict[str, Any]], notes: Sequence[str], n_tes
 # -- pictures -----------------------------------------------------------------------------------
 
 
-def plot_loss_curves(runs: dict[str, Path], out: Path) -> Path | None:
+def plot_loss_curves(run_dirs: dict[str, Path], out: Path) -> Path | None:
     """train/valid loss per epoch of every run that has a metrics.jsonl."""
     import matplotlib
 
@@ -277,8 +237,8 @@ def plot_loss_curves(runs: dict[str, Path], out: Path) -> Path | None:
     import matplotlib.pyplot as plt
 
     series = {}
-    for name, run in runs.items():
-        path = run / "metrics.jsonl"
+    for name, run in run_dirs.items():
+        path = runs.history_path(run)
         if path.is_file():
             series[name] = [json.loads(x) for x in path.read_text().splitlines() if x.strip()]
     if not series:
@@ -379,100 +339,144 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     a("--threads", type=int, default=2)
 
 
-def _is_classifier_run(run: Path) -> bool:
-    path = _final_dir(run) / "config.json"
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: missing (is {run} a finished run?)")
-    config = json.loads(path.read_text(encoding="utf-8"))
-    return config.get("kind") in ("product", "baseline") and "code_vocab" in config
+@dataclass
+class Models:
+    """What `evaluate` scores: generators and classifiers by row name, and the run dirs read."""
+
+    generators: dict[str, Any] = field(default_factory=dict)
+    classifiers: dict[str, tuple[str, Any]] = field(default_factory=dict)
+    run_dirs: dict[str, Path] = field(default_factory=dict)
 
 
-def run(args: argparse.Namespace) -> int:
-    import torch
+@dataclass(frozen=True)
+class TestSet:
+    """The CoNaLa test intents with their reference snippets, and the classifier test pairs."""
 
-    torch.set_num_threads(args.threads)
-    args.out.mkdir(parents=True, exist_ok=True)
-    intents, refs = read_generator_split(args.data, "test")
-    if args.limit:
-        intents, refs = intents[: args.limit], refs[: args.limit]
-    pool_sources = [x for x in args.pool_sources.split(",") if x]
-    pool_intents, pool_snippets = read_generator_split(args.data, "train", pool_sources)
-    test_pairs = read_pairs(args.data, "test")
-    if args.limit:
-        test_pairs = test_pairs[: 3 * args.limit]
-    test_pairs += slot_swap_negatives(test_pairs, 1, SLOT_SWAP_SEED)
+    intents: list[str]
+    refs: list[str]
+    pairs: list[LabelledPair]
 
-    rows: list[dict[str, Any]] = [
-        {"name": name, "kind": "published", "bleu": bleu, "source": source}
-        for name, bleu, source in ANCHORS
-    ]
-    rows.append(generation_row("echo the intent", "trivial", refs, [[t] for t in intents]))
-    retriever = TfidfRetriever(pool_intents, pool_snippets)
-    retrieved = retriever.retrieve(intents)
-    rows.append(generation_row("TF-IDF nearest intent", "trivial", refs, [[s] for s in retrieved]))
-    trivial_best = max(r["bleu"] for r in rows if r["kind"] == "trivial")
 
-    generators: dict[str, Any] = {}
-    classifiers: dict[str, tuple[str, Any]] = {}
-    runs: dict[str, Path] = {}
+# Classifier rows whose model also reranks every generator's candidates.
+RERANKERS = ("product classifier", "product classifier (bundle)")
+
+
+def read_test_set(data: Path, limit: int | None) -> TestSet:
+    """The test splits (the only place they are read), plus fixed-seed slot-swap negatives."""
+    intents, refs = read_generator_split(data, "test")
+    pairs = read_pairs(data, "test")
+    if limit:
+        intents, refs, pairs = intents[:limit], refs[:limit], pairs[: 3 * limit]
+    pairs += slot_swap_negatives(pairs, 1, SLOT_SWAP_SEED)
+    return TestSet(intents, refs, pairs)
+
+
+def load_models(args: argparse.Namespace) -> Models:
+    """The bundle, the product runs and every `--extra-run`, keyed by their row names."""
+    models = Models()
     if args.bundle is not None:
         from codeqa_model.inference import Engine
 
         engine = Engine.load(args.bundle, threads=args.threads)
-        generators["product generator (bundle)"] = engine.generator
-        classifiers["product classifier (bundle)"] = ("product", engine.matcher)
+        models.generators["product generator (bundle)"] = engine.generator
+        models.classifiers["product classifier (bundle)"] = ("product", engine.matcher)
     if args.generator is not None:
-        generators["product generator"] = load_generator(args.generator)
-        runs["generator"] = args.generator
+        models.generators["product generator"] = runs.load_generator(args.generator)
+        models.run_dirs["generator"] = args.generator
     if args.classifier is not None:
-        classifiers["product classifier"] = load_classifier(args.classifier)
-        runs["classifier"] = args.classifier
+        models.classifiers["product classifier"] = runs.load_classifier(args.classifier)
+        models.run_dirs["classifier"] = args.classifier
     for spec in args.extra_run:
         name, sep, path = spec.partition("=")
         if not sep or not name or not path:
             raise SystemExit(f"--extra-run {spec!r}: expected NAME=RUN_DIR")
         run_dir = Path(path)
-        runs[name] = run_dir
-        if _is_classifier_run(run_dir):
-            classifiers[name] = load_classifier(run_dir)
+        models.run_dirs[name] = run_dir
+        if runs.is_classifier_run(run_dir):
+            models.classifiers[name] = runs.load_classifier(run_dir)
         else:
-            generators[name] = load_generator(run_dir)
+            models.generators[name] = runs.load_generator(run_dir)
+    return models
 
-    notes = [
-        "Published rows are quoted from the papers, not re-measured.",
-        f"Trivial rows are measured here; TF-IDF retrieves from generator/train.jsonl rows of "
-        f"{', '.join(pool_sources)} ({len(pool_intents)} pairs).",
+
+def reference_rows(test: TestSet, pool_intents: list[str], pool_snippets: list[str]) -> list[dict]:
+    """The published anchors and the two trivial rows, measured like a model's output."""
+    rows: list[dict[str, Any]] = [
+        {"name": name, "kind": "published", "bleu": bleu, "source": source}
+        for name, bleu, source in ANCHORS
     ]
-    candidates_of: dict[str, list[list[Any]]] = {}
+    echo = [[t] for t in test.intents]
+    rows.append(generation_row("echo the intent", "trivial", test.refs, echo))
+    retrieved = TfidfRetriever(pool_intents, pool_snippets).retrieve(test.intents)
+    rows.append(
+        generation_row("TF-IDF nearest intent", "trivial", test.refs, [[s] for s in retrieved])
+    )
+    return rows
+
+
+def generator_rows(
+    generators: dict[str, Any], test: TestSet, k: int
+) -> tuple[list[dict[str, Any]], dict[str, list[list[Any]]]]:
+    """One row per generator, and each one's k candidates per test intent (for reranking)."""
+    rows, candidates_of = [], {}
     for name, gen in generators.items():
-        generated = [gen.generate(t, k=args.k) for t in intents]
+        generated = [gen.generate(t, k=k) for t in test.intents]
         candidates_of[name] = generated
-        cands = [[c.code for c in g] for g in generated]
-        row = generation_row(name, "generator", refs, cands)
-        rows.append(row)
-        if row["bleu"] < trivial_best + args.margin:
-            notes.append(
-                f"{name}: BLEU {row['bleu']:.1f} does not clear the best trivial row "
-                f"({trivial_best:.1f}) by {args.margin:g} points: it has learned little."
-            )
-    rerankers = {"product classifier", "product classifier (bundle)"}
+        rows.append(
+            generation_row(name, "generator", test.refs, [[c.code for c in g] for g in generated])
+        )
+    return rows, candidates_of
+
+
+def classifier_rows(
+    classifiers: dict[str, tuple[str, Any]],
+    test: TestSet,
+    candidates_of: dict[str, list[list[Any]]],
+    weight: float,
+) -> list[dict[str, Any]]:
+    """One row per classifier; a reranker adds a reranked row per generator."""
+    rows = []
+    pairs = [(p.intent, p.snippet) for p in test.pairs]
     for name, (kind, model) in classifiers.items():
-        pairs = [(p.intent, p.snippet) for p in test_pairs]
         if kind == "product":
             probs, threshold = model.score(pairs), model.threshold
         else:
             cfg, net = model
-            probs, threshold = score_baseline(cfg, net, test_pairs), cfg.threshold
-        rows.append(classification_row(name, f"classifier ({kind})", test_pairs, probs, threshold))
-        if name in rerankers:
-            for gname, generated in candidates_of.items():
-                reranked = [
-                    rerank(intent, cands, model, args.rerank_weight)
-                    for intent, cands in zip(intents, generated, strict=True)
-                ]
-                label = f"{gname} reranked by {name} (weight {args.rerank_weight:g})"
-                rows.append(generation_row(label, "generator", refs, reranked))
+            probs, threshold = score_baseline(cfg, net, test.pairs), cfg.threshold
+        rows.append(classification_row(name, f"classifier ({kind})", test.pairs, probs, threshold))
+        if name not in RERANKERS:
+            continue
+        for gname, generated in candidates_of.items():
+            reranked = [
+                rerank(intent, cands, model, weight)
+                for intent, cands in zip(test.intents, generated, strict=True)
+            ]
+            label = f"{gname} reranked by {name} (weight {weight:g})"
+            rows.append(generation_row(label, "generator", test.refs, reranked))
+    return rows
 
+
+def table_notes(
+    rows: Sequence[dict[str, Any]],
+    classifiers: dict[str, tuple[str, Any]],
+    pool_sources: Sequence[str],
+    pool_size: int,
+    margin: float,
+) -> list[str]:
+    """What the table's reader must know, and every generator row (in `rows`, the reference and
+    generator rows) that fails to beat the best trivial row by `margin`."""
+    notes = [
+        "Published rows are quoted from the papers, not re-measured.",
+        f"Trivial rows are measured here; TF-IDF retrieves from generator/train.jsonl rows of "
+        f"{', '.join(pool_sources)} ({pool_size} pairs).",
+    ]
+    trivial_best = max(r["bleu"] for r in rows if r["kind"] == "trivial")
+    for row in rows:
+        if row["kind"] == "generator" and row["bleu"] < trivial_best + margin:
+            notes.append(
+                f"{row['name']}: BLEU {row['bleu']:.1f} does not clear the best trivial row "
+                f"({trivial_best:.1f}) by {margin:g} points: it has learned little."
+            )
     if classifiers:
         notes.append(
             "Classifier accuracy is at each model's own threshold (chosen on validation to flag "
@@ -484,21 +488,48 @@ def run(args: argparse.Namespace) -> int:
         reprs = {m[0].code_repr for k, m in classifiers.values() if k == "baseline"}
         if reprs and "hc" not in reprs:
             notes.append("No decoder h⊙c baseline row: no such fit-classifier run was given.")
-    pictures: dict[str, str] = {}
-    if not args.no_plots:
-        curves = plot_loss_curves(runs, args.out)
-        if curves is not None:
-            pictures["loss_curves"] = curves.name
-        product = next((m for k, m in classifiers.values() if k == "product"), None)
-        if product is not None:
-            vecs, labels = frequent_code_embeddings(product, pool_snippets)
-            pictures["embedding_pca"] = plot_embedding_pca(vecs, labels, args.out).name
+    return notes
 
-    results = {"n_test": len(refs), "n_classifier_test": len(test_pairs), "rows": rows}
-    results["notes"] = notes
-    results["pictures"] = pictures
+
+def draw_pictures(models: Models, pool_snippets: Sequence[str], out: Path) -> dict[str, str]:
+    """Loss curves of the runs read, and the product classifier's code embeddings (PCA)."""
+    pictures: dict[str, str] = {}
+    curves = plot_loss_curves(models.run_dirs, out)
+    if curves is not None:
+        pictures["loss_curves"] = curves.name
+    product = next((m for k, m in models.classifiers.values() if k == "product"), None)
+    if product is not None:
+        vecs, labels = frequent_code_embeddings(product, pool_snippets)
+        pictures["embedding_pca"] = plot_embedding_pca(vecs, labels, out).name
+    return pictures
+
+
+def run(args: argparse.Namespace) -> int:
+    import torch
+
+    torch.set_num_threads(args.threads)
+    args.out.mkdir(parents=True, exist_ok=True)
+    test = read_test_set(args.data, args.limit)
+    pool_sources = [x for x in args.pool_sources.split(",") if x]
+    pool_intents, pool_snippets = read_generator_split(args.data, "train", pool_sources)
+    models = load_models(args)
+
+    rows = reference_rows(test, pool_intents, pool_snippets)
+    gen_rows, candidates_of = generator_rows(models.generators, test, args.k)
+    rows += gen_rows
+    notes = table_notes(rows, models.classifiers, pool_sources, len(pool_intents), args.margin)
+    rows += classifier_rows(models.classifiers, test, candidates_of, args.rerank_weight)
+    pictures = {} if args.no_plots else draw_pictures(models, pool_snippets, args.out)
+
+    results = {
+        "n_test": len(test.refs),
+        "n_classifier_test": len(test.pairs),
+        "rows": rows,
+        "notes": notes,
+        "pictures": pictures,
+    }
     atomic_write_text(args.out / "results.json", json.dumps(results, indent=1) + "\n")
-    table = results_markdown(rows, notes, len(refs))
+    table = results_markdown(rows, notes, len(test.refs))
     atomic_write_text(args.out / "results.md", table)
     print(table)
     return 0

@@ -18,11 +18,10 @@ import torch
 from codeqa_model.bundle import FORMAT_VERSION, BundleError, load_bundle, save_bundle
 from codeqa_model.inference import DEFAULT_RERANK_WEIGHT
 from codeqa_model.paths import user_bundle_dir
+from codeqa_train import runs
 from safetensors import SafetensorError
 from safetensors.torch import load_file
 from tokenizers import Tokenizer
-
-TOKENIZERS = ("intent_tokenizer.json", "code_tokenizer.json")
 
 DATA_SOURCES = """\
 - CoNaLa v1.1, curated and mined pairs (Yin et al., "Learning to Mine Aligned Code and
@@ -170,13 +169,12 @@ def export(
 
 
 def _read_final(run_dir: Path) -> tuple[dict[str, Any], dict[str, torch.Tensor]]:
-    final = Path(run_dir) / "final"
-    if not final.is_dir():
-        raise ExportError(f"{final}: missing; is {run_dir} a finished training run?")
-    config = _read_json_object(final / "config.json")
-    weights = final / "weights.safetensors"
-    if not weights.is_file():
-        raise ExportError(f"{weights}: missing; the run did not finish")
+    try:
+        final = runs.finished_final(run_dir)
+    except runs.RunError as exc:
+        raise ExportError(str(exc)) from None
+    config = _read_json_object(final / runs.CONFIG)
+    weights = final / runs.WEIGHTS
     try:
         tensors = load_file(weights)
     except (SafetensorError, OSError, ValueError) as exc:
@@ -184,22 +182,15 @@ def _read_final(run_dir: Path) -> tuple[dict[str, Any], dict[str, torch.Tensor]]
     return config, tensors
 
 
-def _find_tokenizer(run_dir: Path, name: str) -> Path | None:
-    for candidate in (Path(run_dir) / "final" / name, Path(run_dir) / name):
-        if candidate.is_file():
-            return candidate
-    return None
-
-
 def _read_tokenizers(generator_run: Path, classifier_run: Path) -> tuple[Tokenizer, Tokenizer]:
     """The generator run's tokenizers; the classifier run's, if it has any, must be the same."""
+    paths = runs.tokenizer_paths(generator_run)
+    if paths is None:
+        raise ExportError(f"{Path(generator_run) / runs.FINAL / runs.INTENT_TOKENIZER}: missing")
+    others = runs.tokenizer_paths(classifier_run) or (None, None)
     loaded: list[Tokenizer] = []
-    for name in TOKENIZERS:
-        path = _find_tokenizer(generator_run, name)
-        if path is None:
-            raise ExportError(f"{Path(generator_run) / 'final' / name}: missing")
+    for path, other in zip(paths, others, strict=True):
         tok = _parse_tokenizer(path)
-        other = _find_tokenizer(classifier_run, name)
         if other is not None and _parse_tokenizer(other).to_str() != tok.to_str():
             raise ExportError(
                 f"{other}: differs from {path}; train the classifier with "
@@ -238,8 +229,8 @@ def _read_json_object(path: Path) -> dict[str, Any]:
 def _run_report(run_dir: Path) -> dict[str, Any]:
     """What the run reported about its final model: fit-classifier's `valid_metrics.json` or
     fit-generator's `summary.json` (minus the config, which the bundle holds already)."""
-    for name in ("valid_metrics.json", "summary.json"):
-        path = Path(run_dir) / "final" / name
+    for name in runs.REPORTS:
+        path = runs.final_dir(run_dir) / name
         if path.is_file():
             return {k: v for k, v in _read_json_object(path).items() if k != "config"}
     return {}
@@ -275,14 +266,14 @@ def _check_builds(
             cls.from_parts(config, tensors, intent_tok, code_tok)
         except (ValueError, KeyError, TypeError, RuntimeError) as exc:
             raise ExportError(
-                f"{Path(run_dir) / 'final'}: config.json and weights.safetensors do not build a "
+                f"{runs.final_dir(run_dir)}: config.json and weights.safetensors do not build a "
                 f"{cls.__name__} ({exc})"
             ) from None
 
 
 def _last_epoch(run_dir: Path) -> dict[str, Any]:
     """The run's last `metrics.jsonl` record plus its epoch count ({} if the run kept none)."""
-    path = Path(run_dir) / "metrics.jsonl"
+    path = runs.history_path(run_dir)
     if not path.is_file():
         return {}
     records = []

@@ -14,9 +14,9 @@ code-token embeddings (`--code-repr avg --embedding EMB/w2v-current`) or the gen
 h ⊙ c after reading the snippet (`--code-repr hc --generator RUN`); the intent vector is the
 average of `--intent-embedding` vectors.
 
-Writes RUN/metrics.jsonl (one line per epoch), RUN/checkpoint.pt (each epoch; `--resume`),
-RUN/final/{config.json, weights.safetensors, valid_metrics.json} and, for the product, the two
-tokenizers beside them.
+Writes the run directory laid out in `train.runs`: per-epoch metrics and checkpoints
+(`--resume`), and final/ with the model, `valid_metrics.json` and, for the product, the two
+tokenizers.
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ import ast
 import hashlib
 import json
 import random
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,7 +33,6 @@ from typing import Any
 
 import numpy as np
 import torch
-from codeqa_model.atomic import atomic_write_bytes, atomic_write_text
 from codeqa_model.classifier import (
     BaselineClassifier,
     ClassifierConfig,
@@ -42,6 +40,8 @@ from codeqa_model.classifier import (
     calibrate,
     threshold_for_false_alarms,
 )
+from codeqa_model.slots import PLACEHOLDER_RE
+from codeqa_train import runs
 from codeqa_train.data.curated import CuratedDataError, curated_dir, read_curated
 from codeqa_train.loop import (
     add_loop_arguments,
@@ -51,18 +51,11 @@ from codeqa_train.loop import (
     setup_distributed,
 )
 from codeqa_train.metrics import accuracy, pr_auc, roc_auc
-from safetensors.torch import save
 from torch import nn
 
 KINDS = ("positive", "random", "hard")
 SLOT_SWAP = "slot-swap"  # generated negative kind: right names, someone else's code
 ASSIGN_NAMES = ("result", "out", "value", "res")
-_PLACEHOLDER_WORD = re.compile(r"(?<!\w)(?:str|var)_\d(?!\w)")
-TOKENIZER_FILES = ("intent_tokenizer.json", "code_tokenizer.json")
-
-
-# The classifier's data errors are the curated reader's (old name kept for callers and tests).
-ClassifierDataError = CuratedDataError
 
 
 @dataclass(frozen=True)
@@ -81,7 +74,7 @@ def read_pairs(data: Path, split: str) -> list[LabelledPair]:
     pairs = []
     for i, row in enumerate(rows, 1):
         if row["label"] not in (0, 1) or row["kind"] not in KINDS:
-            raise ClassifierDataError(
+            raise CuratedDataError(
                 path, None, f"row {i}: bad label/kind {row['label']!r}/{row['kind']!r}"
             )
         qid = str(row.get("qid", ""))
@@ -130,7 +123,7 @@ def slot_swap_negatives(
     pool: dict[frozenset[str], list[tuple[str, str, str]]] = {}
     for p in positives:
         _, code, _ = canonicalize_pair(p.intent, p.snippet)
-        used = frozenset(_PLACEHOLDER_WORD.findall(code))
+        used = frozenset(PLACEHOLDER_RE.findall(code))
         if used:
             pool.setdefault(used, []).append((code, p.qid, p.snippet))
     keys = sorted(pool, key=sorted)
@@ -154,7 +147,7 @@ def slot_swap_negatives(
                 restored = restore_code(code, slots)
                 if restored in made or restored == p.snippet:
                     continue
-                if _PLACEHOLDER_WORD.search(restored):
+                if PLACEHOLDER_RE.search(restored):
                     continue  # the other snippet spelled a placeholder-like name itself
                 made.add(restored)
                 out.append(LabelledPair(p.intent, restored, 0, SLOT_SWAP, p.qid))
@@ -229,15 +222,10 @@ def load_or_train_tokenizers(
     run_dir: Path | None, train_pairs: Sequence[LabelledPair], vocab_size: int
 ) -> tuple[Any, Any]:
     """The generator run's tokenizers, or (no run given) new ones from the training positives."""
-    from codeqa_model.subword import SPECIAL_TOKENS, load_tokenizer, train_subword
+    from codeqa_model.subword import SPECIAL_TOKENS, train_subword
 
     if run_dir is not None:
-        found = [run_dir / n for n in TOKENIZER_FILES]
-        found = [p if p.is_file() else run_dir / "final" / p.name for p in found]
-        for p in found:
-            if not p.is_file():
-                raise FileNotFoundError(f"{p}: missing (is {run_dir} a fit-generator run?)")
-        return load_tokenizer(found[0]), load_tokenizer(found[1])
+        return runs.load_tokenizers(run_dir)
     from codeqa_model.code_tokens import tokenize_code
     from codeqa_model.intent_tokens import tokenize_intent
     from codeqa_model.slots import canonicalize_code, canonicalize_intent
@@ -347,8 +335,7 @@ def input_fingerprints(args: argparse.Namespace) -> dict[str, str]:
     if args.code_repr == "avg":
         files["code"] = Path(args.embedding) / "vectors.safetensors"
     else:
-        final = Path(args.generator) / "final"
-        files["code"] = (final if final.is_dir() else Path(args.generator)) / "weights.safetensors"
+        files["code"] = runs.final_dir(Path(args.generator)) / runs.WEIGHTS
     out = {}
     for name, path in files.items():
         digest = hashlib.sha256()
@@ -372,9 +359,8 @@ def decoder_h_odot_c(
     from codeqa_model.generator import encode_pair
     from codeqa_model.matcher import pad_batch
     from codeqa_model.seq2seq import BOS
-    from codeqa_train.evaluate import load_generator
 
-    gen = load_generator(run_dir)
+    gen = runs.load_generator(run_dir)
     model, cfg = gen.model.eval(), gen.cfg
     out = np.zeros((len(pairs), cfg.hidden), dtype=np.float32)
     with torch.inference_mode():
@@ -406,17 +392,17 @@ def decoder_h_odot_c(
 
 
 def save_final(
-    final: Path, net: nn.Module, cfg: ClassifierConfig, tokenizers: Any, report: dict
-) -> None:
-    """Write RUN/final atomically; config.json last, so its presence means the rest is there."""
-    final.mkdir(parents=True, exist_ok=True)
-    tensors = {k: v.detach().contiguous() for k, v in net.state_dict().items()}
-    atomic_write_bytes(final / "weights.safetensors", save(tensors))
-    if tokenizers is not None:
-        for tok, name in zip(tokenizers, TOKENIZER_FILES, strict=True):
-            atomic_write_text(final / name, tok.to_str())
-    atomic_write_text(final / "valid_metrics.json", json.dumps(report, indent=1) + "\n")
-    atomic_write_text(final / "config.json", json.dumps(cfg.to_dict(), indent=1) + "\n")
+    run_dir: Path, net: nn.Module, cfg: ClassifierConfig, tokenizers: Any, report: dict
+) -> Path:
+    """Write RUN/final (see `train.runs`)."""
+    return runs.write_final(
+        run_dir,
+        config=cfg.to_dict(),
+        tensors={k: v.detach().contiguous() for k, v in net.state_dict().items()},
+        tokenizers=tokenizers,
+        report_name=runs.CLASSIFIER_REPORT,
+        report=report,
+    )
 
 
 # -- the command --------------------------------------------------------------------------------
@@ -425,7 +411,7 @@ def save_final(
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     a = parser.add_argument
     a("--data", type=Path, default=Path("out/data"), help="output of `codeqa-train data`")
-    a("--out", type=Path, default=None, help="run directory (default runs/classifier-VARIANT)")
+    a("--run-dir", type=Path, default=None, help="default runs/classifier-VARIANT")
     a("--variant", choices=("product", "baseline"), default="product")
     a("--tokenizers", type=Path, default=None, help="fit-generator run whose tokenizers to reuse")
     a("--vocab-size", type=int, default=4000, help="only when training new tokenizers")
@@ -468,7 +454,7 @@ def run(args: argparse.Namespace) -> int:
     info = setup_distributed()
     set_threads(loop_cfg.threads, info)
     torch.manual_seed(loop_cfg.seed)
-    out = args.out or Path("runs") / f"classifier-{args.variant}"
+    out = args.run_dir or Path("runs") / f"classifier-{args.variant}"
     out.mkdir(parents=True, exist_ok=True)
 
     kinds = {"positive", *args.kinds.split(",")}
@@ -584,6 +570,6 @@ def run(args: argparse.Namespace) -> int:
         **split_metrics(valid_pairs, probs.numpy(), cfg.threshold),
     }
     print(json.dumps(report))
-    save_final(out / "final", net, cfg, tokenizers, report)
-    print(f"wrote {out / 'final'}")
+    final = save_final(out, net, cfg, tokenizers, report)
+    print(f"wrote {final}")
     return 0

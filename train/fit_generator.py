@@ -3,15 +3,14 @@
 Reads `DATA/generator/{train,valid}.jsonl`, trains the two tokenizers (or reuses a run's),
 encodes pairs exactly as `model.generator` does at inference, and hands the rest to
 `train.loop.fit`. Validation is on the CoNaLa rows of the valid split: loss every epoch and,
-with `--monitor valid_bleu`, greedy CoNaLa BLEU. Writes `RUN_DIR/final/` with `config.json`,
-`weights.safetensors`, `intent_tokenizer.json`, `code_tokenizer.json`, `summary.json`.
-Runs under `torchrun` unchanged.
+with `--select-by valid_bleu`, greedy CoNaLa BLEU. Writes the run directory laid out in
+`train.runs` (final model with its tokenizers and `summary.json`). Runs under `torchrun`
+unchanged.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import sys
 import time
@@ -23,21 +22,16 @@ from typing import Any
 
 import numpy as np
 import torch
-from codeqa_model.atomic import atomic_write_bytes, atomic_write_text
 from codeqa_model.code_tokens import tokenize_code
 from codeqa_model.generator import Generator, encode_pair
 from codeqa_model.intent_tokens import tokenize_intent
 from codeqa_model.seq2seq import BOS, EOS, PAD, GeneratorConfig, Seq2Seq, count_parameters
 from codeqa_model.slots import canonicalize_pair
-from codeqa_model.subword import SPECIAL_TOKENS, load_tokenizer, save_tokenizer, train_subword
-from codeqa_train import loop
+from codeqa_model.subword import SPECIAL_TOKENS, train_subword
+from codeqa_train import loop, runs
 from codeqa_train.data.curated import curated_dir, read_curated
-from safetensors.torch import save
 from tokenizers import Tokenizer, models, pre_tokenizers
 from torch import nn
-
-INTENT_TOKENIZER = "intent_tokenizer.json"
-CODE_TOKENIZER = "code_tokenizer.json"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -303,42 +297,29 @@ def make_validator(
 # -- the command -------------------------------------------------------------------------------
 
 
-def write_final(
-    run_dir: Path,
-    generator: Generator,
-    summary: dict[str, Any],
-) -> Path:
-    final = run_dir / "final"
-    final.mkdir(parents=True, exist_ok=True)
+def write_final(run_dir: Path, generator: Generator, summary: dict[str, Any]) -> Path:
     config, tensors = generator.parts()
-    atomic_write_text(final / "config.json", json.dumps(config, indent=2) + "\n")
-    atomic_write_bytes(final / "weights.safetensors", save(tensors))
-    save_tokenizer(generator.intent_tok, final / INTENT_TOKENIZER)
-    save_tokenizer(generator.code_tok, final / CODE_TOKENIZER)
-    atomic_write_text(final / "summary.json", json.dumps(summary, indent=2) + "\n")
-    return final
+    return runs.write_final(
+        run_dir,
+        config=config,
+        tensors=tensors,
+        tokenizers=(generator.intent_tok, generator.code_tok),
+        report_name=runs.GENERATOR_REPORT,
+        report=summary,
+    )
 
 
 def _tokenizers(
     args: argparse.Namespace, rows: list[dict[str, Any]], cfg: GeneratorConfig, info: loop.DistInfo
 ) -> tuple[Tokenizer, Tokenizer]:
     """Reuse `--tokenizers`, else rank 0 trains and saves them, then every rank loads them."""
-    source_dir = args.tokenizers
-    if source_dir is None:
-        source_dir = args.run_dir
-        if info.is_main and not (args.resume and (source_dir / CODE_TOKENIZER).is_file()):
-            intent_tok, code_tok = build_tokenizers(rows, cfg)
-            args.run_dir.mkdir(parents=True, exist_ok=True)
-            save_tokenizer(intent_tok, source_dir / INTENT_TOKENIZER)
-            save_tokenizer(code_tok, source_dir / CODE_TOKENIZER)
-        if info.distributed:
-            torch.distributed.barrier()
-    for name in (INTENT_TOKENIZER, CODE_TOKENIZER):
-        if not (source_dir / name).is_file() and (source_dir / "final" / name).is_file():
-            source_dir = source_dir / "final"
-    return load_tokenizer(source_dir / INTENT_TOKENIZER), load_tokenizer(
-        source_dir / CODE_TOKENIZER
-    )
+    if args.tokenizers is not None:
+        return runs.load_tokenizers(args.tokenizers)
+    if info.is_main and not (args.resume and runs.tokenizer_paths(args.run_dir)):
+        runs.save_tokenizers(args.run_dir, build_tokenizers(rows, cfg))
+    if info.distributed:
+        torch.distributed.barrier()
+    return runs.load_tokenizers(args.run_dir)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -33,11 +33,8 @@ import numpy as np
 import torch
 import torch.distributed as dist
 from codeqa_model.atomic import atomic_file, atomic_write_text
+from codeqa_train.runs import BEST, CHECKPOINT, METRICS
 from torch import Tensor, nn
-
-CHECKPOINT = "checkpoint.pt"
-BEST = "best.pt"
-METRICS = "metrics.jsonl"
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from codeqa_train.data.curated import CuratedDataError
 from codeqa_train.embed.corpus import (
-    CorpusError,
     default_dev_roots,
     read_pairs,
     sample_dev_corpus,
@@ -274,7 +274,7 @@ def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     try:
         corpora = _load_corpora(args, variants)
-    except CorpusError as e:
+    except CuratedDataError as e:
         print(f"codeqa-train embed: {e}", file=sys.stderr)
         return 2
     table: Neighbours = {}

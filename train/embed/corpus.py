@@ -15,17 +15,13 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from codeqa_train.data.curated import CuratedDataError, curated_dir, read_curated
+from codeqa_train.data.curated import curated_dir, read_curated
 
 TRAIN_SPLITS: tuple[str, ...] = ("train", "valid")
 LINE_BREAK = "<nl>"
 MAX_DEV_FILE_BYTES = 512 * 1024  # generated tables and vendored blobs say little about code
 
 Tokenizer = Callable[[str], list[str]]
-
-
-# The corpus's data errors are the curated reader's (old name kept for callers and tests).
-CorpusError = CuratedDataError
 
 
 def generator_dir(data: Path) -> Path:
