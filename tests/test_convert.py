@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from codeqa_model.inference import Suggestion
 from lsprotocol import types
 
 from codeqa_lsp import convert
-from codeqa_lsp.intents import completion_site, parse_intents, split_lines
+from codeqa_lsp.intents import parse_intents, split_lines
 
 UTF16 = types.PositionEncodingKind.Utf16
 UTF8 = types.PositionEncodingKind.Utf8
@@ -30,84 +29,6 @@ def test_server_column_clamps_out_of_range() -> None:
     assert convert.server_column("abc", 99, UTF16) == 3
     assert convert.server_column("abc", -4, UTF16) == 0
     assert convert.server_column("é😀", 99, UTF16) == 2
-
-
-# ---------------------------------------------------------------- snippets
-
-
-def test_snippet_tab_stops_on_slots_and_escapes() -> None:
-    code = "shutil.copy('a$b', dst)  # }"
-    spans = ((12, 17), (19, 22))
-    assert convert.snippet_text(code, spans) == "shutil.copy(${1:'a\\$b'}, ${2:dst})  # \\}$0"
-
-
-def test_snippet_skips_bad_spans() -> None:
-    assert convert.snippet_text("f(x)", ((2, 3), (2, 4), (3, 2), (2, 99))) == "f(${1:x})$0"
-    assert convert.snippet_text("a\\b", ()) == "a\\\\b$0"
-
-
-# ---------------------------------------------------------------- completion
-
-
-SUGGESTIONS = [
-    Suggestion("for x in xs:\n    print(x)", 0.91, ((9, 11),)),
-    Suggestion("print(*xs)", 0.42, ((7, 9),)),
-]
-
-
-def test_completion_below_intent_keeps_indentation() -> None:
-    lines = split_lines("def f(xs):\n    # intent: print each item of `xs`\n\n")
-    site = completion_site(lines, 2, 0)
-    assert site is not None
-    items = convert.completion_items(SUGGESTIONS, site, lines, UTF16, snippets=True)
-    assert [i.sort_text for i in items] == ["0000", "0001"]
-    first = items[0]
-    assert first.label == "for x in xs:"
-    assert first.detail == "match 0.91"
-    assert first.insert_text_format == types.InsertTextFormat.Snippet
-    assert isinstance(first.documentation, types.MarkupContent)
-    assert first.documentation.kind == types.MarkupKind.Markdown
-    assert first.documentation.value == "```python\nfor x in xs:\n    print(x)\n```"
-    edit = first.text_edit
-    assert isinstance(edit, types.TextEdit)
-    assert edit.range == types.Range(types.Position(2, 0), types.Position(2, 0))
-    assert edit.new_text == "    for x in ${1:xs}:\n        print(x)$0"
-
-
-def test_completion_plain_text_without_snippet_support() -> None:
-    lines = split_lines("    # intent: print each item of `xs`\n    \n")
-    site = completion_site(lines, 1, 4)
-    assert site is not None
-    items = convert.completion_items(SUGGESTIONS, site, lines, UTF16, snippets=False)
-    edit = items[0].text_edit
-    assert items[0].insert_text_format == types.InsertTextFormat.PlainText
-    assert isinstance(edit, types.TextEdit)
-    assert edit.range == types.Range(types.Position(1, 4), types.Position(1, 4))
-    assert edit.new_text == "for x in xs:\n        print(x)"
-
-
-def test_completion_at_end_of_intent_line_starts_a_new_line() -> None:
-    lines = split_lines("  # intent: grüße 😀 `xs`")
-    end = len(lines[0])
-    site = completion_site(lines, 0, end)
-    assert site is not None
-    items = convert.completion_items(SUGGESTIONS[1:], site, lines, UTF16, snippets=False)
-    edit = items[0].text_edit
-    assert isinstance(edit, types.TextEdit)
-    units = end + 1  # the emoji is two UTF-16 units
-    assert edit.range == types.Range(types.Position(0, units), types.Position(0, units))
-    assert edit.new_text == "\n  print(*xs)"
-
-
-def test_documentation_fence_survives_backticks_in_code() -> None:
-    lines = split_lines("# intent: quote\n")
-    site = completion_site(lines, 0, 15)
-    assert site is not None
-    items = convert.completion_items(
-        [Suggestion("s = '```'", 0.5, ())], site, lines, UTF16, snippets=False
-    )
-    assert isinstance(items[0].documentation, types.MarkupContent)
-    assert items[0].documentation.value == "````python\ns = '```'\n````"
 
 
 # ---------------------------------------------------------------- diagnostics / actions / hover
