@@ -449,83 +449,91 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_loop_arguments(parser, epochs=8, patience=2, lr=2e-3, threads=2)
 
 
-def run(args: argparse.Namespace) -> int:
-    loop_cfg = loop_config_from_args(args)
-    info = setup_distributed()
-    set_threads(loop_cfg.threads, info)
-    torch.manual_seed(loop_cfg.seed)
-    out = args.run_dir or Path("runs") / f"classifier-{args.variant}"
-    out.mkdir(parents=True, exist_ok=True)
-
+def training_pairs(args: argparse.Namespace, seed: int) -> list[LabelledPair]:
+    """The `--kinds` kept, extra random and slot-swap negatives, and `result =` rewrites."""
     kinds = {"positive", *args.kinds.split(",")}
-    train_pairs = [p for p in read_pairs(args.data, "train") if p.kind in kinds]
+    pairs = [p for p in read_pairs(args.data, "train") if p.kind in kinds]
     if args.max_train:
-        train_pairs = train_pairs[: args.max_train]
+        pairs = pairs[: args.max_train]
     if "random" in kinds:
-        train_pairs += extra_random_negatives(train_pairs, args.extra_random, loop_cfg.seed)
-    train_pairs += slot_swap_negatives(train_pairs, args.slot_swap, loop_cfg.seed + 1)
-    train_pairs = with_assignments(train_pairs, args.assign_fraction, loop_cfg.seed + 2)
-    valid_pairs = read_pairs(args.data, "valid")
-    # always measured on validation, whatever the training used
-    valid_pairs += slot_swap_negatives(valid_pairs, 1, loop_cfg.seed)
-    counts = {k: sum(p.kind == k for p in train_pairs) for k in (*KINDS, SLOT_SWAP)}
-    print(f"train {len(train_pairs)} pairs {counts}, valid {len(valid_pairs)}")
+        pairs += extra_random_negatives(pairs, args.extra_random, seed)
+    pairs += slot_swap_negatives(pairs, args.slot_swap, seed + 1)
+    return with_assignments(pairs, args.assign_fraction, seed + 2)
 
-    tokenizers = None
-    if args.variant == "product":
-        tokenizers = load_or_train_tokenizers(args.tokenizers, train_pairs, args.vocab_size)
-        cfg = ClassifierConfig(
-            kind="product",
-            intent_vocab=tokenizers[0].get_vocab_size(),
-            code_vocab=tokenizers[1].get_vocab_size(),
-            emb_dim=args.emb_dim,
-            hidden=args.hidden,
-            dropout=args.dropout,
-            encoder=args.encoder,
-            use_alignment=not args.no_alignment,
-            use_lexical=not args.no_lexical,
-            false_alarm_rate=args.false_alarm_rate,
-        )
-        train_x, collate = product_inputs(train_pairs, *tokenizers, cfg)
-        valid_x, _ = product_inputs(valid_pairs, *tokenizers, cfg)
-        net: nn.Module = MatchClassifier(cfg)
 
-        def length(i: int) -> int:
-            return len(train_x[i].code_ids)
+def validation_pairs(args: argparse.Namespace, seed: int) -> list[LabelledPair]:
+    """The valid split plus one slot-swap negative per positive, whatever the training used."""
+    pairs = read_pairs(args.data, "valid")
+    return pairs + slot_swap_negatives(pairs, 1, seed)
 
-    else:
-        xs, collate, i_dim, c_dim = baseline_inputs([*train_pairs, *valid_pairs], args)
-        train_x, valid_x = xs[: len(train_pairs)], xs[len(train_pairs) :]
-        cfg = ClassifierConfig(
-            kind="baseline",
-            intent_dim=i_dim,
-            code_dim=c_dim,
-            code_repr=args.code_repr,
-            false_alarm_rate=args.false_alarm_rate,
-            extra={
-                "code_source": str(args.embedding or args.generator),
-                "intent_embedding": str(args.intent_embedding),
-                "fingerprints": input_fingerprints(args),
-            },
-        )
-        net = BaselineClassifier(cfg)
-        length = None
 
-    examples = list(zip(train_x, (p.label for p in train_pairs), strict=True))
+@dataclass
+class Prepared:
+    """A network ready to train, with its inputs encoded for both splits."""
 
-    def collate_labelled(items: list[tuple[Any, int]]) -> Batch:
-        x = collate([item for item, _ in items])
-        return x, torch.tensor([y for _, y in items], dtype=torch.float32)
+    net: nn.Module
+    cfg: ClassifierConfig
+    tokenizers: Any  # (intent, code) for the product; None for a baseline
+    train_x: list[Any]
+    valid_x: list[Any]
+    collate: Callable[[Sequence[Any]], tuple[torch.Tensor, ...]]
+    length: Callable[[int], int] | None
 
-    def loss_fn(module: nn.Module, batch: Batch) -> torch.Tensor:
-        x, y = batch
-        return nn.functional.binary_cross_entropy_with_logits(module(*x), y)
 
-    valid_batches = make_batches(valid_x, [p.label for p in valid_pairs], collate, 512, None)
+def prepare_product(
+    args: argparse.Namespace, train_pairs: list[LabelledPair], valid_pairs: list[LabelledPair]
+) -> Prepared:
+    tokenizers = load_or_train_tokenizers(args.tokenizers, train_pairs, args.vocab_size)
+    cfg = ClassifierConfig(
+        kind="product",
+        intent_vocab=tokenizers[0].get_vocab_size(),
+        code_vocab=tokenizers[1].get_vocab_size(),
+        emb_dim=args.emb_dim,
+        hidden=args.hidden,
+        dropout=args.dropout,
+        encoder=args.encoder,
+        use_alignment=not args.no_alignment,
+        use_lexical=not args.no_lexical,
+        false_alarm_rate=args.false_alarm_rate,
+    )
+    train_x, collate = product_inputs(train_pairs, *tokenizers, cfg)
+    valid_x, _ = product_inputs(valid_pairs, *tokenizers, cfg)
+    return Prepared(
+        MatchClassifier(cfg),
+        cfg,
+        tokenizers,
+        train_x,
+        valid_x,
+        collate,
+        length=lambda i: len(train_x[i].code_ids),
+    )
+
+
+def prepare_baseline(
+    args: argparse.Namespace, train_pairs: list[LabelledPair], valid_pairs: list[LabelledPair]
+) -> Prepared:
+    xs, collate, i_dim, c_dim = baseline_inputs([*train_pairs, *valid_pairs], args)
+    cfg = ClassifierConfig(
+        kind="baseline",
+        intent_dim=i_dim,
+        code_dim=c_dim,
+        code_repr=args.code_repr,
+        false_alarm_rate=args.false_alarm_rate,
+        extra={
+            "code_source": str(args.embedding or args.generator),
+            "intent_embedding": str(args.intent_embedding),
+            "fingerprints": input_fingerprints(args),
+        },
+    )
+    n = len(train_pairs)
+    return Prepared(BaselineClassifier(cfg), cfg, None, xs[:n], xs[n:], collate, None)
+
+
+def make_validator(
+    valid_pairs: list[LabelledPair], valid_batches: list[Batch], monitor_kinds: list[str]
+) -> Callable[[nn.Module], dict[str, float]]:
+    """valid loss, per-kind ROC-AUC, and their mean over `monitor_kinds` (the epoch picker)."""
     valid_y = torch.cat([y for _, y in valid_batches])
-    present = {p.kind for p in valid_pairs}
-    monitor_kinds = [k for k in args.monitor.split(",") if k in present] or ["all"]
-    monitor_kind = "+".join(monitor_kinds)
 
     def validate(model: nn.Module) -> dict[str, float]:
         logits = predict_logits(model, valid_batches)
@@ -539,37 +547,81 @@ def run(args: argparse.Namespace) -> int:
             record[f"valid_roc_auc_{kind}"] = m["roc_auc"]
         return record
 
+    return validate
+
+
+def calibrate_on_validation(
+    net: nn.Module, cfg: ClassifierConfig, valid_pairs: list[LabelledPair], batches: list[Batch]
+) -> dict[str, Any]:
+    """Platt-scale on validation, set the threshold that flags `false_alarm_rate` of its true
+    pairs, and return the validation report at that threshold."""
+    logits = predict_logits(net, batches)
+    valid_y = torch.cat([y for _, y in batches])
+    cfg.platt_a, cfg.platt_b = calibrate(logits, valid_y)
+    probs = torch.sigmoid(cfg.platt_a * logits.double() + cfg.platt_b)
+    cfg.threshold = threshold_for_false_alarms(probs[valid_y == 1], cfg.false_alarm_rate)
+    return {
+        "platt": [cfg.platt_a, cfg.platt_b],
+        "threshold": cfg.threshold,
+        **split_metrics(valid_pairs, probs.numpy(), cfg.threshold),
+    }
+
+
+def _bce(module: nn.Module, batch: Batch) -> torch.Tensor:
+    x, y = batch
+    return nn.functional.binary_cross_entropy_with_logits(module(*x), y)
+
+
+def run(args: argparse.Namespace) -> int:
+    loop_cfg = loop_config_from_args(args)
+    info = setup_distributed()
+    set_threads(loop_cfg.threads, info)
+    torch.manual_seed(loop_cfg.seed)
+    out = args.run_dir or Path("runs") / f"classifier-{args.variant}"
+    out.mkdir(parents=True, exist_ok=True)
+
+    train_pairs = training_pairs(args, loop_cfg.seed)
+    valid_pairs = validation_pairs(args, loop_cfg.seed)
+    counts = {k: sum(p.kind == k for p in train_pairs) for k in (*KINDS, SLOT_SWAP)}
+    print(f"train {len(train_pairs)} pairs {counts}, valid {len(valid_pairs)}")
+    prepare = prepare_product if args.variant == "product" else prepare_baseline
+    prep = prepare(args, train_pairs, valid_pairs)
+
+    examples = list(zip(prep.train_x, (p.label for p in train_pairs), strict=True))
+
+    def collate_labelled(items: list[tuple[Any, int]]) -> Batch:
+        x = prep.collate([item for item, _ in items])
+        return x, torch.tensor([y for _, y in items], dtype=torch.float32)
+
+    valid_labels = [p.label for p in valid_pairs]
+    valid_batches = make_batches(prep.valid_x, valid_labels, prep.collate, 512, None)
+    present = {p.kind for p in valid_pairs}
+    monitor_kinds = [k for k in args.monitor.split(",") if k in present] or ["all"]
     result = fit(
-        net,
+        prep.net,
         examples,
         collate_labelled,
-        loss_fn,
-        validate,
+        _bce,
+        make_validator(valid_pairs, valid_batches, monitor_kinds),
         out,
         loop_cfg,
         monitor="valid_roc_auc",
         mode="max",
         resume=args.resume,
-        length=length,
+        length=prep.length,
         info=info,
     )
     if not info.is_main:
         return 0
     print(
-        f"best valid ROC-AUC ({monitor_kind}) {result.best_metric:.4f} at epoch {result.best_epoch}"
+        f"best valid ROC-AUC ({'+'.join(monitor_kinds)}) {result.best_metric:.4f} "
+        f"at epoch {result.best_epoch}"
     )
-
-    logits = predict_logits(net, valid_batches)
-    cfg.platt_a, cfg.platt_b = calibrate(logits, valid_y)
-    probs = torch.sigmoid(cfg.platt_a * logits.double() + cfg.platt_b)
-    cfg.threshold = threshold_for_false_alarms(probs[valid_y == 1], cfg.false_alarm_rate)
     report = {
         "best_epoch": result.best_epoch,
-        "platt": [cfg.platt_a, cfg.platt_b],
-        "threshold": cfg.threshold,
-        **split_metrics(valid_pairs, probs.numpy(), cfg.threshold),
+        **calibrate_on_validation(prep.net, prep.cfg, valid_pairs, valid_batches),
     }
     print(json.dumps(report))
-    final = save_final(out, net, cfg, tokenizers, report)
+    final = save_final(out, prep.net, prep.cfg, prep.tokenizers, report)
     print(f"wrote {final}")
     return 0
