@@ -1,4 +1,5 @@
-"""Evaluation metrics: CoNaLa's BLEU exactly as the benchmark computes it, plus ranking metrics.
+"""Evaluation metrics: CoNaLa's BLEU exactly as the benchmark computes it, plus ranking metrics
+(ROC-AUC and average precision from scikit-learn, behind input checks with clear errors).
 
 BLEU here is the CoNaLa benchmark's, not sacrebleu's: the code is tokenized with
 `tokenize_for_bleu_eval` (Wang Ling et al. 2016, as in conala-baseline's `conala_eval.py`) and
@@ -178,42 +179,21 @@ def _check_binary(labels: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, n
 
 
 def roc_auc(labels: np.ndarray, scores: np.ndarray) -> float:
-    """Area under the ROC curve: P(score of a random positive > a random negative), ties ½.
+    """Area under the ROC curve (scikit-learn's): P(a random positive outscores a random
+    negative), ties counting ½."""
+    from sklearn.metrics import roc_auc_score
 
-    Computed from average ranks (Mann–Whitney U), which handles ties exactly.
-    """
     y, s = _check_binary(labels, scores)
-    order = np.argsort(s, kind="mergesort")
-    sorted_s = s[order]
-    ranks = np.empty_like(sorted_s)
-    # average rank (1-based) within each run of tied scores
-    starts = np.r_[0, np.flatnonzero(np.diff(sorted_s)) + 1]
-    ends = np.r_[starts[1:], sorted_s.size]
-    for a, b in zip(starts, ends, strict=True):
-        ranks[a:b] = (a + b + 1) / 2.0
-    rank_of = np.empty_like(ranks)
-    rank_of[order] = ranks
-    n_pos = int(y.sum())
-    n_neg = y.size - n_pos
-    u = rank_of[y == 1].sum() - n_pos * (n_pos + 1) / 2.0
-    return float(u / (n_pos * n_neg))
+    return float(roc_auc_score(y, s))
 
 
 def pr_auc(labels: np.ndarray, scores: np.ndarray) -> float:
-    """Average precision: sum over thresholds of (recall step) × precision, as sklearn defines it.
+    """Average precision (scikit-learn's): sum over thresholds of (recall step) × precision;
+    tied scores form one threshold, so input order does not matter."""
+    from sklearn.metrics import average_precision_score
 
-    Tied scores form one threshold, so the result does not depend on input order.
-    """
     y, s = _check_binary(labels, scores)
-    order = np.argsort(-s, kind="mergesort")
-    s_sorted, y_sorted = s[order], y[order]
-    last_of_run = np.r_[np.flatnonzero(np.diff(s_sorted)), s_sorted.size - 1]
-    tp = np.cumsum(y_sorted)[last_of_run]
-    predicted = last_of_run + 1
-    precision = tp / predicted
-    recall = tp / y.sum()
-    recall_steps = np.diff(np.r_[0.0, recall])
-    return float(np.sum(recall_steps * precision))
+    return float(average_precision_score(y, s))
 
 
 def accuracy(labels: np.ndarray, probs: np.ndarray, threshold: float = 0.5) -> float:
