@@ -10,6 +10,7 @@ print one JSON line that these tests assert on.
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import re
@@ -135,3 +136,161 @@ def test_headless_neovim_end_to_end() -> None:
 
     # A live settings change reached the server: threshold 0 flags nothing.
     assert result["checks"]["settings_change"]["ok"]
+
+
+# ---------------------------------------------------------------- accepting completions
+
+SCRIPTED_SERVER = PLUGIN / "tests" / "scripted_server.py"
+ACCEPT_INTENT = "# intent: find numbers in `s` and print `xs`"
+# name -> (lines: "{I}" the intent, None the empty line under it; the intent's indentation;
+#          the line where `import re` lands)
+ACCEPT_FILES: dict[str, tuple[list[str | None], str, int]] = {
+    "module": (
+        ["import os", "", "s = 'a1'", "xs = [1]", "p = 'f'", "", "{I}", None, "print(s)"],
+        "",
+        1,
+    ),
+    "function": (
+        ['"""Doc."""', "import os", "", "", "def f(s, xs, p):", "{I}", None, "    return s"],
+        "    ",
+        2,
+    ),
+    "method": (
+        [
+            "import os",
+            "",
+            "",
+            "class C:",
+            "    def m(self, s, xs, p):",
+            "{I}",
+            None,
+            "        return 1",
+        ],
+        "        ",
+        1,
+    ),
+}
+# The scripted server's suggestions (editors/nvim/tests/scripted_server.py): code, its one-line
+# form (None: Python cannot write it on one line), the import it needs.
+SCRIPTED = [
+    ("nums = re.findall(r'\\d+', s)", "import re; nums = re.findall(r'\\d+', s)", "import re"),
+    ("for x in xs:\n    print(x)", "for x in xs: print(x)", None),
+    ("with open(p) as fh:\n    for line in fh:\n        print(line)", None, None),
+]
+
+
+def _accept_file(name: str, where: str) -> tuple[list[str], int, int, str, int]:
+    """(buffer lines, cursor line, cursor column, intent indentation, import line)."""
+    template, indent, import_at = ACCEPT_FILES[name]
+    intent = template.index("{I}")
+    typed = indent if where == "empty-indented" else ""
+    lines = [indent + ACCEPT_INTENT if t == "{I}" else typed if t is None else t for t in template]
+    if where == "intent-end":
+        del lines[intent + 1]  # the code goes straight under the comment
+        return lines, intent, len(lines[intent]), indent, import_at
+    return lines, intent + 1, len(typed), indent, import_at
+
+
+def _accept_cases() -> list[tuple[str, str]]:
+    return [
+        (name, where)
+        for name in ACCEPT_FILES
+        for where in ("intent-end", "empty-col0", "empty-indented")
+        if not (name == "module" and where == "empty-indented")
+    ]
+
+
+def _expected_after(name: str, where: str, item: int, route: str) -> list[str]:
+    lines, line, _col, indent, import_at = _accept_file(name, where)
+    code, flat, needs = SCRIPTED[item]
+    if route == "omni":  # plain omnifunc: a word, never a line break
+        if where == "intent-end" or flat is None:
+            return lines
+        return [*lines[:line], indent + flat, *lines[line + 1 :]]
+    block = [indent + c for c in code.split("\n")]
+    out = (
+        [*lines[: line + 1], *block, *lines[line + 1 :]]
+        if where == "intent-end"
+        else [*lines[:line], *block, *lines[line + 1 :]]
+    )
+    if needs:
+        out.insert(import_at, needs)
+    return out
+
+
+def _run_accept(cmd: list[str], cases: list[dict[str, Any]], timeout: float) -> dict[str, Any]:
+    proc = subprocess.run(
+        [_nvim(), "--headless", "--clean", "-c", f"luafile {PLUGIN / 'tests' / 'accept.lua'}"],
+        cwd=REPO,
+        env={**os.environ, "CODEQA_CMD": json.dumps(cmd), "CODEQA_CASES": json.dumps(cases)},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    found = [ln for ln in proc.stdout.split("CODEQA_ACCEPT ")[1:]]
+    assert found, f"accept.lua printed no result (exit {proc.returncode}):\n{proc.stderr[-3000:]}"
+    result: dict[str, Any] = json.loads(found[-1].splitlines()[0])
+    assert result["ok"], result.get("error")
+    assert len(result["results"]) == len(cases)
+    return result
+
+
+@pytest.mark.slow
+def test_accepting_every_item_at_every_site_leaves_exact_parsing_code() -> None:
+    """Scripted suggestions, accepted with <C-x><C-o> <C-n>… <C-y>: exact text, and it parses.
+
+    Route "lsp" is the plugin's default (vim.lsp.completion enabled on attach: the snippet
+    expands); route "omni" is plain omnifunc (Neovim inserts the item's word only).
+    """
+    cases, expected, ids = [], [], []
+    for name, where in _accept_cases():
+        lines, line, col, _indent, _at = _accept_file(name, where)
+        for item in range(len(SCRIPTED)):
+            for route in ("lsp", "omni"):
+                cases.append(
+                    {"lines": lines, "line": line, "col": col, "item": item, "route": route}
+                )
+                expected.append(_expected_after(name, where, item, route))
+                ids.append(f"{name}/{where}/item{item}/{route}")
+    cmd = [sys.executable, str(SCRIPTED_SERVER)]
+    result = _run_accept(cmd, cases, timeout=600)
+    wrong = {}
+    for case_id, want, got in zip(ids, expected, result["results"], strict=True):
+        text = got.get("text", "")
+        if got.get("error") or text.split("\n") != want:
+            wrong[case_id] = (got.get("error"), text)
+        else:
+            ast.parse(text)
+    assert not wrong, json.dumps(wrong, indent=1)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(_missing_server_or_model() is not None, reason=str(_missing_server_or_model()))
+def test_accepting_the_models_top_item_at_every_site_parses() -> None:
+    """The shipped model's top suggestion, accepted at every site by both routes.
+
+    The code is the model's, so the check is structural: the file parses, the comment is
+    unchanged, and (route "lsp") the lines under the intent are the documented code at the
+    intent's indentation.
+    """
+    cases, ids = [], []
+    for name, where in _accept_cases():
+        lines, line, col, _indent, _at = _accept_file(name, where)
+        for route in ("lsp", "omni"):
+            cases.append({"lines": lines, "line": line, "col": col, "item": 0, "route": route})
+            ids.append((name, where, route))
+    cmd = [sys.executable, "-m", "codeqa_lsp", "--stdio"]
+    if MODEL_OVERRIDE:
+        cmd += ["--model", MODEL_OVERRIDE]
+    result = _run_accept(cmd, cases, timeout=900)
+    for (name, where, route), got in zip(ids, result["results"], strict=True):
+        assert not got.get("error"), (name, where, route, got)
+        lines, _line, _col, indent, _at = _accept_file(name, where)
+        after = got["text"].split("\n")
+        ast.parse(got["text"])
+        intent_text = indent + ACCEPT_INTENT
+        at = after.index(intent_text)  # the comment is still there, unchanged
+        if route == "lsp":
+            below = [ln for ln in after[at + 1 :] if ln.strip()]
+            assert below[0].startswith(indent) and not below[0][len(indent)].isspace(), after

@@ -20,6 +20,7 @@ M.executable = "codeqa-lsp"
 ---@field threshold? number        server key threshold (0-1); nil: the model's own
 ---@field debounce_ms? integer     server key debounceMs (0-10000)
 ---@field model_path? string       server key modelPath; nil: the bundled model
+---@field lsp_completion? boolean  enable vim.lsp.completion for this client (snippets expand on <C-y>)
 ---@field on_attach? fun(client: vim.lsp.Client, bufnr: integer)
 ---@field capabilities? table
 
@@ -30,6 +31,7 @@ M.defaults = {
   diagnostics = true,
   suggestions = 5,
   debounce_ms = 200,
+  lsp_completion = true,
 }
 
 --- option name → { server key, checker(value) -> problem|nil }
@@ -86,6 +88,11 @@ local checks = {
   model_path = function(v)
     if type(v) ~= "string" then
       return "must be a path string (or nil for the bundled model)"
+    end
+  end,
+  lsp_completion = function(v)
+    if type(v) ~= "boolean" then
+      return "must be true or false"
     end
   end,
   on_attach = function(v)
@@ -190,6 +197,22 @@ function M.capabilities(user)
   return vim.tbl_deep_extend("force", user or {}, { textDocument = { diagnostic = vim.NIL } })
 end
 
+--- The client's on_attach: `vim.lsp.completion` for this client (so accepting an item with
+--- <C-y>, after <C-x><C-o> too, expands the server's snippet: multi-line code at the right
+--- indentation, imports added), then the user's own on_attach.
+---@param opts codeqa.Options normalized options
+---@return fun(client: vim.lsp.Client, bufnr: integer)
+function M.on_attach(opts)
+  return function(client, bufnr)
+    if opts.lsp_completion and vim.lsp.completion and vim.lsp.completion.enable then
+      vim.lsp.completion.enable(true, client.id, bufnr, { autotrigger = false })
+    end
+    if opts.on_attach then
+      opts.on_attach(client, bufnr)
+    end
+  end
+end
+
 --- The `vim.lsp.config` table (also what `vim.lsp.start` gets on Neovim 0.10).
 ---@param opts codeqa.Options normalized options
 ---@param cmd string[]
@@ -207,7 +230,7 @@ function M.lsp_config(opts, cmd)
     on_exit = function(_, _, client_id)
       require("codeqa.status").clear(client_id)
     end,
-    on_attach = opts.on_attach,
+    on_attach = M.on_attach(opts),
     capabilities = M.capabilities(opts.capabilities),
   }
 end
