@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -47,7 +46,6 @@ ANCHORS: tuple[tuple[str, float, str], ...] = (
     ("TranX (published)", 24.3, "Yin & Neubig 2018"),
     ("TranX + reranking (published)", 30.1, "Yin & Neubig 2019, about 30"),
 )
-_WORD = re.compile(r"\w+")
 SLOT_SWAP_SEED = 0  # fixed: every evaluation scores the same slot-swap negatives
 CLASSIFIER_KINDS = ("random", "hard", SLOT_SWAP)
 
@@ -61,37 +59,22 @@ def echo_intent(intents: Sequence[str]) -> list[str]:
 
 
 class TfidfRetriever:
-    """Nearest training intent by TF-IDF cosine (lower-cased `\\w+` words, smoothed idf)."""
+    """Nearest training intent by TF-IDF cosine (`data.similarity.tfidf_model`, fitted on the
+    pool: the same words and weighting curation uses)."""
 
     def __init__(self, intents: Sequence[str], snippets: Sequence[str]) -> None:
+        from codeqa_train.data.similarity import tfidf_model
+
         if not intents or len(intents) != len(snippets):
             raise ValueError("retrieval pool needs equally many (>0) intents and snippets")
-        docs = [_WORD.findall(t.lower()) for t in intents]
-        self.vocab: dict[str, int] = {}
-        for doc in docs:
-            for w in doc:
-                self.vocab.setdefault(w, len(self.vocab))
-        df = Counter(w for doc in docs for w in set(doc))
-        n = len(docs)
-        self.idf = np.ones(len(self.vocab))
-        for w, i in self.vocab.items():
-            self.idf[i] = math.log((1 + n) / (1 + df[w])) + 1.0
-        self.matrix = np.stack([self._vector(doc) for doc in docs])
+        self.model = tfidf_model()
+        self.matrix = self.model.fit_transform(intents)
         self.snippets = list(snippets)
-
-    def _vector(self, words: Sequence[str]) -> np.ndarray:
-        v = np.zeros(len(self.vocab))
-        for w, c in Counter(words).items():
-            i = self.vocab.get(w)
-            if i is not None:
-                v[i] = c * self.idf[i]
-        norm = np.linalg.norm(v)
-        return v / norm if norm else v
 
     def retrieve(self, intents: Sequence[str]) -> list[str]:
         """The snippet of the most similar pool intent (first one on ties)."""
-        queries = np.stack([self._vector(_WORD.findall(t.lower())) for t in intents])
-        return [self.snippets[i] for i in (queries @ self.matrix.T).argmax(1)]
+        sims = (self.model.transform(intents) @ self.matrix.T).toarray()
+        return [self.snippets[i] for i in sims.argmax(1)]
 
 
 # -- rows ---------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Sparse bag-of-tokens vectors and cosine similarity (numpy + scipy.sparse, no fitted models).
+"""Sparse bag-of-tokens vectors and cosine similarity (scipy.sparse; TF-IDF from scikit-learn).
 
 Rows are L2-normalised, so a sparse dot product is the cosine.
 """
@@ -6,10 +6,12 @@ Rows are L2-normalised, so a sparse dot product is the cosine.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
 
 _WORD = re.compile(r"[a-z0-9_]+")
 
@@ -46,15 +48,24 @@ def count_vectors(docs: Sequence[Sequence[str]]) -> sparse.csr_matrix:
 
 
 def tfidf_vectors(docs: Sequence[Sequence[str]]) -> sparse.csr_matrix:
-    """L2-normalised TF-IDF vectors with smoothed idf, `log((1 + n) / (1 + df)) + 1`.
+    """L2-normalised TF-IDF vectors of token lists (scikit-learn's, smoothed idf).
 
     The idf is fitted on `docs` themselves; callers pass every intent they will compare, so rare
     words weigh the same for both sides of a comparison.
     """
-    counts = _counts(docs, {})
-    df = np.bincount(counts.indices, minlength=counts.shape[1])
-    idf = np.log((1.0 + counts.shape[0]) / (1.0 + df)) + 1.0
-    return _normalise(sparse.csr_matrix(counts @ sparse.diags(idf)))
+    if not any(docs):  # scikit-learn refuses an empty vocabulary
+        return sparse.csr_matrix((len(docs), 1))
+    return sparse.csr_matrix(tfidf_model(analyzer=_as_tokens).fit_transform(docs))
+
+
+def tfidf_model(analyzer: Callable[[Any], list[str]] = intent_words) -> TfidfVectorizer:
+    """The project's one TF-IDF: scikit-learn's with smoothed idf and L2 rows, over
+    `intent_words` (or tokens the caller already split, with `analyzer=_as_tokens`)."""
+    return TfidfVectorizer(analyzer=analyzer, dtype=np.float64)
+
+
+def _as_tokens(tokens: Sequence[str]) -> list[str]:
+    return list(tokens)
 
 
 def max_similarity(
