@@ -1,0 +1,123 @@
+"""model/retrieval.py: canonical entries, slot filling, TF-IDF/BM25 ranking, storage, scores."""
+
+from __future__ import annotations
+
+import itertools
+import json
+
+import numpy as np
+import pytest
+from codeqa_model.retrieval import (
+    RetrievalIndex,
+    combine_with_retrieval,
+    entry_from_pair,
+    fill,
+    stem,
+    terms,
+)
+from codeqa_model.slots import canonicalize_intent
+
+# Hand-written pairs in the shape of the training data (CoNaLa-style quoting, doc-style calls).
+PAIRS = [
+    ("copy file `src` to `dst`", "shutil.copy(src, dst)", "conala"),
+    ("get the current working directory", "os.getcwd()", "conala"),
+    ("sort list `xs` in reverse order", "xs.sort(reverse=True)", "conala"),
+    ("split string 'a,b' on ','", "'a,b'.split(',')", "conala"),
+    ("Return a string representing the current working directory.", "os.getcwd()", "apidocs"),
+    ("Create a directory named `path`.", "os.mkdir(path)", "apidocs"),
+    ("Remove (delete) the file `path`.", "os.remove(path)", "apidocs"),
+]
+
+
+@pytest.fixture(params=["tfidf", "bm25"])
+def index(request: pytest.FixtureRequest) -> RetrievalIndex:
+    return RetrievalIndex.from_pairs(PAIRS, scheme=request.param)
+
+
+def test_terms_stem_split_identifiers_and_drop_placeholders_and_stop_words() -> None:
+    assert stem("sorting") == "sort" and stem("files") == "file" and stem("copies") == "copy"
+    assert stem("matches") == "match" and stem("string") == "string"  # stem too short
+    assert stem("is") == "is" and stem("class") == "class"
+    assert terms("join var_0 with os.path.join in str_1") == ["join", "os", "path", "join"]
+
+
+def test_entry_is_canonical_and_keeps_its_own_values() -> None:
+    entry = entry_from_pair("copy file `src` to `dst`", "shutil.copy(src, dst)", "conala")
+    assert entry.intent == "copy file var_0 to var_1"
+    assert entry.code == "shutil.copy(var_0, var_1)"
+    assert dict(entry.values) == {"var_0": "src", "var_1": "dst"}
+
+
+def test_fill_uses_intent_values_with_spans_else_entry_values() -> None:
+    _, slots = canonicalize_intent("copy `a.txt` somewhere")
+    code, spans = fill("shutil.copy(var_0, var_1)", slots, {"var_0": "src", "var_1": "dst"})
+    assert code == "shutil.copy(a.txt, dst)"
+    assert [code[s:e] for s, e in spans] == ["a.txt"]
+    # a placeholder nobody knows stays as written
+    assert fill("f(var_5)", slots, {})[0] == "f(var_5)"
+
+
+def test_nearest_entry_wins_and_values_are_put_in(index: RetrievalIndex) -> None:
+    hits = index.candidates("copy the file `old` to `new`", k=3)
+    assert hits[0].code == "shutil.copy(old, new)"
+    assert [hits[0].code[s:e] for s, e in hits[0].slot_spans] == ["old", "new"]
+    assert 0.0 < hits[0].similarity <= 1.0
+    assert all(a.similarity >= b.similarity for a, b in itertools.pairwise(hits))
+
+
+def test_doc_entries_answer_everyday_phrasing(index: RetrievalIndex) -> None:
+    assert index.candidates("make a directory `out`", k=1)[0].code == "os.mkdir(out)"
+    assert index.candidates("delete file `p`", k=1)[0].code == "os.remove(p)"
+
+
+def test_duplicate_code_is_returned_once(index: RetrievalIndex) -> None:
+    codes = [h.code for h in index.candidates("current working directory", k=5)]
+    assert codes.count("os.getcwd()") == 1
+    assert codes[0] == "os.getcwd()"
+
+
+def test_no_shared_words_no_hits(index: RetrievalIndex) -> None:
+    assert index.candidates("zzz qqq", k=5) == []
+    assert index.candidates("the of a", k=5) == []  # stop words only
+    assert index.search("copy file", k=0) == []
+
+
+def test_json_round_trip_gives_the_same_answers(index: RetrievalIndex) -> None:
+    again = RetrievalIndex.from_json(index.to_json())
+    assert again.scheme == index.scheme and again.entries == index.entries
+    for query in ("copy file `x` to `y`", "current directory", "split 'q,r' on ','"):
+        assert again.candidates(query, 3) == index.candidates(query, 3)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "not json",
+        json.dumps({"format": 99, "sources": [], "entries": []}),
+        json.dumps({"format": 1, "sources": ["a"], "entries": [["i", "c", [], 3]]}),
+        json.dumps({"format": 1, "sources": ["a"], "entries": [["i", "c", [["x"]], 0]]}),
+        json.dumps({"format": 1, "sources": ["a"], "entries": "nope"}),
+    ],
+)
+def test_malformed_index_is_refused(text: str) -> None:
+    with pytest.raises(ValueError):
+        RetrievalIndex.from_json(text)
+
+
+def test_unknown_scheme_is_refused() -> None:
+    with pytest.raises(ValueError, match="scheme"):
+        RetrievalIndex([], scheme="dense")
+
+
+def test_combined_scores_match_the_rerank_formula() -> None:
+    beam = [-0.1, -1.0]
+    share = np.exp(np.array(beam) - max(beam))
+    share /= share.sum()
+    probs = [0.2, 0.9, 0.6]
+    got = combine_with_retrieval(beam, [0.5], probs, weight=0.4, retrieval_weight=0.8)
+    want = 0.6 * np.array([share[0], share[1], 0.8 * 0.5]) + 0.4 * np.array(probs)
+    np.testing.assert_allclose(got, want)
+    # retrieval weight 0 leaves a retrieved candidate only its match probability
+    assert combine_with_retrieval([], [1.0], [0.7], 0.5, 0.0).tolist() == [0.35]
+    with pytest.raises(ValueError):
+        combine_with_retrieval(beam, [0.5], [0.1, 0.2], 0.5, 1.0)
