@@ -8,12 +8,15 @@ the server or the model's internals. Columns arrive as code-point indices into l
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
-from codeqa_lsp import completion
+from codeqa_lsp import completion, fixes
 from codeqa_lsp.intents import IntentBlock
+
+if TYPE_CHECKING:  # the engine's answer type; importing it at run time would load torch
+    from codeqa_model.inference import Suggestion
 
 __all__ = [
     "DIAGNOSTIC_CODE",
@@ -22,8 +25,8 @@ __all__ = [
     "code_actions",
     "diagnostic",
     "hover",
+    "import_edits",
     "is_ours",
-    "needs_suggestion",
     "server_column",
 ]
 
@@ -91,18 +94,25 @@ def diagnostic(
     suggestion: str,
     lines: Sequence[str],
     encoding: str,
+    reason: str | None = None,
 ) -> types.Diagnostic:
-    """A Warning on the intent comment of a block whose code scored below ``threshold``."""
+    """A Warning on the intent comment of a block whose code scored below ``threshold``.
+
+    ``reason`` (the engine's explanation, when it has one) follows the score.
+    """
     start, end = block.comment_range
+    message = (
+        f"Code may not match its intent: match score {score:.2f} "
+        f"is below the threshold {threshold:.2f}"
+    )
+    if reason:
+        message += f" ({reason})"
     return types.Diagnostic(
         range=_range(lines, (block.line, start), (block.line, end), encoding),
         severity=types.DiagnosticSeverity.Warning,
         source=SOURCE,
         code=DIAGNOSTIC_CODE,
-        message=(
-            f"Code may not match its intent: match score {score:.2f} "
-            f"is below the threshold {threshold:.2f}"
-        ),
+        message=message,
         data={"score": score, "suggestion": suggestion},
     )
 
@@ -112,21 +122,29 @@ def is_ours(diag: types.Diagnostic) -> bool:
     return diag.source == SOURCE and isinstance(diag.data, dict)
 
 
-def needs_suggestion(diag: types.Diagnostic) -> bool:
-    """Ours, but published before its suggestion was generated (``data.suggestion`` empty)."""
-    return is_ours(diag) and _suggestion_of(diag) is None
-
-
-def _suggestion_of(diag: types.Diagnostic) -> str | None:
-    data: Any = diag.data
-    if not is_ours(diag):
-        return None
-    suggestion = data.get("suggestion")
-    return suggestion if isinstance(suggestion, str) and suggestion.strip() else None
-
-
 def _leading_ws(line: str) -> str:
     return line[: len(line) - len(line.lstrip(" \t"))]
+
+
+def import_edits(
+    lines: Sequence[str], imports: Sequence[str], encoding: str, before: int | None = None
+) -> list[types.TextEdit]:
+    """Text edits adding the import statements ``imports`` the file does not have yet.
+
+    One insertion after the file's leading imports (`completion.import_line` finds the
+    place: after a module docstring and ``from __future__`` when there are none), above
+    line ``before`` (default: the end of the file). Empty when nothing is missing.
+    """
+    wanted = completion.missing_imports(imports, lines)
+    if not wanted:
+        return []
+    at = completion.import_line(lines, len(lines) if before is None else before)
+    text = "".join(f"{statement}\n" for statement in wanted)
+    if at >= len(lines):  # the last line has no line break to insert before
+        last = len(lines) - 1
+        end = (last, len(lines[last]))
+        return [types.TextEdit(range=_range(lines, end, end, encoding), new_text="\n" + text)]
+    return [types.TextEdit(range=_range(lines, (at, 0), (at, 0), encoding), new_text=text)]
 
 
 def code_actions(
@@ -135,45 +153,44 @@ def code_actions(
     block: IntentBlock,
     lines: Sequence[str],
     encoding: str,
-    suggestion: str | None = None,
+    suggestion: Suggestion,
 ) -> list[types.CodeAction]:
-    """Quick fixes for one of our diagnostics: replace the block's code, or insert above it.
+    """Quick fixes for a flagged block: replace its code, or insert the suggestion above it.
 
-    The code is ``suggestion`` when given (generated on demand because the diagnostic was
-    published before it), else ``data.suggestion``. Returns nothing for other servers'
-    diagnostics or when there is no non-blank suggestion.
+    "Replace" keeps the block's indentation and, when the old code assigns and the
+    suggestion is an expression, the assignment's target. Both add the imports the
+    suggestion needs (above the intent). Nothing for a blank suggestion.
     """
-    if not is_ours(diag):
+    code = suggestion.code
+    if not code.strip():
         return []
-    if suggestion is None or not suggestion.strip():
-        suggestion = _suggestion_of(diag)
-    if suggestion is None:
-        return []
+    imports = import_edits(lines, getattr(suggestion, "imports", ()), encoding, block.line)
     actions: list[types.CodeAction] = []
     first, stop = block.code_lines
     if stop > first:
         code_indent = _leading_ws(lines[first])
+        kept = fixes.with_target(block.code, code)
         replace = types.TextEdit(
             range=_range(lines, (first, 0), (stop - 1, len(lines[stop - 1])), encoding),
-            new_text=code_indent + completion.indent_code(suggestion, code_indent),
+            new_text=code_indent + completion.indent_code(kept, code_indent),
         )
-        actions.append(_action(REPLACE_TITLE, uri, diag, replace, preferred=True))
+        actions.append(_action(REPLACE_TITLE, uri, diag, [*imports, replace], preferred=True))
     insert = types.TextEdit(
         range=_range(lines, (block.line + 1, 0), (block.line + 1, 0), encoding),
-        new_text=block.indent + completion.indent_code(suggestion, block.indent) + "\n",
+        new_text=block.indent + completion.indent_code(code, block.indent) + "\n",
     )
-    actions.append(_action(INSERT_TITLE, uri, diag, insert, preferred=False))
+    actions.append(_action(INSERT_TITLE, uri, diag, [*imports, insert], preferred=False))
     return actions
 
 
 def _action(
-    title: str, uri: str, diag: types.Diagnostic, edit: types.TextEdit, preferred: bool
+    title: str, uri: str, diag: types.Diagnostic, edits: list[types.TextEdit], preferred: bool
 ) -> types.CodeAction:
     return types.CodeAction(
         title=title,
         kind=types.CodeActionKind.QuickFix,
         diagnostics=[diag],
-        edit=types.WorkspaceEdit(changes={uri: [edit]}),
+        edit=types.WorkspaceEdit(changes={uri: edits}),
         is_preferred=preferred,
     )
 
@@ -188,8 +205,12 @@ def hover(
     suggestion: str | None,
     lines: Sequence[str],
     encoding: str,
+    line: int | None = None,
 ) -> types.Hover:
-    """Markdown hover for an intent line: its code's match score and the top suggestion."""
+    """Markdown hover for a block: its code's match score and the top suggestion.
+
+    Spans the intent comment, or ``line`` when that is one of the block's code lines.
+    """
     parts: list[str] = []
     if score is None:
         parts.append("**codeqa** — no code under this intent yet.")
@@ -201,8 +222,11 @@ def hover(
         )
     if suggestion:
         parts.append("Top suggestion:\n\n" + _markdown_code(suggestion))
-    start, end = block.comment_range
+    if line is None or not block.code_lines[0] <= line < block.code_lines[1]:
+        line, (start, end) = block.line, block.comment_range
+    else:
+        start, end = len(_leading_ws(lines[line])), len(lines[line].rstrip())
     return types.Hover(
         contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value="\n\n".join(parts)),
-        range=_range(lines, (block.line, start), (block.line, end), encoding),
+        range=_range(lines, (line, start), (line, end), encoding),
     )

@@ -17,13 +17,14 @@ import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from codeqa_model.context import SourceContext
     from codeqa_model.inference import EngineLike, Suggestion
 
-__all__ = ["Loader", "ModelHost", "ModelState", "load_engine"]
+__all__ = ["Loader", "ModelHost", "ModelLoadError", "ModelState", "load_engine"]
 
 log = logging.getLogger(__name__)
 
@@ -33,14 +34,42 @@ Loader = Callable[[str | None], "EngineLike"]
 SCORE_BATCH = 256
 
 
+class ModelLoadError(Exception):
+    """A model that cannot be loaded for a reason the user can fix; the message says how."""
+
+
 def load_engine(path: str | None) -> EngineLike:
     """Load a bundle with the real engine (imports torch; call it off the event loop).
 
     ``path`` is a bundle directory, a user bundle's plain name, or None for the shipped one.
+    Raises `ModelLoadError` for a path that does not exist and for a damaged bundle, each
+    with the advice that fits it.
     """
-    from codeqa_model.inference import Engine  # lazy: keeps --help and the parser free of torch
+    # lazy: keeps --help and the parser free of torch
+    from codeqa_model.bundle import BundleError
+    from codeqa_model.inference import Engine
+    from codeqa_model.paths import resolve_bundle
 
-    return Engine.load(path or None, threads=1)
+    if path:
+        where = resolve_bundle(path)
+        if not where.exists():
+            raise ModelLoadError(_missing(path, where))
+    try:
+        return Engine.load(path or None, threads=1)
+    except BundleError as exc:
+        raise ModelLoadError(str(exc)) from None
+
+
+def _missing(path: str, where: Path) -> str:
+    what = (
+        f"{where} does not exist"
+        if str(where) == str(Path(path).expanduser())
+        else f"there is no user bundle named {path!r} (looked in {where})"
+    )
+    return (
+        f"{what}. Set the `modelPath` setting (or the server's `--model` option) to a bundle "
+        "directory or a user bundle's name, or leave it empty to use the shipped model."
+    )
 
 
 class ModelHost:
@@ -83,8 +112,12 @@ class ModelHost:
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # any failure: report once, keep serving empty results
-            log.exception("model load failed")
-            self._set_state("error", f"codeqa: could not load the model: {exc}")
+            message = f"could not load the model: {exc}"
+            if isinstance(exc, ModelLoadError):
+                log.error("%s", message)  # a fault the message explains: no traceback
+            else:
+                log.exception("%s", message)
+            self._set_state("error", message)
             self._ready.set()
             return
         self._engine = engine
@@ -148,3 +181,20 @@ class ModelHost:
                 raise RuntimeError(f"model returned {len(scores)} scores for {len(batch)} pairs")
             found.update((p, float(v)) for p, v in zip(batch, scores, strict=True))
         return [found[p] for p in pairs]
+
+    async def explain(
+        self, engine: EngineLike, pairs: Sequence[tuple[str, str]]
+    ) -> list[str | None]:
+        """Why each (intent, code) pair looks mismatched, where the engine can say (one job).
+
+        Engines without an ``explain`` method (older ones, test doubles) give None for each.
+        """
+        explain = getattr(engine, "explain", None)
+        if explain is None or not pairs:
+            return [None] * len(pairs)
+        return await self._run(lambda: [_reason(explain, i, c) for i, c in pairs])
+
+
+def _reason(explain: Callable[[str, str], Any], intent: str, code: str) -> str | None:
+    reason = explain(intent, code)
+    return reason if isinstance(reason, str) and reason.strip() else None

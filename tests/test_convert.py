@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from codeqa_model.inference import Suggestion
 from lsprotocol import types
 
-from codeqa_lsp import convert
+from codeqa_lsp import convert, fixes
 from codeqa_lsp.intents import parse_intents, split_lines
 
 UTF16 = types.PositionEncodingKind.Utf16
@@ -52,10 +53,18 @@ def test_diagnostic_on_intent_comment() -> None:
     assert diag.data == {"score": 0.123, "suggestion": "sorted(d, key=d.get)"}
 
 
+def test_diagnostic_message_carries_the_engines_reason() -> None:
+    block, lines = _block()
+    diag = convert.diagnostic(block, 0.1, 0.5, "", lines, UTF16, "calls os.getcwd")
+    assert diag.message.endswith("below the threshold 0.50 (calls os.getcwd)")
+    assert diag.data == {"score": 0.1, "suggestion": ""}
+
+
 def test_code_actions_replace_and_insert() -> None:
     block, lines = _block()
-    diag = convert.diagnostic(block, 0.1, 0.5, "for k in d:\n    pass", lines, UTF16)
-    replace, insert = convert.code_actions("file:///f.py", diag, block, lines, UTF16)
+    diag = convert.diagnostic(block, 0.1, 0.5, "", lines, UTF16)
+    suggestion = Suggestion("for k in d:\n    pass", 0.9)
+    replace, insert = convert.code_actions("file:///f.py", diag, block, lines, UTF16, suggestion)
     assert replace.title == "Replace with suggested code"
     assert replace.kind == types.CodeActionKind.QuickFix and replace.is_preferred
     assert replace.diagnostics == [diag]
@@ -68,40 +77,57 @@ def test_code_actions_replace_and_insert() -> None:
     (edit,) = insert.edit.changes["file:///f.py"]
     assert edit.range == types.Range(types.Position(2, 0), types.Position(2, 0))
     assert edit.new_text == "    for k in d:\n        pass\n"
+    blank = Suggestion("  \n", 0.9)
+    assert convert.code_actions("file:///f.py", diag, block, lines, UTF16, blank) == []
 
 
-def test_no_code_actions_for_foreign_or_empty_diagnostics() -> None:
+def test_replace_keeps_the_assignment_target_and_adds_imports() -> None:
+    source = (
+        '"""Doc."""\nimport json\n\n    # intent: parse `s` as a date\n    stamp = json.loads(s)\n'
+    )
+    (block,) = parse_intents(source)
+    lines = split_lines(source)
+    diag = convert.diagnostic(block, 0.1, 0.5, "", lines, UTF16)
+    suggestion = Suggestion("datetime.strptime(s, fmt)", 0.9, imports=("import datetime",))
+    replace, insert = convert.code_actions("file:///f.py", diag, block, lines, UTF16, suggestion)
+    add, new = replace.edit.changes["file:///f.py"]
+    assert add == types.TextEdit(
+        range=types.Range(types.Position(2, 0), types.Position(2, 0)),
+        new_text="import datetime\n",
+    )
+    assert new.new_text == "    stamp = datetime.strptime(s, fmt)"
+    assert insert.edit.changes["file:///f.py"][0] == add
+
+
+def test_import_edits_go_after_leading_imports_once_and_only_when_missing() -> None:
+    lines = split_lines("import os\nfrom a import (\n    b,\n)\n\nx = 1\n")
+    (edit,) = convert.import_edits(lines, ["import shutil", "import os", "import shutil"], UTF16)
+    assert edit.range.start == edit.range.end == types.Position(4, 0)
+    assert edit.new_text == "import shutil\n"
+    assert convert.import_edits(lines, ["import os"], UTF16) == []
+    (top,) = convert.import_edits(split_lines("x = 1"), ["import re"], UTF16)
+    assert top.range.start == types.Position(0, 0) and top.new_text == "import re\n"
+
+
+def test_with_target_applies_only_to_one_assignment_and_one_expression() -> None:
+    assert fixes.with_target("stamp = json.loads(s)", "f(s)") == "stamp = f(s)"
+    assert fixes.with_target("a = b = (\n  1)", "f()") == "a = b = f()"
+    assert fixes.with_target("n: int = 1", "f()") == "n: int = f()"
+    assert fixes.with_target("t += 1", "f()") == "t += f()"
+    assert fixes.with_target("t = 1", "u = f()") == "u = f()"  # the suggestion names its own
+    assert fixes.with_target("print(t)", "f()") == "f()"  # nothing to keep
+    assert fixes.with_target("t = 1\nu = 2", "f()") == "f()"  # two statements
+    assert fixes.with_target("n: int", "f()") == "f()"  # no value
+    assert fixes.with_target("t = 1", "for x in y:\n    pass") == "for x in y:\n    pass"
+    assert fixes.with_target("t = (", "f()") == "f()"  # old code that does not parse
+
+
+def test_hover_on_a_code_line_spans_that_line() -> None:
     block, lines = _block()
-    foreign = types.Diagnostic(
-        range=types.Range(types.Position(1, 0), types.Position(1, 1)),
-        message="x",
-        source="pyflakes",
-        data={"suggestion": "y"},
-    )
-    assert convert.code_actions("file:///f.py", foreign, block, lines, UTF16) == []
-    empty = convert.diagnostic(block, 0.1, 0.5, "", lines, UTF16)
-    assert convert.code_actions("file:///f.py", empty, block, lines, UTF16) == []
-
-
-def test_code_actions_from_a_suggestion_generated_on_demand() -> None:
-    block, lines = _block()
-    published = convert.diagnostic(block, 0.1, 0.5, "", lines, UTF16)
-    assert convert.needs_suggestion(published)
-    replace, insert = convert.code_actions(
-        "file:///f.py", published, block, lines, UTF16, suggestion="d.clear()"
-    )
-    assert replace.diagnostics == [published]  # the client's diagnostic, unchanged
-    (edit,) = replace.edit.changes["file:///f.py"]
-    assert edit.new_text == "    d.clear()"
-    (edit,) = insert.edit.changes["file:///f.py"]
-    assert edit.new_text == "    d.clear()\n"
-    foreign = types.Diagnostic(
-        range=published.range, message="x", source="pyflakes", data={"suggestion": ""}
-    )
-    assert not convert.needs_suggestion(foreign) and not convert.is_ours(foreign)
-    assert convert.code_actions("file:///f.py", foreign, block, lines, UTF16, "d.clear()") == []
-    filled = convert.diagnostic(block, 0.1, 0.5, "d.pop(k)", lines, UTF16)
-    assert convert.is_ours(filled) and not convert.needs_suggestion(filled)
+    hover = convert.hover(block, 0.2, 0.5, "d.clear()", lines, UTF16, line=3)
+    assert hover.range == types.Range(types.Position(3, 4), types.Position(3, 9))
+    intent = convert.hover(block, 0.2, 0.5, "d.clear()", lines, UTF16, line=1)
+    assert intent.range == types.Range(types.Position(1, 4), types.Position(1, 36))
 
 
 def test_hover_states_score_and_suggestion() -> None:

@@ -13,7 +13,7 @@ import threading
 import pytest
 from engine_double import EngineDouble
 
-from codeqa_lsp.model_host import SCORE_BATCH, ModelHost
+from codeqa_lsp.model_host import SCORE_BATCH, ModelHost, ModelLoadError, load_engine
 
 
 async def test_loads_in_background_and_reports_states() -> None:
@@ -125,4 +125,39 @@ async def test_a_whole_file_is_scored_in_few_model_calls() -> None:
     assert sum(calls) == 500 and len(calls) == -(-500 // SCORE_BATCH)
     again = await host.score(engine, [*pairs[:10], ("new intent", "x()")])
     assert len(again) == 11 and calls[-1] == 1  # only the unseen pair reaches the model
+    host.shutdown()
+
+
+def test_a_missing_model_path_says_so_and_how_to_set_it(tmp_path) -> None:
+    missing = tmp_path / "nope"
+    with pytest.raises(ModelLoadError) as raised:
+        load_engine(str(missing))
+    message = str(raised.value)
+    assert message.startswith(f"{missing} does not exist.")
+    assert "`modelPath`" in message and "`--model`" in message and "export" not in message
+    with pytest.raises(ModelLoadError, match=r"there is no user bundle named 'no-such-bundle'"):
+        load_engine("no-such-bundle")
+
+
+def test_a_damaged_bundle_gets_the_re_export_advice(tmp_path) -> None:
+    (tmp_path / "manifest.json").write_text("{ not json", encoding="utf-8")
+    with pytest.raises(ModelLoadError) as raised:
+        load_engine(str(tmp_path))
+    message = str(raised.value)
+    assert "manifest.json: invalid JSON" in message and "codeqa-train export" in message
+    assert "does not exist" not in message
+
+
+async def test_load_errors_are_reported_without_a_prefix_clients_add_themselves() -> None:
+    messages: list[tuple[str, str]] = []
+
+    def missing(path):
+        raise ModelLoadError(f"{path} does not exist. Set the `modelPath` setting")
+
+    host = ModelHost(loader=missing, on_state=lambda s, m: messages.append((s, m)))
+    await host.start_loading("/x")
+    assert messages[-1] == (
+        "error",
+        "could not load the model: /x does not exist. Set the `modelPath` setting",
+    )
     host.shutdown()

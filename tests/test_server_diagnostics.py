@@ -1,9 +1,11 @@
-"""Diagnostics come from scores first; suggestions follow without a stale publication.
+"""The server in process: diagnostics (push, pull, fill, refresh), quick fixes, hover, errors.
 
-The real `CodeqaServer` in process, fed JSON-RPC messages the way pygls's read loop does,
-with `EngineDouble` (tests/engine_double.py: word-overlap scores, counted calls) instead of torch,
-so the protocol sequence is checked exactly and in milliseconds. The real model does the
-same end to end in tests/lsp/test_lsp_features.py.
+The real `CodeqaServer`, fed JSON-RPC messages the way pygls's read loop does, with
+`EngineDouble` (tests/engine_double.py: word-overlap scores, counted calls) instead of torch,
+so the protocol sequence is checked exactly and in milliseconds. Every wait the scheduler
+makes goes through `scheduler.pause`, which these tests hold on an event or skip, and
+"nothing more happens" is checked after `scheduler.drain()`, never after a sleep. The real
+model does the same end to end in tests/lsp/test_lsp_features.py.
 """
 
 from __future__ import annotations
@@ -12,11 +14,9 @@ import asyncio
 import json
 import logging
 
-import pytest
 from engine_double import EngineDouble
 
-from codeqa_lsp import server as server_module
-from codeqa_lsp.model_host import ModelHost
+from codeqa_lsp.model_host import ModelLoadError
 from codeqa_lsp.server import CodeqaServer, create_server
 
 URI = "file:///lazy/doc.py"
@@ -66,11 +66,28 @@ async def _until(predicate, timeout: float = 10.0) -> None:
         await asyncio.sleep(0.01)
 
 
-async def _start(capabilities: dict) -> tuple[CodeqaServer, _Sink, EngineDouble]:
+class _Pauses:
+    """`scheduler.pause` for tests: the debounce passes at once, the fill waits for `go`."""
+
+    FILL = 1.0
+
+    def __init__(self) -> None:
+        self.go = asyncio.Event()
+        self.go.set()
+
+    async def __call__(self, seconds: float) -> None:
+        if seconds == self.FILL:
+            await self.go.wait()
+
+
+async def _start(
+    capabilities: dict, engine: EngineDouble | None = None, loader=None
+) -> tuple[CodeqaServer, _Sink, EngineDouble]:
     logging.getLogger("pygls").setLevel(logging.CRITICAL)
-    server = create_server()
-    engine = EngineDouble()
-    server.host = ModelHost(loader=lambda path: engine, on_state=server._model_state_changed)
+    engine = engine or EngineDouble()
+    server = create_server(loader=loader or (lambda path: engine))
+    server.scheduler.pause = _Pauses()
+    server.scheduler.fill_delay_s = _Pauses.FILL
     sink = _Sink()
     server.protocol.set_writer(sink, include_headers=False)
     options = {"debounceMs": 0}
@@ -84,19 +101,14 @@ async def _start(capabilities: dict) -> tuple[CodeqaServer, _Sink, EngineDouble]
     )
     _feed(server, {"method": "initialized", "params": {}})
     await _until(
-        lambda: any(m["params"]["state"] == "ready" for m in sink.named("codeqa/modelStatus"))
+        lambda: any(m["params"]["state"] != "loading" for m in sink.named("codeqa/modelStatus"))
     )
     return server, sink, engine
 
 
-def _open(server: CodeqaServer, version: int = 1) -> None:
-    doc = {"uri": URI, "languageId": "python", "version": version, "text": TEXT}
+def _open(server: CodeqaServer, version: int = 1, text: str = TEXT) -> None:
+    doc = {"uri": URI, "languageId": "python", "version": version, "text": text}
     _feed(server, {"method": "textDocument/didOpen", "params": {"textDocument": doc}})
-
-
-@pytest.fixture(autouse=True)
-def _no_fill_delay(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(server_module, "FILL_DELAY_S", 0.0)
 
 
 def _suggestions(diagnostics: list[dict]) -> list[str]:
@@ -117,11 +129,9 @@ async def test_push_publishes_scores_then_the_same_version_with_suggestions() ->
     server.host.shutdown()
 
 
-async def test_a_change_cancels_the_fill_and_nothing_is_published_for_the_old_version(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(server_module, "FILL_DELAY_S", 0.3)
+async def test_a_change_cancels_the_fill_and_nothing_is_published_for_the_old_version() -> None:
     server, sink, engine = await _start({})
+    server.scheduler.pause.go.clear()  # every fill waits until the test says so
     _open(server)
     await _until(lambda: len(sink.named("textDocument/publishDiagnostics")) == 1)
     change = {"range": {"start": {"line": 7, "character": 0}, "end": {"line": 7, "character": 1}}}
@@ -135,7 +145,9 @@ async def test_a_change_cancels_the_fill_and_nothing_is_published_for_the_old_ve
             },
         },
     )
-    await _until(lambda: len(sink.named("textDocument/publishDiagnostics")) == 3)
+    await _until(lambda: len(sink.named("textDocument/publishDiagnostics")) == 2)
+    server.scheduler.pause.go.set()
+    await server.scheduler.drain()
     versions = [m["params"]["version"] for m in sink.named("textDocument/publishDiagnostics")]
     assert versions == [1, 2, 2]  # version 1's fill was cancelled before it generated
     assert len(engine.suggested) == 2  # one generation per intent, for version 2 only
@@ -160,7 +172,7 @@ async def test_pull_with_refresh_fills_suggestions_then_asks_for_a_new_pull() ->
     _feed(server, {"id": 11, **pull})
     await _until(lambda: any(m.get("id") == 11 for m in sink.sent))
     assert _suggestions(sink.answer(11)["result"]["items"]) == ["read_0()", "reverse_0()"]
-    await asyncio.sleep(0.05)
+    await server.scheduler.drain()
     assert len(sink.named("workspace/diagnostic/refresh")) == 2  # nothing new: no third ask
     server.host.shutdown()
 
@@ -183,7 +195,127 @@ async def test_code_action_generates_a_missing_suggestion() -> None:
     _feed(server, {"id": 21, "method": "textDocument/codeAction", "params": params})
     await _until(lambda: any(m.get("id") == 21 for m in sink.sent))
     replace, insert = sink.answer(21)["result"]
-    assert replace["edit"]["changes"][URI][0]["newText"] == "reverse_0()"
+    assert replace["edit"]["changes"][URI][0]["newText"] == "z = reverse_0()"  # target kept
     assert insert["edit"]["changes"][URI][0]["newText"] == "reverse_0()\n"
     assert engine.suggested == ["reverse list `z`"]
+    server.host.shutdown()
+
+
+FIX_URI = URI
+FIX_TEXT = (
+    "import json\n"
+    "\n"
+    "\n"
+    "def f(s):\n"
+    "    # intent: parse time string `s`\n"
+    "    stamp = json.loads(\n"
+    "        s)\n"
+    "\n"
+    "    return stamp\n"
+)
+
+
+def _request(server: CodeqaServer, msg_id: int, method: str, params: dict) -> None:
+    _feed(
+        server, {"id": msg_id, "method": method, "params": {"textDocument": {"uri": URI}, **params}}
+    )
+
+
+async def _answer(sink: _Sink, msg_id: int):
+    await _until(lambda: any(m.get("id") == msg_id and "method" not in m for m in sink.sent))
+    return sink.answer(msg_id)["result"]
+
+
+def _at(line: int, character: int = 0) -> dict:
+    return {"line": line, "character": character}
+
+
+async def test_quick_fixes_on_every_line_of_a_flagged_block() -> None:
+    """Replace keeps the target and the indentation; both fixes add the missing import."""
+    engine = EngineDouble(imports=["import datetime"])
+    server, sink, _ = await _start({"textDocument": {"diagnostic": {}}}, engine)
+    _open(server, text=FIX_TEXT)
+    for msg_id, line in [(30, 4), (31, 5), (32, 6)]:  # the intent line and both code lines
+        _request(
+            server,
+            msg_id,
+            "textDocument/codeAction",
+            {"range": {"start": _at(line), "end": _at(line)}, "context": {"diagnostics": []}},
+        )
+        replace, insert = await _answer(sink, msg_id)
+        assert replace["title"] == "Replace with suggested code"
+        assert replace["diagnostics"][0]["range"]["start"] == _at(4, 4)
+        add_import, new_code = replace["edit"]["changes"][URI]
+        assert add_import == {
+            "range": {"start": _at(1), "end": _at(1)},
+            "newText": "import datetime\n",
+        }
+        assert new_code == {
+            "range": {"start": _at(5), "end": _at(6, 10)},
+            "newText": "    stamp = parse_0()",
+        }
+        assert insert["edit"]["changes"][URI] == [
+            add_import,
+            {"range": {"start": _at(5), "end": _at(5)}, "newText": "    parse_0()\n"},
+        ]
+    for msg_id, line in [(33, 3), (34, 7), (35, 8)]:  # the def, the blank line, the return
+        _request(
+            server,
+            msg_id,
+            "textDocument/codeAction",
+            {"range": {"start": _at(line), "end": _at(line)}, "context": {"diagnostics": []}},
+        )
+        assert await _answer(sink, msg_id) == []
+    assert engine.suggested == ["parse time string `s`"]  # generated once, then cached
+    server.host.shutdown()
+
+
+async def test_hover_on_a_flagged_code_line_shows_score_and_suggestion() -> None:
+    server, sink, _ = await _start({"textDocument": {"diagnostic": {}}})
+    _open(server, text=FIX_TEXT)
+    _request(server, 40, "textDocument/hover", {"position": _at(6, 8)})
+    hover = await _answer(sink, 40)
+    assert "match score **0.25**" in hover["contents"]["value"]
+    assert "parse_0()" in hover["contents"]["value"]
+    assert hover["range"] == {"start": _at(6, 8), "end": _at(6, 10)}
+    _request(server, 41, "textDocument/hover", {"position": _at(8, 6)})
+    assert await _answer(sink, 41) is None  # `return stamp` is in no intent block
+    server.host.shutdown()
+
+
+class _Explaining(EngineDouble):
+    def explain(self, intent: str, code: str) -> str | None:
+        return "calls json.loads; the intent asks to parse a time" if "json" in code else None
+
+
+async def test_the_engines_explanation_follows_the_score_in_the_message() -> None:
+    server, sink, _ = await _start({"textDocument": {"diagnostic": {}}}, _Explaining())
+    _open(server, text=FIX_TEXT + "\n# intent: read file `p`\nx = sorted(y)\n")
+    _request(server, 50, "textDocument/diagnostic", {})
+    first, second = (await _answer(sink, 50))["items"]
+    assert first["message"] == (
+        "Code may not match its intent: match score 0.25 is below the threshold 0.50 "
+        "(calls json.loads; the intent asks to parse a time)"
+    )
+    assert second["message"].endswith("is below the threshold 0.50")  # no reason: none shown
+    server.host.shutdown()
+
+
+async def test_a_model_that_cannot_load_is_one_error_message_without_a_doubled_prefix() -> None:
+    def missing(path):
+        raise ModelLoadError("/nowhere does not exist. Set the `modelPath` setting ...")
+
+    server, sink, _ = await _start({}, loader=missing)
+    (status,) = [m for m in sink.named("codeqa/modelStatus") if m["params"]["state"] == "error"]
+    shown = sink.named("window/showMessage")
+    assert [m["params"]["type"] for m in shown] == [1]  # one Error
+    message = shown[0]["params"]["message"]
+    assert message == status["params"]["message"]
+    assert (
+        message
+        == "could not load the model: /nowhere does not exist. Set the `modelPath` setting ..."
+    )
+    _open(server)
+    await server.scheduler.drain()
+    assert len(sink.named("window/showMessage")) == 1
     server.host.shutdown()

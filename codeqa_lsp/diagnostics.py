@@ -1,0 +1,298 @@
+"""Diagnostics for open documents: check, publish or answer a pull, fill suggestions, refresh.
+
+A check scores every intent block with code (cheap, batched, cached by the engine) and keeps,
+per document, each flagged `IntentBlock` beside the diagnostic published for it, so code
+actions and hovers find the block under the cursor without re-reading `diag.range` or
+`diag.data`. Suggestions (a beam search each, far dearer than a score) are not waited for:
+the first answer carries ``data.suggestion == ""`` and a fill generates them afterwards.
+
+Push clients get one publication as soon as the scores are known and one more once the
+suggestions are in; both carry the version they were computed for and are never sent for a
+stale one, and a newer change cancels the work scheduled for an older one. Pull clients that
+can be asked to re-pull (``workspace/diagnostic/refresh``) get a refresh when the fill made
+something new, and only then, so pulls and refreshes cannot chase each other.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import dataclasses
+import logging
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from codeqa_model.context import SourceContext
+from lsprotocol import types
+
+from codeqa_lsp import convert
+from codeqa_lsp.intents import IntentBlock, parse_intents, split_lines
+
+if TYPE_CHECKING:
+    from codeqa_model.inference import EngineLike, Suggestion
+
+    from codeqa_lsp.server import CodeqaServer
+
+__all__ = ["FILL_DELAY_S", "FILL_LIMIT", "Checked", "DiagnosticsScheduler", "Flagged"]
+
+log = logging.getLogger(__name__)
+
+# Suggestions generated in the background per checked version (the rest on demand, by code
+# actions and hover): bounds the CPU an open of a huge, badly matching file costs.
+FILL_LIMIT = 64
+# Quiet time after publishing the scores before generation starts: while the user types,
+# the next change cancels the fill before it occupies the model thread, so re-checks never
+# queue behind a beam search.
+FILL_DELAY_S = 0.5
+
+
+@dataclass(frozen=True)
+class Flagged:
+    """A block whose code scored below the threshold, and the diagnostic sent for it."""
+
+    block: IntentBlock
+    score: float
+    context: SourceContext  # what the file above the block imports and binds
+    suggestion: str  # the top suggestion's code, "" until generated
+    diagnostic: types.Diagnostic
+
+    def covers(self, line: int) -> bool:
+        """Whether ``line`` is the block's intent comment or one of its code lines."""
+        return self.block.line <= line < max(self.block.code_lines[1], self.block.line + 1)
+
+
+@dataclass(frozen=True)
+class Checked:
+    """One version of a document, checked: its lines and its flagged blocks in file order."""
+
+    version: int | None
+    lines: list[str]
+    flagged: tuple[Flagged, ...] = ()
+
+    @property
+    def diagnostics(self) -> list[types.Diagnostic]:
+        return [f.diagnostic for f in self.flagged]
+
+    @property
+    def needs_suggestions(self) -> bool:
+        return any(not f.suggestion for f in self.flagged)
+
+    def covering(self, first: int, last: int) -> list[Flagged]:
+        """Flagged blocks with a line in [first, last] (an editor's selection or cursor)."""
+        return [f for f in self.flagged if any(f.covers(n) for n in range(first, last + 1))]
+
+
+def context_above(lines: Sequence[str], line: int) -> SourceContext:
+    """What the file above ``line`` imports and binds (read with `ast`; nothing is run)."""
+    return SourceContext.from_source("\n".join(lines[:line]))
+
+
+class DiagnosticsScheduler:
+    """Per-document check results and the background work (push, fill, refresh) behind them."""
+
+    def __init__(self, ls: CodeqaServer) -> None:
+        self.ls = ls
+        self.pending: dict[str, asyncio.Task[None]] = {}
+        self.results: dict[str, Checked] = {}
+        # Every wait goes through here, so tests can hold or skip them instead of the clock.
+        self.pause: Callable[[float], Awaitable[None]] = asyncio.sleep
+        self.fill_delay_s = FILL_DELAY_S
+
+    # ------------------------------------------------------------ checking
+
+    async def check(self, uri: str, bounded: bool) -> Checked | None:
+        """Check the document's current version; None when it is not open.
+
+        ``bounded`` waits for a loading model only up to the host's limit (requests); else
+        without a bound (background work). Without a model the result flags nothing.
+        """
+        doc = self.ls.document(uri)
+        if doc is None:
+            return None
+        version, lines = doc.version, split_lines(doc.source)
+        flagged: tuple[Flagged, ...] = ()
+        if self.ls.settings.diagnostics_enable:
+            host = self.ls.host
+            engine = await (host.engine() if bounded else host.wait_loaded())
+            if engine is not None:
+                flagged = await self._flag(engine, lines)
+        checked = Checked(version, lines, flagged)
+        self._keep(uri, checked)
+        return checked
+
+    async def current(self, uri: str) -> Checked | None:
+        """The check of the document's current version: kept from before, or made now."""
+        doc = self.ls.document(uri)
+        if doc is None:
+            return None
+        kept = self.results.get(uri)
+        if kept is not None and kept.version == doc.version:
+            return kept
+        return await self.check(uri, bounded=True)
+
+    async def _flag(self, engine: EngineLike, lines: list[str]) -> tuple[Flagged, ...]:
+        blocks = [block for block in parse_intents(lines) if block.has_code]
+        if not blocks:
+            return ()
+        scores = await self.ls.host.score(engine, [(b.intent, b.code) for b in blocks])
+        threshold = self.ls.threshold(engine)
+        low = [(b, s) for b, s in zip(blocks, scores, strict=True) if s < threshold]
+        if not low:
+            return ()
+        # Contexts parse the text above each block: off the event loop, once per check.
+        contexts = await asyncio.to_thread(lambda: [context_above(lines, b.line) for b, _ in low])
+        reasons = await self.ls.host.explain(engine, [(b.intent, b.code) for b, _ in low])
+        flagged = []
+        for (block, score), context, reason in zip(low, contexts, reasons, strict=True):
+            top = engine.cached_suggestions(block.intent, self.ls.settings.suggestions, context)
+            suggestion = top[0].code if top else ""
+            diag = convert.diagnostic(
+                block, score, threshold, suggestion, lines, self.ls.encoding, reason
+            )
+            flagged.append(Flagged(block, score, context, suggestion, diag))
+        return tuple(flagged)
+
+    def _keep(self, uri: str, checked: Checked) -> None:
+        kept = self.results.get(uri)
+        if kept is None or checked.version is None or (kept.version or 0) <= checked.version:
+            self.results[uri] = checked
+
+    async def top_suggestion(self, engine: EngineLike, flagged: Flagged) -> Suggestion | None:
+        """The block's best suggestion (generated now if the fill has not reached it)."""
+        found = await self.ls.host.suggest(
+            engine, flagged.block.intent, self.ls.settings.suggestions, flagged.context
+        )
+        return found[0] if found else None
+
+    async def fill(self, checked: Checked) -> Checked | None:
+        """``checked`` with missing suggestions generated (at most `FILL_LIMIT`), or None
+        when nothing was missing or the model is not loaded.
+
+        One intent at a time, so a newer change cancels it within one generation.
+        """
+        engine = await self.ls.host.engine(wait=False)
+        if engine is None or not checked.needs_suggestions:
+            return None
+        filled: list[Flagged] = []
+        generated = 0
+        for flagged in checked.flagged:
+            if not flagged.suggestion:
+                k = self.ls.settings.suggestions
+                top = engine.cached_suggestions(flagged.block.intent, k, flagged.context)
+                if not top and generated < FILL_LIMIT:
+                    generated += 1  # only real generations count; repeated intents are free
+                    best = await self.top_suggestion(engine, flagged)
+                    top = [best] if best is not None else []
+                if top:
+                    flagged = _with_suggestion(flagged, top[0].code)
+            filled.append(flagged)
+        return dataclasses.replace(checked, flagged=tuple(filled))
+
+    # ------------------------------------------------------------ push
+
+    def schedule(self, uri: str) -> None:
+        """After a change: cancel older work for ``uri``; push clients get a debounced check.
+
+        Pull clients get nothing pushed, but the change still cancels a fill scheduled for
+        the document's older version.
+        """
+        self.cancel(uri)
+        if not self.ls.pull_mode:
+            self._track(uri, self._publish_later(uri))
+
+    async def _publish_later(self, uri: str) -> None:
+        await self.pause(self.ls.settings.debounce_ms / 1000)
+        checked = await self.check(uri, bounded=False)
+        if checked is None or not self._publish_if_current(uri, checked):
+            return
+        await self.pause(self.fill_delay_s)
+        filled = await self.fill(checked)
+        if filled is not None and self._publish_if_current(uri, filled):
+            self._keep(uri, filled)
+
+    def _publish_if_current(self, uri: str, checked: Checked) -> bool:
+        current = self.ls.document(uri)
+        if current is None or current.version != checked.version:
+            return False  # stale: a newer change has its own task
+        self.ls.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(
+                uri=uri, version=checked.version, diagnostics=checked.diagnostics
+            )
+        )
+        return True
+
+    # ------------------------------------------------------------ pull
+
+    async def answer_pull(self, uri: str) -> list[types.Diagnostic]:
+        """A ``textDocument/diagnostic`` answer; schedules a fill and refresh when useful.
+
+        Clients that cannot be asked to re-pull get an answer once the model is loaded (the
+        request is background work for them); the others get a bounded wait.
+        """
+        checked = await self.check(uri, bounded=self.ls.can_refresh)
+        if checked is None:
+            return []
+        if self.ls.can_refresh and checked.needs_suggestions:
+            self.cancel(uri)
+            self._track(uri, self._fill_then_refresh(uri, checked))
+        return checked.diagnostics
+
+    async def _fill_then_refresh(self, uri: str, checked: Checked) -> None:
+        await self.pause(self.fill_delay_s)
+        filled = await self.fill(checked)
+        if filled is None:
+            return
+        self._keep(uri, filled)
+        if any(
+            not old.suggestion and new.suggestion
+            for old, new in zip(checked.flagged, filled.flagged, strict=True)
+        ):
+            self.ls.workspace_diagnostic_refresh(None)
+
+    # ------------------------------------------------------------ everything
+
+    def refresh_all(self) -> None:
+        """Recompute diagnostics everywhere after the model or the settings changed."""
+        if self.ls.pull_mode:
+            if self.ls.can_refresh:
+                self.ls.workspace_diagnostic_refresh(None)
+            return
+        for uri in list(self.ls.workspace.text_documents):
+            self.schedule(uri)
+
+    def cancel(self, uri: str) -> None:
+        task = self.pending.pop(uri, None)
+        if task is not None:
+            task.cancel()
+
+    def forget(self, uri: str) -> None:
+        """The document was closed: stop its work and drop what was kept for it."""
+        self.cancel(uri)
+        self.results.pop(uri, None)
+
+    def cancel_all(self) -> None:
+        for uri in list(self.pending):
+            self.cancel(uri)
+
+    async def drain(self) -> None:
+        """Wait until no background work is scheduled (what tests wait on, not the clock)."""
+        while live := [task for task in self.pending.values() if not task.done()]:
+            await asyncio.gather(*live, return_exceptions=True)
+
+    def _track(self, uri: str, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self.pending[uri] = task
+        task.add_done_callback(lambda done: self._forget_task(uri, done))
+
+    def _forget_task(self, uri: str, task: asyncio.Task[None]) -> None:
+        if self.pending.get(uri) is task:
+            del self.pending[uri]
+        if not task.cancelled() and task.exception() is not None:
+            log.error("diagnostics for %s failed", uri, exc_info=task.exception())
+
+
+def _with_suggestion(flagged: Flagged, code: str) -> Flagged:
+    diag = copy.copy(flagged.diagnostic)  # the published one stays as it was sent
+    diag.data = {**flagged.diagnostic.data, "suggestion": code}
+    return dataclasses.replace(flagged, suggestion=code, diagnostic=diag)
