@@ -42,6 +42,9 @@ class Settings:
     threshold: float | None = None
     debounce_ms: int = 200
     model_path: str | None = None
+    inline_enable: bool = True  # ghost text (textDocument/inlineCompletion)
+    inline_delay_ms: int = 200  # quiet time before an automatic ghost-text request runs
+    inline_manual_only: bool = False  # answer only inline requests the user invoked
 
 
 DEFAULT_SETTINGS = Settings()
@@ -54,6 +57,9 @@ _KEYS: dict[str, str] = {
     "threshold": "threshold",
     "debounceMs": "debounce_ms",
     "modelPath": "model_path",
+    "inline.enable": "inline_enable",
+    "inline.delayMs": "inline_delay_ms",
+    "inline.manualOnly": "inline_manual_only",
 }
 
 
@@ -81,7 +87,7 @@ def _unwrap(raw: Any) -> Mapping[str, Any]:
 
 def _check(key: str, value: Any) -> tuple[Any, str | None]:
     """Validate one value; returns (converted value, problem or None)."""
-    if key in ("completion.enable", "diagnostics.enable"):
+    if key in ("completion.enable", "diagnostics.enable", "inline.enable", "inline.manualOnly"):
         if isinstance(value, bool):
             return value, None
         return None, f"{key} must be true or false, got {value!r}"
@@ -96,11 +102,11 @@ def _check(key: str, value: Any) -> tuple[Any, str | None]:
         if ok and math.isfinite(value) and 0.0 <= value <= 1.0:
             return float(value), None
         return None, f"threshold must be a number from 0 to 1 or null, got {value!r}"
-    if key == "debounceMs":
+    if key in ("debounceMs", "inline.delayMs"):
         ok = isinstance(value, int | float) and not isinstance(value, bool)
         if ok and math.isfinite(value) and 0 <= value <= MAX_DEBOUNCE_MS:
             return int(value), None
-        return None, f"debounceMs must be a number from 0 to {MAX_DEBOUNCE_MS}, got {value!r}"
+        return None, f"{key} must be a number from 0 to {MAX_DEBOUNCE_MS}, got {value!r}"
     if key == "modelPath":
         if value is None or value == "":
             return None, None

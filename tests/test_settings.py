@@ -22,6 +22,9 @@ def test_defaults_when_nothing_is_sent() -> None:
         threshold=None,
         debounce_ms=200,
         model_path=None,
+        inline_enable=True,
+        inline_delay_ms=200,
+        inline_manual_only=False,
     )
 
 
@@ -33,6 +36,7 @@ def test_nested_and_flat_keys_mean_the_same() -> None:
         "threshold": 0.4,
         "debounceMs": 50,
         "modelPath": "/tmp/bundle",
+        "inline": {"enable": False, "delayMs": 75, "manualOnly": True},
     }
     flat = {
         "completion.enable": False,
@@ -41,8 +45,11 @@ def test_nested_and_flat_keys_mean_the_same() -> None:
         "threshold": 0.4,
         "debounceMs": 50,
         "modelPath": "/tmp/bundle",
+        "inline.enable": False,
+        "inline.delayMs": 75,
+        "inline.manualOnly": True,
     }
-    expected = Settings(False, False, 3, 0.4, 50, "/tmp/bundle")
+    expected = Settings(False, False, 3, 0.4, 50, "/tmp/bundle", False, 75, True)
     assert parse_settings(nested) == expected
     assert parse_settings(flat) == expected
     assert parse_settings({"codeqa": nested}) == expected
@@ -80,6 +87,10 @@ def test_integer_threshold_and_float_debounce_are_converted() -> None:
         ({"completion": {"enable": "yes"}}, "completion.enable"),
         ({"diagnostics.enable": 1}, "diagnostics.enable"),
         ({"modelPath": 3}, "modelPath"),
+        ({"inline": {"enable": "on"}}, "inline.enable"),
+        ({"inline.manualOnly": 0}, "inline.manualOnly"),
+        ({"inline": {"delayMs": -5}}, "inline.delayMs"),
+        ({"inline.delayMs": 10_001}, "inline.delayMs"),
     ],
 )
 def test_invalid_values_name_their_key(raw: dict, needle: str) -> None:

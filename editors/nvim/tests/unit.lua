@@ -38,6 +38,7 @@ test("defaults map onto the server's keys", function()
     diagnostics = { enable = true },
     suggestions = 5,
     debounceMs = 200,
+    inline = { enable = true, delayMs = 200, manualOnly = false },
   })
 end)
 
@@ -49,6 +50,9 @@ test("every option maps one to one", function()
     threshold = 0.25,
     debounce_ms = 0,
     model_path = "/models/mine/",
+    inline = false,
+    inline_delay_ms = 50,
+    inline_manual_only = true,
   })
   eq(config.server_settings(opts), {
     completion = { enable = false },
@@ -57,6 +61,7 @@ test("every option maps one to one", function()
     threshold = 0.25,
     debounceMs = 0,
     modelPath = "/models/mine",
+    inline = { enable = false, delayMs = 50, manualOnly = true },
   })
 end)
 
@@ -70,6 +75,10 @@ test("bad options are rejected together, by name", function()
   raises(function()
     config.normalize({ cmd = {} })
   end, "cmd must be a non%-empty list of strings")
+  raises(function()
+    config.normalize({ inline_delay_ms = -1, inline_accept_key = "", inline_trigger_key = true })
+  end, "inline_accept_key must be a key.*inline_delay_ms must be an integer.*inline_trigger_key must be")
+  eq(config.normalize({ inline_trigger_key = false }).inline_trigger_key, false)
 end)
 
 test("cmd: explicit, then virtualenv, then PATH, else a fix", function()
@@ -135,6 +144,24 @@ test("modelStatus notifications are kept per client and announced", function()
   eq(status.get(41).state, "loading")
   status.clear(41)
   eq(status.get(41), nil)
+end)
+
+test("ghost text: sites, the part after the typed text, the accepted lines", function()
+  local inline = require("codeqa.inline")
+  eq(inline.is_site("    # intent: sort `xs`", "    "), true)
+  eq(inline.is_site("# Intent : sort", ""), true)
+  eq(inline.is_site("# intent:   ", ""), false) -- no text: no site
+  eq(inline.is_site("x = 1  # intent: sort", ""), false) -- a trailing comment is not an intent
+  eq(inline.is_site("# intent: sort", "x"), false)
+  eq(inline.is_site(nil, ""), false)
+  local item = {
+    insertText = "    for x in xs:\n        print(x)",
+    range = { start = { line = 1, character = 0 }, ["end"] = { line = 1, character = 4 } },
+  }
+  eq(inline.ghost_lines(item, "    ", 4), { "for x in xs:", "        print(x)" })
+  eq(inline.ghost_lines(item, "", 0), { "    for x in xs:", "        print(x)" })
+  eq(inline.ghost_lines(item, "\t", 1), nil) -- typed text is not a prefix: no ghost
+  eq({ inline.accepted_lines(item, "    ") }, { { "    for x in xs:", "        print(x)" }, 16 })
 end)
 
 test("the score command finds the governing intent line", function()

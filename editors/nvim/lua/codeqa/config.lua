@@ -21,6 +21,11 @@ M.executable = "codeqa-lsp"
 ---@field debounce_ms? integer     server key debounceMs (0-10000)
 ---@field model_path? string       server key modelPath; nil: the bundled model
 ---@field lsp_completion? boolean  enable vim.lsp.completion for this client (snippets expand on <C-y>)
+---@field inline? boolean          server key inline.enable: ghost text under an intent
+---@field inline_delay_ms? integer server key inline.delayMs (0-10000)
+---@field inline_manual_only? boolean server key inline.manualOnly: ghost text only on the trigger key
+---@field inline_accept_key? string insert-mode key that inserts the ghost text (else types itself)
+---@field inline_trigger_key? string|false insert-mode key that asks for ghost text; false: none
 ---@field on_attach? fun(client: vim.lsp.Client, bufnr: integer)
 ---@field capabilities? table
 
@@ -32,6 +37,11 @@ M.defaults = {
   suggestions = 5,
   debounce_ms = 200,
   lsp_completion = true,
+  inline = true,
+  inline_delay_ms = 200,
+  inline_manual_only = false,
+  inline_accept_key = "<Tab>",
+  inline_trigger_key = "<M-\\>",
 }
 
 --- option name → { server key, checker(value) -> problem|nil }
@@ -95,6 +105,31 @@ local checks = {
       return "must be true or false"
     end
   end,
+  inline = function(v)
+    if type(v) ~= "boolean" then
+      return "must be true or false"
+    end
+  end,
+  inline_delay_ms = function(v)
+    if not is_int(v, 0, 10000) then
+      return "must be an integer from 0 to 10000"
+    end
+  end,
+  inline_manual_only = function(v)
+    if type(v) ~= "boolean" then
+      return "must be true or false"
+    end
+  end,
+  inline_accept_key = function(v)
+    if type(v) ~= "string" or v == "" then
+      return "must be a key, e.g. \"<Tab>\""
+    end
+  end,
+  inline_trigger_key = function(v)
+    if v ~= false and (type(v) ~= "string" or v == "") then
+      return "must be a key, e.g. \"<M-\\\\>\", or false"
+    end
+  end,
   on_attach = function(v)
     if type(v) ~= "function" then
       return "must be a function(client, bufnr)"
@@ -144,6 +179,7 @@ function M.server_settings(opts)
     diagnostics = { enable = opts.diagnostics },
     suggestions = opts.suggestions,
     debounceMs = opts.debounce_ms,
+    inline = { enable = opts.inline, delayMs = opts.inline_delay_ms, manualOnly = opts.inline_manual_only },
   }
   if opts.threshold ~= nil then
     section.threshold = opts.threshold
@@ -207,6 +243,7 @@ function M.on_attach(opts)
     if opts.lsp_completion and vim.lsp.completion and vim.lsp.completion.enable then
       vim.lsp.completion.enable(true, client.id, bufnr, { autotrigger = false })
     end
+    require("codeqa.inline").attach(client, bufnr, opts)
     if opts.on_attach then
       opts.on_attach(client, bufnr)
     end
