@@ -1,0 +1,255 @@
+"""The executable evaluation: its problem files, the sandbox, API hit and scoring."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from codeqa_train.exec_eval import problems as problem_files
+from codeqa_train.exec_eval.apis import api_hit, references
+from codeqa_train.exec_eval.command import exec_markdown
+from codeqa_train.exec_eval.problems import (
+    CATEGORIES,
+    Problem,
+    ProblemError,
+    load_problems,
+)
+from codeqa_train.exec_eval.runner import Candidate, evaluate_candidates, score
+from codeqa_train.exec_eval.sandbox import Outcome, run_snippet
+from codeqa_train.exec_eval.systems import TfidfTopK, echo_candidates
+
+TEST = load_problems(problem_files.TEST_FILE)
+VALID = load_problems(problem_files.VALID_FILE)
+
+
+def _problem(setup: str = "", check: str = "assert True", **kw: object) -> Problem:
+    fields: dict = {"id": "files-999", "category": "files", "intent": "x", "reference": "None"}
+    fields.update(kw)
+    return Problem(setup=setup, check=check, apis=("x",), **fields)
+
+
+# -- the problem files ----------------------------------------------------------------------------
+
+
+def test_problem_files_are_big_enough_and_cover_every_category() -> None:
+    assert len(TEST) >= 150
+    assert 45 <= len(VALID) <= 80
+    for split in (TEST, VALID):
+        assert set(Counter(p.category for p in split)) == set(CATEGORIES)
+    assert all(p.id.startswith("v-") for p in VALID)
+    assert not any(p.id.startswith("v-") for p in TEST)
+
+
+def _words(intent: str) -> frozenset[str]:
+    return frozenset(re.findall(r"\w+", intent.lower()))
+
+
+def test_validation_intents_are_not_test_intents() -> None:
+    """Sibling intents are fine ("round up" / "round down"), the same task reworded is not: a
+    validation intent worded like a test intent must expect other APIs."""
+    for v in VALID:
+        words = _words(v.intent)
+        for t in TEST:
+            near = len(words & _words(t.intent)) / len(words | _words(t.intent)) >= 0.7
+            assert not near or set(v.apis) != set(t.apis), (v.intent, t.intent)
+
+
+def test_intents_quote_their_inputs_as_users_do() -> None:
+    """Every input the harness binds is named in the intent in back-ticks."""
+    for p in [*TEST, *VALID]:
+        for name in p.inputs:
+            assert f"`{name}`" in p.intent, (p.id, name)
+
+
+def test_problem_loader_rejects_malformed_files(tmp_path: Path) -> None:
+    good = {
+        "id": "files-001",
+        "category": "files",
+        "intent": "i",
+        "setup": "",
+        "check": "assert True",
+        "apis": ["os.getcwd"],
+        "reference": "1",
+    }
+    bad_cases = [
+        ({**good, "category": "cooking"}, "unknown category"),
+        ({**good, "apis": []}, "at least one API"),
+        ({**good, "inputs": "path"}, "list of strings"),
+        ({**good, "reference": " "}, "reference"),
+        ({**good, "id": "files1"}, "is not"),
+    ]
+    for record, message in bad_cases:
+        path = tmp_path / "p.jsonl"
+        path.write_text(json.dumps(record) + "\n")
+        with pytest.raises(ProblemError, match=message):
+            load_problems(path)
+    path = tmp_path / "dup.jsonl"
+    path.write_text((json.dumps(good) + "\n") * 2)
+    with pytest.raises(ProblemError, match="duplicate"):
+        load_problems(path)
+
+
+@pytest.mark.slow
+def test_every_reference_passes_and_an_empty_snippet_fails_everywhere() -> None:
+    """Each harness can pass (its reference does) and can fail (a snippet that does nothing)."""
+    problems = [*TEST, *VALID]
+    candidates = [[Candidate(p.reference), Candidate("None")] for p in problems]
+    _, outcomes = evaluate_candidates(problems, candidates, k=2)
+    failing_refs = [
+        (p.id, o[0]) for p, o in zip(problems, outcomes, strict=True) if not o[0].passed
+    ]
+    assert failing_refs == []
+    passing_none = [p.id for p, o in zip(problems, outcomes, strict=True) if o[1].passed]
+    assert passing_none == []
+
+
+@pytest.mark.slow
+def test_another_problems_reference_fails_a_sample() -> None:
+    """Wrong but working code (the next problem's reference) fails."""
+    sample = TEST[::7]
+    shifted = [[Candidate(TEST[(TEST.index(p) + 1) % len(TEST)].reference)] for p in sample]
+    metrics, _ = evaluate_candidates(sample, shifted, k=1)
+    assert metrics["pass@1"] == 0.0
+
+
+# -- the sandbox ----------------------------------------------------------------------------------
+
+
+def test_result_is_the_last_expression_or_the_last_assignment() -> None:
+    p = _problem("xs = [3, 1, 2]", "assert result == [1, 2, 3]", inputs=("xs",))
+    assert run_snippet(p, "sorted(xs)").passed
+    assert run_snippet(p, "out = sorted(xs)").passed
+    assert run_snippet(p, "if True:\n    out = sorted(xs)\nprint(out)").status == "fail"
+    assert run_snippet(p, "for _ in range(1):\n    out = sorted(xs)").passed
+    assert run_snippet(p, "xs").status == "fail"
+    in_place = _problem("xs = [3, 1, 2]", "assert result_or('xs') == [1, 2, 3]", inputs=("xs",))
+    assert run_snippet(in_place, "xs.sort()").passed
+    assert run_snippet(in_place, "xs = sorted(xs)").passed
+    assert run_snippet(in_place, "sorted(xs)").passed
+    assert run_snippet(in_place, "xs.reverse()").status == "fail"
+
+
+def test_stdout_is_captured_for_the_check() -> None:
+    p = _problem(check="assert stdout == 'hi\\n'")
+    assert run_snippet(p, "print('hi')").passed
+    assert not run_snippet(p, "'hi'").passed
+
+
+def test_statuses_name_what_went_wrong() -> None:
+    p = _problem("x = 1", "assert result == 2", inputs=("x",))
+    assert run_snippet(p, "x + 1").passed
+    assert run_snippet(p, "x +").status == "syntax_error"
+    outcome = run_snippet(p, "undefined_name")
+    assert (outcome.status, outcome.error) == ("runtime_error", "NameError")
+    assert run_snippet(p, "x").status == "fail"
+    assert run_snippet(p, "None").status == "fail"
+    assert run_snippet(_problem("raise KeyError"), "1").status == "setup_error"
+    assert run_snippet(_problem(check="result.nope"), "1").status == "check_error"
+
+
+def test_only_declared_inputs_and_the_files_imports_reach_the_snippet() -> None:
+    p = _problem("import json\nsecret = 1\nvalue = 2", "assert result == '2'", inputs=("value",))
+    assert run_snippet(p, "json.dumps(value)").error == "NameError"
+    assert run_snippet(p, "str(secret)").error == "NameError"
+    assert run_snippet(p, "import json\njson.dumps(value)").passed
+    assert run_snippet(p, "json.dumps(value)", ("import json",)).passed
+    with_import = _problem("value = 2", "assert result == '2'", inputs=("value",))
+    with_import = Problem(**{**with_import.__dict__, "imports": ("import json",)})
+    assert run_snippet(with_import, "json.dumps(value)").passed
+
+
+def test_each_run_has_its_own_working_directory() -> None:
+    p = _problem(check="import os\nassert not os.path.exists('left.txt')")
+    assert run_snippet(p, "open('other.txt', 'w').close()").passed
+    assert run_snippet(p, "open('left.txt', 'w').close()").status == "fail"
+    assert run_snippet(p, "1").passed  # the previous run's file is gone
+
+
+def test_timeout_kills_the_whole_process_group(tmp_path: Path) -> None:
+    pid_file = tmp_path / "pid"
+    snippet = (
+        "import subprocess\n"
+        f"child = subprocess.Popen(['sleep', '60'])\n"
+        f"open({str(pid_file)!r}, 'w').write(str(child.pid))\n"
+        "while True:\n    pass"
+    )
+    outcome = run_snippet(_problem(), snippet, timeout=1.0)
+    assert outcome.status == "timeout"
+    pid = int(pid_file.read_text())
+    stat = Path(f"/proc/{pid}/stat")
+    # killed: gone, or at most a zombie waiting for init to reap it
+    assert not stat.exists() or stat.read_text().split(") ")[1].startswith("Z")
+
+
+def test_memory_limit_stops_a_runaway_allocation() -> None:
+    outcome = run_snippet(_problem(), "x = bytearray(4 << 30)")
+    assert outcome.status == "runtime_error" and outcome.error == "MemoryError"
+
+
+def test_the_sandbox_sees_no_site_packages_or_project_code() -> None:
+    p = _problem()
+    assert run_snippet(p, "import codeqa_train").error == "ModuleNotFoundError"
+    assert run_snippet(p, "import numpy").error == "ModuleNotFoundError"
+    env_check = _problem(check="import os\nassert 'PYTHONPATH' not in os.environ")
+    assert run_snippet(env_check, "1").passed
+
+
+# -- API hit and scoring --------------------------------------------------------------------------
+
+
+def test_api_hit_resolves_imports_and_methods() -> None:
+    assert api_hit("os.path.join(a, b)", ["os.path.join"])
+    assert api_hit("from os import path\npath.join(a, b)", ["os.path.join"])
+    assert api_hit("c.Counter(x)", ["collections.Counter"], ["import collections as c"])
+    assert api_hit(
+        "Counter(x).most_common(3)", ["collections.Counter"], ["from collections import Counter"]
+    )
+    assert api_hit("Counter(x).most_common(3)", [".most_common"])
+    assert api_hit("sorted(xs)", ["sorted"])
+    assert api_hit("os.sep", ["os.sep"])
+    assert not api_hit("os.listdir('.')", ["os.getcwd"])
+    assert not api_hit("x.sort()", ["sorted"])
+    assert not api_hit("os.path.join(", ["os.path.join"])  # does not parse
+    paths, attrs = references("open(p).read()")
+    assert "open" in paths and "read" in attrs
+
+
+def test_score_counts_top1_and_any_of_top_k() -> None:
+    probs = [_problem(id=f"files-00{i}", category=c) for i, c in enumerate(["files", "math"])]
+    probs = [Problem(**{**p.__dict__, "apis": ("os.getcwd",)}) for p in probs]
+    cands = [
+        [Candidate("os.getcwd()"), Candidate("x")],
+        [Candidate("y"), Candidate("os.getcwd()")],
+    ]
+    outs = [[Outcome("pass"), Outcome("fail")], [Outcome("fail"), Outcome("pass")]]
+    m = score(probs, cands, outs, k=2)
+    assert (m["pass@1"], m["pass@2"], m["api_hit@1"], m["api_hit@2"]) == (50.0, 100.0, 50.0, 100.0)
+    assert m["by_category"]["math"] == {"n": 1, "pass@1": 0.0, "pass@2": 100.0}
+    assert m["top1_status"] == {"pass": 1, "fail": 1}
+
+
+def test_exec_markdown_shows_every_row_and_the_target() -> None:
+    metrics = {"pass@1": 12.0, "pass@5": 20.0, "api_hit@1": 40.0, "api_hit@5": 60.0}
+    rows = [
+        {"name": "TF-IDF", "kind": "trivial", "exec": {**metrics, "pass@1": 8.0}},
+        {"name": "engine", "kind": "engine", "exec": metrics},
+    ]
+    table = exec_markdown(rows, "validation", 52)
+    assert "| engine | engine | 12.0 | 20.0 | 40.0 | 60.0 |" in table
+    assert "(8.0 → 30.0)" in table
+
+
+def test_trivial_rows_echo_and_retrieve_top_k() -> None:
+    p = _problem(intent="sort list `xs` in reverse order")
+    assert echo_candidates([p]) == [[Candidate("sort list `xs` in reverse order")]]
+    pool = (
+        ["sort list `l` in reverse", "open file 'f'", "reverse a string `s`"],
+        ["l.sort(reverse=True)", "open('f')", "s[::-1]"],
+    )
+    plain = TfidfTopK(*pool).candidates([p], k=2)
+    assert plain == [[Candidate("l.sort(reverse=True)"), Candidate("s[::-1]")]]
+    filled = TfidfTopK(*pool, slots=True).candidates([p], k=1)
+    assert filled == [[Candidate("xs.sort(reverse=True)")]]

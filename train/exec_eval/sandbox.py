@@ -1,0 +1,102 @@
+"""Run one snippet against one problem's harness in a separate, limited Python process.
+
+Each run gets a fresh temporary working directory, `python -I -S` (no site-packages at all, no
+PYTHON* variables, this project off `sys.path`: the problems need the standard library only, and
+the interpreter starts in a third of the time), TZ=UTC, CPU/memory/file-size limits set by the
+child before any problem code runs, no stdin, and its own process group, which is killed whole on
+timeout. Nothing needs the network. The verdict comes from a result file the child writes, never
+from its output.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from codeqa_train.exec_eval.problems import Problem
+
+CHILD = Path(__file__).with_name("child.py")
+DEFAULT_TIMEOUT = 5.0
+MEMORY_BYTES = 1 << 30  # 1 GiB address space: the stdlib problems need a few tens of MiB
+FILE_BYTES = 64 << 20
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How one run ended: `status` is pass, fail, check_error, runtime_error, syntax_error,
+    setup_error, timeout or crashed; `detail` says why in one short line."""
+
+    status: str
+    error: str = ""
+    detail: str = ""
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "pass"
+
+
+def run_snippet(
+    problem: Problem,
+    snippet: str,
+    suggestion_imports: tuple[str, ...] = (),
+    timeout: float = DEFAULT_TIMEOUT,
+) -> Outcome:
+    """Run `snippet` (plus the import lines a suggestion carries) under `problem`'s harness."""
+    payload = {
+        "setup": problem.setup,
+        "inputs": list(problem.inputs),
+        "file_imports": list(problem.imports),
+        "suggestion_imports": list(suggestion_imports),
+        "snippet": snippet,
+        "check": problem.check,
+        "cpu_seconds": max(1, int(timeout) + 1),
+        "memory_bytes": MEMORY_BYTES,
+        "file_bytes": FILE_BYTES,
+    }
+    with tempfile.TemporaryDirectory(prefix="exec-eval-") as root:
+        work = Path(root) / "work"
+        work.mkdir()
+        payload_path, result_path = Path(root) / "payload.json", Path(root) / "result.json"
+        payload_path.write_text(json.dumps(payload), encoding="utf-8")
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": str(work),
+            "LANG": "C.UTF-8",
+        }
+        env.update(TMPDIR=str(work), TZ="UTC")
+        proc = subprocess.Popen(
+            [sys.executable, "-I", "-S", str(CHILD), str(payload_path), str(result_path)],
+            cwd=work,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+        try:
+            _, stderr = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _kill_group(proc)
+            return Outcome("timeout", "TimeoutExpired", f"no verdict within {timeout:g} s")
+        finally:
+            _kill_group(proc)  # children the snippet left behind share the group
+        try:
+            data = json.loads(result_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            tail = stderr.decode("utf-8", "replace").strip().splitlines()[-1:] if stderr else []
+            return Outcome("crashed", f"exit {proc.returncode}", tail[0][-300:] if tail else "")
+    return Outcome(str(data["status"]), str(data.get("error", "")), str(data.get("detail", "")))
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    if proc.poll() is None:
+        proc.wait()
