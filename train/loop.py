@@ -223,6 +223,17 @@ def _progress(
     return iter(bar), bar
 
 
+@dataclass
+class _Progress:
+    """Where a run stands between epochs; what `checkpoint.pt` stores besides the weights."""
+
+    best: float
+    best_epoch: int = 0
+    bad_epochs: int = 0
+    next_epoch: int = 1
+    history: list[dict[str, Any]] = field(default_factory=list)
+
+
 def fit(
     model: nn.Module,
     examples: Sequence[Any],
@@ -254,116 +265,177 @@ def fit(
     seed_everything(cfg.seed + info.rank)
     params = [p for p in model.parameters() if p.requires_grad]
     optimizer = torch.optim.Adam(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
-    best = math.inf if mode == "min" else -math.inf
-    best_epoch, bad_epochs, start_epoch = 0, 0, 1
-    history: list[dict[str, Any]] = []
-
+    state = _Progress(best=math.inf if mode == "min" else -math.inf)
     if resume:
-        ckpt = load_checkpoint(run_dir / CHECKPOINT)
-        model.load_state_dict(ckpt["model"])
-        optimizer.load_state_dict(ckpt["optimizer"])
-        start_epoch = int(ckpt["epoch"]) + 1
-        best, best_epoch = float(ckpt["best"]), int(ckpt["best_epoch"])
-        bad_epochs = int(ckpt["bad_epochs"])
-        history = json.loads(ckpt["history"])
-        rng_states = ckpt["rng"]
-        torch.set_rng_state(rng_states[info.rank % len(rng_states)])
-        if bad_epochs >= cfg.patience:
-            start_epoch = cfg.epochs + 1  # it had already stopped early
-
-    net: nn.Module = model
-    if info.distributed:
-        net = nn.parallel.DistributedDataParallel(model)
+        state = _resume(run_dir / CHECKPOINT, model, optimizer, info, cfg)
+    net = nn.parallel.DistributedDataParallel(model) if info.distributed else model
 
     stopped_early = False
-    for epoch in range(start_epoch, cfg.epochs + 1):
+    for epoch in range(state.next_epoch, cfg.epochs + 1):
         model.train()
         batches = epoch_batches(len(examples), cfg, epoch, info, length)
-        it, bar = _progress(batches, cfg.progress and info.is_main, epoch)
-        started = time.perf_counter()
-        total_loss, total_n = 0.0, 0
-        for step, idx in enumerate(it, 1):
-            batch = collate([examples[i] for i in idx])
-            loss = loss_fn(net, batch)
-            if not torch.isfinite(loss):
-                raise FloatingPointError(
-                    f"non-finite loss {loss.item()} at epoch {epoch} step {step}"
-                )
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            if cfg.grad_clip > 0:
-                nn.utils.clip_grad_norm_(params, cfg.grad_clip)
-            optimizer.step()
-            total_loss += loss.item() * len(idx)
-            total_n += len(idx)
-            if bar is not None:
-                rate = total_n * info.world_size / (time.perf_counter() - started)
-                bar.set_postfix(loss=f"{total_loss / total_n:.3f}", ex_s=f"{rate:.0f}")
-        if bar is not None:
-            bar.close()
-        seconds = time.perf_counter() - started
-        train_loss = _mean_across_ranks(total_loss, total_n, info)
-
+        seen, seconds, loss_sum = _train_epoch(
+            net, params, optimizer, examples, batches, collate, loss_fn, cfg, epoch, info
+        )
+        train_loss = _mean_across_ranks(loss_sum, seen, info)
         record: dict[str, Any] = {}
         if info.is_main:
-            model.eval()
-            with torch.no_grad():
-                metrics = validate(model)
-            if monitor not in metrics:
-                raise KeyError(f"validate() returned {sorted(metrics)}, missing {monitor!r}")
-            record = {
-                "epoch": epoch,
-                "train_loss": train_loss,
-                **{k: float(v) for k, v in metrics.items()},
-                "seconds": round(seconds, 3),
-                "examples_per_s": round(total_n * info.world_size / max(seconds, 1e-9), 1),
-            }
+            record = _validated_record(model, validate, monitor, epoch, train_loss, seen, seconds)
+            record["examples_per_s"] = round(seen * info.world_size / max(seconds, 1e-9), 1)
         record = _broadcast(record, info)
-        history.append(record)
-        value = float(record[monitor])
-        if _improved(value, best, mode, cfg.min_delta):
-            best, best_epoch, bad_epochs = value, epoch, 0
-            if info.is_main:
-                atomic_torch_save({"model": model.state_dict(), "epoch": epoch}, run_dir / BEST)
-        else:
-            bad_epochs += 1
-        if info.is_main:
-            atomic_write_text(run_dir / METRICS, "".join(json.dumps(r) + "\n" for r in history))
-            atomic_torch_save(
-                {
-                    "model": model.state_dict(),
-                    "optimizer": optimizer.state_dict(),
-                    "epoch": epoch,
-                    "best": best,
-                    "best_epoch": best_epoch,
-                    "bad_epochs": bad_epochs,
-                    "history": json.dumps(history),
-                    "rng": _gather_rng(info),
-                },
-                run_dir / CHECKPOINT,
-            )
-            print(_summary(record, monitor, best_epoch), file=sys.stderr, flush=True)
-        else:
-            _gather_rng(info)
+        state.history.append(record)
+        _update_best(state, record, epoch, monitor, mode, cfg.min_delta, model, run_dir, info)
+        _save_checkpoint(run_dir, model, optimizer, state, epoch, monitor, info)
         if info.distributed:
             dist.barrier()
         if on_epoch_end is not None:
             on_epoch_end(epoch, record)
-        if bad_epochs >= cfg.patience:
+        if state.bad_epochs >= cfg.patience:
             stopped_early = True
             break
 
-    if best_epoch and (run_dir / BEST).is_file():
+    if state.best_epoch and (run_dir / BEST).is_file():
         if info.distributed:
             dist.barrier()
         model.load_state_dict(load_checkpoint(run_dir / BEST)["model"])
     return FitResult(
-        best_epoch=best_epoch,
-        best_metric=best,
-        epochs_run=len(history),
-        history=history,
+        best_epoch=state.best_epoch,
+        best_metric=state.best,
+        epochs_run=len(state.history),
+        history=state.history,
         stopped_early=stopped_early,
     )
+
+
+def _resume(
+    path: Path, model: nn.Module, optimizer: torch.optim.Optimizer, info: DistInfo, cfg: LoopConfig
+) -> _Progress:
+    """Load model, optimiser and this rank's RNG from a checkpoint; where to continue from."""
+    ckpt = load_checkpoint(path)
+    model.load_state_dict(ckpt["model"])
+    optimizer.load_state_dict(ckpt["optimizer"])
+    rng_states = ckpt["rng"]
+    torch.set_rng_state(rng_states[info.rank % len(rng_states)])
+    state = _Progress(
+        best=float(ckpt["best"]),
+        best_epoch=int(ckpt["best_epoch"]),
+        bad_epochs=int(ckpt["bad_epochs"]),
+        next_epoch=int(ckpt["epoch"]) + 1,
+        history=json.loads(ckpt["history"]),
+    )
+    if state.bad_epochs >= cfg.patience:
+        state.next_epoch = cfg.epochs + 1  # it had already stopped early
+    return state
+
+
+def _train_epoch(
+    net: nn.Module,
+    params: list[nn.Parameter],
+    optimizer: torch.optim.Optimizer,
+    examples: Sequence[Any],
+    batches: Sequence[list[int]],
+    collate: Callable[[list[Any]], Any],
+    loss_fn: Callable[[nn.Module, Any], Tensor],
+    cfg: LoopConfig,
+    epoch: int,
+    info: DistInfo,
+) -> tuple[int, float, float]:
+    """One pass over this rank's batches: (examples seen, seconds, summed loss)."""
+    it, bar = _progress(batches, cfg.progress and info.is_main, epoch)
+    started = time.perf_counter()
+    total_loss, total_n = 0.0, 0
+    for step, idx in enumerate(it, 1):
+        loss = loss_fn(net, collate([examples[i] for i in idx]))
+        if not torch.isfinite(loss):
+            raise FloatingPointError(f"non-finite loss {loss.item()} at epoch {epoch} step {step}")
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        if cfg.grad_clip > 0:
+            nn.utils.clip_grad_norm_(params, cfg.grad_clip)
+        optimizer.step()
+        total_loss += loss.item() * len(idx)
+        total_n += len(idx)
+        if bar is not None:
+            rate = total_n * info.world_size / (time.perf_counter() - started)
+            bar.set_postfix(loss=f"{total_loss / total_n:.3f}", ex_s=f"{rate:.0f}")
+    if bar is not None:
+        bar.close()
+    return total_n, time.perf_counter() - started, total_loss
+
+
+def _validated_record(
+    model: nn.Module,
+    validate: Callable[[nn.Module], dict[str, float]],
+    monitor: str,
+    epoch: int,
+    train_loss: float,
+    seen: int,
+    seconds: float,
+) -> dict[str, Any]:
+    """The epoch's metrics.jsonl record (rank 0): train loss, validation metrics, time."""
+    model.eval()
+    with torch.no_grad():
+        metrics = validate(model)
+    if monitor not in metrics:
+        raise KeyError(f"validate() returned {sorted(metrics)}, missing {monitor!r}")
+    return {
+        "epoch": epoch,
+        "train_loss": train_loss,
+        **{k: float(v) for k, v in metrics.items()},
+        "seconds": round(seconds, 3),
+    }
+
+
+def _update_best(
+    state: _Progress,
+    record: dict[str, Any],
+    epoch: int,
+    monitor: str,
+    mode: str,
+    min_delta: float,
+    model: nn.Module,
+    run_dir: Path,
+    info: DistInfo,
+) -> None:
+    """Count a bad epoch, or keep this one as the best (rank 0 saves its weights)."""
+    value = float(record[monitor])
+    if not _improved(value, state.best, mode, min_delta):
+        state.bad_epochs += 1
+        return
+    state.best, state.best_epoch, state.bad_epochs = value, epoch, 0
+    if info.is_main:
+        atomic_torch_save({"model": model.state_dict(), "epoch": epoch}, run_dir / BEST)
+
+
+def _save_checkpoint(
+    run_dir: Path,
+    model: nn.Module,
+    optimizer: torch.optim.Optimizer,
+    state: _Progress,
+    epoch: int,
+    monitor: str,
+    info: DistInfo,
+) -> None:
+    """Rank 0 writes metrics.jsonl and checkpoint.pt; every rank contributes its RNG state."""
+    rng = _gather_rng(info)
+    if not info.is_main:
+        return
+    history = state.history
+    atomic_write_text(run_dir / METRICS, "".join(json.dumps(r) + "\n" for r in history))
+    atomic_torch_save(
+        {
+            "model": model.state_dict(),
+            "optimizer": optimizer.state_dict(),
+            "epoch": epoch,
+            "best": state.best,
+            "best_epoch": state.best_epoch,
+            "bad_epochs": state.bad_epochs,
+            "history": json.dumps(history),
+            "rng": rng,
+        },
+        run_dir / CHECKPOINT,
+    )
+    print(_summary(history[-1], monitor, state.best_epoch), file=sys.stderr, flush=True)
 
 
 def _summary(record: dict[str, Any], monitor: str, best_epoch: int) -> str:
