@@ -253,3 +253,50 @@ def test_trivial_rows_echo_and_retrieve_top_k() -> None:
     assert plain == [[Candidate("l.sort(reverse=True)"), Candidate("s[::-1]")]]
     filled = TfidfTopK(*pool, slots=True).candidates([p], k=1)
     assert filled == [[Candidate("xs.sort(reverse=True)")]]
+
+
+def test_engine_rows_pass_the_files_context_and_carry_imports() -> None:
+    from codeqa_model.context import SourceContext
+    from codeqa_model.inference import Suggestion
+    from codeqa_train.exec_eval.systems import engine_candidates
+
+    seen: list[SourceContext | None] = []
+
+    class FakeEngine:
+        def suggest(self, intent: str, k: int = 5, context: SourceContext | None = None):
+            seen.append(context)
+            return [Suggestion("shutil.copy(src, dst)", 0.9, imports=("import shutil",))]
+
+    [copy] = [p for p in TEST if p.intent == "copy file `src` to `dst`"]
+    cands = engine_candidates(FakeEngine(), [copy], k=5)
+    assert cands == [[Candidate("shutil.copy(src, dst)", ("import shutil",))]]
+    assert seen[0] is not None and seen[0].module_for("os") == "os"
+    assert seen[0].binds("src") and seen[0].binds("dst")
+    metrics, _ = evaluate_candidates([copy], cands, k=5)
+    assert metrics["pass@1"] == 100.0 and metrics["api_hit@1"] == 100.0
+    bare, _ = evaluate_candidates([copy], [[Candidate("shutil.copy(src, dst)")]], k=5)
+    assert bare["pass@1"] == 0.0 and bare["top1_status"] == {"runtime_error": 1}
+
+
+def test_evaluate_adds_the_executable_table(tmp_path: Path) -> None:
+    import argparse
+
+    from codeqa_train import evaluate
+
+    data = Path(__file__).parent / "fixtures" / "models" / "data"
+    parser = argparse.ArgumentParser()
+    evaluate.add_arguments(parser)
+    argv = ["--data", str(data), "--out", str(tmp_path), "--pool-sources", "conala"]
+    args = parser.parse_args([*argv, "--exec", "--limit", "4", "--no-plots", "--threads", "1"])
+    assert evaluate.run(args) == 0
+    results = json.loads((tmp_path / "results.json").read_text())
+    names = [r["name"] for r in results["exec_rows"]]
+    assert names == [
+        "echo the intent",
+        "TF-IDF nearest intent",
+        "TF-IDF nearest intent, slots filled",
+    ]
+    assert all(r["exec"]["n"] == 4 for r in results["exec_rows"])
+    table = (tmp_path / "results.md").read_text()
+    assert "Executable set, test split (4 hand-written problems" in table
+    assert "| echo the intent | trivial | 0.0 | 0.0 | 0.0 | 0.0 |" in table

@@ -13,6 +13,10 @@ row that does not clear the best trivial row by `--margin` BLEU points is called
 table's notes. Only `generator/test.jsonl`, `generator/train.jsonl` (the retrieval pool) and
 `classifier/test.jsonl` are read.
 
+With `--exec`, the executable set (`codeqa_train.exec_eval`; its test problems are read only
+here) adds a second table: pass@1, pass@k and API hit of the trivial rows, the engines (the
+bundle's; the product generator + classifier runs) and every generator row.
+
 Writes OUT/results.json, OUT/results.md, OUT/loss_curves.png and OUT/embedding_pca.png.
 """
 
@@ -319,6 +323,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     a("--margin", type=float, default=3.0, help="BLEU points a model must beat trivial rows by")
     a("--limit", type=int, default=None, help="evaluate only the first N test examples")
     a("--no-plots", action="store_true")
+    a("--exec", action="store_true", help="also run the executable set (pass@k, API hit)")
     a("--threads", type=int, default=2)
 
 
@@ -487,6 +492,24 @@ def draw_pictures(models: Models, pool_snippets: Sequence[str], out: Path) -> di
     return pictures
 
 
+def exec_test_rows(
+    args: argparse.Namespace, models: Models, pool: tuple[list[str], list[str]]
+) -> list[dict[str, Any]]:
+    """Every row on the executable set's TEST problems (`exec_eval.command.evaluate_rows`)."""
+    from codeqa_train.exec_eval.command import evaluate_rows
+
+    return evaluate_rows(
+        args.bundle,
+        models.generators,
+        models.classifiers,
+        pool,
+        k=args.k,
+        rerank_weight=args.rerank_weight,
+        threads=args.threads,
+        limit=args.limit,
+    )
+
+
 def run(args: argparse.Namespace) -> int:
     import torch
 
@@ -503,6 +526,8 @@ def run(args: argparse.Namespace) -> int:
     notes = table_notes(rows, models.classifiers, pool_sources, len(pool_intents), args.margin)
     rows += classifier_rows(models.classifiers, test, candidates_of, args.rerank_weight)
     pictures = {} if args.no_plots else draw_pictures(models, pool_snippets, args.out)
+    pool = (pool_intents, pool_snippets)
+    exec_rows = exec_test_rows(args, models, pool) if args.exec else []
 
     results = {
         "n_test": len(test.refs),
@@ -510,9 +535,14 @@ def run(args: argparse.Namespace) -> int:
         "rows": rows,
         "notes": notes,
         "pictures": pictures,
+        "exec_rows": exec_rows,
     }
     atomic_write_text(args.out / "results.json", json.dumps(results, indent=1) + "\n")
     table = results_markdown(rows, notes, len(test.refs))
+    if exec_rows:
+        from codeqa_train.exec_eval.command import exec_markdown
+
+        table += "\n" + exec_markdown(exec_rows, "test", exec_rows[0]["exec"]["n"], args.k)
     atomic_write_text(args.out / "results.md", table)
     print(table)
     return 0

@@ -3,7 +3,8 @@
 Rows: echo the intent and TF-IDF nearest training intent (plain, and with the intent's quoted
 values put into the retrieved code) as trivial rows; the product engine of `--bundle`; bare
 generator runs (`--generator`, `--extra-run NAME=RUN`). The test problems are never read here:
-`codeqa-train evaluate` runs them (`test_rows`), once, at the end.
+`codeqa-train evaluate` runs them (`evaluate_rows`), once, at the end. Tuning calls
+`validation_metrics`.
 
 Writes OUT/exec_results.json and OUT/exec_results.md.
 """
@@ -39,41 +40,30 @@ def _progress(label: str):
 
 def system_rows(
     problems: Sequence[Problem],
-    data: Path | None,
     *,
-    bundle: Path | None = None,
-    generators: dict[str, Path] | None = None,
-    pool_sources: Sequence[str] = tuple(DEFAULT_POOL.split(",")),
+    pool: tuple[list[str], list[str]] | None = None,
+    engines: dict[str, Any] | None = None,
+    generators: dict[str, Any] | None = None,
     k: int = 5,
     workers: int = MAX_WORKERS,
     timeout: float = DEFAULT_TIMEOUT,
-    threads: int = 1,
 ) -> list[dict[str, Any]]:
     """One row per system: {"name", "kind", "exec": metrics (see `runner.score`)}.
 
-    `data` (output of `codeqa-train data`) gives the TF-IDF pool; None skips the TF-IDF rows."""
+    `pool` (intents, snippets) feeds the TF-IDF rows (None skips them); `engines` are
+    `Engine`-likes (suggest with context), `generators` bare `Generator`s (beam only)."""
     from codeqa_train.exec_eval import systems
 
     sources: list[tuple[str, str, Any]] = [
-        ("echo the intent", "trivial", lambda: systems.echo_candidates(problems))
+        (TRIVIAL_ROWS[0], "trivial", lambda: systems.echo_candidates(problems))
     ]
-    if data is not None:
-        from codeqa_train.evaluate import read_generator_split
-
-        pool = read_generator_split(data, "train", list(pool_sources))
+    if pool is not None:
         for name, slots in ((TRIVIAL_ROWS[1], False), (TRIVIAL_ROWS[2], True)):
             retriever = systems.TfidfTopK(*pool, slots=slots)
             sources.append((name, "trivial", lambda r=retriever: r.candidates(problems, k)))
-    if bundle is not None:
-        from codeqa_model.inference import Engine
-
-        engine = Engine.load(bundle, threads=threads)
-        label = f"product engine ({bundle})"
-        sources.append((label, "engine", lambda: systems.engine_candidates(engine, problems, k)))
-    for name, run_dir in (generators or {}).items():
-        from codeqa_train.runs import load_generator
-
-        gen = load_generator(run_dir)
+    for name, engine in (engines or {}).items():
+        sources.append((name, "engine", lambda e=engine: systems.engine_candidates(e, problems, k)))
+    for name, gen in (generators or {}).items():
         sources.append(
             (name, "generator", lambda g=gen: systems.generator_candidates(g, problems, k))
         )
@@ -83,6 +73,13 @@ def system_rows(
         metrics, _ = evaluate_candidates(problems, candidates, k, workers, timeout, _progress(name))
         rows.append({"name": name, "kind": kind, "exec": metrics})
     return rows
+
+
+def read_pool(data: Path, sources: Sequence[str]) -> tuple[list[str], list[str]]:
+    """The TF-IDF pool: generator/train.jsonl rows of `sources` (as `evaluate` reads it)."""
+    from codeqa_train.evaluate import read_generator_split
+
+    return read_generator_split(data, "train", list(sources))
 
 
 def exec_markdown(rows: Sequence[dict[str, Any]], split: str, n: int, k: int = 5) -> str:
@@ -111,9 +108,40 @@ def exec_markdown(rows: Sequence[dict[str, Any]], split: str, n: int, k: int = 5
     return "\n".join(lines) + "\n"
 
 
-def test_rows(**kwargs: Any) -> list[dict[str, Any]]:
-    """`system_rows` on the TEST problems; for `codeqa-train evaluate` only."""
-    return system_rows(load_split("test"), **kwargs)
+def evaluate_rows(
+    bundle: Path | None,
+    generators: dict[str, Any],
+    classifiers: dict[str, tuple[str, Any]],
+    pool: tuple[list[str], list[str]],
+    *,
+    k: int = 5,
+    rerank_weight: float = 0.5,
+    threads: int = 1,
+    timeout: float = DEFAULT_TIMEOUT,
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
+    """The rows `codeqa-train evaluate` adds, on the TEST problems (read here only; the first
+    `limit` of them for a smoke run).
+
+    Engines: the bundle's, and one built from the product generator and classifier runs (the
+    engine without a bundle's knowledge files). Generators: every generator row evaluate has."""
+    from codeqa_model.inference import Engine
+
+    engines: dict[str, Any] = {}
+    if bundle is not None:
+        engines[f"product engine ({bundle})"] = Engine.load(bundle, threads=threads)
+    gen, cls = generators.get("product generator"), classifiers.get("product classifier")
+    if gen is not None and cls is not None and cls[0] == "product":
+        label = f"product generator + classifier as an engine (weight {rerank_weight:g})"
+        engines[label] = Engine(gen, cls[1], rerank_weight=rerank_weight)
+    return system_rows(
+        load_split("test")[:limit],
+        pool=pool,
+        engines=engines,
+        generators=generators,
+        k=k,
+        timeout=timeout,
+    )
 
 
 def validation_metrics(
@@ -152,26 +180,31 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from codeqa_model.atomic import atomic_write_text
+    from codeqa_train.runs import load_generator
 
-    generators: dict[str, Path] = {}
+    generators: dict[str, Any] = {}
     if args.generator is not None:
-        generators["product generator (beam only)"] = args.generator
+        generators["product generator"] = load_generator(args.generator)
     for spec in args.extra_run:
         name, sep, path = spec.partition("=")
         if not sep or not name or not path:
             raise SystemExit(f"--extra-run {spec!r}: expected NAME=RUN_DIR")
-        generators[name] = Path(path)
+        generators[name] = load_generator(Path(path))
+    engines: dict[str, Any] = {}
+    if args.bundle is not None:
+        from codeqa_model.inference import Engine
+
+        engines[f"product engine ({args.bundle})"] = Engine.load(args.bundle, threads=args.threads)
+    pool_sources = [s for s in args.pool_sources.split(",") if s]
     problems = load_split("valid")
     rows = system_rows(
         problems,
-        None if args.no_tfidf else args.data,
-        bundle=args.bundle,
+        pool=None if args.no_tfidf else read_pool(args.data, pool_sources),
+        engines=engines,
         generators=generators,
-        pool_sources=[s for s in args.pool_sources.split(",") if s],
         k=args.k,
         workers=args.workers,
         timeout=args.timeout,
-        threads=args.threads,
     )
     args.out.mkdir(parents=True, exist_ok=True)
     results = {"split": "valid", "n": len(problems), "k": args.k, "rows": rows}
