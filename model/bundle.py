@@ -17,6 +17,7 @@ import errno
 import hashlib
 import json
 import os
+import re
 import shutil
 import stat
 import sys
@@ -53,6 +54,11 @@ REQUIRED_FILES = (
     MODEL_CARD,
 )
 OPTIONAL_FILES = (METRICS,)
+API_TABLE = "api_table.json"
+EXTRA_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}\.(?:json|jsonl|safetensors|txt)")
+"""Optional named files beyond the ones above (knowledge the engine uses when present, e.g.
+`api_table.json`, a retrieval index): verified by sha256 like the rest, handed over as bytes, and
+parsed by whoever uses them. Plain data formats only; a bundle without them loads as before."""
 CONFIG_SECTIONS = ("generator", "matcher", "engine")
 MAX_MANIFEST_BYTES = 1 << 20
 MAX_FILE_BYTES = 1 << 30  # far above any bundle we ship (< 30 MB); bounds memory on bad input
@@ -79,6 +85,11 @@ class Bundle:
     model_card: str = field(repr=False)
     metrics: dict[str, Any] | None = None
     files: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
+    extra_files: dict[str, bytes] = field(default_factory=dict, repr=False)
+
+    def extra(self, name: str) -> bytes | None:
+        """The verified bytes of optional file `name`, or None when the bundle lacks it."""
+        return self.extra_files.get(name)
 
 
 # ---------------------------------------------------------------------------- loading
@@ -113,7 +124,13 @@ def load_bundle(path: str | Path) -> Bundle:
         model_card=_decode(root / MODEL_CARD, blobs[MODEL_CARD]),
         metrics=metrics,
         files=entries,
+        extra_files={n: b for n, b in blobs.items() if _is_extra(n)},
     )
+
+
+def _is_extra(name: str) -> bool:
+    known = name in REQUIRED_FILES or name in OPTIONAL_FILES or name == MANIFEST
+    return not known and EXTRA_NAME.fullmatch(name) is not None
 
 
 def _check_manifest(path: Path, manifest: Any) -> tuple[int, str, dict[str, dict[str, Any]]]:
@@ -132,8 +149,11 @@ def _check_manifest(path: Path, manifest: Any) -> tuple[int, str, dict[str, dict
         raise BundleError(f"{path}: missing the 'files' table; {_FIX}")
     known = set(REQUIRED_FILES) | set(OPTIONAL_FILES)
     for name, entry in files.items():
-        if name not in known:
-            raise BundleError(f"{path}: lists unknown file {name!r} (expected {sorted(known)})")
+        if name not in known and not _is_extra(name):
+            raise BundleError(
+                f"{path}: lists unknown file {name!r} (expected {sorted(known)} or an optional "
+                f"file named like {EXTRA_NAME.pattern})"
+            )
         ok = (
             isinstance(entry, dict)
             and isinstance(entry.get("sha256"), str)
@@ -257,6 +277,7 @@ def save_bundle(
     model_card: str,
     metrics: Mapping[str, Any] | None = None,
     created: str | None = None,
+    extra_files: Mapping[str, bytes] | None = None,
 ) -> Path:
     """Write a complete bundle to `out_dir`, atomically.
 
@@ -277,6 +298,13 @@ def save_bundle(
     }
     if metrics is not None:
         blobs[METRICS] = _json_bytes(metrics)
+    for name, data in (extra_files or {}).items():
+        if not _is_extra(name):
+            raise BundleError(
+                f"{name!r}: not a valid optional file name (expected {EXTRA_NAME.pattern}, "
+                "not one of the bundle's own files)"
+            )
+        blobs[name] = bytes(data)
     manifest = {
         "format_version": FORMAT_VERSION,
         "created": created or datetime.now(UTC).replace(microsecond=0).isoformat(),

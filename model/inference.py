@@ -14,7 +14,11 @@ where combine is
 with `p_beam` a candidate's share of the beam's probability mass (softmax of the generator's
 length-normalised log-probs over the candidates), `p_match` the matcher's calibrated
 probability and `w` the bundle's `engine.rerank_weight`; rank drops duplicates and puts
-candidates that do not parse as Python last.
+candidates that do not parse as Python last. Then `check_suggestions` checks each against the
+API statically (`codeqa_model.api_check`): code that fails a check (does not parse, names
+something undefined, an attribute a module lacks, a call that does not bind) goes after every
+passing one with `Suggestion.problem` set (never top-1 while any candidate passes; hover and
+quick fixes skip it), and each gets the `import` lines it needs.
 """
 
 from __future__ import annotations
@@ -22,13 +26,16 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 import numpy as np
 import torch
+from codeqa_model.api_check import ApiChecker
+from codeqa_model.api_table import ApiTable, ApiTableError
 from codeqa_model.bundle import (
+    API_TABLE,
     GENERATOR_WEIGHTS,
     MATCHER_WEIGHTS,
     Bundle,
@@ -48,6 +55,7 @@ __all__ = [
     "Engine",
     "EngineLike",
     "Suggestion",
+    "check_suggestions",
     "clip_code",
     "clip_intent",
     "combine_scores",
@@ -72,13 +80,21 @@ class Suggestion:
     """One ranked piece of code for an intent.
 
     `slot_spans` are where the editor puts tab stops; `imports` are the import statements
-    (e.g. "import shutil") the code needs that the file above the intent lacks.
+    (e.g. "import shutil") the code needs that the file above the intent lacks. `problem` says
+    why the code failed the static API check (None when it passed): such a suggestion may be
+    listed, but hover and quick fixes never use it.
     """
 
     code: str
     score: float
     slot_spans: tuple[tuple[int, int], ...] = ()
     imports: tuple[str, ...] = ()
+    problem: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Passed the static API check."""
+        return self.problem is None
 
 
 class EngineLike(Protocol):
@@ -168,6 +184,32 @@ def rank(candidates: Sequence[Candidate], scores: Sequence[float], k: int) -> li
     return ordered[:k]
 
 
+def check_suggestions(
+    ranked: Sequence[Suggestion],
+    checker: ApiChecker,
+    intent: str,
+    context: SourceContext,
+    k: int,
+) -> list[Suggestion]:
+    """Ranked suggestions after the static API check: passing ones first (in rank order, with
+    the imports they need), then failing ones flagged with `problem`. Shared with evaluation, so
+    its figures describe what is shown.
+
+    Failing candidates are kept (last) rather than dropped: the check is conservative but not
+    perfect (a name defined elsewhere, an API newer than the table), and a flagged candidate is
+    still a starting point in the completion list; it is never top-1 while anything passes.
+    """
+    passing: list[Suggestion] = []
+    failing: list[Suggestion] = []
+    for suggestion in ranked:
+        result = checker.check(suggestion.code, context, intent)
+        if result.ok:
+            passing.append(replace(suggestion, imports=result.imports, problem=None))
+        else:
+            failing.append(replace(suggestion, imports=result.imports, problem=result.reason))
+    return (passing + failing)[:k]
+
+
 def clip_intent(intent: str, max_words: int) -> str:
     """The part of an over-long intent the model can see; never raises."""
     words = intent.split()
@@ -195,6 +237,7 @@ class Engine:
         info: dict[str, Any] | None = None,
         cache_size: int = SUGGESTION_CACHE_SIZE,
         score_cache_size: int = SCORE_CACHE_SIZE,
+        checker: ApiChecker | None = None,
     ) -> None:
         if not 0.0 <= rerank_weight <= 1.0:
             raise ValueError(f"rerank_weight must be in [0, 1], got {rerank_weight}")
@@ -205,6 +248,8 @@ class Engine:
         self.max_src_len = max(1, int(max_src_len))
         self.info: dict[str, Any] = dict(info or {})
         self.info.setdefault("rerank_weight", self.rerank_weight)
+        # Without a bundle API table the checker still parses and resolves names.
+        self.checker = checker if checker is not None else ApiChecker(None)
         # One model call at a time: keeps torch within the caller's thread budget and makes
         # concurrent requests from a server's executor see the same results as serial ones.
         self._lock = threading.Lock()
@@ -243,12 +288,20 @@ class Engine:
                 f"{bundle.path / 'config.json'}: engine.rerank_weight must be a number in [0, 1], "
                 f"got {weight!r}; re-export the bundle"
             )
+        table_bytes = bundle.extra(API_TABLE)
+        try:
+            table = ApiTable.from_bytes(table_bytes) if table_bytes is not None else None
+        except ApiTableError as exc:
+            raise BundleError(
+                f"{bundle.path / API_TABLE}: not an API table ({exc}); re-export the bundle"
+            ) from None
         info = {
             "format_version": bundle.format_version,
             "path": str(bundle.path),
             "created": bundle.created,
             "metrics": dict(bundle.metrics or {}),
             "threads": threads if threads is not None else torch.get_num_threads(),
+            "api_table": table is not None,
         }
         return cls(
             generator,
@@ -257,6 +310,7 @@ class Engine:
             beam=int(cfg["generator"].get("beam_size", DEFAULT_BEAM)),
             max_src_len=int(cfg["generator"].get("max_src_len", DEFAULT_MAX_SRC_LEN)),
             info=info,
+            checker=ApiChecker(table),
         )
 
     @property
@@ -308,14 +362,15 @@ class Engine:
     def _suggest_uncached(
         self, intent: str, k: int, context: SourceContext
     ) -> tuple[Suggestion, ...]:
-        """The pipeline: candidates -> matcher scores -> combined score -> rank."""
+        """The pipeline: candidates -> matcher scores -> combined score -> rank -> check."""
         with self._lock, torch.inference_mode():
             candidates = self._candidates(intent, k)
             if not candidates:
                 return ()
             probs = self.matcher.score([(intent, c.code) for c in candidates])
         scores = combine_scores([c.score for c in candidates], probs, self.rerank_weight)
-        return tuple(rank(candidates, scores, k))
+        ranked = rank(candidates, scores, len(candidates))
+        return tuple(check_suggestions(ranked, self.checker, intent, context, k))
 
     def _candidates(self, intent: str, k: int) -> list[Candidate]:
         """Code that may do what `intent` says: the generator's beam."""

@@ -232,8 +232,8 @@ def test_threshold_and_info_come_from_the_bundle(engine: Engine, bundle_dir: Pat
 
 
 def _groups_sorted(suggestions: list[Suggestion], key: dict[str, float]) -> bool:
-    """Parseable first, then unparseable; within each group `key` descends."""
-    flags = [not parses(s.code) for s in suggestions]
+    """Passing the API check first, then failing (flagged); within each group `key` descends."""
+    flags = [not s.ok for s in suggestions]
     if flags != sorted(flags):
         return False
     for bad in (False, True):

@@ -1,0 +1,237 @@
+"""Check a candidate against the real API before it is offered — statically, never running it.
+
+`ast.parse`; every name resolves (builtins, the file's imports and bindings above the block, the
+candidate's own imports and bindings, names the intent mentions, or a module the table knows —
+which then needs an `import` line); attributes exist on modules per the API table; calls bind to
+the recorded signature where one exists. Nothing a candidate names is ever imported: importing
+runs code (`import antigravity` opens a browser).
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import re
+import sys
+from dataclasses import dataclass
+
+from codeqa_model.api_table import CLASS, FUNCTION, MODULE, ApiTable, Entry
+from codeqa_model.context import SourceContext
+
+__all__ = ["ApiChecker", "CheckResult"]
+
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_BUILTINS = frozenset(dir(builtins)) | {"__file__", "__name__", "__doc__"}
+# Without a table, the standard library's module names are still known (from the interpreter's
+# own list, not by importing anything).
+_STDLIB = frozenset(getattr(sys, "stdlib_module_names", ()))
+_FALLBACK_ALIASES = {"np": "numpy", "pd": "pandas", "plt": "matplotlib.pyplot"}
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """`ok`, else `reason` (one line, for a person); `imports` the lines the code still needs."""
+
+    ok: bool
+    reason: str | None = None
+    imports: tuple[str, ...] = ()
+
+
+class ApiChecker:
+    """Checks candidates against an `ApiTable` (or, without one, names only)."""
+
+    def __init__(self, table: ApiTable | None = None) -> None:
+        self.table = table
+        self.aliases = dict(table.aliases) if table and table.aliases else dict(_FALLBACK_ALIASES)
+
+    def check(
+        self, code: str, context: SourceContext | None = None, intent: str = ""
+    ) -> CheckResult:
+        """Whether `code` can run in a file with `context` above it, and what it must import."""
+        context = context or SourceContext.EMPTY
+        try:
+            tree = ast.parse(code)
+        except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+            return CheckResult(False, f"does not parse ({getattr(exc, 'msg', exc)})")
+        own_modules, own_names = _bindings(tree)
+        bound_modules = {name: module for name, module in context.imports}
+        bound_modules.update(own_modules)
+        known = (
+            _BUILTINS | context.names | set(bound_modules) | own_names | set(_IDENT.findall(intent))
+        )
+        needed: dict[str, str] = {}
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)):
+                continue
+            name = node.id
+            if name in known or name in needed:
+                continue
+            module = self._module_named(name)
+            if module is None:
+                return CheckResult(False, f"name {name!r} is not defined")
+            bound_modules[name] = module
+            needed[name] = f"import {module}" if module == name else f"import {module} as {name}"
+        try:
+            shadowing = context.names | own_names | set(bound_modules)
+            reason = self._check_attributes_and_calls(tree, bound_modules, shadowing)
+        except RecursionError:
+            reason = None
+        imports = tuple(needed.values())
+        if reason is not None:
+            return CheckResult(False, reason, imports)
+        return CheckResult(True, None, imports)
+
+    # ------------------------------------------------------------------ names
+
+    def _module_named(self, name: str) -> str | None:
+        """The module a bare name stands for when nothing binds it (`shutil`, `np`)."""
+        if name in self.aliases:
+            return self.aliases[name]
+        if self.table is not None:
+            return name if self.table.has_module(name) else None
+        return name if name in _STDLIB else None
+
+    # ------------------------------------------------------------------ attributes, calls
+
+    def _check_attributes_and_calls(
+        self, tree: ast.AST, modules: dict[str, str], shadowing: set[str]
+    ) -> str | None:
+        if self.table is None:
+            return None
+        inner = {id(n.value) for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and id(node) not in inner:
+                chain = _chain(node)
+                if chain and chain[0] in modules:
+                    reason = self._walk(modules[chain[0]], chain[1:])
+                    if reason is not None:
+                        return reason
+            if isinstance(node, ast.Call):
+                reason = self._check_call(node, modules, shadowing)
+                if reason is not None:
+                    return reason
+        return None
+
+    def _walk(self, module: str, attrs: list[str]) -> str | None:
+        """Follow `module.a.b...` through the table; a reason when an attribute is missing."""
+        assert self.table is not None
+        space = self._namespace(module)
+        shown = module
+        for attr in attrs:
+            if space is None or attr.startswith("_"):
+                return None
+            entry = self.table.entry(space, attr)
+            if entry is None:
+                if self.table.is_open(space):
+                    return None
+                return f"module {shown!r} has no attribute {attr!r}"
+            shown = f"{shown}.{attr}"
+            space = self._entry_namespace(space, attr, entry)
+        return None
+
+    def _namespace(self, path: str) -> str | None:
+        """The table key for a dotted module/class path (`os.path` → `posixpath`), or None."""
+        assert self.table is not None
+        if self.table.has_module(path):
+            return path
+        parent, _, last = path.rpartition(".")
+        if not parent:
+            return None
+        space = self._namespace(parent)
+        if space is None:
+            return None
+        entry = self.table.entry(space, last)
+        return None if entry is None else self._entry_namespace(space, last, entry)
+
+    def _entry_namespace(self, space: str, name: str, entry: Entry) -> str | None:
+        assert self.table is not None
+        if entry.kind == MODULE and entry.target:
+            return entry.target if self.table.has_module(entry.target) else None
+        if entry.kind == CLASS:
+            key = f"{space}.{name}"
+            return key if self.table.has_module(key) else None
+        return None
+
+    def _resolve(self, path: str) -> Entry | None:
+        """The entry a dotted path names (`shutil.copy2`), or None when unknown."""
+        assert self.table is not None
+        parent, _, last = path.rpartition(".")
+        space = self._namespace(parent) if parent else "builtins"
+        if space is None or not self.table.has_module(space):
+            return None
+        return self.table.entry(space, last)
+
+    def _check_call(
+        self, call: ast.Call, modules: dict[str, str], shadowing: set[str]
+    ) -> str | None:
+        assert self.table is not None
+        chain = _chain(call.func)
+        if not chain:
+            return None
+        if chain[0] in modules:
+            path = ".".join([modules[chain[0]], *chain[1:]])
+        elif len(chain) == 1 and chain[0] in _BUILTINS and chain[0] not in shadowing:
+            path = chain[0]  # a builtin the file does not shadow
+        else:
+            return None
+        entry = self._resolve(path)
+        if entry is None or entry.kind not in (FUNCTION, CLASS):
+            return None
+        signatures = self.table.signatures(entry)
+        if not signatures:
+            return None
+        n_pos = sum(1 for a in call.args if not isinstance(a, ast.Starred))
+        star = any(isinstance(a, ast.Starred) for a in call.args)
+        keywords = [k.arg for k in call.keywords if k.arg is not None]
+        dstar = any(k.arg is None for k in call.keywords)
+        errors = [s.bind_error(n_pos, keywords, star=star, dstar=dstar) for s in signatures]
+        if any(e is None for e in errors):
+            return None
+        return f"{path}() {errors[0]}"
+
+
+def _chain(node: ast.expr) -> list[str] | None:
+    """`os.path.join` → ["os", "path", "join"]; None for anything but a dotted name."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return parts[::-1]
+
+
+def _bindings(tree: ast.AST) -> tuple[dict[str, str], set[str]]:
+    """What the candidate itself binds: imported modules (name → module path) and other names.
+
+    Scopes are ignored on purpose: a name bound anywhere in a short block counts as bound."""
+    modules: dict[str, str] = {}
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    modules[alias.asname] = alias.name
+                else:
+                    top = alias.name.split(".")[0]
+                    modules[top] = top
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            for alias in node.names:
+                if alias.name != "*":
+                    modules[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+        elif isinstance(node, ast.ImportFrom):
+            names.update(a.asname or a.name for a in node.names)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
+            names.add(node.id)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.arg):
+            names.add(node.arg)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            names.add(node.name)
+        elif isinstance(node, ast.Global | ast.Nonlocal):
+            names.update(node.names)
+        elif isinstance(node, ast.MatchAs | ast.MatchStar) and node.name:
+            names.add(node.name)
+    return modules, names

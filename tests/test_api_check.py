@@ -1,0 +1,188 @@
+"""The static candidate checker: parse, names, attributes, call binding, needed imports — and
+that it never imports what a candidate names."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from codeqa_model.api_check import ApiChecker
+from codeqa_model.api_table import ApiTable, ApiTableError, parse_signature
+from codeqa_model.context import SourceContext
+
+TABLE = ApiTable(
+    {
+        "os": {
+            "getcwd": ["f", ""],
+            "listdir": ["f", "path=..."],
+            "makedirs": ["f", "name, mode=..., exist_ok=..."],
+            "path": ["m", "posixpath"],
+        },
+        "posixpath": {"join": ["f", "a, /, *paths"], "exists": ["f", "path"]},
+        "shutil": {"copy2": ["f", "src, dst, *, follow_symlinks=..."]},
+        "json": {"loads": ["f", "s, *, cls=..., **kwds"], "dump": ["f", "obj, fp, **kw"]},
+        "datetime": {"datetime": ["c", "year, month, day"], "date": ["c", "year, month, day"]},
+        "datetime.datetime": {"strptime": ["f", "date_string, format, /"]},
+        "numpy": {"mean": ["f", "a, axis=..."]},
+        "builtins": {
+            "len": ["f", "obj, /"],
+            "sorted": ["f", "iterable, /, *, key=..., reverse=..."],
+        },
+        "antigravity": {"geohash": ["f", "latitude, longitude, datedow"]},
+    },
+    open_modules=["datetime.datetime", "numpy"],
+    aliases={"np": "numpy"},
+)
+
+
+@pytest.fixture
+def checker() -> ApiChecker:
+    return ApiChecker(TABLE)
+
+
+def ctx(text: str) -> SourceContext:
+    return SourceContext.from_source(textwrap.dedent(text))
+
+
+def test_good_call_in_a_file_importing_its_module(checker: ApiChecker) -> None:
+    result = checker.check("os.getcwd()", ctx("import os\n"))
+    assert result.ok and result.reason is None and result.imports == ()
+
+
+def test_module_the_file_lacks_becomes_an_import_line(checker: ApiChecker) -> None:
+    result = checker.check("shutil.copy2(src, dst)", ctx("import os\n"), "copy file `src` to `dst`")
+    assert result.ok
+    assert result.imports == ("import shutil",)
+
+
+def test_conventional_alias_gets_its_import_as(checker: ApiChecker) -> None:
+    result = checker.check("np.mean(x)", SourceContext.EMPTY, "mean of array `x`")
+    assert result.ok and result.imports == ("import numpy as np",)
+
+
+def test_candidate_own_import_needs_nothing_more(checker: ApiChecker) -> None:
+    result = checker.check("import shutil\nshutil.copy2(a, b)", SourceContext.EMPTY, "copy a to b")
+    assert result.ok and result.imports == ()
+
+
+def test_unparseable_candidate_fails(checker: ApiChecker) -> None:
+    result = checker.check("sorted(d.items(), key=lambda x: x[1]", SourceContext.EMPTY, "sort `d`")
+    assert not result.ok and "does not parse" in (result.reason or "")
+
+
+def test_missing_module_attribute_fails(checker: ApiChecker) -> None:
+    result = checker.check("os.copy(src, dst)", ctx("import os"), "copy `src` to `dst`")
+    assert not result.ok
+    assert result.reason == "module 'os' has no attribute 'copy'"
+
+
+def test_attribute_through_submodule_alias(checker: ApiChecker) -> None:
+    assert checker.check("os.path.join(a, b)", ctx("import os"), "join a and b").ok
+    bad = checker.check("os.path.joinn(a, b)", ctx("import os"), "join a and b")
+    assert bad.reason == "module 'os.path' has no attribute 'joinn'"
+
+
+def test_call_that_does_not_bind_fails(checker: ApiChecker) -> None:
+    result = checker.check("os.getcwd('.')", ctx("import os"))
+    assert not result.ok and "takes at most 0 positional" in (result.reason or "")
+    missing = checker.check("shutil.copy2(src)", ctx("import shutil"), "copy `src`")
+    assert "missing required argument(s) 'dst'" in (missing.reason or "")
+    keyword = checker.check("os.makedirs(p, exists_ok=True)", ctx("import os"), "make dir p")
+    assert "unexpected keyword argument 'exists_ok'" in (keyword.reason or "")
+
+
+def test_star_arguments_are_not_judged(checker: ApiChecker) -> None:
+    assert checker.check("shutil.copy2(*pair)", ctx("import shutil"), "copy pair").ok
+    assert checker.check("json.loads(s, **opts)", ctx("import json"), "parse s opts").ok
+
+
+def test_builtin_calls_bind_unless_shadowed(checker: ApiChecker) -> None:
+    assert not checker.check("len(a, b)", SourceContext.EMPTY, "a b").ok
+    shadowing = ctx("def len(*args):\n    return 0\n")
+    assert checker.check("len(a, b)", shadowing, "a b").ok
+
+
+def test_undefined_name_fails_and_intent_names_resolve(checker: ApiChecker) -> None:
+    result = checker.check("sorted(items)", SourceContext.EMPTY, "sort the list")
+    assert not result.ok and result.reason == "name 'items' is not defined"
+    assert checker.check("sorted(items)", SourceContext.EMPTY, "sort `items`").ok
+    assert checker.check("sorted(items)", ctx("items = [3, 1]\n")).ok
+
+
+def test_names_the_candidate_binds_resolve(checker: ApiChecker) -> None:
+    code = "result = []\nfor x in range(3):\n    result.append(x)\nprint([y for y in result])"
+    assert checker.check(code).ok
+
+
+def test_from_import_context_and_class_namespace(checker: ApiChecker) -> None:
+    context = ctx("from datetime import datetime\n")
+    assert checker.check("datetime.strptime(s, '%Y')", context, "parse s").ok
+    assert not checker.check("datetime.strptime(s)", context, "parse s").ok
+    # The class namespace is open (inherited members are not listed): unknown members pass.
+    assert checker.check("datetime.fromisoformat(s)", context, "parse s").ok
+    # The module has no `now`: a classic mistake when the file did `import datetime`.
+    wrong = checker.check("datetime.now()", ctx("import datetime\n"))
+    assert wrong.reason == "module 'datetime' has no attribute 'now'"
+
+
+def test_open_modules_and_private_names_pass(checker: ApiChecker) -> None:
+    assert checker.check("np.anything(x)", ctx("import numpy as np"), "x").ok
+    assert checker.check("os._exit(0)", ctx("import os")).ok
+
+
+def test_unknown_module_imported_by_the_file_passes(checker: ApiChecker) -> None:
+    assert checker.check("mylib.do_it()", ctx("import mylib")).ok
+
+
+def test_without_a_table_only_names_are_checked() -> None:
+    bare = ApiChecker(None)
+    assert bare.check("shutil.whatever(a)", SourceContext.EMPTY, "a").imports == ("import shutil",)
+    assert not bare.check("nosuchmodule.f()", SourceContext.EMPTY).ok
+
+
+def test_checker_never_imports_what_a_candidate_names() -> None:
+    """`import antigravity` would open a browser; the checker reads it, never runs it."""
+    script = textwrap.dedent(
+        """
+        import sys
+        from codeqa_model.api_check import ApiChecker
+        from codeqa_model.api_table import ApiTable
+        from codeqa_model.context import SourceContext
+        table = ApiTable({"antigravity": {"geohash": ["f", "latitude, longitude, datedow"]}})
+        checker = ApiChecker(table)
+        before = set(sys.modules)
+        r1 = checker.check("import antigravity\\nantigravity.geohash(1, 2, b'x')")
+        r2 = checker.check("antigravity.fly()", SourceContext.from_source("import antigravity"))
+        r3 = checker.check("this.s")
+        new = set(sys.modules) - before
+        assert "antigravity" not in sys.modules and "this" not in sys.modules, new
+        assert "webbrowser" not in new, new
+        print(r1.ok, r2.ok, r2.reason, r3.ok)
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split()[:3] == ["True", "False", "module"]
+
+
+def test_signature_parsing_and_binding() -> None:
+    sig = parse_signature("a, /, b, c=..., *args, d, e=..., **kw")
+    assert sig is not None
+    assert sig.bind_error(2, ["d"]) is None
+    assert "multiple values" in (sig.bind_error(2, ["b", "d"]) or "")
+    assert "unexpected keyword" not in (sig.bind_error(1, ["a", "b", "d"]) or "")
+    assert parse_signature("fsrc, fdst[, length]") is None
+
+
+def test_table_json_round_trip_and_bad_shapes() -> None:
+    again = ApiTable.from_json(TABLE.to_json())
+    assert again.entry("os", "path").target == "posixpath"
+    assert again.is_open("numpy") and not again.is_open("os")
+    with pytest.raises(ApiTableError):
+        ApiTable.from_json({"format": 99, "modules": {}})
+    with pytest.raises(ApiTableError):
+        ApiTable.from_bytes(b"not json")
