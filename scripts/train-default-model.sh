@@ -26,6 +26,14 @@ fit() {
 
 started=$(date +%s)
 "$train" data --shared-data "$shared" --out out/data
+# Python API knowledge (issue 10): the Debian Python 3.11 HTML docs when apt can install them
+# (mine skips them with a message otherwise), then read everything with ast, never importing.
+if [ ! -d /usr/share/doc/python3.11/html/library ] && [ "$(id -u)" = 0 ] \
+    && command -v apt-get >/dev/null; then
+    apt-get install -y -q python3.11-doc >/dev/null \
+        || echo "python3.11-doc could not be installed; mining without the HTML docs"
+fi
+"$train" mine --shared-data "$shared" --out out/knowledge --no-progress
 fit "$work/generator" fit-generator --data out/data/v1 --run-dir "$work/generator"
 fit "$work/classifier" fit-classifier --data out/data/v1 --run-dir "$work/classifier" \
     --tokenizers "$work/generator"
@@ -33,5 +41,6 @@ fit "$work/classifier" fit-classifier --data out/data/v1 --run-dir "$work/classi
     --rerank-weight 0.5 --out "$work/eval"
 "$train" export --generator "$work/generator" --classifier "$work/classifier" --out "$bundle" \
     --card "$work/eval/results.md" --metrics "$work/eval/results.json" --rerank-weight 0.5 \
+    --extra-file out/knowledge/api_table.json \
     --command "scripts/train-default-model.sh $shared $bundle"
 echo "trained and exported $bundle in $(( $(date +%s) - started )) s"

@@ -11,6 +11,7 @@ import argparse
 import json
 import shlex
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +81,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--command", metavar="TEXT", help="the training command(s) to record in the model card"
     )
     parser.add_argument(
+        "--extra-file",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="optional knowledge file shipped in the bundle under its own name "
+        "(e.g. out/knowledge/api_table.json); repeatable",
+    )
+    parser.add_argument(
         "--rerank-weight",
         type=float,
         default=None,
@@ -100,6 +110,7 @@ def run(args: argparse.Namespace) -> int:
             metrics_file=args.metrics,
             command=args.command,
             rerank_weight=args.rerank_weight,
+            extra_files=args.extra_file,
         )
     except (ExportError, BundleError) as exc:
         print(f"codeqa-train export: error: {exc}", file=sys.stderr)
@@ -119,6 +130,7 @@ def export(
     metrics_file: Path | None = None,
     command: str | None = None,
     rerank_weight: float | None = None,
+    extra_files: Sequence[Path] = (),
 ) -> Path:
     """Build, check and atomically write the bundle; returns its directory."""
     gen_config, gen_tensors = _read_final(generator_run)
@@ -127,6 +139,7 @@ def export(
     evaluation = _read_json_object(metrics_file) if metrics_file else {}
     weight = _choose_weight(rerank_weight, evaluation, metrics_file)
     results_md = _read_text(card) if card else None
+    extras = {path.name: _read_bytes(path) for path in extra_files}
 
     _check_builds(
         gen_config,
@@ -163,9 +176,17 @@ def export(
         code_tokenizer=code_tok,
         model_card=model_card,
         metrics=metrics,
+        extra_files=extras,
     )
     load_bundle(path)  # what we wrote must read back
     return path
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise ExportError(f"{path}: cannot read the extra file ({exc.strerror or exc})") from None
 
 
 def _read_final(run_dir: Path) -> tuple[dict[str, Any], dict[str, torch.Tensor]]:
