@@ -11,7 +11,7 @@ import torch
 from codeqa_model.bundle import load_bundle
 from codeqa_model.inference import Engine
 from codeqa_train.cli import main as codeqa_train
-from tiny_models import DATA, read_jsonl
+from tiny_models import DATA, fit_tiny_runs, read_jsonl
 
 torch.set_num_threads(1)
 
@@ -28,21 +28,7 @@ def _copy_run(run: Path, dest: Path, **config_changes: object) -> Path:
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """Real `fit-generator` and `fit-classifier` runs (one epoch, tiny sizes) on the fixture."""
-    root = tmp_path_factory.mktemp("runs")
-    gen, cls = root / "gen", root / "cls"
-    common = ["--data", str(DATA), "--epochs", "1", "--threads", "1", "--no-progress"]
-    rc = codeqa_train(
-        ["fit-generator", *common, "--run-dir", str(gen), "--src-vocab", "300",
-         "--tgt-vocab", "300", "--emb-dim", "16", "--hidden", "32", "--out-dim", "16",
-         "--max-src-len", "24", "--max-tgt-len", "24", "--beam-size", "2"]
-    )  # fmt: skip
-    assert rc == 0
-    rc = codeqa_train(
-        ["fit-classifier", *common, "--run-dir", str(cls), "--tokenizers", str(gen),
-         "--kinds", "random", "--emb-dim", "8", "--hidden", "8", "--batch-size", "16"]
-    )  # fmt: skip
-    assert rc == 0
-    return gen, cls
+    return fit_tiny_runs(tmp_path_factory.mktemp("runs"))
 
 
 def _export(gen: Path, cls: Path, *extra: str) -> int:

@@ -142,3 +142,25 @@ def save_tiny_bundle(
         model_card="# tiny\n",
         metrics=metrics,
     )
+
+
+def fit_tiny_runs(root: Path) -> tuple[Path, Path]:
+    """Real one-epoch `fit-generator` and `fit-classifier` runs (tiny sizes) on the fixture."""
+    from codeqa_train.cli import main as codeqa_train
+
+    gen, cls = root / "gen", root / "cls"
+    common = ["--data", str(DATA), "--epochs", "1", "--threads", "1", "--no-progress"]
+    rc = codeqa_train(
+        ["fit-generator", *common, "--run-dir", str(gen), "--src-vocab", "300",
+         "--tgt-vocab", "300", "--emb-dim", "16", "--hidden", "32", "--out-dim", "16",
+         "--max-src-len", "24", "--max-tgt-len", "24", "--beam-size", "2"]
+    )  # fmt: skip
+    if rc != 0:
+        raise RuntimeError(f"fit-generator exited {rc}")
+    rc = codeqa_train(
+        ["fit-classifier", *common, "--run-dir", str(cls), "--tokenizers", str(gen),
+         "--kinds", "random", "--emb-dim", "8", "--hidden", "8", "--batch-size", "16"]
+    )  # fmt: skip
+    if rc != 0:
+        raise RuntimeError(f"fit-classifier exited {rc}")
+    return gen, cls

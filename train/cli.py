@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "fit-generator": ("codeqa_train.fit_generator", "train the seq2seq generator"),
     "fit-classifier": ("codeqa_train.fit_classifier", "train the intent/code match classifier"),
+    "tune": ("codeqa_train.tune", "choose the bundle's knobs on validation splits"),
     "evaluate": ("codeqa_train.evaluate", "BLEU / exact match / ROC-AUC on the CoNaLa test set"),
     "export": ("codeqa_train.export", "write a model bundle (safetensors + JSON + model card)"),
     "mine": ("codeqa_train.knowledge.command", "mine Python API knowledge (docs, stdlib, PyPI)"),

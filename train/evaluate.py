@@ -320,6 +320,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     a("--k", type=int, default=5, help="candidates per intent for best-of-k BLEU")
     a("--rerank-weight", type=float, default=0.5, help="classifier share of the rerank score")
+    a(
+        "--tuning",
+        type=Path,
+        default=None,
+        help="`codeqa-train tune` output: the product runs decode, rerank and flag with its knobs "
+        "(overrides --rerank-weight), as the exported bundle will",
+    )
     a("--margin", type=float, default=3.0, help="BLEU points a model must beat trivial rows by")
     a("--limit", type=int, default=None, help="evaluate only the first N test examples")
     a("--no-plots", action="store_true")
@@ -394,6 +401,21 @@ def reference_rows(test: TestSet, pool_intents: list[str], pool_snippets: list[s
         for name, bleu, source in ANCHORS
     ]
     echo = [[t] for t in test.intents]
+def apply_tuning(models: Models, args: argparse.Namespace) -> None:
+    """Give the product runs the knobs `codeqa-train tune` chose (on validation)."""
+    from codeqa_train.tune import read_tuning, tuned_generator, tuned_matcher
+
+    tuning = read_tuning(args.tuning)
+    if "product generator" in models.generators:
+        models.generators["product generator"] = tuned_generator(
+            models.generators["product generator"], tuning
+        )
+    kind, model = models.classifiers.get("product classifier", ("", None))
+    if kind == "product":
+        models.classifiers["product classifier"] = (kind, tuned_matcher(model, tuning))
+    args.rerank_weight = float(tuning["knobs"].get("rerank_weight", args.rerank_weight))
+
+
     rows.append(generation_row("echo the intent", "trivial", test.refs, echo))
     retrieved = TfidfRetriever(pool_intents, pool_snippets).retrieve(test.intents)
     rows.append(
@@ -405,10 +427,12 @@ def reference_rows(test: TestSet, pool_intents: list[str], pool_snippets: list[s
 def generator_rows(
     generators: dict[str, Any], test: TestSet, k: int
 ) -> tuple[list[dict[str, Any]], dict[str, list[list[Any]]]]:
-    """One row per generator, and each one's k candidates per test intent (for reranking)."""
+    """One row per generator, and its candidates per test intent (for reranking): k, or its beam
+    size when larger, as the engine asks for."""
     rows, candidates_of = [], {}
     for name, gen in generators.items():
-        generated = [gen.generate(t, k=k) for t in test.intents]
+        width = max(k, int(getattr(gen.cfg, "beam_size", k)))
+        generated = [gen.generate(t, k=width) for t in test.intents]
         candidates_of[name] = generated
         rows.append(
             generation_row(name, "generator", test.refs, [[c.code for c in g] for g in generated])
@@ -546,3 +570,5 @@ def run(args: argparse.Namespace) -> int:
     atomic_write_text(args.out / "results.md", table)
     print(table)
     return 0
+    if args.tuning is not None:
+        apply_tuning(models, args)

@@ -90,6 +90,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "(e.g. out/knowledge/api_table.json); repeatable",
     )
     parser.add_argument(
+        "--tuning",
+        type=Path,
+        metavar="JSON",
+        help="`codeqa-train tune` output: its knob values go into the bundle config, with the "
+        "validation figure that chose each (engine.chosen_by) and a model-card section",
+    )
+    parser.add_argument(
         "--rerank-weight",
         type=float,
         default=None,
@@ -111,6 +118,7 @@ def run(args: argparse.Namespace) -> int:
             command=args.command,
             rerank_weight=args.rerank_weight,
             extra_files=args.extra_file,
+            tuning_file=args.tuning,
         )
     except (ExportError, BundleError) as exc:
         print(f"codeqa-train export: error: {exc}", file=sys.stderr)
@@ -131,6 +139,7 @@ def export(
     command: str | None = None,
     rerank_weight: float | None = None,
     extra_files: Sequence[Path] = (),
+    tuning_file: Path | None = None,
 ) -> Path:
     """Build, check and atomically write the bundle; returns its directory."""
     gen_config, gen_tensors = _read_final(generator_run)
@@ -158,6 +167,8 @@ def export(
     validation = {"generator": _run_report(generator_run), "matcher": _run_report(classifier_run)}
     metrics = {"evaluation": evaluation, "validation": validation, "training": training}
     config = {"generator": gen_config, "matcher": cls_config, "engine": {"rerank_weight": weight}}
+    if tuning_file is not None:
+        config = _apply_tuning(config, tuning_file, rerank_weight)
     model_card = render_model_card(
         config=config,
         gen_tensors=gen_tensors,
@@ -265,6 +276,23 @@ def _choose_weight(flag: float | None, evaluation: dict[str, Any], source: Path 
     return float(weight)
 
 
+def _apply_tuning(
+    config: dict[str, Any], tuning_file: Path, rerank_weight: float | None
+) -> dict[str, Any]:
+    """The config with `codeqa-train tune`'s knobs; an explicit --rerank-weight still wins, and
+    its `chosen_by` entry then says so."""
+    from codeqa_train.tune import TuningError, apply_tuning, read_tuning
+
+    try:
+        config = apply_tuning(config, read_tuning(tuning_file))
+    except TuningError as exc:
+        raise ExportError(str(exc)) from None
+    if rerank_weight is not None:
+        config["engine"]["rerank_weight"] = rerank_weight
+        config["engine"]["chosen_by"]["rerank_weight"] = {"set_by": "export --rerank-weight"}
+    return config
+
+
 def _check_builds(
     gen_config: dict[str, Any],
     gen_tensors: dict[str, torch.Tensor],
@@ -339,6 +367,7 @@ def render_model_card(
         f"| generator | {params(gen_tensors)} | {settings(config['generator'])} |",
         f"| matcher | {params(cls_tensors)} | {settings(config['matcher'])} |",
         "",
+        *_tuning_section(config),
         "## Results",
         "",
         results_md.strip() if results_md else "Not evaluated: no `--card` results were given.",
@@ -371,6 +400,34 @@ def render_model_card(
         DATA_SOURCES,
     ]
     return "\n".join(lines)
+
+
+def _tuning_section(config: dict[str, Any]) -> list[str]:
+    """Model-card lines: each shipped knob, its value, and the validation figure that chose it."""
+    from codeqa_train.tune import SECTION
+
+    chosen_by = config["engine"].get("chosen_by")
+    if not chosen_by:
+        return []
+    lines = [
+        "## Knobs chosen on validation",
+        "",
+        "Chosen by `codeqa-train tune` on validation splits only (the test split is read only "
+        "by `codeqa-train evaluate`). Values are in `config.json`; each knob's full grid is in "
+        "`engine.chosen_by`.",
+        "",
+        "| knob | value | chosen by | split | figure |",
+        "|---|---|---|---|---|",
+    ]
+    for name, why in chosen_by.items():
+        value = _fmt(config.get(SECTION.get(name, "engine"), {}).get(name, "—"))
+        if "split" not in why:
+            lines.append(f"| `{name}` | {value} | {why.get('set_by', '—')} | — | — |")
+            continue
+        target = f" (target {why['target']})" if "target" in why else ""
+        figure = f"{why['value']}{target}"
+        lines.append(f"| `{name}` | {value} | {why['metric']} | {why['split']} | {figure} |")
+    return [*lines, ""]
 
 
 def _fmt(value: Any) -> str:

@@ -1,0 +1,438 @@
+"""`codeqa-train tune`: choose every knob the bundle ships by measuring on validation splits.
+
+Knobs: the generator's `beam_size`, `length_penalty` and `no_repeat_ngram`, the engine's
+`rerank_weight`, and the matcher's `threshold`. Nothing here reads a test split.
+
+The sweep goes through the `Engine` the server uses, built from a temporary bundle that `export`
+writes from the two runs, with each setting put into the bundle config the way a shipped bundle
+carries it. So every candidate source, ranking and check the engine has is part of what is
+measured, and nothing of it is re-implemented here. Beams and matcher scores are cached per
+generator setting, so sweeping the rerank weight costs only ranking.
+
+- Generator knobs, one at a time (coordinate-wise, the others at their current choice): each
+  setting scores its best CoNaLa BLEU of the top suggestion over the rerank-weight grid on
+  `generator/valid.jsonl` (`--valid-source` rows, CoNaLa by default: the target distribution).
+- Rerank weight: the best on the chosen generator setting. Ties keep the run's own value if it
+  is among them, else the first in the grid.
+- Threshold: the matcher probability below which `--false-alarm-rate` of the true pairs of
+  `classifier/valid.jsonl` fall, as the engine scores them.
+
+Writes OUT/tuning.json: the chosen values per config section, and under `chosen_by` the split,
+the metric, the figure and the grid behind each. `evaluate --tuning` and `export --tuning` apply
+it; export copies `chosen_by` into the bundle's `config.json` (`engine.chosen_by`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+TUNING_FORMAT = 1
+TUNING_FILE = "tuning.json"
+GENERATOR_KNOBS = ("beam_size", "length_penalty", "no_repeat_ngram")
+# Where each knob lives in a bundle's config.json.
+SECTION = {
+    "beam_size": "generator",
+    "length_penalty": "generator",
+    "no_repeat_ngram": "generator",
+    "rerank_weight": "engine",
+    "threshold": "matcher",
+}
+
+
+class TuningError(ValueError):
+    """A tuning file is unreadable or does not fit; the message names the file."""
+
+
+# -- caches around the engine's models ---------------------------------------------------------
+
+
+class CachedGenerator:
+    """The engine's generator with its candidates remembered per (intent, k, max_len).
+
+    Only `generate` is intercepted; every other attribute is the wrapped generator's, so the
+    engine uses it exactly as it would the real one.
+    """
+
+    def __init__(self, generator: Any, memo: dict[tuple, list[Any]]) -> None:
+        self._generator = generator
+        self._memo = memo
+
+    def generate(self, intent: str, k: int = 5, max_len: int | None = None, **kw: Any) -> list:
+        key = (intent, k, max_len, tuple(sorted(kw.items())))
+        if key not in self._memo:
+            self._memo[key] = list(self._generator.generate(intent, k=k, max_len=max_len, **kw))
+        return list(self._memo[key])
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._generator, name)
+
+
+class CachedMatcher:
+    """The engine's matcher with each (intent, code) probability remembered."""
+
+    def __init__(self, matcher: Any, memo: dict[tuple[str, str], float]) -> None:
+        self._matcher = matcher
+        self._memo = memo
+
+    def score(self, pairs: Sequence[tuple[str, str]], batch_size: int = 256) -> Any:
+        import numpy as np
+
+        pairs = [tuple(p) for p in pairs]
+        todo = list(dict.fromkeys(p for p in pairs if p not in self._memo))
+        if todo:
+            probs = self._matcher.score(todo, batch_size=batch_size)
+            self._memo.update(zip(todo, (float(p) for p in probs), strict=True))
+        return np.array([self._memo[p] for p in pairs], dtype=np.float64)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._matcher, name)
+
+
+# -- engines from runs --------------------------------------------------------------------------
+
+
+def apply_knobs(config: dict[str, Any], knobs: dict[str, Any]) -> dict[str, Any]:
+    """A copy of a bundle config with each knob (name → value) set in its section."""
+    out = copy.deepcopy(config)
+    for name, value in knobs.items():
+        out.setdefault(SECTION[name], {})[name] = value
+    return out
+
+
+@dataclass
+class EngineFactory:
+    """Engines over one bundle with different knobs, sharing beam and score caches."""
+
+    bundle: Any
+    threads: int = 1
+    beams: dict[tuple, dict[tuple, list[Any]]] = field(default_factory=dict)
+    scores: dict[tuple[str, str], float] = field(default_factory=dict)
+
+    def knobs(self) -> dict[str, Any]:
+        """The bundle's own value of every knob."""
+        from codeqa_model.inference import DEFAULT_RERANK_WEIGHT
+
+        cfg = self.bundle.config
+        return {
+            **{k: cfg["generator"][k] for k in GENERATOR_KNOBS},
+            "rerank_weight": cfg["engine"].get("rerank_weight", DEFAULT_RERANK_WEIGHT),
+            "threshold": cfg["matcher"]["threshold"],
+        }
+
+    def engine(self, knobs: dict[str, Any]) -> Any:
+        """The server's engine for the bundle with `knobs` set in its config."""
+        from codeqa_model.inference import Engine
+
+        config = apply_knobs(self.bundle.config, knobs)
+        engine = Engine.from_bundle(replace(self.bundle, config=config), threads=self.threads)
+        generator_key = tuple(sorted(config["generator"].items()))
+        engine.generator = CachedGenerator(
+            engine.generator, self.beams.setdefault(generator_key, {})
+        )
+        engine.matcher = CachedMatcher(engine.matcher, self.scores)
+        return engine
+
+
+def bundle_from_runs(
+    generator_run: Path, classifier_run: Path, workdir: Path, extra_files: Sequence[Path] = ()
+) -> Any:
+    """The two runs as `export` would ship them (with the same knowledge files), read back;
+    knob values as the runs left them."""
+    from codeqa_model.bundle import load_bundle
+    from codeqa_train.export import export
+
+    path = export(
+        generator_run=generator_run,
+        classifier_run=classifier_run,
+        out_dir=workdir,
+        extra_files=extra_files,
+    )
+    return load_bundle(path)
+
+
+# -- measuring ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ValidSet:
+    """What tuning measures on: generator valid intents and references, classifier valid pairs."""
+
+    intents: list[str]
+    refs: list[str]
+    generator_split: str  # e.g. "generator/valid (conala, 223 rows)"
+    pairs: list[tuple[str, str]]
+    labels: list[int]
+    kinds: list[str]
+    classifier_split: str
+
+
+def read_valid(data: Path, source: str, limit: int | None) -> ValidSet:
+    """The validation splits (never test): generator rows of `source`, classifier pairs."""
+    from codeqa_train.data.curated import curated_dir, read_curated
+
+    path = curated_dir(data, "generator") / "valid.jsonl"
+    rows = read_curated(path, {"intent": str, "snippet": str})
+    if source:
+        rows = [r for r in rows if r.get("source") == source]
+    rows = rows[:limit] if limit else rows
+    if not rows:
+        raise ValueError(f"{path}: no validation rows with source {source!r}")
+    cpath = curated_dir(data, "classifier") / "valid.jsonl"
+    pairs = read_curated(cpath, {"intent": str, "snippet": str, "label": int, "kind": str})
+    n_pos = sum(p["label"] == 1 for p in pairs)
+    if n_pos == 0:
+        raise ValueError(f"{cpath}: no true pairs to choose a threshold on")
+    return ValidSet(
+        intents=[r["intent"] for r in rows],
+        refs=[r["snippet"] for r in rows],
+        generator_split=f"generator/valid ({source or 'all sources'}, {len(rows)} rows)",
+        pairs=[(p["intent"], p["snippet"]) for p in pairs],
+        labels=[p["label"] for p in pairs],
+        kinds=[p["kind"] for p in pairs],
+        classifier_split=f"classifier/valid ({n_pos} true pairs of {len(pairs)})",
+    )
+
+
+def top_bleu(engine: Any, valid: ValidSet, k: int) -> float:
+    """CoNaLa BLEU ×100 of the engine's top suggestion per validation intent."""
+    from codeqa_train.metrics import corpus_bleu
+
+    tops = []
+    for intent in valid.intents:
+        found = engine.suggest(intent, k)
+        tops.append(found[0].code if found else "")
+    return 100.0 * corpus_bleu(valid.refs, tops)
+
+
+def _pick(grid: Sequence[tuple[Any, float]], current: Any) -> tuple[Any, float]:
+    """The best (value, figure); ties keep `current` if it is among them, else the first."""
+    best = max(f for _, f in grid)
+    tied = [v for v, f in grid if f == best]
+    return (current if current in tied else tied[0]), best
+
+
+@dataclass
+class Sweep:
+    """Coordinate-wise search over the generator knobs, each setting at its best rerank weight."""
+
+    factory: EngineFactory
+    valid: ValidSet
+    k: int
+    weights: Sequence[float]
+    log: Callable[[str], None] = print
+    seen: dict[tuple, list[tuple[float, float]]] = field(default_factory=dict)
+
+    def weight_grid(self, knobs: dict[str, Any]) -> list[tuple[float, float]]:
+        """BLEU at every rerank weight for this generator setting (memoised)."""
+        key = tuple(knobs[k] for k in GENERATOR_KNOBS)
+        if key not in self.seen:
+            started = time.perf_counter()
+            grid = [
+                (
+                    w,
+                    top_bleu(
+                        self.factory.engine({**knobs, "rerank_weight": w}), self.valid, self.k
+                    ),
+                )
+                for w in self.weights
+            ]
+            self.seen[key] = grid
+            best_w, best = _pick(grid, knobs["rerank_weight"])
+            setting = ", ".join(f"{k}={knobs[k]}" for k in GENERATOR_KNOBS)
+            self.log(
+                f"  {setting}: best BLEU {best:.2f} at rerank_weight={best_w:g} "
+                f"({time.perf_counter() - started:.0f}s)"
+            )
+        return self.seen[key]
+
+    def best_of(self, knobs: dict[str, Any]) -> float:
+        return max(f for _, f in self.weight_grid(knobs))
+
+    def run(
+        self, knobs: dict[str, Any], grids: dict[str, Sequence[Any]]
+    ) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+        """Chosen knobs and, per knob, the figure and grid that chose it."""
+        knobs = dict(knobs)
+        chosen_by: dict[str, dict[str, Any]] = {}
+        for name in GENERATOR_KNOBS:
+            values = list(dict.fromkeys([*grids[name], knobs[name]]))  # the run's value too
+            self.log(f"{name}: {values}")
+            grid = [(v, self.best_of({**knobs, name: v})) for v in values]
+            knobs[name], figure = _pick(grid, knobs[name])
+            chosen_by[name] = self._record(figure, grid, "best over the rerank-weight grid")
+        grid = self.weight_grid(knobs)
+        knobs["rerank_weight"], figure = _pick(grid, knobs["rerank_weight"])
+        setting = ", ".join(f"{k}={knobs[k]}" for k in GENERATOR_KNOBS)
+        chosen_by["rerank_weight"] = self._record(figure, grid, f"at {setting}")
+        return knobs, chosen_by
+
+    def _record(self, figure: float, grid: list[tuple[Any, float]], note: str) -> dict[str, Any]:
+        return {
+            "split": self.valid.generator_split,
+            "metric": f"BLEU of the top suggestion (k={self.k})",
+            "value": round(figure, 2),
+            "grid": [[v, round(f, 2)] for v, f in grid],
+            "note": note,
+        }
+
+
+def choose_threshold(engine: Any, valid: ValidSet, rate: float) -> tuple[float, dict[str, Any]]:
+    """The threshold flagging `rate` of the validation true pairs, and what it flags."""
+    import numpy as np
+    import torch
+    from codeqa_model.classifier import threshold_for_false_alarms
+
+    probs = np.asarray(engine.score(valid.pairs), dtype=np.float64)
+    labels = np.asarray(valid.labels)
+    threshold = threshold_for_false_alarms(torch.from_numpy(probs[labels == 1]), rate)
+    flagged = probs < threshold
+    kinds = np.asarray(valid.kinds)
+    negatives = {
+        kind: round(float(flagged[(labels == 0) & (kinds == kind)].mean()), 4)
+        for kind in sorted(set(valid.kinds))
+        if ((labels == 0) & (kinds == kind)).any()
+    }
+    return threshold, {
+        "split": valid.classifier_split,
+        "metric": "false-alarm rate (share of true pairs flagged)",
+        "target": rate,
+        "value": round(float(flagged[labels == 1].mean()), 4),
+        "negatives_flagged": negatives,
+    }
+
+
+# -- tuning files -------------------------------------------------------------------------------
+
+
+def read_tuning(path: Path) -> dict[str, Any]:
+    """A tuning.json written by this command; `TuningError` if it is not one."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise TuningError(f"{path}: not a readable tuning file ({exc})") from None
+    if not isinstance(data, dict) or data.get("format") != TUNING_FORMAT:
+        raise TuningError(
+            f"{path}: not a format-{TUNING_FORMAT} tuning file (run codeqa-train tune)"
+        )
+    if not isinstance(data.get("knobs"), dict) or set(data["knobs"]) - set(SECTION):
+        raise TuningError(f"{path}: 'knobs' must map {sorted(SECTION)} to values")
+    return data
+
+
+def apply_tuning(config: dict[str, Any], tuning: dict[str, Any]) -> dict[str, Any]:
+    """A bundle config with the tuned knobs set and `engine.chosen_by` recording why."""
+    out = apply_knobs(config, tuning["knobs"])
+    out["engine"]["chosen_by"] = copy.deepcopy(tuning.get("chosen_by", {}))
+    return out
+
+
+def tuned_generator(generator: Any, tuning: dict[str, Any]) -> Any:
+    """The same network decoding with the tuned generator knobs."""
+    from codeqa_model.generator import Generator
+
+    knobs = {k: v for k, v in tuning["knobs"].items() if SECTION[k] == "generator"}
+    cfg = replace(generator.cfg, **knobs)
+    return Generator(cfg, generator.model, generator.intent_tok, generator.code_tok)
+
+
+def tuned_matcher(matcher: Any, tuning: dict[str, Any]) -> Any:
+    """The same matcher with the tuned threshold."""
+    if "threshold" in tuning["knobs"]:
+        matcher.config = replace(matcher.config, threshold=float(tuning["knobs"]["threshold"]))
+    return matcher
+
+
+# -- the command --------------------------------------------------------------------------------
+
+
+def _floats(spec: str) -> list[float]:
+    return [float(x) for x in spec.split(",") if x.strip()]
+
+
+def _ints(spec: str) -> list[int]:
+    return [int(x) for x in spec.split(",") if x.strip()]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    a = parser.add_argument
+    a("--data", type=Path, default=Path("out/data"), help="output of `codeqa-train data`")
+    a("--generator", type=Path, required=True, metavar="RUN_DIR", help="a fit-generator run")
+    a("--classifier", type=Path, required=True, metavar="RUN_DIR", help="a fit-classifier run")
+    a("--out", type=Path, required=True, metavar="DIR", help=f"writes DIR/{TUNING_FILE}")
+    a(
+        "--extra-file",
+        type=Path,
+        action="append",
+        default=[],
+        help="knowledge file the bundle will ship (as for export), so the engine measured uses "
+        "it too; repeatable",
+    )
+    a("--valid-source", default="conala", help="generator valid rows measured ('' = all)")
+    a("--k", type=int, default=5, help="suggestions asked for (the server's default)")
+    a("--beam-sizes", type=_ints, default=[5, 8], help="grid, e.g. 5,8")
+    a("--length-penalties", type=_floats, default=[1.0, 1.3, 1.6], help="grid")
+    a("--no-repeat", type=_ints, default=[0, 3, 5], help="no-repeat n-gram grid (0 = off)")
+    a(
+        "--rerank-weights",
+        type=_floats,
+        default=[round(0.1 * i, 1) for i in range(11)],
+        help="grid (default 0,0.1,…,1)",
+    )
+    a("--false-alarm-rate", type=float, default=0.05, help="share of true pairs flagged")
+    a("--limit", type=int, default=None, help="measure only the first N generator valid rows")
+    a("--threads", type=int, default=1)
+
+
+def tune(args: argparse.Namespace, log: Callable[[str], None] = print) -> dict[str, Any]:
+    """Measure and choose; returns the tuning record (also what `run` writes)."""
+    import torch
+
+    torch.set_num_threads(args.threads)
+    started = time.perf_counter()
+    valid = read_valid(args.data, args.valid_source, args.limit)
+    grids = {
+        "beam_size": args.beam_sizes,
+        "length_penalty": args.length_penalties,
+        "no_repeat_ngram": args.no_repeat,
+    }
+    with tempfile.TemporaryDirectory(prefix="codeqa-tune-") as tmp:
+        bundle = bundle_from_runs(
+            args.generator, args.classifier, Path(tmp) / "bundle", args.extra_file
+        )
+        factory = EngineFactory(bundle, threads=args.threads)
+        start = factory.knobs()
+        log(f"measuring on {valid.generator_split} and {valid.classifier_split}; start {start}")
+        sweep = Sweep(factory, valid, args.k, args.rerank_weights, log=log)
+        knobs, chosen_by = sweep.run(start, grids)
+        knobs["threshold"], chosen_by["threshold"] = choose_threshold(
+            factory.engine(knobs), valid, args.false_alarm_rate
+        )
+    return {
+        "format": TUNING_FORMAT,
+        "runs": {"generator": str(args.generator), "classifier": str(args.classifier)},
+        "knobs": knobs,
+        "chosen_by": chosen_by,
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+
+
+def run(args: argparse.Namespace) -> int:
+    from codeqa_model.atomic import atomic_write_text
+
+    record = tune(args)
+    args.out.mkdir(parents=True, exist_ok=True)
+    target = args.out / TUNING_FILE
+    atomic_write_text(target, json.dumps(record, indent=1) + "\n")
+    for name, value in record["knobs"].items():
+        why = record["chosen_by"][name]
+        print(f"{name} = {value}  ({why['metric']} {why['value']} on {why['split']})")
+    print(f"wrote {target} in {record['seconds']:.0f}s")
+    return 0
