@@ -394,13 +394,6 @@ def load_models(args: argparse.Namespace) -> Models:
     return models
 
 
-def reference_rows(test: TestSet, pool_intents: list[str], pool_snippets: list[str]) -> list[dict]:
-    """The published anchors and the two trivial rows, measured like a model's output."""
-    rows: list[dict[str, Any]] = [
-        {"name": name, "kind": "published", "bleu": bleu, "source": source}
-        for name, bleu, source in ANCHORS
-    ]
-    echo = [[t] for t in test.intents]
 def apply_tuning(models: Models, args: argparse.Namespace) -> None:
     """Give the product runs the knobs `codeqa-train tune` chose (on validation)."""
     from codeqa_train.tune import read_tuning, tuned_generator, tuned_matcher
@@ -416,6 +409,13 @@ def apply_tuning(models: Models, args: argparse.Namespace) -> None:
     args.rerank_weight = float(tuning["knobs"].get("rerank_weight", args.rerank_weight))
 
 
+def reference_rows(test: TestSet, pool_intents: list[str], pool_snippets: list[str]) -> list[dict]:
+    """The published anchors and the two trivial rows, measured like a model's output."""
+    rows: list[dict[str, Any]] = [
+        {"name": name, "kind": "published", "bleu": bleu, "source": source}
+        for name, bleu, source in ANCHORS
+    ]
+    echo = [[t] for t in test.intents]
     rows.append(generation_row("echo the intent", "trivial", test.refs, echo))
     retrieved = TfidfRetriever(pool_intents, pool_snippets).retrieve(test.intents)
     rows.append(
@@ -543,6 +543,8 @@ def run(args: argparse.Namespace) -> int:
     pool_sources = [x for x in args.pool_sources.split(",") if x]
     pool_intents, pool_snippets = read_generator_split(args.data, "train", pool_sources)
     models = load_models(args)
+    if args.tuning is not None:
+        apply_tuning(models, args)
 
     rows = reference_rows(test, pool_intents, pool_snippets)
     gen_rows, candidates_of = generator_rows(models.generators, test, args.k)
@@ -570,5 +572,3 @@ def run(args: argparse.Namespace) -> int:
     atomic_write_text(args.out / "results.md", table)
     print(table)
     return 0
-    if args.tuning is not None:
-        apply_tuning(models, args)
