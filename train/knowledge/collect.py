@@ -86,6 +86,9 @@ def merge(sources: dict[str, ModuleInfo], stubs: dict[str, ModuleInfo]) -> dict[
                 sym.doc = old.doc
             info.symbols[key] = sym
         info.stars = list(dict.fromkeys(stub.stars + src.stars))
+        # The stub declares the API: the source's `from _datetime import *` (a C module with
+        # no stub) does not make `datetime` open-ended when `datetime.pyi` lists its names.
+        info.declared_stars = list(stub.stars)
         info.all = stub.all or src.all
         info.open = stub.open or src.open
         info.classes = {**src.classes}

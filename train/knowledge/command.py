@@ -66,6 +66,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-stdlib", action="store_true", help="skip the standard library")
     parser.add_argument("--stdlib-dir", type=Path, default=None, help=argparse.SUPPRESS)
     parser.add_argument(
+        "--typeshed",
+        type=Path,
+        default=None,
+        help="typeshed root (stdlib/ and stubs/); default: the copy jedi vendors",
+    )
+    parser.add_argument(
         "--temperature",
         type=float,
         default=5.0,
@@ -109,7 +115,7 @@ def run(args: argparse.Namespace) -> int:
     counts: dict[str, Counter[str]] = {}
     infos: dict[str, ModuleInfo] = {}
     package_of: dict[str, str] = {}
-    shed = typeshed_dir()
+    shed = typeshed_dir(args.typeshed)
 
     if not args.no_stdlib:
         root = args.stdlib_dir or stdlib_dir()

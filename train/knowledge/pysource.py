@@ -17,6 +17,7 @@ from pathlib import Path
 from codeqa_model.api_table import CLASS, FUNCTION, MODULE, VALUE, signature_text
 
 MAX_BODY_LINES = 30
+MAX_OVERLOADS = 8
 _SENTENCE_END = re.compile(r"(?<=[a-z0-9\)\]`'\"])\.(\s|$)")
 
 
@@ -52,8 +53,10 @@ class ModuleInfo:
     name: str
     symbols: dict[str, Symbol] = field(default_factory=dict)
     stars: list[str] = field(default_factory=list)
+    declared_stars: list[str] | None = None
     all: list[str] | None = None
     open: bool = False
+    """Attributes may exist that the file does not show (a module-level `__getattr__`)."""
     classes: dict[str, dict[str, Symbol]] = field(default_factory=dict)
     functions: list[FunctionPair] = field(default_factory=list)
     doc: str | None = None
@@ -207,8 +210,10 @@ def _add_function(
     doc = first_sentence(ast.get_docstring(node))
     seen = symbols.get(node.name)
     if seen is not None and seen.kind == FUNCTION and seen.target is None:
-        if sig not in seen.sigs:
+        if seen.sigs and sig not in seen.sigs:
             seen.sigs.append(sig)
+        if len(seen.sigs) > MAX_OVERLOADS:
+            seen.sigs = []  # too many shapes to list: binding is not checked for it
         seen.doc = seen.doc or doc
         return
     symbols[node.name] = Symbol(FUNCTION, [sig], doc)
@@ -246,7 +251,9 @@ def _read_class(node: ast.ClassDef, info: ModuleInfo, lines: list[str] | None) -
         elif isinstance(item, ast.ClassDef):
             members[item.name] = Symbol(CLASS)
     doc = first_sentence(ast.get_docstring(node))
-    info.symbols[node.name] = Symbol(CLASS, init_sigs[:4], doc)
+    info.symbols[node.name] = Symbol(
+        CLASS, init_sigs if len(init_sigs) <= MAX_OVERLOADS else [], doc
+    )
     info.classes[node.name] = members
 
 

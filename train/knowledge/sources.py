@@ -86,8 +86,13 @@ def package_source(dist_name: str) -> SourceInfo | None:
     return SourceInfo(f"pypi:{dist_name}", dist_name, dist.version, licence_of(dist), str(root))
 
 
-def typeshed_dir() -> tuple[Path, SourceInfo] | None:
-    """typeshed's stubs as vendored by jedi (a `train` dependency), found via its metadata."""
+def typeshed_dir(root: Path | None = None) -> tuple[Path, SourceInfo] | None:
+    """typeshed's stubs: `root` when given, else the copy jedi (a `train` dependency) vendors,
+    found via its metadata."""
+    if root is not None:
+        if not (root / "stdlib").is_dir():
+            return None
+        return root, SourceInfo("typeshed", "typeshed", "local", "Apache-2.0", str(root))
     try:
         dist = md.distribution("jedi")
     except md.PackageNotFoundError:

@@ -83,7 +83,8 @@ class Resolver:
         """Attributes may exist that the sources do not show (module `__getattr__`, or a
         star import from a module that was not read, such as a C extension without a stub)."""
         info = self.infos[module]
-        return info.open or any(star not in self.infos for star in info.stars)
+        stars = info.stars if info.declared_stars is None else info.declared_stars
+        return info.open or any(star not in self.infos for star in stars)
 
     def resolve(self, module: str, name: str, depth: int = 0) -> Resolved | None:
         info = self.infos.get(module)
@@ -117,7 +118,7 @@ def _entry(resolved: Resolved) -> list[str]:
         target = sym.target[0] if sym.target else f"{resolved.module}.{resolved.name}"
         return [MODULE, target]
     if sym.kind in (FUNCTION, CLASS):
-        return [sym.kind, *sym.sigs[:4]]
+        return [sym.kind, *sym.sigs]
     return [VALUE]
 
 
@@ -179,7 +180,7 @@ def _add_class(
     """Static and class methods with signatures (the members a call through the class binds)."""
     members = resolver.infos[resolved.module].classes.get(resolved.name, {})
     table = {
-        name: [FUNCTION, *sym.sigs[:4]]
+        name: [FUNCTION, *sym.sigs]
         for name, sym in sorted(members.items())
         if sym.kind == FUNCTION and sym.sigs and not sym.instance and not name.startswith("_")
     }
