@@ -1,8 +1,10 @@
 /**
- * VS Code wiring: resolves the server, starts it with vscode-languageclient for Python files,
- * keeps the settings, the status-bar item and the restart command in step. Decisions live in
+ * VS Code wiring: resolves the server (`<interpreter> -m codeqa_lsp`, see resolve.ts), starts it
+ * with vscode-languageclient for Python files, keeps the settings, the status-bar item and the
+ * restart command in step, and retries while the server is not installed yet. Decisions live in
  * settings.ts, resolve.ts and status.ts; this file only connects them to VS Code.
  */
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as vscode from "vscode";
@@ -15,7 +17,7 @@ import {
 } from "vscode-languageclient/node";
 
 import { onInterpreterChange, selectedInterpreter } from "./python";
-import { resolveServerExecutable } from "./resolve";
+import { MODULE_NAME, type Resolution, resolveServer } from "./resolve";
 import {
   readServerSettings,
   RESTART_KEYS,
@@ -28,6 +30,12 @@ import { MODEL_STATUS_NOTIFICATION, type ModelStatus, parseModelStatus, presentS
 let client: LanguageClient | undefined;
 let log: vscode.LogOutputChannel;
 let statusItem: vscode.StatusBarItem;
+let retryTimer: NodeJS.Timeout | undefined;
+let retryWatcher: vscode.FileSystemWatcher | undefined;
+let lastFault: string | undefined;
+
+/** How often to look again for a server that is not installed yet. */
+const RETRY_MS = 10_000;
 
 function isExecutable(file: string): boolean {
   try {
@@ -37,6 +45,17 @@ function isExecutable(file: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** Whether `interpreter` (with its arguments) can import the server package. */
+function hasServerModule(interpreter: readonly string[]): boolean {
+  const probe = `import importlib.util, sys; sys.exit(0 if importlib.util.find_spec("${MODULE_NAME}") else 1)`;
+  const done = spawnSync(interpreter[0], [...interpreter.slice(1), "-P", "-c", probe], {
+    timeout: 15_000,
+    cwd: os.homedir(),
+    stdio: "ignore",
+  });
+  return done.status === 0;
 }
 
 function showStatus(status: ModelStatus): void {
@@ -53,41 +72,87 @@ function currentSettings(): ReturnType<typeof readServerSettings> {
   return readServerSettings((key) => config.get(key));
 }
 
-async function startClient(): Promise<void> {
-  const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-  const interpreter = await selectedInterpreter(vscode.workspace.workspaceFolders?.[0]?.uri);
-  const resolution = resolveServerExecutable({
-    configuredPath: vscode.workspace.getConfiguration(SERVER_SECTION).get<string>("server.path"),
-    interpreterPath: interpreter,
+async function resolveNow(): Promise<Resolution> {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  const config = vscode.workspace.getConfiguration(SERVER_SECTION, folder?.uri);
+  return resolveServer({
+    configuredPath: config.get<string>("server.path"),
+    configuredInterpreter: config.get<string[]>("interpreter"),
+    interpreterPath: await selectedInterpreter(folder?.uri),
     pathEnv: process.env.PATH,
     pathExt: process.env.PATHEXT,
     platform: process.platform,
-    workspaceFolder: folder,
+    workspaceFolder: folder?.uri.fsPath,
     homeDir: os.homedir(),
+    trusted: vscode.workspace.isTrusted,
     isExecutable,
+    hasServerModule,
   });
+}
+
+/** Shows a resolution failure once per distinct fault (retries stay quiet). */
+function reportFailure(resolution: Extract<Resolution, { ok: false }>): void {
+  showStatus({ state: "error", message: resolution.message });
+  if (lastFault === resolution.message) return;
+  lastFault = resolution.message;
+  log.error(resolution.message);
+  for (const file of resolution.tried) log.info(`  tried ${file}`);
+  const setting = resolution.fault === "interpreter" ? "codeqa.interpreter" : "codeqa.server.path";
+  void vscode.window.showErrorMessage(resolution.message, "Open Settings", "Show Log").then((choice) => {
+    if (choice === "Open Settings") {
+      void vscode.commands.executeCommand("workbench.action.openSettings", setting);
+    } else if (choice === "Show Log") {
+      log.show();
+    }
+  });
+}
+
+function stopRetrying(): void {
+  if (retryTimer) clearInterval(retryTimer);
+  retryTimer = undefined;
+  retryWatcher?.dispose();
+  retryWatcher = undefined;
+}
+
+/** Looks again every RETRY_MS, and at once when a server package appears in the workspace. */
+function retryUntilInstalled(): void {
+  if (retryTimer) return;
+  log.info(`Waiting for the server to be installed; looking again every ${RETRY_MS / 1000} s`);
+  const tryAgain = async (): Promise<void> => {
+    if (client || !retryTimer) return;
+    const resolution = await resolveNow();
+    if (resolution.ok) {
+      stopRetrying();
+      await startClient();
+    }
+  };
+  retryTimer = setInterval(() => void tryAgain(), RETRY_MS);
+  retryWatcher = vscode.workspace.createFileSystemWatcher(`**/${MODULE_NAME}/__main__.py`, false, true, true);
+  retryWatcher.onDidCreate(() => void tryAgain());
+}
+
+async function startClient(): Promise<void> {
+  stopRetrying();
+  const resolution = await resolveNow();
   if (!resolution.ok) {
-    log.error(resolution.message);
-    for (const file of resolution.tried) log.info(`  tried ${file}`);
-    showStatus({ state: "error", message: resolution.message });
-    void vscode.window
-      .showErrorMessage(resolution.message, "Open Settings", "Show Log")
-      .then((choice) => {
-        if (choice === "Open Settings") {
-          void vscode.commands.executeCommand("workbench.action.openSettings", "codeqa.server.path");
-        } else if (choice === "Show Log") {
-          log.show();
-        }
-      });
+    reportFailure(resolution);
+    // Settings faults wait for a settings change (which restarts); a missing install is retried.
+    if (resolution.fault === "not installed") retryUntilInstalled();
     return;
   }
-  log.info(`Starting ${resolution.command} (found via ${resolution.source})`);
+  lastFault = undefined;
+  log.info(`Starting ${[resolution.command, ...resolution.args].join(" ")} (found via ${resolution.source})`);
 
   const { settings, problems } = currentSettings();
   for (const problem of problems) log.warn(problem);
 
   // TransportKind.stdio makes the client append `--stdio` to the command line.
-  const serverOptions: ServerOptions = { command: resolution.command, transport: TransportKind.stdio };
+  const serverOptions: ServerOptions = {
+    command: resolution.command,
+    args: resolution.args,
+    transport: TransportKind.stdio,
+    options: { cwd: os.homedir() },
+  };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [
       { scheme: "file", language: "python" },
@@ -134,6 +199,7 @@ async function startClient(): Promise<void> {
 }
 
 async function stopClient(): Promise<void> {
+  stopRetrying();
   const running = client;
   client = undefined;
   if (running) await running.stop();
@@ -158,10 +224,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (RESTART_KEYS.some((key) => event.affectsConfiguration(key))) void restart();
     }),
+    // Trust lets the workspace's interpreter and settings count: look again.
+    vscode.workspace.onDidGrantWorkspaceTrust(() => void restart()),
+    { dispose: stopRetrying },
   );
   const interpreterWatch = await onInterpreterChange(() => {
-    // Only the interpreter-based lookup depends on it; an explicit server.path does not.
-    if (!vscode.workspace.getConfiguration(SERVER_SECTION).get<string>("server.path")) void restart();
+    // Only the interpreter-based lookup depends on it; explicit settings do not.
+    const config = vscode.workspace.getConfiguration(SERVER_SECTION);
+    if (!config.get<string>("server.path") && !(config.get<string[]>("interpreter") ?? []).length) void restart();
   });
   if (interpreterWatch) context.subscriptions.push(interpreterWatch);
   await startClient();

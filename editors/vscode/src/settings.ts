@@ -4,7 +4,8 @@
  *
  * The server reads one section, `codeqa`, both from `initializationOptions` and from
  * `workspace/configuration`; every key below maps one-to-one onto a key of that section.
- * `codeqa.server.path` and `codeqa.trace.server` are the client's own settings and are never sent.
+ * `codeqa.server.path`, `codeqa.interpreter` and `codeqa.trace.server` are the client's own
+ * settings and are never sent.
  */
 
 /** The section name the server asks for in `workspace/configuration`. */
@@ -20,6 +21,8 @@ export interface ServerSettings {
   debounceMs: number;
   /** `null`: load the bundled default model. */
   modelPath: string | null;
+  /** Ghost text: on/off, the quiet time before an automatic request, manual trigger only. */
+  inline: { enable: boolean; delayMs: number; manualOnly: boolean };
 }
 
 export const DEFAULTS: Readonly<ServerSettings> = Object.freeze({
@@ -29,6 +32,7 @@ export const DEFAULTS: Readonly<ServerSettings> = Object.freeze({
   threshold: null,
   debounceMs: 200,
   modelPath: null,
+  inline: Object.freeze({ enable: true, delayMs: 200, manualOnly: false }),
 });
 
 /** Reads one key (relative to the `codeqa` section); `undefined` when unset. */
@@ -100,6 +104,11 @@ export function readServerSettings(get: SettingReader): ReadResult {
     threshold: readThreshold(get, problems),
     debounceMs: readInt(get, "debounceMs", DEFAULTS.debounceMs, 0, 10000, problems),
     modelPath: readPath(get, "modelPath", problems),
+    inline: {
+      enable: readBool(get, "inline.enable", DEFAULTS.inline.enable, problems),
+      delayMs: readInt(get, "inline.delayMs", DEFAULTS.inline.delayMs, 0, 10000, problems),
+      manualOnly: readBool(get, "inline.manualOnly", DEFAULTS.inline.manualOnly, problems),
+    },
   };
   return { settings, problems };
 }
@@ -120,6 +129,7 @@ export function toConfigurationSection(settings: ServerSettings): Record<string,
     diagnostics: { enable: settings.diagnostics.enable },
     suggestions: settings.suggestions,
     debounceMs: settings.debounceMs,
+    inline: { enable: settings.inline.enable, delayMs: settings.inline.delayMs, manualOnly: settings.inline.manualOnly },
   };
   if (settings.threshold !== null) section.threshold = settings.threshold;
   if (settings.modelPath !== null) section.modelPath = settings.modelPath;
@@ -127,7 +137,7 @@ export function toConfigurationSection(settings: ServerSettings): Record<string,
 }
 
 /** The client's own settings under `codeqa.`: never sent to the server. */
-export const CLIENT_ONLY_KEYS: readonly string[] = ["server.path", "trace.server"];
+export const CLIENT_ONLY_KEYS: readonly string[] = ["server.path", "interpreter", "trace.server"];
 
 /** Settings whose change needs a server restart (the rest reach it via didChangeConfiguration). */
-export const RESTART_KEYS: readonly string[] = ["codeqa.server.path", "codeqa.modelPath"];
+export const RESTART_KEYS: readonly string[] = ["codeqa.server.path", "codeqa.interpreter", "codeqa.modelPath"];

@@ -1,6 +1,7 @@
 --- The model state the server reports with `codeqa/modelStatus`
 --- ({ state = "loading"|"ready"|"error"|"idle", message = string }), kept per client for
---- statuslines and the user; errors are also shown with vim.notify.
+--- statuslines and the user. A model error is not notified here: the server reports it once
+--- itself (window/showMessage, shown as "LSP[codeqa] ..."), and twice would be noise.
 local M = {}
 
 M.notification = "codeqa/modelStatus"
@@ -17,9 +18,6 @@ function M.update(client_id, params)
   end
   local status = { state = params.state, message = type(params.message) == "string" and params.message or "" }
   by_client[client_id] = status
-  if status.state == "error" then
-    vim.notify("codeqa: " .. (status.message ~= "" and status.message or "model failed to load"), vim.log.levels.ERROR)
-  end
   vim.api.nvim_exec_autocmds("User", {
     pattern = "CodeQAModelStatus",
     modeline = false,

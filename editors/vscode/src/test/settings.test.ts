@@ -38,6 +38,9 @@ describe("readServerSettings", () => {
         threshold: 0.25,
         debounceMs: 0,
         modelPath: "  /models/mine  ",
+        "inline.enable": false,
+        "inline.delayMs": 50,
+        "inline.manualOnly": true,
       }),
     );
     assert.deepEqual(problems, []);
@@ -48,6 +51,7 @@ describe("readServerSettings", () => {
       threshold: 0.25,
       debounceMs: 0,
       modelPath: "/models/mine",
+      inline: { enable: false, delayMs: 50, manualOnly: true },
     });
   });
 
@@ -59,10 +63,12 @@ describe("readServerSettings", () => {
         threshold: 1.5,
         debounceMs: -1,
         modelPath: 42,
+        "inline.delayMs": 20000,
       }),
     );
     assert.deepEqual(settings, DEFAULTS);
-    assert.equal(problems.length, 5);
+    assert.equal(problems.length, 6);
+    assert.match(problems[5], /^codeqa\.inline\.delayMs: expected an integer in \[0, 10000\], got 20000/);
     assert.match(problems[0], /^codeqa\.completion\.enable: .*"yes"/);
     assert.match(problems[1], /^codeqa\.suggestions: expected an integer in \[1, 20\], got 2\.5/);
     assert.match(problems[2], /^codeqa\.threshold: .*1\.5/);
@@ -84,6 +90,7 @@ describe("server payloads", () => {
         diagnostics: { enable: true },
         suggestions: 7,
         debounceMs: 200,
+        inline: { enable: true, delayMs: 200, manualOnly: false },
         threshold: 0.4,
       },
     });
