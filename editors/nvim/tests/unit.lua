@@ -97,7 +97,7 @@ test("cmd: explicit, then virtualenv, then PATH, else a fix", function()
   vim.env.PATH = saved
   eq(cmd, nil)
   assert(problem:find("tried /no/env/bin/codeqa%-lsp, codeqa%-lsp on PATH"), problem)
-  assert(problem:find("pip install codeqa%-lsp"), problem)
+  assert(problem:find("`python %-m pip install <path to the codeqa%-lsp checkout>`", 1, false), problem)
 end)
 
 test("lsp config sends the same section as init_options and settings", function()

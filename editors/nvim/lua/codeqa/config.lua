@@ -218,9 +218,12 @@ function M.resolve_cmd(opts, env)
     return { M.executable, "--stdio" }, nil
   end
   return nil,
-    ("codeqa: could not find the %s server (tried %s). Install it with `python -m pip install codeqa-lsp` "
-      .. "in the environment you use, or pass cmd = { '/path/to/codeqa-lsp', '--stdio' } to "
-      .. "require('codeqa').setup()."):format(M.executable, table.concat(tried, ", "))
+    ("codeqa: could not find the %s server (tried %s). Install it with "
+      .. "`python -m pip install <path to the codeqa-lsp checkout>` in the environment you use, "
+      .. "or pass cmd = { '/path/to/codeqa-lsp', '--stdio' } to require('codeqa').setup()."):format(
+      M.executable,
+      table.concat(tried, ", ")
+    )
 end
 
 --- Client capabilities with pull diagnostics switched off, so the server pushes them.
