@@ -43,7 +43,8 @@ fit "$work/classifier" fit-classifier --data out/data/v1 --run-dir "$work/classi
 "$train" tune --data out/data/v1 --generator "$work/generator" --classifier "$work/classifier" \
     --extra-file out/knowledge/api_table.json --out "$work/tune"
 "$train" evaluate --data out/data/v1 --generator "$work/generator" --classifier "$work/classifier" \
-    --tuning "$work/tune/tuning.json" --out "$work/eval"
+    --tuning "$work/tune/tuning.json" --exec --extra-file out/knowledge/api_table.json \
+    --out "$work/eval"
 "$train" export --generator "$work/generator" --classifier "$work/classifier" --out "$bundle" \
     --card "$work/eval/results.md" --metrics "$work/eval/results.json" \
     --tuning "$work/tune/tuning.json" \

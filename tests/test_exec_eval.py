@@ -279,24 +279,31 @@ def test_engine_rows_pass_the_files_context_and_carry_imports() -> None:
 
 
 def test_evaluate_adds_the_executable_table(tmp_path: Path) -> None:
+    """Every row kind on a few TEST problems: trivial rows, the engine built from a generator
+    and a classifier run, and the bare generator (tiny one-epoch runs on the fixture)."""
     import argparse
 
     from codeqa_train import evaluate
+    from tiny_models import fit_tiny_runs
 
-    data = Path(__file__).parent / "fixtures" / "models" / "data"
+    gen, cls = fit_tiny_runs(tmp_path)
     parser = argparse.ArgumentParser()
     evaluate.add_arguments(parser)
-    argv = ["--data", str(data), "--out", str(tmp_path), "--pool-sources", "conala"]
-    args = parser.parse_args([*argv, "--exec", "--limit", "4", "--no-plots", "--threads", "1"])
-    assert evaluate.run(args) == 0
-    results = json.loads((tmp_path / "results.json").read_text())
-    names = [r["name"] for r in results["exec_rows"]]
-    assert names == [
-        "echo the intent",
-        "TF-IDF nearest intent",
-        "TF-IDF nearest intent, slots filled",
-    ]
+    data = Path(__file__).parent / "fixtures" / "models" / "data"
+    argv = ["--data", str(data), "--out", str(tmp_path / "eval"), "--pool-sources", "conala"]
+    argv += ["--generator", str(gen), "--classifier", str(cls), "--exec", "--limit", "4"]
+    assert evaluate.run(parser.parse_args([*argv, "--no-plots", "--threads", "1"])) == 0
+    results = json.loads((tmp_path / "eval" / "results.json").read_text())
+    kinds = {r["name"]: r["kind"] for r in results["exec_rows"]}
+    assert kinds == {
+        "echo the intent": "trivial",
+        "TF-IDF nearest intent": "trivial",
+        "TF-IDF nearest intent, slots filled": "trivial",
+        "product engine (the runs as exported)": "engine",
+        "product generator": "generator",
+    }
     assert all(r["exec"]["n"] == 4 for r in results["exec_rows"])
-    table = (tmp_path / "results.md").read_text()
+    table = (tmp_path / "eval" / "results.md").read_text()
     assert "Executable set, test split (4 hand-written problems" in table
     assert "| echo the intent | trivial | 0.0 | 0.0 | 0.0 | 0.0 |" in table
+    assert "| product generator | generator |" in table

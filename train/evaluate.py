@@ -15,7 +15,8 @@ table's notes. Only `generator/test.jsonl`, `generator/train.jsonl` (the retriev
 
 With `--exec`, the executable set (`codeqa_train.exec_eval`; its test problems are read only
 here) adds a second table: pass@1, pass@k and API hit of the trivial rows, the engines (the
-bundle's; the product generator + classifier runs) and every generator row.
+bundle's; the runs as export would ship them, with `--extra-file`s and `--tuning`) and
+every generator row.
 
 Writes OUT/results.json, OUT/results.md, OUT/loss_curves.png and OUT/embedding_pca.png.
 """
@@ -331,6 +332,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     a("--limit", type=int, default=None, help="evaluate only the first N test examples")
     a("--no-plots", action="store_true")
     a("--exec", action="store_true", help="also run the executable set (pass@k, API hit)")
+    a(
+        "--extra-file",
+        type=Path,
+        action="append",
+        default=[],
+        help="knowledge file the bundle will ship (as for export): the --exec engine built "
+        "from --generator and --classifier uses it too; repeatable",
+    )
     a("--threads", type=int, default=2)
 
 
@@ -522,13 +531,15 @@ def exec_test_rows(
     """Every row on the executable set's TEST problems (`exec_eval.command.evaluate_rows`)."""
     from codeqa_train.exec_eval.command import evaluate_rows
 
+    both = args.generator is not None and args.classifier is not None
     return evaluate_rows(
         args.bundle,
         models.generators,
-        models.classifiers,
         pool,
+        runs=(args.generator, args.classifier) if both else None,
+        extra_files=args.extra_file,
+        tuning=args.tuning,
         k=args.k,
-        rerank_weight=args.rerank_weight,
         threads=args.threads,
         limit=args.limit,
     )

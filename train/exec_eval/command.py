@@ -108,14 +108,36 @@ def exec_markdown(rows: Sequence[dict[str, Any]], split: str, n: int, k: int = 5
     return "\n".join(lines) + "\n"
 
 
+def runs_engine(
+    generator_run: Path,
+    classifier_run: Path,
+    workdir: Path,
+    extra_files: Sequence[Path] = (),
+    tuning: Path | None = None,
+    threads: int = 1,
+) -> Any:
+    """The server's `Engine` for the bundle `export` would write from the two runs, with the same
+    knowledge files and tuned knobs: the product as it would ship, before it is exported."""
+    from dataclasses import replace
+
+    from codeqa_model.inference import Engine
+    from codeqa_train.tune import apply_tuning, bundle_from_runs, read_tuning
+
+    bundle = bundle_from_runs(generator_run, classifier_run, workdir, extra_files)
+    if tuning is not None:
+        bundle = replace(bundle, config=apply_tuning(bundle.config, read_tuning(tuning)))
+    return Engine.from_bundle(bundle, threads=threads)
+
+
 def evaluate_rows(
     bundle: Path | None,
     generators: dict[str, Any],
-    classifiers: dict[str, tuple[str, Any]],
     pool: tuple[list[str], list[str]],
     *,
+    runs: tuple[Path, Path] | None = None,
+    extra_files: Sequence[Path] = (),
+    tuning: Path | None = None,
     k: int = 5,
-    rerank_weight: float = 0.5,
     threads: int = 1,
     timeout: float = DEFAULT_TIMEOUT,
     limit: int | None = None,
@@ -123,25 +145,27 @@ def evaluate_rows(
     """The rows `codeqa-train evaluate` adds, on the TEST problems (read here only; the first
     `limit` of them for a smoke run).
 
-    Engines: the bundle's, and one built from the product generator and classifier runs (the
-    engine without a bundle's knowledge files). Generators: every generator row evaluate has."""
+    Engines: the bundle's, and the one `runs` (generator run, classifier run) would ship as
+    (`runs_engine`). Generators: every generator row evaluate has (beam only)."""
+    import tempfile
+
     from codeqa_model.inference import Engine
 
     engines: dict[str, Any] = {}
     if bundle is not None:
         engines[f"product engine ({bundle})"] = Engine.load(bundle, threads=threads)
-    gen, cls = generators.get("product generator"), classifiers.get("product classifier")
-    if gen is not None and cls is not None and cls[0] == "product":
-        label = f"product generator + classifier as an engine (weight {rerank_weight:g})"
-        engines[label] = Engine(gen, cls[1], rerank_weight=rerank_weight)
-    return system_rows(
-        load_split("test")[:limit],
-        pool=pool,
-        engines=engines,
-        generators=generators,
-        k=k,
-        timeout=timeout,
-    )
+    with tempfile.TemporaryDirectory(prefix="codeqa-exec-eval-") as tmp:
+        if runs is not None:
+            label = "product engine (the runs as exported" + (", tuned)" if tuning else ")")
+            engines[label] = runs_engine(*runs, Path(tmp), extra_files, tuning, threads)
+        return system_rows(
+            load_split("test")[:limit],
+            pool=pool,
+            engines=engines,
+            generators=generators,
+            k=k,
+            timeout=timeout,
+        )
 
 
 def validation_metrics(
