@@ -16,7 +16,7 @@ from codeqa_model.api_table import ApiTable
 from codeqa_model.context import SourceContext
 from codeqa_train.cli import main as codeqa_train
 from codeqa_train.knowledge.collect import merge, read_tree
-from codeqa_train.knowledge.htmldocs import params_of, parse_entries
+from codeqa_train.knowledge.htmldocs import params_of, parse_entries, read_html_docs
 from codeqa_train.knowledge.pysource import first_sentence, read_module
 from codeqa_train.knowledge.resample import intent_weights
 from codeqa_train.knowledge.table import build_table
@@ -101,6 +101,21 @@ def test_html_entries_and_signatures() -> None:
     assert by_id["datetime.datetime.now"][3] == "Return the current local date and time."
 
 
+def test_pandas_docs_keep_only_what_the_installed_pandas_defines() -> None:
+    """The Debian docs describe pandas 1.5; `DataFrame.append` is gone from the pinned pandas."""
+    known = {"pandas.read_csv", "pandas.DataFrame.to_csv"}
+    docs, gen, _rows, source = read_html_docs(
+        FIX / "pandas_html", set(), False, "python-pandas-doc", keep=known.__contains__
+    )
+    assert [d.path for d in docs] == ["pandas.read_csv"]
+    assert docs[0].doc == "Read a comma-separated values (csv) file into DataFrame."
+    assert gen[0].snippet == "pandas.read_csv(filepath_or_buffer)"
+    assert source.package == "python-pandas-doc" and source.licence == "BSD-3-Clause"
+    everything, _, _, _ = read_html_docs(FIX / "pandas_html", set(), False, "python-pandas-doc")
+    append = next(d for d in everything if d.path == "pandas.DataFrame.append")
+    assert append.kind == "method"
+
+
 def test_intent_weights_favour_intent_like_text() -> None:
     refs = ["how to copy a file in python", "copy file to another directory"]
     w = intent_weights(["Copy a file to a directory.", "Return the frame number."], refs, 5.0)
@@ -167,7 +182,7 @@ def test_mine_keeps_resample_counts_weights_and_drops_test_leaks(mined: Path) ->
 def test_mine_report_lists_sources_and_counts(mined: Path, capsys) -> None:
     report = json.loads((mined / "report.json").read_text())
     names = {s["name"] for s in report["sources"]}
-    assert {"stdlib", "typeshed", "html-docs", "apidocs"} <= names
+    assert {"stdlib", "typeshed", "python3.11-doc", "apidocs"} <= names
     assert all(s["version"] and s["licence"] for s in report["sources"])
     assert report["counts"]["mined"]["generator/apidocs"] == 5
     assert report["counts"]["not-test"]["generator/apidocs"] == 4

@@ -20,8 +20,12 @@ from codeqa_train.data.errors import BadInput
 from codeqa_train.knowledge import resample
 from codeqa_train.knowledge.apidocs import DOCS, load_apidocs
 from codeqa_train.knowledge.collect import iter_module_files, merge, read_tree
-from codeqa_train.knowledge.htmldocs import read_html_docs
-from codeqa_train.knowledge.mine import mine_modules
+from codeqa_train.knowledge.htmldocs import (
+    DEFAULT_PANDAS_DOCS,
+    PANDAS_SOURCE,
+    read_html_docs,
+)
+from codeqa_train.knowledge.mine import known_paths, mine_modules
 from codeqa_train.knowledge.pysource import ModuleInfo
 from codeqa_train.knowledge.records import DocEntry, GenPair
 from codeqa_train.knowledge.sources import (
@@ -56,6 +60,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=Path,
         default=DEFAULT_HTML_DOCS,
         help="Python HTML docs (Debian python3.11-doc); skipped when absent",
+    )
+    parser.add_argument(
+        "--pandas-docs",
+        type=Path,
+        default=DEFAULT_PANDAS_DOCS,
+        help="pandas HTML docs (Debian python-pandas-doc); skipped when absent. Only entries "
+        "the installed pandas still defines are kept",
     )
     parser.add_argument(
         "--packages",
@@ -166,11 +177,26 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
 
+    gen: list[GenPair] = []
     table, paths = build_table(infos, html_table)
     docs, gen_src, funcs = mine_modules(infos, paths, package_of)
     docs += html_docs
+    if args.pandas_docs.is_dir() and "pandas" in package_of:
+        # The Debian docs may describe another pandas than the pinned one: keep what it defines.
+        known = known_paths(infos, paths)
+        p_docs, p_gen, _rows, p_source = read_html_docs(
+            args.pandas_docs, set(infos), progress, PANDAS_SOURCE, keep=known.__contains__
+        )
+        docs += p_docs
+        gen += p_gen
+        sources.append(p_source)
+    elif args.pandas_docs != DEFAULT_PANDAS_DOCS or "pandas" in package_of:
+        print(
+            f"mine: no pandas docs at {args.pandas_docs} (or pandas not mined); skipped "
+            "(apt-get install python-pandas-doc, or pass --pandas-docs DIR)",
+            file=sys.stderr,
+        )
 
-    gen: list[GenPair] = []
     if (args.shared_data / DOCS).is_file():
         gen += load_apidocs(args.shared_data, bad)
         sources.append(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import subprocess
 import sys
+from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -16,6 +17,8 @@ from codeqa_train.knowledge.records import DocEntry, GenPair
 from codeqa_train.knowledge.sources import SourceInfo
 
 SOURCE = "python3.11-doc"
+PANDAS_SOURCE = "python-pandas-doc"
+DEFAULT_PANDAS_DOCS = Path("/usr/share/doc/python-pandas-doc/html")
 _KINDS = {"function": FUNCTION, "class": CLASS, "exception": CLASS, "data": VALUE}
 
 
@@ -80,8 +83,12 @@ class _EntryParser(HTMLParser):
 
 def parse_entries(html: str) -> list[tuple[str, str, str, str]]:
     """(id, kind, signature line, first paragraph) for every API entry in one page."""
+    start = html.find('<dl class="')
+    end = html.rfind("</dl>")
+    if start < 0 or end < start:
+        return []
     parser = _EntryParser()
-    parser.feed(html)
+    parser.feed(html[start : end + len("</dl>")])  # skip the navigation around the entries
     parser.close()
     return parser.entries
 
@@ -121,10 +128,11 @@ def _module_of(ident: str, modules: set[str]) -> str:
     return ".".join(parts[:-1]) or "builtins"
 
 
-def package_version() -> str:
+def package_version(package: str) -> str:
+    """The installed Debian package's version (the docs record no version of their own)."""
     try:
         done = subprocess.run(
-            ["dpkg-query", "-W", "-f", "${Version}", SOURCE],
+            ["dpkg-query", "-W", "-f", "${Version}", package],
             capture_output=True,
             text=True,
             timeout=30,
@@ -135,28 +143,44 @@ def package_version() -> str:
     return done.stdout.strip() or "unknown"
 
 
+def doc_pages(root: Path) -> list[Path]:
+    """The API pages of a Sphinx HTML tree: Python's `library/`, pandas' `reference/api/`."""
+    for sub in ("library", "reference/api"):
+        if (root / sub).is_dir():
+            return sorted((root / sub).glob("*.html"))
+    return []
+
+
 def read_html_docs(
-    root: Path, modules: set[str], progress: bool
+    root: Path,
+    modules: set[str],
+    progress: bool,
+    package: str = SOURCE,
+    keep: Callable[[str], bool] | None = None,
 ) -> tuple[list[DocEntry], list[GenPair], list[tuple[str, str, list[str]]], SourceInfo]:
-    """Doc entries, generator pairs and API-table rows from `root/library/*.html`."""
-    pages = sorted((root / "library").glob("*.html")) if (root / "library").is_dir() else []
+    """Doc entries, generator pairs and API-table rows from a Sphinx HTML tree; with `keep`,
+    only entries whose dotted id it accepts."""
+    pages = doc_pages(root)
     bar = None
     if progress:
         from tqdm import tqdm
 
-        bar = tqdm(total=len(pages), desc="html docs", unit="page", file=sys.stderr, leave=False)
+        bar = tqdm(total=len(pages), desc=package, unit="page", file=sys.stderr, leave=False)
     docs: list[DocEntry] = []
     gen: list[GenPair] = []
     table: list[tuple[str, str, list[str]]] = []
     for page in pages:
         html = page.read_text(encoding="utf-8", errors="replace")
         for ident, kind, line, para in parse_entries(html):
-            _add(ident, kind, line, para, modules, docs, gen, table)
+            if keep is not None and not keep(ident):
+                continue
+            _add(ident, kind, line, para, modules, docs, gen, table, package)
         if bar is not None:
             bar.update(1)
     if bar is not None:
         bar.close()
-    info = SourceInfo("html-docs", SOURCE, package_version(), "PSF-2.0", str(root))
+    licence = "PSF-2.0" if package == SOURCE else "BSD-3-Clause"
+    info = SourceInfo(package, package, package_version(package), licence, str(root))
     return docs, gen, table, info
 
 
@@ -169,6 +193,7 @@ def _add(
     docs: list[DocEntry],
     gen: list[GenPair],
     table: list[tuple[str, str, list[str]]],
+    package: str,
 ) -> None:
     if kind not in _KINDS and kind not in ("method", "attribute"):
         return  # e.g. 2to3 fixers and command-line options, not API
@@ -192,11 +217,11 @@ def _add(
         callee = None
     if doc is None:
         return
-    docs.append(DocEntry(ident, kind, params or raw_params(ident, line), doc, SOURCE))
+    docs.append(DocEntry(ident, kind, params or raw_params(ident, line), doc, package))
     if callee is not None and kind != "data":
         required = params or params_of(ident, line, required_only=True)
         snippet = (
             call_snippet(callee, required) if required is not None or "(" not in line else None
         )
         if snippet:
-            gen.append(GenPair(call_intent(doc, snippet), snippet, SOURCE))
+            gen.append(GenPair(call_intent(doc, snippet), snippet, package))

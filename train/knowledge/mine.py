@@ -18,11 +18,22 @@ from codeqa_train.knowledge.pysource import ModuleInfo
 from codeqa_train.knowledge.records import DocEntry, FuncPair, GenPair
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+RECEIVERS = {"DataFrame": "df", "Series": "series", "ndarray": "arr"}
+"""Receivers people write for the most common classes (`df.to_csv(path)`)."""
 
 
 def instance_name(class_name: str) -> str:
-    """`DataFrame` → `data_frame` (the receiver the apidocs pairs write for a method)."""
-    return _CAMEL.sub("_", class_name).lower()
+    """`ABCMeta` → `abc_meta` (the receiver the apidocs pairs write for a method)."""
+    return RECEIVERS.get(class_name) or _CAMEL.sub("_", class_name).lower()
+
+
+def known_paths(infos: dict[str, ModuleInfo], paths: dict[tuple[str, str], str]) -> set[str]:
+    """Every public path the read sources define: functions, classes and class members."""
+    known = set(paths.values())
+    for (module, name), path in paths.items():
+        members = infos[module].classes.get(name, {}) if module in infos else {}
+        known.update(f"{path}.{m}" for m in members if not m.startswith("_"))
+    return known
 
 
 def call_snippet(callee: str, signature: str | None) -> str | None:
