@@ -20,7 +20,7 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from pygls.workspace import TextDocument
 
-from codeqa_lsp import __version__, completion, convert
+from codeqa_lsp import __version__, completion, convert, inline
 from codeqa_lsp.diagnostics import DiagnosticsScheduler, Flagged, context_above
 from codeqa_lsp.intents import block_starting_at, completion_site, split_lines
 from codeqa_lsp.model_host import Loader, ModelHost, ModelState, load_engine
@@ -249,6 +249,40 @@ async def complete(ls: CodeqaServer, params: types.CompletionParams) -> types.Co
     return types.CompletionList(is_incomplete=False, items=items)
 
 
+async def ghost_text(
+    ls: CodeqaServer, params: types.InlineCompletionParams
+) -> types.InlineCompletionList | None:
+    """Inline completion (ghost text) on the empty line under an intent; see `inline`."""
+
+    def source() -> str | None:
+        doc = ls.document(params.text_document.uri)
+        return None if doc is None else doc.source
+
+    async def suggest(site: Any, lines: Sequence[str]) -> Sequence[Any]:
+        engine = await ls.host.engine()
+        if engine is None:
+            return []
+        context = context_above(lines, site.line)
+        return await ls.host.suggest(engine, site.intent, ls.settings.suggestions, context)
+
+    return await inline.answer(ls.settings, params, source, ls.encoding, suggest)
+
+
+async def insert_imports(ls: CodeqaServer, uri: str, statements: list[str]) -> None:
+    """`inline.IMPORTS_COMMAND`: add the imports an accepted ghost text needs."""
+    doc = ls.document(uri)
+    wanted = [s for s in statements if s.startswith(("import ", "from "))]
+    edit = (
+        None
+        if doc is None
+        else inline.imports_edit(uri, wanted, split_lines(doc.source), ls.encoding)
+    )
+    if edit is not None:
+        await ls.workspace_apply_edit_async(
+            types.ApplyWorkspaceEditParams(edit=edit, label="codeqa: add imports")
+        )
+
+
 async def code_action(ls: CodeqaServer, params: types.CodeActionParams) -> list[types.CodeAction]:
     """Quick fixes on any line of a flagged block (its intent comment or its code)."""
     only = [getattr(kind, "value", kind) for kind in params.context.only or ()]
@@ -347,6 +381,7 @@ def create_server(
             pull_diagnostics,
         ),
         (types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(), complete),
+        (types.TEXT_DOCUMENT_INLINE_COMPLETION, types.InlineCompletionOptions(), ghost_text),
         (
             types.TEXT_DOCUMENT_CODE_ACTION,
             types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]),
@@ -356,4 +391,5 @@ def create_server(
     ]
     for method, options, handler in features:
         server.feature(method, options)(handler)
+    server.command(inline.IMPORTS_COMMAND)(insert_imports)
     return server

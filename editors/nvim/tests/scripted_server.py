@@ -18,7 +18,6 @@ from typing import Any
 
 from codeqa_model.context import SourceContext
 
-from codeqa_lsp.model_host import ModelHost
 from codeqa_lsp.server import create_server
 
 
@@ -40,7 +39,8 @@ SUGGESTIONS = (
 
 
 class ScriptedEngine:
-    """Every intent gets `SUGGESTIONS` (the first k); every pair scores 1.0 (no warnings)."""
+    """Every intent gets `SUGGESTIONS` (the first k; the loop first when the intent says "each");
+    every pair scores 1.0 (no warnings)."""
 
     threshold = 0.5
 
@@ -50,6 +50,8 @@ class ScriptedEngine:
     def suggest(
         self, intent: str, k: int = 5, context: SourceContext | None = None
     ) -> list[Suggestion]:
+        if "each" in intent:  # a loop first, for the multi-line ghost-text test
+            return [SUGGESTIONS[1], SUGGESTIONS[0], SUGGESTIONS[2]][:k]
         return list(SUGGESTIONS[:k])
 
     def cached_suggestions(
@@ -66,10 +68,8 @@ class ScriptedEngine:
 
 def main() -> None:
     logging.basicConfig(stream=sys.stderr, level=logging.WARNING)
-    server = create_server()
     engine = ScriptedEngine()
-    server.host = ModelHost(loader=lambda path: engine, on_state=server._model_state_changed)
-    server.start_io()
+    create_server(loader=lambda path: engine).start_io()
 
 
 if __name__ == "__main__":
