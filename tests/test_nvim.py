@@ -294,3 +294,74 @@ def test_accepting_the_models_top_item_at_every_site_parses() -> None:
         if route == "lsp":
             below = [ln for ln in after[at + 1 :] if ln.strip()]
             assert below[0].startswith(indent) and not below[0][len(indent)].isspace(), after
+
+
+# ---------------------------------------------------------------- ghost text
+
+
+def _run_ghost(cases: list[dict[str, Any]], timeout: float) -> dict[str, Any]:
+    cmd = [sys.executable, str(SCRIPTED_SERVER)]
+    proc = subprocess.run(
+        [_nvim(), "--headless", "--clean", "-c", f"luafile {PLUGIN / 'tests' / 'ghost.lua'}"],
+        cwd=REPO,
+        env={**os.environ, "CODEQA_CMD": json.dumps(cmd), "CODEQA_CASES": json.dumps(cases)},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    found = proc.stdout.split("CODEQA_GHOST ")[1:]
+    assert found, f"ghost.lua printed no result (exit {proc.returncode}):\n{proc.stderr[-3000:]}"
+    result: dict[str, Any] = json.loads(found[-1].splitlines()[0])
+    assert result["ok"], result.get("error")
+    return result
+
+
+@pytest.mark.slow
+def test_ghost_text_shows_under_an_intent_and_tab_inserts_it() -> None:
+    """`o` on an intent line: the top suggestion appears as virtual text; <Tab> inserts it.
+
+    Scripted server (the real server with fixed suggestions): a loop for "print each …" in a
+    method, a one-liner that needs `import re` in a function (the item's command adds it), and
+    the same with the server in manual-only mode, where only the trigger key brings it.
+    """
+    loop = [
+        "import os",
+        "",
+        "class C:",
+        "    def m(self, xs):",
+        "        # intent: print each of `xs`",
+        "        return 1",
+    ]
+    numbers = ["import os", "", "def f(s):", "    # intent: find numbers in `s`", "    return s"]
+    cases = [
+        {"lines": loop, "line": 4, "manual": False},
+        {"lines": numbers, "line": 3, "manual": False, "wants_import": "import re"},
+        {"lines": numbers, "line": 3, "manual": True, "wants_import": "import re"},
+    ]
+    result = _run_ghost(cases, timeout=300)
+    first, second, manual = result["results"]
+    assert first["ghost"] == ["for x in xs:", "            print(x)"], first
+    assert first["text"].split("\n") == [
+        *loop[:5],
+        "        for x in xs:",
+        "            print(x)",
+        "        return 1",
+    ]
+    expected = [
+        "import os",
+        "import re",
+        "",
+        "def f(s):",
+        "    # intent: find numbers in `s`",
+        "    nums = re.findall(r'\\d+', s)",
+        "    return s",
+    ]
+    for got in (second, manual):
+        assert not got.get("error"), got
+        assert got["ghost"] == ["nums = re.findall(r'\\d+', s)"]
+        assert got["text"].split("\n") == expected
+        ast.parse(got["text"])
+    ast.parse(first["text"])
+    # manual only: the request the plugin makes while typing is answered with nothing
+    assert manual["automatic_answer"] is None and manual["ghost_after_automatic"] is False

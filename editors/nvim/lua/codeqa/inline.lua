@@ -120,7 +120,8 @@ end
 --- Ask the codeqa client of `bufnr` for ghost text at the cursor.
 ---@param bufnr integer
 ---@param kind integer M.trigger_kind.invoked or .automatic
-function M.request(bufnr, kind)
+---@param on_done? fun(result: table|nil) called with the server's answer (for tests)
+function M.request(bufnr, kind, on_done)
   cancel(bufnr)
   M.clear(bufnr)
   local client = vim.lsp.get_clients({ bufnr = bufnr, name = "codeqa" })[1]
@@ -134,6 +135,9 @@ function M.request(bufnr, kind)
   local tick = vim.api.nvim_buf_get_changedtick(bufnr)
   local ok, id = client:request(M.method, params, function(err, result)
     pending[bufnr] = nil
+    if on_done then
+      on_done(result)
+    end
     local now = vim.api.nvim_win_get_cursor(0)
     if err or result == nil or vim.api.nvim_get_current_buf() ~= bufnr then
       return
