@@ -53,7 +53,9 @@ class Flagged:
 
     block: IntentBlock
     score: float
-    context: SourceContext  # what the file above the block imports and binds
+    # What the file above the block imports and binds; None until needed (blocks past
+    # `FILL_LIMIT` in a badly matching file: each costs a parse of the text above it).
+    context: SourceContext | None
     suggestion: str  # the top suggestion's code, "" until generated
     diagnostic: types.Diagnostic
 
@@ -111,13 +113,13 @@ class DiagnosticsScheduler:
         if doc is None:
             return None
         version, lines = doc.version, split_lines(doc.source)
-        flagged: tuple[Flagged, ...] = ()
-        if self.ls.settings.diagnostics_enable:
-            host = self.ls.host
-            engine = await (host.engine() if bounded else host.wait_loaded())
-            if engine is not None:
-                flagged = await self._flag(engine, lines)
-        checked = Checked(version, lines, flagged)
+        if not self.ls.settings.diagnostics_enable:
+            return Checked(version, lines)
+        host = self.ls.host
+        engine = await (host.engine() if bounded else host.wait_loaded())
+        if engine is None:
+            return Checked(version, lines)  # not kept: the model may be ready next time
+        checked = Checked(version, lines, await self._flag(engine, lines))
         self._keep(uri, checked)
         return checked
 
@@ -140,12 +142,18 @@ class DiagnosticsScheduler:
         low = [(b, s) for b, s in zip(blocks, scores, strict=True) if s < threshold]
         if not low:
             return ()
-        # Contexts parse the text above each block: off the event loop, once per check.
-        contexts = await asyncio.to_thread(lambda: [context_above(lines, b.line) for b, _ in low])
+        # Contexts parse the text above each block: off the event loop, for the blocks a
+        # fill may generate for; the others get theirs when a request needs it.
+        contexts: list[SourceContext | None] = await asyncio.to_thread(
+            lambda: [context_above(lines, b.line) for b, _ in low[:FILL_LIMIT]]
+        )
+        contexts += [None] * (len(low) - len(contexts))
         reasons = await self.ls.host.explain(engine, [(b.intent, b.code) for b, _ in low])
         flagged = []
+        k = self.ls.settings.suggestions
         for (block, score), context, reason in zip(low, contexts, reasons, strict=True):
-            top = engine.cached_suggestions(block.intent, self.ls.settings.suggestions, context)
+            known = context is not None
+            top = engine.cached_suggestions(block.intent, k, context) if known else None
             suggestion = top[0].code if top else ""
             diag = convert.diagnostic(
                 block, score, threshold, suggestion, lines, self.ls.encoding, reason
@@ -158,11 +166,15 @@ class DiagnosticsScheduler:
         if kept is None or checked.version is None or (kept.version or 0) <= checked.version:
             self.results[uri] = checked
 
-    async def top_suggestion(self, engine: EngineLike, flagged: Flagged) -> Suggestion | None:
+    async def top_suggestion(
+        self, engine: EngineLike, flagged: Flagged, lines: Sequence[str]
+    ) -> Suggestion | None:
         """The block's best suggestion (generated now if the fill has not reached it)."""
-        found = await self.ls.host.suggest(
-            engine, flagged.block.intent, self.ls.settings.suggestions, flagged.context
-        )
+        context = flagged.context
+        if context is None:
+            context = context_above(lines, flagged.block.line)
+        k = self.ls.settings.suggestions
+        found = await self.ls.host.suggest(engine, flagged.block.intent, k, context)
         return found[0] if found else None
 
     async def fill(self, checked: Checked) -> Checked | None:
@@ -177,12 +189,12 @@ class DiagnosticsScheduler:
         filled: list[Flagged] = []
         generated = 0
         for flagged in checked.flagged:
-            if not flagged.suggestion:
+            if not flagged.suggestion and flagged.context is not None:
                 k = self.ls.settings.suggestions
                 top = engine.cached_suggestions(flagged.block.intent, k, flagged.context)
                 if not top and generated < FILL_LIMIT:
                     generated += 1  # only real generations count; repeated intents are free
-                    best = await self.top_suggestion(engine, flagged)
+                    best = await self.top_suggestion(engine, flagged, checked.lines)
                     top = [best] if best is not None else []
                 if top:
                     flagged = _with_suggestion(flagged, top[0].code)
@@ -254,6 +266,7 @@ class DiagnosticsScheduler:
 
     def refresh_all(self) -> None:
         """Recompute diagnostics everywhere after the model or the settings changed."""
+        self.results.clear()  # checked with the old model or settings
         if self.ls.pull_mode:
             if self.ls.can_refresh:
                 self.ls.workspace_diagnostic_refresh(None)

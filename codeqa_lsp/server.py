@@ -295,7 +295,7 @@ async def code_action(ls: CodeqaServer, params: types.CodeActionParams) -> list[
     actions: list[types.CodeAction] = []
     for flagged in checked.covering(params.range.start.line, params.range.end.line):
         engine = await ls.host.engine()
-        top = await ls.scheduler.top_suggestion(engine, flagged) if engine else None
+        top = await ls.scheduler.top_suggestion(engine, flagged, checked.lines) if engine else None
         if top is not None:
             diag = _client_copy(flagged, params.context.diagnostics)
             block, lines = flagged.block, checked.lines
@@ -313,7 +313,7 @@ async def hover(ls: CodeqaServer, params: types.HoverParams) -> types.Hover | No
     threshold = ls.threshold(engine)
     flagged = checked.covering(line, line)
     if flagged:
-        top = await ls.scheduler.top_suggestion(engine, flagged[0])
+        top = await ls.scheduler.top_suggestion(engine, flagged[0], checked.lines)
         code = top.code if top else None
         block, score = flagged[0].block, flagged[0].score
         return convert.hover(block, score, threshold, code, checked.lines, ls.encoding, line)
