@@ -71,11 +71,19 @@ class ApiChecker:
                 return CheckResult(False, f"name {name!r} is not defined")
             bound_modules[name] = module
             needed[name] = f"import {module}" if module == name else f"import {module} as {name}"
-        try:
-            shadowing = context.names | own_names | set(bound_modules)
-            reason = self._check_attributes_and_calls(tree, bound_modules, shadowing)
-        except RecursionError:
-            reason = None
+        shadowing = context.names | own_names | set(bound_modules)
+        reason = self._attributes_and_calls(tree, bound_modules, shadowing)
+        if reason is not None:
+            # `datetime.strptime(...)` with nothing bound means the class, not the module:
+            # `from datetime import datetime` makes it work where `import datetime` would not.
+            for name in [n for n in needed if needed[n] == f"import {n}"]:
+                member = f"{name}.{name}"
+                if self.table is not None and self.table.entry(name, name) is not None:
+                    trial = {**bound_modules, name: member}
+                    if self._attributes_and_calls(tree, trial, shadowing) is None:
+                        bound_modules, reason = trial, None
+                        needed[name] = f"from {name} import {name}"
+                        break
         imports = tuple(needed.values())
         if reason is not None:
             return CheckResult(False, reason, imports)
@@ -92,6 +100,14 @@ class ApiChecker:
         return name if name in _STDLIB else None
 
     # ------------------------------------------------------------------ attributes, calls
+
+    def _attributes_and_calls(
+        self, tree: ast.AST, modules: dict[str, str], shadowing: set[str]
+    ) -> str | None:
+        try:
+            return self._check_attributes_and_calls(tree, modules, shadowing)
+        except RecursionError:
+            return None
 
     def _check_attributes_and_calls(
         self, tree: ast.AST, modules: dict[str, str], shadowing: set[str]

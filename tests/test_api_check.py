@@ -127,6 +127,14 @@ def test_from_import_context_and_class_namespace(checker: ApiChecker) -> None:
     assert wrong.reason == "module 'datetime' has no attribute 'now'"
 
 
+def test_class_named_like_its_module_gets_a_from_import(checker: ApiChecker) -> None:
+    """`datetime.strptime` with nothing bound needs `from datetime import datetime`."""
+    result = checker.check("datetime.strptime(s, '%Y')", SourceContext.EMPTY, "parse `s`")
+    assert result.ok and result.imports == ("from datetime import datetime",)
+    plain = checker.check("datetime.date(2020, 1, 2)", SourceContext.EMPTY)
+    assert plain.ok and plain.imports == ("import datetime",)
+
+
 def test_open_modules_and_private_names_pass(checker: ApiChecker) -> None:
     assert checker.check("np.anything(x)", ctx("import numpy as np"), "x").ok
     assert checker.check("os._exit(0)", ctx("import os")).ok

@@ -132,7 +132,7 @@ def run(args: argparse.Namespace) -> int:
         root = args.stdlib_dir or stdlib_dir()
         src = _read(root, "", False, "stdlib", progress)
         stubs = _read(shed[0] / "stdlib", "", True, "typeshed", progress) if shed else {}
-        infos.update(merge(src, stubs))
+        infos.update(merge(src, _this_python(stubs, src)))
         package_of.update({m.split(".")[0]: "stdlib" for m in infos})
         sources.append(stdlib_source())
         if shed:
@@ -279,6 +279,13 @@ def run(args: argparse.Namespace) -> int:
     print(format_report(report))
     print(f"mine: wrote {out} in {report['seconds']} s")
     return 0
+
+
+def _this_python(stubs: dict[str, ModuleInfo], src: dict[str, ModuleInfo]) -> dict[str, ModuleInfo]:
+    """typeshed covers every Python version: keep modules this Python has (`parser` went in
+    3.10; a candidate naming it must not get `import parser`)."""
+    have = set(sys.stdlib_module_names) | {m.split(".")[0] for m in src}
+    return {m: info for m, info in stubs.items() if m.split(".")[0] in have}
 
 
 def _dedup(rows: list, key: Callable) -> list:
