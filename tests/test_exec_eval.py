@@ -307,3 +307,15 @@ def test_evaluate_adds_the_executable_table(tmp_path: Path) -> None:
     assert "Executable set, test split (4 hand-written problems" in table
     assert "| echo the intent | trivial | 0.0 | 0.0 | 0.0 | 0.0 |" in table
     assert "| product generator | generator |" in table
+
+
+def test_exec_eval_command_reads_validation_only(tmp_path: Path) -> None:
+    from codeqa_train.cli import main
+
+    assert main(["exec-eval", "--no-tfidf", "--out", str(tmp_path)]) == 0
+    results = json.loads((tmp_path / "exec_results.json").read_text())
+    assert results["split"] == "valid" and results["n"] == len(VALID)
+    [row] = results["rows"]
+    assert row["name"] == "echo the intent" and row["exec"]["pass@1"] == 0.0
+    assert [p["id"] for p in row["problems"]] == [p.id for p in VALID]
+    assert "validation split" in (tmp_path / "exec_results.md").read_text()

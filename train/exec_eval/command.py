@@ -1,12 +1,14 @@
 """`codeqa-train exec-eval`: the executable set's VALIDATION problems, every row, one table.
 
 Rows: echo the intent and TF-IDF nearest training intent (plain, and with the intent's quoted
-values put into the retrieved code) as trivial rows; the product engine of `--bundle`; bare
+values put into the retrieved code) as trivial rows; the product engine of `--bundle`, and the
+engine `--generator` + `--classifier` would ship as (with `--extra-file`s and `--tuning`); bare
 generator runs (`--generator`, `--extra-run NAME=RUN`). The test problems are never read here:
 `codeqa-train evaluate` runs them (`evaluate_rows`), once, at the end. Tuning calls
 `validation_metrics`.
 
-Writes OUT/exec_results.json and OUT/exec_results.md.
+Writes OUT/exec_results.md and OUT/exec_results.json (with every problem's top-1 code and the
+candidates' statuses, for looking into failures).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -47,8 +50,10 @@ def system_rows(
     k: int = 5,
     workers: int = MAX_WORKERS,
     timeout: float = DEFAULT_TIMEOUT,
+    details: bool = False,
 ) -> list[dict[str, Any]]:
-    """One row per system: {"name", "kind", "exec": metrics (see `runner.score`)}.
+    """One row per system: {"name", "kind", "exec": metrics (see `runner.score`)}, plus with
+    `details` a "problems" list (id, top-1 code and imports, each candidate's status).
 
     `pool` (intents, snippets) feeds the TF-IDF rows (None skips them); `engines` are
     `Engine`-likes (suggest with context), `generators` bare `Generator`s (beam only)."""
@@ -70,8 +75,21 @@ def system_rows(
     rows = []
     for name, kind, make in sources:
         candidates: list[list[Candidate]] = make()
-        metrics, _ = evaluate_candidates(problems, candidates, k, workers, timeout, _progress(name))
-        rows.append({"name": name, "kind": kind, "exec": metrics})
+        metrics, outcomes = evaluate_candidates(
+            problems, candidates, k, workers, timeout, _progress(name)
+        )
+        row: dict[str, Any] = {"name": name, "kind": kind, "exec": metrics}
+        if details:
+            row["problems"] = [
+                {
+                    "id": p.id,
+                    "top1": cands[0].code if cands else None,
+                    "top1_imports": list(cands[0].imports) if cands else [],
+                    "statuses": [o.status for o in outs],
+                }
+                for p, cands, outs in zip(problems, candidates, outcomes, strict=True)
+            ]
+        rows.append(row)
     return rows
 
 
@@ -129,6 +147,27 @@ def runs_engine(
     return Engine.from_bundle(bundle, threads=threads)
 
 
+def product_engines(
+    workdir: Path,
+    bundle: Path | None = None,
+    runs: tuple[Path, Path] | None = None,
+    extra_files: Sequence[Path] = (),
+    tuning: Path | None = None,
+    threads: int = 1,
+) -> dict[str, Any]:
+    """Row name → engine: the bundle's, and the one `runs` (generator run, classifier run) would
+    ship as (`runs_engine`, its bundle written under `workdir`)."""
+    from codeqa_model.inference import Engine
+
+    engines: dict[str, Any] = {}
+    if bundle is not None:
+        engines[f"product engine ({bundle})"] = Engine.load(bundle, threads=threads)
+    if runs is not None:
+        label = "product engine (the runs as exported" + (", tuned)" if tuning else ")")
+        engines[label] = runs_engine(*runs, workdir, extra_files, tuning, threads)
+    return engines
+
+
 def evaluate_rows(
     bundle: Path | None,
     generators: dict[str, Any],
@@ -143,21 +182,10 @@ def evaluate_rows(
     limit: int | None = None,
 ) -> list[dict[str, Any]]:
     """The rows `codeqa-train evaluate` adds, on the TEST problems (read here only; the first
-    `limit` of them for a smoke run).
-
-    Engines: the bundle's, and the one `runs` (generator run, classifier run) would ship as
-    (`runs_engine`). Generators: every generator row evaluate has (beam only)."""
-    import tempfile
-
-    from codeqa_model.inference import Engine
-
-    engines: dict[str, Any] = {}
-    if bundle is not None:
-        engines[f"product engine ({bundle})"] = Engine.load(bundle, threads=threads)
+    `limit` of them for a smoke run): trivial rows, `product_engines`, and every generator row
+    evaluate has (beam only)."""
     with tempfile.TemporaryDirectory(prefix="codeqa-exec-eval-") as tmp:
-        if runs is not None:
-            label = "product engine (the runs as exported" + (", tuned)" if tuning else ")")
-            engines[label] = runs_engine(*runs, Path(tmp), extra_files, tuning, threads)
+        engines = product_engines(Path(tmp), bundle, runs, extra_files, tuning, threads)
         return system_rows(
             load_split("test")[:limit],
             pool=pool,
@@ -191,8 +219,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     a = parser.add_argument
     a("--data", type=Path, default=Path("out/data"), help="output of `codeqa-train data`")
     a("--out", type=Path, default=Path("out/exec-eval"), help="where exec_results.* go")
-    a("--bundle", type=Path, default=None, help="a bundle for the product engine row")
+    a("--bundle", type=Path, default=None, help="a bundle for a product engine row")
     a("--generator", type=Path, default=None, help="a fit-generator run dir (bare beam row)")
+    a(
+        "--classifier",
+        type=Path,
+        default=None,
+        help="a fit-classifier run: with --generator, adds the engine export would ship",
+    )
+    a("--extra-file", type=Path, action="append", default=[], help="as for export; repeatable")
+    a("--tuning", type=Path, default=None, help="a tuning.json for that engine")
     a("--extra-run", action="append", default=[], metavar="NAME=RUN_DIR")
     a("--pool-sources", default=DEFAULT_POOL, help="sources of the TF-IDF retrieval pool")
     a("--no-tfidf", action="store_true", help="skip the TF-IDF rows (no --data needed)")
@@ -214,22 +250,28 @@ def run(args: argparse.Namespace) -> int:
         if not sep or not name or not path:
             raise SystemExit(f"--extra-run {spec!r}: expected NAME=RUN_DIR")
         generators[name] = load_generator(Path(path))
-    engines: dict[str, Any] = {}
-    if args.bundle is not None:
-        from codeqa_model.inference import Engine
-
-        engines[f"product engine ({args.bundle})"] = Engine.load(args.bundle, threads=args.threads)
+    both = args.generator is not None and args.classifier is not None
     pool_sources = [s for s in args.pool_sources.split(",") if s]
     problems = load_split("valid")
-    rows = system_rows(
-        problems,
-        pool=None if args.no_tfidf else read_pool(args.data, pool_sources),
-        engines=engines,
-        generators=generators,
-        k=args.k,
-        workers=args.workers,
-        timeout=args.timeout,
-    )
+    with tempfile.TemporaryDirectory(prefix="codeqa-exec-eval-") as tmp:
+        engines = product_engines(
+            Path(tmp),
+            args.bundle,
+            (args.generator, args.classifier) if both else None,
+            args.extra_file,
+            args.tuning,
+            args.threads,
+        )
+        rows = system_rows(
+            problems,
+            pool=None if args.no_tfidf else read_pool(args.data, pool_sources),
+            engines=engines,
+            generators=generators,
+            k=args.k,
+            workers=args.workers,
+            timeout=args.timeout,
+            details=True,
+        )
     args.out.mkdir(parents=True, exist_ok=True)
     results = {"split": "valid", "n": len(problems), "k": args.k, "rows": rows}
     atomic_write_text(args.out / "exec_results.json", json.dumps(results, indent=1) + "\n")
