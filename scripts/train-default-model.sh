@@ -26,7 +26,7 @@ fit() {
 }
 
 started=$(date +%s)
-"$train" data --shared-data "$shared" --out out/data
+"$train" data --shared-data "$shared" --out out/data --report-md docs/results/curation.md
 # Python API knowledge (issue 10): the Debian Python 3.11 HTML docs when apt can install them
 # (mine skips them with a message otherwise), then read everything with ast, never importing.
 if [ ! -d /usr/share/doc/python3.11/html/library ] && [ "$(id -u)" = 0 ] \

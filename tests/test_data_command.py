@@ -58,6 +58,7 @@ def test_layout_and_record_schema(curated: Path) -> None:
         *(f"classifier/{s}.jsonl" for s in ("test", "train", "valid")),
         *(f"generator/{s}.jsonl" for s in ("test", "train", "valid")),
         "report.json",
+        "report.md",
     ]
     for split in ("train", "valid", "test"):
         for record in _jsonl(curated / "generator" / f"{split}.jsonl"):
@@ -229,3 +230,35 @@ def _help(capsys: pytest.CaptureFixture[str]) -> str:
     with pytest.raises(SystemExit):
         main(["data", "--help"])
     return " ".join(capsys.readouterr().out.split())
+
+
+def test_test_question_rows_are_counted_wherever_they_leave(
+    shared: Path, curated: Path, tmp_path: Path
+) -> None:
+    report = json.loads((curated / "report.json").read_text())
+    leaks = report["conala_test_questions"]
+    test_qids = {r["qid"] for r in _jsonl(curated / "generator" / "test.jsonl")}
+    assert leaks["test_rows"] == 11 and leaks["test_ids"] == len(test_qids)
+    # every test-question row the sources held left at some step, and the steps add up
+    assert leaks["rows_left"] == 0
+    assert sum(leaks["removed_by_step"].values()) == leaks["rows_found"]
+    assert leaks["rows_found"] == sum(leaks["rows_found_by_source"].values())
+    # the test-qid step's own count misses the rows earlier steps took (StaQC's 8-line copy)
+    assert leaks["removed_by_step"]["test-qid"] == sum(
+        report["leakage_removed"]["test_qid"].values()
+    )
+    assert leaks["removed_by_step"]["staqc-lines"] >= 1
+    assert leaks["rows_found"] > leaks["removed_by_step"]["test-qid"]
+
+    page_path = tmp_path / "docs" / "curation.md"
+    assert (
+        _run(shared, tmp_path / "o", "--valid-fraction", "0.3", "--report-md", str(page_path)) == 0
+    )
+    page = page_path.read_text()
+    assert page == (tmp_path / "o" / "v1" / "report.md").read_text()
+    assert f"held {leaks['rows_found']} rows of {leaks['ids_found']} of those ids" in page
+    assert "| `test-qid` | question is a CoNaLa test question |" in page
+    dropped = (
+        report["counts"]["dedup"]["conala-curated"] - report["counts"]["test-qid"]["conala-curated"]
+    )
+    assert f"| `test-qid` | {leaks['removed_by_step']['test-qid']} |" in page and dropped > 0

@@ -119,6 +119,7 @@ def test_tune_chooses_on_validation_through_the_engine_and_export_records_it(
     assert bundle.config["matcher"]["threshold"] == knobs["threshold"]
     assert bundle.config["engine"]["chosen_by"] == why
     assert "## Knobs chosen on validation" in bundle.model_card
+    assert "docs/results/curation.md" in bundle.model_card  # the curation report
     assert f"| `beam_size` | {knobs['beam_size']} | BLEU" in bundle.model_card
 
 

@@ -34,8 +34,11 @@ DATA_SOURCES = """\
 - Embeddings only: a CodeSearchNet Python sample via CodeXGLUE (Husain et al., 2019; C-UDA, code
   under its own licences) and the Python standard library source (PSF licence).
 
-Which of these a run used, and how many pairs each gave, is in the data report
-(`out/data/report.json`) of the curation run. CoNaLa test questions are excluded from training.
+Which of these a run used, how many pairs each gave, every pair dropped and why, and where each
+CoNaLa test question found in the training sources was removed is in the curation report,
+`docs/results/curation.md` in the codeqa-lsp source tree (written by `codeqa-train data
+--report-md`; the same page is `report.md` beside the curated data). No CoNaLa test question is
+trained on.
 """
 
 

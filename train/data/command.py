@@ -7,9 +7,11 @@ import sys
 import time
 from pathlib import Path
 
+from codeqa_model.atomic import atomic_write_text
 from codeqa_train.data.errors import DataError
 from codeqa_train.data.output import publish_version
 from codeqa_train.data.pipeline import FORMAT_VERSION, Inputs, Settings, run_pipeline
+from codeqa_train.data.report import curation_markdown
 
 # --shared-data fills these in when the file exists. StaQC pickles are deliberately absent:
 # unpickling runs code, so they are only ever read from paths given explicitly.
@@ -79,6 +81,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         required=True,
         metavar="DIR",
         help=f"output directory; writes DIR/v{FORMAT_VERSION}/ atomically",
+    )
+    knobs.add_argument(
+        "--report-md",
+        type=Path,
+        metavar="FILE",
+        help="also write the curation report (OUT/vN/report.md) to FILE, e.g. "
+        "docs/results/curation.md",
     )
     knobs.add_argument("--seed", type=int, default=defaults.seed, help="split and negatives seed")
     knobs.add_argument(
@@ -209,13 +218,21 @@ def run(args: argparse.Namespace) -> int:
         print(f"codeqa-train data: error: {exc}", file=sys.stderr)
         return 1
     report = curated.report.to_json()
-    final = publish_version(args.out, FORMAT_VERSION, {**curated.files, "report.json": report})
+    page = curation_markdown(report)
+    files = {**curated.files, "report.json": report, "report.md": page}
+    final = publish_version(args.out, FORMAT_VERSION, files)
+    if args.report_md is not None:
+        args.report_md.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(args.report_md, page)
     print(curated.report.table())
     print()
     leaks = {kind: sum(counts.values()) for kind, counts in report["leakage_removed"].items()}
+    test = report["conala_test_questions"]
     print(
         f"leaked pairs removed: by test question id {leaks['test_qid']}, "
-        f"by near-duplicate test intent {leaks['test_intent']}"
+        f"by near-duplicate test intent {leaks['test_intent']}; the sources held "
+        f"{test['rows_found']} rows of {test['ids_found']}/{test['test_ids']} test question ids, "
+        f"{test['rows_left']} left"
     )
     for split, kinds in report["classifier"].items():
         print(f"classifier {split}: " + ", ".join(f"{k} {v}" for k, v in kinds.items()))

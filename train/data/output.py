@@ -50,11 +50,20 @@ def write_json(path: Path, data: object) -> None:
         os.fsync(handle.fileno())
 
 
+def write_text(path: Path, text: str) -> None:
+    """Write UTF-8 text, fsynced."""
+    with path.open("w", encoding="utf-8", newline="\n") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
 def publish_version(
     out_dir: Path, version: int, files: Mapping[str, Iterable[Mapping] | object]
 ) -> Path:
-    """Write `files` (relative path → JSON-lines records when the name ends in `.jsonl`, else a JSON
-    value) as `out_dir/v<version>/`, replacing an older copy only once the new one is complete."""
+    """Write `files` (relative path → JSON-lines records when the name ends in `.jsonl`, text for
+    `.md`, else a JSON value) as `out_dir/v<version>/`, replacing an older copy only once the
+    new one is complete."""
     out_dir.mkdir(parents=True, exist_ok=True)
     final = out_dir / f"v{version}"
     staging = Path(tempfile.mkdtemp(prefix=f".v{version}.partial-", dir=out_dir))
@@ -66,6 +75,8 @@ def publish_version(
             target.parent.mkdir(parents=True, exist_ok=True)
             if name.endswith(".jsonl"):
                 write_jsonl(target, content)  # type: ignore[arg-type]
+            elif name.endswith(".md"):
+                write_text(target, str(content))
             else:
                 write_json(target, content)
         for directory in sorted({(staging / n).parent for n in files}, reverse=True):

@@ -4,7 +4,9 @@ classifier pairs, and describe it all in a `Report`. No file is written here (se
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from dataclasses import asdict, dataclass, fields
+from itertools import pairwise
 from pathlib import Path
 
 from codeqa_model.code_tokens import tokenize_code
@@ -15,7 +17,7 @@ from codeqa_train.data.django import load_django
 from codeqa_train.data.errors import BadInput
 from codeqa_train.data.negatives import classifier_pairs
 from codeqa_train.data.records import Pair, QuestionId
-from codeqa_train.data.report import Report, percentiles
+from codeqa_train.data.report import Report, percentiles, row_label
 from codeqa_train.data.similarity import intent_words
 from codeqa_train.data.staqc import load_staqc_annotated, load_staqc_iids, load_staqc_pickles
 
@@ -115,32 +117,37 @@ def run_pipeline(inputs: Inputs, settings: Settings) -> Curated:
     bad = BadInput(skip=settings.skip_bad)
     report = Report()
     positives, negatives, test = _load(inputs, bad)
-    report.count("loaded", positives, negatives)
+    test_qids = {p.qid for p in test}
+    leaks = LeakTracker(test_qids, len(test))
 
+    def count(step: str) -> None:
+        report.count(step, positives, negatives)
+        leaks.count(step, positives, negatives)
+
+    count("loaded")
     positives, negatives = curate.drop_empty(positives), curate.drop_empty(negatives)
-    report.count("non-empty", positives, negatives)
+    count("non-empty")
 
     positives = curate.filter_min_prob(positives, settings.min_prob)
-    report.count("min-prob", positives, negatives)
+    count("min-prob")
 
     positives = curate.clean_staqc(positives, settings.max_staqc_lines)
     negatives = curate.clean_staqc(negatives, settings.max_staqc_lines)
-    report.count("staqc-lines", positives, negatives)
+    count("staqc-lines")
 
     positives = curate.dedup_per_question(
         positives, settings.dup_threshold, ignore_intents=settings.dedup_ignore_intents
     )
-    report.count("dedup", positives, negatives)
+    count("dedup")
 
-    test_qids = {p.qid for p in test}
     positives = curate.remove_test_qids(positives, test_qids)
     negatives = curate.remove_test_qids(negatives, test_qids)
-    report.count("test-qid", positives, negatives)
+    count("test-qid")
 
     threshold = settings.test_intent_threshold
     positives = curate.remove_test_intents(positives, test, threshold)
     negatives = curate.remove_test_intents(negatives, test, threshold)
-    report.count("test-intent", positives, negatives)
+    count("test-intent")
 
     valid_qids = curate.split_by_question(
         [p.qid for p in positives + negatives], settings.valid_fraction, settings.seed, _is_django
@@ -189,6 +196,7 @@ def run_pipeline(inputs: Inputs, settings: Settings) -> Curated:
                 "test_qid": _drop(report, "dedup", "test-qid"),
                 "test_intent": _drop(report, "test-qid", "test-intent"),
             },
+            "conala_test_questions": leaks.to_json(),
             "generator": {split: len(generator[split]) for split in SPLITS},
             "classifier": classifier_counts,
             "valid_questions": len(valid_qids),
@@ -198,6 +206,50 @@ def run_pipeline(inputs: Inputs, settings: Settings) -> Curated:
         }
     )
     return Curated(files, report)
+
+
+class LeakTracker:
+    """Rows of CoNaLa test questions inside the training sources, counted after every step.
+
+    `leakage_removed.test_qid` counts only what the test-qid step drops; rows of test questions
+    that an earlier step removed for another reason (de-duplication, mostly) are counted here,
+    so the report can say how many test-question rows and ids the sources held and where each
+    left.
+    """
+
+    def __init__(self, test_qids: set[QuestionId], test_rows: int) -> None:
+        self.test_qids = test_qids
+        self.test_rows = test_rows
+        self.steps: dict[str, Counter[str]] = {}
+        self.ids_found: dict[str, set[QuestionId]] = {}
+
+    def count(self, step: str, positives: list[Pair], negatives: list[Pair]) -> None:
+        counter: Counter[str] = Counter()
+        for pairs, negative in ((positives, False), (negatives, True)):
+            for pair in pairs:
+                if pair.qid in self.test_qids:
+                    counter[row_label(pair, negative)] += 1
+                    if not self.steps:
+                        self.ids_found.setdefault(row_label(pair, negative), set()).add(pair.qid)
+        self.steps[step] = counter
+
+    def to_json(self) -> dict[str, object]:
+        names = list(self.steps)
+        first = self.steps[names[0]] if names else Counter()
+        removed = {
+            after: sum(self.steps[before].values()) - sum(self.steps[after].values())
+            for before, after in pairwise(names)
+        }
+        return {
+            "test_rows": self.test_rows,
+            "test_ids": len(self.test_qids),
+            "rows_found": sum(first.values()),
+            "ids_found": len(set().union(*self.ids_found.values())),
+            "rows_found_by_source": dict(sorted(first.items())),
+            "ids_found_by_source": {k: len(v) for k, v in sorted(self.ids_found.items())},
+            "removed_by_step": removed,
+            "rows_left": sum(self.steps[names[-1]].values()) if names else 0,
+        }
 
 
 def hash_seed(seed: int, split: str) -> int:
