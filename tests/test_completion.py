@@ -332,3 +332,79 @@ def test_missing_imports_skips_present_and_repeated() -> None:
     assert completion.missing_imports(
         ["import re", "import shutil", "import shutil", " "], lines
     ) == ["import shutil"]
+
+
+# ---------------------------------------------------------------- the real server, in process
+
+
+class _LoopEngine:
+    """Answers every intent with a loop that needs an import (and scores everything 1.0)."""
+
+    threshold = 0.5
+
+    def __init__(self) -> None:
+        self.info: dict = {}
+
+    def suggest(self, intent, k=5, context=None):
+        return [Sugg("for x in xs:\n    shutil.copy(x, dst)", 0.9, ((9, 11),), ("import shutil",))]
+
+    def cached_suggestions(self, intent, k=5, context=None):
+        return None
+
+    def score(self, pairs):
+        return [1.0 for _ in pairs]
+
+    def cached_scores(self, pairs):
+        return [None for _ in pairs]
+
+
+@pytest.mark.parametrize("where", ["intent-end", "empty-indented"])
+async def test_server_items_accepted_the_vscode_way(where: str) -> None:
+    """completion request to the real server (VS Code's capabilities) → item applied as VS Code
+    applies it (adjustIndentation, snippet rendered, additionalTextEdits) → exact text."""
+    from test_inline import _feed, _Sink, _until
+
+    from codeqa_lsp.server import create_server
+
+    server = create_server(loader=lambda path: _LoopEngine())
+    sink = _Sink()
+    server.protocol.set_writer(sink, include_headers=False)
+    caps = {
+        "textDocument": {
+            "completion": {
+                "completionItem": {
+                    "snippetSupport": True,
+                    "insertTextModeSupport": {"valueSet": [1, 2]},
+                }
+            }
+        }
+    }
+    _feed(server, {"id": 1, "method": "initialize", "params": {"capabilities": caps}})
+    _feed(server, {"method": "initialized", "params": {}})
+    await _until(
+        lambda: any(m["params"]["state"] == "ready" for m in sink.named("codeqa/modelStatus"))
+    )
+    lines, intent_line, line, col, _site_obj, _indent = _site("method", where, FILES["method"][1])
+    if where == "intent-end":
+        lines = [t for i, t in enumerate(lines) if i != intent_line + 1]
+    doc = {"uri": "file:///w/m.py", "languageId": "python", "version": 1, "text": "\n".join(lines)}
+    _feed(server, {"method": "textDocument/didOpen", "params": {"textDocument": doc}})
+    position = {"line": line, "character": col}
+    params = {"textDocument": {"uri": doc["uri"]}, "position": position}
+    _feed(server, {"id": 2, "method": "textDocument/completion", "params": params})
+    await _until(lambda: sink.answer(2) is not None)
+    raw = sink.answer(2)["result"]["items"][0]
+    item = server.protocol._converter.structure(raw, types.CompletionItem)
+    result = accept_vscode(lines, item, honour_as_is=False)
+    assert result == [
+        "import shutil",
+        "class C:",
+        "    def m(self, s, xs, p):",
+        "        " + INTENT,
+        "        for x in xs:",
+        "            shutil.copy(x, dst)",
+        "        return 1",
+        "",
+    ]
+    ast.parse("\n".join(result))
+    server.host.shutdown()
