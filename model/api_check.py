@@ -54,10 +54,15 @@ class ApiChecker:
         except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
             return CheckResult(False, f"does not parse ({getattr(exc, 'msg', exc)})")
         own_modules, own_names = _bindings(tree)
-        bound_modules = {name: module for name, module in context.imports}
+        bound_modules = {name: module for name, module in context.imports if name != "*"}
+        stars = context.star_modules()
         bound_modules.update(own_modules)
         known = (
-            _BUILTINS | context.names | set(bound_modules) | own_names | set(_IDENT.findall(intent))
+            set(_BUILTINS)
+            | context.names
+            | set(bound_modules)
+            | own_names
+            | set(_IDENT.findall(intent))
         )
         needed: dict[str, str] = {}
         for node in ast.walk(tree):
@@ -65,6 +70,12 @@ class ApiChecker:
                 continue
             name = node.id
             if name in known or name in needed:
+                continue
+            origin = self._star_origin(name, stars)
+            if origin is not None:
+                known.add(name)
+                if origin:
+                    bound_modules[name] = origin
                 continue
             module = self._module_named(name)
             if module is None:
@@ -90,6 +101,18 @@ class ApiChecker:
         return CheckResult(True, None, imports)
 
     # ------------------------------------------------------------------ names
+
+    def _star_origin(self, name: str, stars: tuple[str, ...]) -> str | None:
+        """For a name a `from m import *` may bind: its path ("m.name"), "" when it may come
+        from a module the table cannot list, None when no star import binds it."""
+        for module in stars:
+            if self.table is None or not self.table.has_module(module):
+                return ""
+            if self.table.entry(module, name) is not None:
+                return f"{module}.{name}"
+            if self.table.is_open(module):
+                return ""
+        return None
 
     def _module_named(self, name: str) -> str | None:
         """The module a bare name stands for when nothing binds it (`shutil`, `np`)."""

@@ -16,7 +16,11 @@ __all__ = ["SourceContext"]
 
 @dataclass(frozen=True)
 class SourceContext:
-    """Imports as (bound name, module path) and the other names bound above a block."""
+    """Imports as (bound name, module path) and the other names bound above a block.
+
+    `from m import *` is recorded as ("*", "m"): the names it binds are the module's, which the
+    API table (not this file) knows.
+    """
 
     imports: frozenset[tuple[str, str]] = frozenset()
     names: frozenset[str] = frozenset()
@@ -45,6 +49,7 @@ class SourceContext:
             elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
                 for alias in node.names:
                     if alias.name == "*":
+                        imports.add(("*", node.module))
                         continue
                     imports.add((alias.asname or alias.name, f"{node.module}.{alias.name}"))
             elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
@@ -65,7 +70,11 @@ class SourceContext:
 
     def binds(self, name: str) -> bool:
         """Whether `name` is defined above the block (by an import or any other binding)."""
-        return name in self.names or any(bound == name for bound, _ in self.imports)
+        return name != "*" and (name in self.names or any(b == name for b, _ in self.imports))
+
+    def star_modules(self) -> tuple[str, ...]:
+        """Modules the file imports with `from m import *`, sorted."""
+        return tuple(sorted(module for bound, module in self.imports if bound == "*"))
 
 
 SourceContext.EMPTY = SourceContext()

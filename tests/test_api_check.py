@@ -135,6 +135,17 @@ def test_class_named_like_its_module_gets_a_from_import(checker: ApiChecker) -> 
     assert plain.ok and plain.imports == ("import datetime",)
 
 
+def test_star_imports_bind_the_module_names(checker: ApiChecker) -> None:
+    context = ctx("from shutil import *\n")
+    assert context.star_modules() == ("shutil",) and not context.binds("*")
+    assert checker.check("copy2(a, b)", context, "copy a to b").ok
+    assert checker.check("copy2(a)", context, "copy a").reason == (
+        "shutil.copy2() missing required argument(s) 'dst'"
+    )
+    assert checker.check("rmtree(a)", context, "remove a").reason == "name 'rmtree' is not defined"
+    assert checker.check("anything(a)", ctx("from mylib import *\n"), "a").ok
+
+
 def test_open_modules_and_private_names_pass(checker: ApiChecker) -> None:
     assert checker.check("np.anything(x)", ctx("import numpy as np"), "x").ok
     assert checker.check("os._exit(0)", ctx("import os")).ok
