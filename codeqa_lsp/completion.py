@@ -175,17 +175,15 @@ def import_edits(
 ) -> tuple[str, list[types.TextEdit]]:
     """Import ``statements`` as (text, edits): edits for additionalTextEdits, or text.
 
-    The text (one statement per line) is for the main edit, used when the imports' place is
-    the site line itself, which the main edit replaces from column 0.
+    The edits are `convert.import_edits`' (after the file's leading imports). When that place
+    is the site line itself, which the main edit replaces from column 0, the statements come
+    back as text (one per line) to lead the main edit instead.
     """
     if not statements:
         return "", []
-    text = "".join(f"{statement}\n" for statement in statements)
-    at = import_line(lines, site_line)
-    if at >= site_line:
-        return text, []
-    position = convert._position(lines, at, 0, encoding)
-    return "", [types.TextEdit(range=types.Range(start=position, end=position), new_text=text)]
+    if import_line(lines, site_line) >= site_line:
+        return "".join(f"{statement}\n" for statement in statements), []
+    return "", convert.import_edits(lines, statements, encoding, site_line)
 
 
 # ---------------------------------------------------------------- items

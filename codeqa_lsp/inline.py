@@ -95,14 +95,8 @@ def imports_edit(
     uri: str, statements: Sequence[str], lines: Sequence[str], encoding: str
 ) -> types.WorkspaceEdit | None:
     """The edit adding those of ``statements`` the file still lacks after its leading imports."""
-    needed = completion.missing_imports(statements, lines)
-    if not needed:
-        return None
-    at = completion.import_line(lines, len(lines))
-    position = convert._position(lines, at, 0, encoding)
-    text = "".join(f"{statement}\n" for statement in needed)
-    edit = types.TextEdit(range=types.Range(start=position, end=position), new_text=text)
-    return types.WorkspaceEdit(changes={uri: [edit]})
+    edits = convert.import_edits(lines, statements, encoding)
+    return types.WorkspaceEdit(changes={uri: edits}) if edits else None
 
 
 Suggest = Callable[[CompletionSite, Sequence[str]], Awaitable[Sequence[Any]]]
