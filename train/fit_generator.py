@@ -322,17 +322,8 @@ def _tokenizers(
     return runs.load_tokenizers(args.run_dir)
 
 
-def run(args: argparse.Namespace) -> int:
-    info = loop.setup_distributed()
-    lcfg = loop.loop_config_from_args(args)
-    threads = loop.set_threads(lcfg.threads, info)
-    loop.seed_everything(lcfg.seed)
-    cfg = config_from_args(args)
-    args.run_dir = args.run_dir or Path("runs") / f"generator-{cfg.preset}"
-    if cfg.preset == "baseline" and args.intent_embeddings is None:
-        args.intent_embeddings = Path("out/emb/intent-w2v")  # as `codeqa-train embed` writes it
-    log = (lambda *a: print(*a, file=sys.stderr, flush=True)) if info.is_main else (lambda *a: None)
-
+def read_rows(args: argparse.Namespace) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(train rows, valid rows of `--valid-source`) of the curated generator splits."""
     gen_dir = curated_dir(args.data, "generator")
     train_rows = read_jsonl(gen_dir / "train.jsonl")
     valid_rows = [
@@ -344,6 +335,34 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"{gen_dir / 'valid.jsonl'}: no rows with source {args.valid_source!r}")
     if args.max_train:
         train_rows = train_rows[: args.max_train]
+    return train_rows, valid_rows
+
+
+def build_model(
+    args: argparse.Namespace, cfg: GeneratorConfig, intent_tok: Tokenizer, code_tok: Tokenizer
+) -> tuple[Seq2Seq, dict[str, int]]:
+    """A fresh network, with pretrained embedding rows copied in where given (rows per side)."""
+    model = Seq2Seq(cfg)
+    hits = {}
+    if args.embeddings is not None:
+        hits["code"] = init_embedding(model.tgt_embed, code_tok, args.embeddings)
+    if args.intent_embeddings is not None:
+        hits["intent"] = init_embedding(model.encoder.embed, intent_tok, args.intent_embeddings)
+    return model, hits
+
+
+def run(args: argparse.Namespace) -> int:
+    info = loop.setup_distributed()
+    lcfg = loop.loop_config_from_args(args)
+    threads = loop.set_threads(lcfg.threads, info)
+    loop.seed_everything(lcfg.seed)
+    cfg = config_from_args(args)
+    args.run_dir = args.run_dir or Path("runs") / f"generator-{cfg.preset}"
+    if cfg.preset == "baseline" and args.intent_embeddings is None:
+        args.intent_embeddings = Path("out/emb/intent-w2v")  # as `codeqa-train embed` writes it
+    log = (lambda *a: print(*a, file=sys.stderr, flush=True)) if info.is_main else (lambda *a: None)
+
+    train_rows, valid_rows = read_rows(args)
     intent_tok, code_tok = _tokenizers(args, train_rows, cfg, info)
     cfg = GeneratorConfig.from_dict(
         {
@@ -364,19 +383,13 @@ def run(args: argparse.Namespace) -> int:
         f"vocab {cfg.src_vocab_size}/{cfg.tgt_vocab_size}; encoded in "
         f"{time.perf_counter() - started:.1f}s; {threads} threads x {info.world_size} processes"
     )
-
     per_rank = -(-len(train_ex) // info.world_size)
     print(
         f"rank {info.rank}/{info.world_size}: {per_rank} examples per epoch",
         file=sys.stderr,
         flush=True,
     )
-    model = Seq2Seq(cfg)
-    hits = {}
-    if args.embeddings is not None:
-        hits["code"] = init_embedding(model.tgt_embed, code_tok, args.embeddings)
-    if args.intent_embeddings is not None:
-        hits["intent"] = init_embedding(model.encoder.embed, intent_tok, args.intent_embeddings)
+    model, hits = build_model(args, cfg, intent_tok, code_tok)
     if hits:
         log(f"pretrained embedding rows initialised: {hits}")
     log(f"parameters: {count_parameters(model)}")
@@ -400,7 +413,6 @@ def run(args: argparse.Namespace) -> int:
         info=info,
     )
     if info.is_main:
-        generator = Generator(cfg, model, intent_tok, code_tok)
         summary = {
             "config": cfg.to_dict(),
             "best_epoch": result.best_epoch,
@@ -414,7 +426,7 @@ def run(args: argparse.Namespace) -> int:
             "parameters": count_parameters(model),
             "world_size": info.world_size,
         }
-        final = write_final(args.run_dir, generator, summary)
+        final = write_final(args.run_dir, Generator(cfg, model, intent_tok, code_tok), summary)
         log(
             f"wrote {final} (best {args.select_by} {result.best_metric:.4g} "
             f"at epoch {result.best_epoch})"
