@@ -122,7 +122,9 @@ def test_result_is_the_last_expression_or_the_last_assignment() -> None:
     p = _problem("xs = [3, 1, 2]", "assert result == [1, 2, 3]", inputs=("xs",))
     assert run_snippet(p, "sorted(xs)").passed
     assert run_snippet(p, "out = sorted(xs)").passed
-    assert run_snippet(p, "if True:\n    out = sorted(xs)\nprint(out)").status == "fail"
+    assert run_snippet(p, "if True:\n    out = sorted(xs)\nprint(out)").passed  # print gives None
+    assert run_snippet(p, "out = list(xs)\nout.sort()").passed  # so does a mutating call
+    assert run_snippet(p, "out = sorted(xs)\nlen(out)").status == "fail"  # a value is the result
     assert run_snippet(p, "for _ in range(1):\n    out = sorted(xs)").passed
     assert run_snippet(p, "xs").status == "fail"
     in_place = _problem("xs = [3, 1, 2]", "assert result_or('xs') == [1, 2, 3]", inputs=("xs",))
@@ -189,10 +191,10 @@ def test_memory_limit_stops_a_runaway_allocation() -> None:
     assert outcome.status == "runtime_error" and outcome.error == "MemoryError"
 
 
-def test_the_sandbox_sees_no_site_packages_or_project_code() -> None:
+def test_the_sandbox_sees_installed_packages_but_not_the_project() -> None:
     p = _problem()
     assert run_snippet(p, "import codeqa_train").error == "ModuleNotFoundError"
-    assert run_snippet(p, "import numpy").error == "ModuleNotFoundError"
+    assert run_snippet(p, "import numpy").passed  # installed packages work, as for a user
     env_check = _problem(check="import os\nassert 'PYTHONPATH' not in os.environ")
     assert run_snippet(env_check, "1").passed
 

@@ -1,8 +1,9 @@
 """The sandboxed side of one run: set limits, build the inputs, run the snippet, run the check.
 
 Started by `sandbox.run_snippet` as `python -I -S child.py PAYLOAD RESULT` with the working
-directory set to a fresh temporary folder. Standard library only: `-I -S` keep this project and
-every site-packages off `sys.path`, so nothing here may import `codeqa_*`.
+directory set to a fresh temporary folder. Standard library only: `-I -S` keep this project off
+`sys.path` (the site-packages directories the parent passes are appended, without their `.pth`
+files), so nothing here may import `codeqa_*`.
 
 The order mirrors a user's file: the problem's `setup` runs in a namespace of its own (so what it
 imports never leaks into the snippet's), only the declared `inputs` are copied into the snippet's
@@ -11,8 +12,9 @@ snippet. The check sees the setup's namespace plus `result`, `stdout`, `env` (th
 namespace) and the inputs' current values (rebinding `xs = sorted(xs)` is visible).
 
 `result` is, in this order: the value of the snippet's last top-level statement when it is an
-expression (`os.getcwd()`); else the value of the name assigned last in source order at any depth
-outside function/class bodies (`rows = list(csv.reader(f))` inside a `with`); else None.
+expression (`os.getcwd()`) and that value is not None; else the value of the name assigned last
+in source order at any depth outside function/class bodies (`rows = list(csv.reader(f))` inside a
+`with`; `c = a.copy()` before `c.update(b)`); else None.
 """
 
 from __future__ import annotations
@@ -72,18 +74,28 @@ def _assigned_names(nodes: list[ast.stmt]) -> list[str]:
     return [name for _line, _col, name in found]
 
 
-def prepare(snippet: str) -> tuple[ast.Module, str | None]:
-    """The snippet's module with a trailing expression stored in RESULT_NAME, and the name whose
-    value is the result when there is no trailing expression."""
+def prepare(snippet: str) -> tuple[ast.Module, list[str]]:
+    """The snippet's module with a trailing expression stored in RESULT_NAME, and the names to
+    read the result from, first not-None value wins (see the module docstring)."""
     tree = ast.parse(snippet, "<snippet>", "exec")
+    names = _assigned_names(tree.body)
+    order = names[-1:]
     if tree.body and isinstance(tree.body[-1], ast.Expr):
         last = tree.body[-1]
         store = ast.Assign(targets=[ast.Name(RESULT_NAME, ast.Store())], value=last.value)
         tree.body[-1] = ast.copy_location(store, last)
         ast.fix_missing_locations(tree)
-        return tree, RESULT_NAME
-    names = _assigned_names(tree.body)
-    return tree, (names[-1] if names else None)
+        order = [RESULT_NAME, *order]
+    return tree, order
+
+
+def read_result(env: dict, order: list[str]) -> object:
+    """The first value among `order` that is not None (None if there is none)."""
+    for name in order:
+        value = env.get(name)
+        if value is not None:
+            return value
+    return None
 
 
 def _error(stage: str, exc: BaseException) -> dict:
@@ -102,7 +114,7 @@ def run(payload: dict) -> dict:
     except BaseException as exc:
         return _error("setup_error", exc)
     try:
-        tree, result_name = prepare(payload["snippet"])
+        tree, result_names = prepare(payload["snippet"])
         code = compile(tree, "<snippet>", "exec")
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
         return _error("syntax_error", exc)
@@ -115,7 +127,7 @@ def run(payload: dict) -> dict:
     except BaseException as exc:
         return _error("runtime_error", exc)
     harness.update({name: env[name] for name in payload["inputs"] if name in env})
-    harness["result"] = env.get(result_name) if result_name else None
+    harness["result"] = read_result(env, result_names)
     harness["stdout"] = captured.getvalue()
     harness["env"] = env
     harness["result_or"] = lambda name: (
@@ -135,6 +147,7 @@ def main(argv: list[str]) -> int:
     with open(payload_path, encoding="utf-8") as handle:
         payload = json.load(handle)
     set_limits(payload["cpu_seconds"], payload["memory_bytes"], payload["file_bytes"])
+    sys.path.extend(payload.get("site_packages", []))
     sys.setrecursionlimit(3000)
     outcome = run(payload)
     with open(result_path, "w", encoding="utf-8") as handle:

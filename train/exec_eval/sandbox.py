@@ -1,11 +1,12 @@
 """Run one snippet against one problem's harness in a separate, limited Python process.
 
-Each run gets a fresh temporary working directory, `python -I -S` (no site-packages at all, no
-PYTHON* variables, this project off `sys.path`: the problems need the standard library only, and
-the interpreter starts in a third of the time), TZ=UTC, CPU/memory/file-size limits set by the
-child before any problem code runs, no stdin, and its own process group, which is killed whole on
-timeout. Nothing needs the network. The verdict comes from a result file the child writes, never
-from its output.
+Each run gets a fresh temporary working directory; `python -I -S`: no PYTHON* variables and no
+`.pth` processing, so this project's editable install stays off `sys.path` (and the interpreter
+starts in a third of the time); the environment's site-packages directories are appended by the
+child, so a snippet may import an installed package as a user's code would. TZ=UTC; CPU, memory
+and file-size limits set by the child before any problem code runs; no stdin; its own process
+group, killed whole on timeout. Nothing needs the network. The verdict comes from a result file
+the child writes, never from its output.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import os
 import signal
 import subprocess
 import sys
+import sysconfig
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +26,8 @@ from codeqa_train.exec_eval.problems import Problem
 
 CHILD = Path(__file__).with_name("child.py")
 DEFAULT_TIMEOUT = 5.0
+# Plain directories only: no .pth files are processed, so editable installs stay invisible.
+SITE_PACKAGES = sorted({sysconfig.get_path("purelib"), sysconfig.get_path("platlib")})
 MEMORY_BYTES = 1 << 30  # 1 GiB address space: the stdlib problems need a few tens of MiB
 FILE_BYTES = 64 << 20
 
@@ -59,6 +63,7 @@ def run_snippet(
         "cpu_seconds": max(1, int(timeout) + 1),
         "memory_bytes": MEMORY_BYTES,
         "file_bytes": FILE_BYTES,
+        "site_packages": SITE_PACKAGES,
     }
     with tempfile.TemporaryDirectory(prefix="exec-eval-") as root:
         work = Path(root) / "work"
