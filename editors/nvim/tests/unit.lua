@@ -164,6 +164,18 @@ test("ghost text: sites, the part after the typed text, the accepted lines", fun
   eq({ inline.accepted_lines(item, "    ") }, { { "    for x in xs:", "        print(x)" }, 16 })
 end)
 
+test("the accept key falls back to what it did before (a global mapping), or to itself", function()
+  local inline = require("codeqa.inline")
+  local called = 0
+  vim.keymap.set("i", "<F7>", function()
+    called = called + 1
+  end)
+  inline.fallback("<F7>")()
+  eq(called, 1)
+  vim.keymap.del("i", "<F7>")
+  eq(type(inline.fallback("<F8>")), "function") -- unmapped: types the key itself
+end)
+
 test("the score command finds the governing intent line", function()
   local lines = {
     "import os", -- 0

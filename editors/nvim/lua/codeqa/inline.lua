@@ -185,8 +185,35 @@ local function at_site(bufnr)
   return M.is_site(two[1], two[2] or "")
 end
 
-local function feed(key)
-  vim.api.nvim_feedkeys(vim.api.nvim_replace_termcodes(key, true, false, true), "n", false)
+local function feed(keys, remap)
+  vim.api.nvim_feedkeys(vim.api.nvim_replace_termcodes(keys, true, false, true), remap and "m" or "n", false)
+end
+
+--- What `key` did before the plugin mapped it (a completion plugin's <Tab>, say), so it keeps
+--- doing that when there is no ghost text to accept.
+---@param key string
+---@return fun()
+function M.fallback(key)
+  local prev = vim.fn.maparg(key, "i", false, true)
+  if type(prev) ~= "table" or vim.tbl_isempty(prev) or prev.buffer == 1 then
+    return function()
+      feed(key)
+    end
+  end
+  return function()
+    local keys = prev.rhs
+    if prev.callback then
+      keys = prev.callback()
+      if prev.expr ~= 1 then
+        return
+      end
+    elseif prev.expr == 1 then
+      keys = vim.api.nvim_eval(prev.rhs)
+    end
+    if type(keys) == "string" and keys ~= "" then
+      feed(keys, prev.noremap ~= 1)
+    end
+  end
 end
 
 --- Wire ghost text into a buffer the codeqa client attached to.
@@ -202,9 +229,11 @@ function M.attach(client, bufnr, opts)
     -- Neovim 0.12+: the built-in client draws and accepts; only the key is ours.
     local ok = pcall(builtin.enable, true, { bufnr = bufnr, client_id = client.id })
     if ok then
+      local otherwise = M.fallback(opts.inline_accept_key)
       vim.keymap.set("i", opts.inline_accept_key, function()
-        if not builtin.get() then
-          feed(opts.inline_accept_key)
+        local done, accepted = pcall(builtin.get)
+        if not (done and accepted) then
+          otherwise()
         end
       end, { buffer = bufnr, desc = "codeqa: accept ghost text" })
       return
@@ -238,9 +267,10 @@ function M.attach(client, bufnr, opts)
       M.clear(bufnr)
     end,
   })
+  local otherwise = M.fallback(opts.inline_accept_key)
   vim.keymap.set("i", opts.inline_accept_key, function()
-    if not M.accept(bufnr) then
-      feed(opts.inline_accept_key)
+    if vim.fn.pumvisible() == 1 or not M.accept(bufnr) then
+      otherwise()
     end
   end, { buffer = bufnr, desc = "codeqa: accept ghost text" })
   if opts.inline_trigger_key then
