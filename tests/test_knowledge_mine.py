@@ -17,6 +17,7 @@ from codeqa_model.context import SourceContext
 from codeqa_train.cli import main as codeqa_train
 from codeqa_train.knowledge.collect import merge, read_tree
 from codeqa_train.knowledge.htmldocs import params_of, parse_entries, read_html_docs
+from codeqa_train.knowledge.mine import known_paths
 from codeqa_train.knowledge.pysource import first_sentence, read_module
 from codeqa_train.knowledge.resample import intent_weights
 from codeqa_train.knowledge.table import build_table
@@ -74,6 +75,15 @@ def test_table_resolves_reexports_stubs_and_platform_branches() -> None:
     assert "ospkg" not in table["open"]
     assert "jsonish.decoder.Decoder" in table["open"]
     assert not any(m.startswith("test") for m in modules)
+
+
+def test_known_paths_include_inherited_members() -> None:
+    infos = _infos()
+    _, paths = build_table(infos)
+    known = known_paths(infos, paths)
+    assert "jsonish.decoder.StrictDecoder.reject" in known
+    assert "jsonish.decoder.StrictDecoder.decode" in known  # from the base class Decoder
+    assert "jsonish.decoder.Decoder.reject" not in known
 
 
 def test_checker_on_the_built_table() -> None:

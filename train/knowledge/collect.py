@@ -95,5 +95,6 @@ def merge(sources: dict[str, ModuleInfo], stubs: dict[str, ModuleInfo]) -> dict[
         for cls, members in stub.classes.items():
             info.classes[cls] = {**info.classes.get(cls, {}), **members}
         info.functions = src.functions
+        info.bases = {**stub.bases, **src.bases}
         merged[name] = info
     return merged

@@ -58,6 +58,7 @@ class ModuleInfo:
     open: bool = False
     """Attributes may exist that the file does not show (a module-level `__getattr__`)."""
     classes: dict[str, dict[str, Symbol]] = field(default_factory=dict)
+    bases: dict[str, list[str]] = field(default_factory=dict)
     functions: list[FunctionPair] = field(default_factory=list)
     doc: str | None = None
 
@@ -250,6 +251,9 @@ def _read_class(node: ast.ClassDef, info: ModuleInfo, lines: list[str] | None) -
                     members.setdefault(name, Symbol(VALUE))
         elif isinstance(item, ast.ClassDef):
             members[item.name] = Symbol(CLASS)
+    info.bases[node.name] = [
+        ast.unparse(b) for b in node.bases if isinstance(b, ast.Name | ast.Attribute)
+    ]
     doc = first_sentence(ast.get_docstring(node))
     info.symbols[node.name] = Symbol(
         CLASS, init_sigs if len(init_sigs) <= MAX_OVERLOADS else [], doc
