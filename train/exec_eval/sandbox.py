@@ -12,7 +12,7 @@ the child writes, never from its output.
 from __future__ import annotations
 
 import contextlib
-import json
+import marshal
 import os
 import signal
 import subprocess
@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from codeqa_train.exec_eval.problems import Problem
+from codeqa_train.exec_eval.snippet import prepare
 
 CHILD = Path(__file__).with_name("child.py")
 DEFAULT_TIMEOUT = 5.0
@@ -46,6 +47,42 @@ class Outcome:
         return self.status == "pass"
 
 
+_COMPILE_ERRORS = (SyntaxError, ValueError, OverflowError, RecursionError, MemoryError)
+
+
+def _error(status: str, exc: BaseException) -> Outcome:
+    return Outcome(status, type(exc).__name__, f"{type(exc).__name__}: {exc}"[:300])
+
+
+def payload_for(
+    problem: Problem, snippet: str, suggestion_imports: tuple[str, ...], timeout: float
+) -> dict | Outcome:
+    """What the child runs, compiled here (never executed here); an Outcome when the harness or
+    the snippet does not compile."""
+    try:
+        setup = compile(problem.setup, "<setup>", "exec")
+        check = compile(problem.check, "<check>", "exec")
+    except _COMPILE_ERRORS as exc:
+        return _error("setup_error", exc)
+    try:
+        prepared = prepare(snippet)
+        imports = compile("\n".join([*problem.imports, *suggestion_imports]), "<imports>", "exec")
+    except _COMPILE_ERRORS as exc:
+        return _error("syntax_error", exc)
+    return {
+        "setup": setup,
+        "inputs": list(problem.inputs),
+        "imports": imports,
+        "snippet": prepared.code,
+        "result_names": list(prepared.result_names),
+        "check": check,
+        "cpu_seconds": max(1, int(timeout) + 1),
+        "memory_bytes": MEMORY_BYTES,
+        "file_bytes": FILE_BYTES,
+        "site_packages": SITE_PACKAGES,
+    }
+
+
 def run_snippet(
     problem: Problem,
     snippet: str,
@@ -53,29 +90,21 @@ def run_snippet(
     timeout: float = DEFAULT_TIMEOUT,
 ) -> Outcome:
     """Run `snippet` (plus the import lines a suggestion carries) under `problem`'s harness."""
-    payload = {
-        "setup": problem.setup,
-        "inputs": list(problem.inputs),
-        "file_imports": list(problem.imports),
-        "suggestion_imports": list(suggestion_imports),
-        "snippet": snippet,
-        "check": problem.check,
-        "cpu_seconds": max(1, int(timeout) + 1),
-        "memory_bytes": MEMORY_BYTES,
-        "file_bytes": FILE_BYTES,
-        "site_packages": SITE_PACKAGES,
-    }
+    payload = payload_for(problem, snippet, suggestion_imports, timeout)
+    if isinstance(payload, Outcome):
+        return payload
     with tempfile.TemporaryDirectory(prefix="exec-eval-") as root:
         work = Path(root) / "work"
         work.mkdir()
-        payload_path, result_path = Path(root) / "payload.json", Path(root) / "result.json"
-        payload_path.write_text(json.dumps(payload), encoding="utf-8")
+        payload_path, result_path = Path(root) / "payload.bin", Path(root) / "result.bin"
+        payload_path.write_bytes(marshal.dumps(payload))
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "HOME": str(work),
             "LANG": "C.UTF-8",
+            "TMPDIR": str(work),
+            "TZ": "UTC",
         }
-        env.update(TMPDIR=str(work), TZ="UTC")
         proc = subprocess.Popen(
             [sys.executable, "-I", "-S", str(CHILD), str(payload_path), str(result_path)],
             cwd=work,
@@ -93,10 +122,12 @@ def run_snippet(
         finally:
             _kill_group(proc)  # children the snippet left behind share the group
         try:
-            data = json.loads(result_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            data = marshal.loads(result_path.read_bytes())
+        except (OSError, ValueError, EOFError, TypeError):
             tail = stderr.decode("utf-8", "replace").strip().splitlines()[-1:] if stderr else []
             return Outcome("crashed", f"exit {proc.returncode}", tail[0][-300:] if tail else "")
+    if not isinstance(data, dict) or "status" not in data:
+        return Outcome("crashed", "bad result", repr(data)[:300])
     return Outcome(str(data["status"]), str(data.get("error", "")), str(data.get("detail", "")))
 
 
