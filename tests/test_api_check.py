@@ -205,3 +205,29 @@ def test_table_json_round_trip_and_bad_shapes() -> None:
         ApiTable.from_json({"format": 99, "modules": {}})
     with pytest.raises(ApiTableError):
         ApiTable.from_bytes(b"not json")
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "(" * 200 + ")" * 200,
+        "a\0b",
+        "x = [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
+        "(y := os.getcwd())",
+        "match p:\n    case [a, *rest]:\n        print(a, rest)\n    case {'k': v}:\n        pass",
+        "f'{os.sep}{x!r:>{width}}'",
+        "a, *b = c = d = items",
+        "async def f():\n    async with s as t:\n        await t\n",
+        "@functools.wraps(g)\ndef h(*a, **k):\n    global counter\n    del counter",
+        "lambda: (yield)",
+        "os.path.join(*parts, **{})",
+        "print(*[1], sep='')",
+        "".join(f"v{i} = {i}\n" for i in range(300)),
+        "x." + ".".join(["attr"] * 300),
+    ],
+)
+def test_check_never_raises(checker: ApiChecker, code: str) -> None:
+    result = checker.check(
+        code, ctx("import os\nimport functools\n"), "parts items width x p s g c"
+    )
+    assert isinstance(result.ok, bool) and (result.ok or result.reason)
