@@ -139,6 +139,10 @@ class ApiChecker:
             return None
         inner = {id(n.value) for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
         for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and _literal_type(node.value) is not None:
+                reason = self._literal_attribute(node)
+                if reason is not None:
+                    return reason
             if isinstance(node, ast.Attribute) and id(node) not in inner:
                 chain = _chain(node)
                 if chain and chain[0] in modules:
@@ -200,10 +204,28 @@ class ApiChecker:
             return None
         return self.table.entry(space, last)
 
+    def _literal_attribute(self, node: ast.Attribute) -> str | None:
+        """`'a'.contains(x)`: the literal's type is known, and so are all its members."""
+        assert self.table is not None
+        type_name = _literal_type(node.value)
+        if type_name is None or node.attr.startswith("_"):
+            return None
+        if not self.table.has_instance_type(type_name):
+            return None
+        if self.table.instance_entry(type_name, node.attr) is None:
+            return f"{type_name!r} object has no attribute {node.attr!r}"
+        return None
+
     def _check_call(
         self, call: ast.Call, modules: dict[str, str], shadowing: set[str]
     ) -> str | None:
         assert self.table is not None
+        if isinstance(call.func, ast.Attribute):
+            type_name = _literal_type(call.func.value)
+            if type_name is not None:
+                entry = self.table.instance_entry(type_name, call.func.attr)
+                path = f"{type_name}.{call.func.attr}"
+                return None if entry is None else self._bind(call, entry, path)
         chain = _chain(call.func)
         if not chain:
             return None
@@ -214,7 +236,14 @@ class ApiChecker:
         else:
             return None
         entry = self._resolve(path)
-        if entry is None or entry.kind not in (FUNCTION, CLASS):
+        if entry is None:
+            return None
+        return self._bind(call, entry, path)
+
+    def _bind(self, call: ast.Call, entry: Entry, path: str) -> str | None:
+        """Why `call`'s arguments cannot bind to any of `entry`'s signatures (None if one fits)."""
+        assert self.table is not None
+        if entry.kind not in (FUNCTION, CLASS):
             return None
         signatures = self.table.signatures(entry)
         if not signatures:
@@ -227,6 +256,27 @@ class ApiChecker:
         if any(e is None for e in errors):
             return None
         return f"{path}() {errors[0]}"
+
+
+def _literal_type(node: ast.expr) -> str | None:
+    """The builtin type of a literal (`'a'` → "str", `[1]` → "list"), else None."""
+    if isinstance(node, ast.Constant):
+        if isinstance(node.value, str):
+            return "str"
+        if isinstance(node.value, bytes):
+            return "bytes"
+        return None
+    if isinstance(node, ast.JoinedStr):
+        return "str"
+    if isinstance(node, ast.List | ast.ListComp):
+        return "list"
+    if isinstance(node, ast.Dict | ast.DictComp):
+        return "dict"
+    if isinstance(node, ast.Set | ast.SetComp):
+        return "set"
+    if isinstance(node, ast.Tuple):
+        return "tuple"
+    return None
 
 
 def _chain(node: ast.expr) -> list[str] | None:

@@ -10,7 +10,8 @@ JSON shape (compact on purpose; schema in docs/DESIGN.md):
     {"format": 1,
      "modules": {"os": {"getcwd": ["f", "()"], "path": ["m", "posixpath"], "sep": ["v"]}, ...},
      "open": ["numpy", ...],          # modules whose attributes are not fully known
-     "aliases": {"np": "numpy", ...}}  # the names people import modules as
+     "aliases": {"np": "numpy", ...},  # the names people import modules as
+     "instances": {"str": {"join": ["f", "iterable, /"], ...}, ...}}  # literal types' members
 
 Entry kinds: "f" function, "c" class, "m" module (the target module's key follows), "v" value.
 A function or class entry may carry parameter lists (several for overloads), each the text between
@@ -163,10 +164,12 @@ class ApiTable:
         modules: Mapping[str, Mapping[str, Sequence[Any]]],
         open_modules: Iterable[str] = (),
         aliases: Mapping[str, str] | None = None,
+        instances: Mapping[str, Mapping[str, Sequence[Any]]] | None = None,
     ) -> None:
         self._modules = {str(m): dict(names) for m, names in modules.items()}
         self._open = frozenset(open_modules)
         self.aliases: dict[str, str] = dict(aliases or {})
+        self._instances = {str(t): dict(names) for t, names in (instances or {}).items()}
 
     @classmethod
     def from_json(cls, data: Any) -> ApiTable:
@@ -178,9 +181,14 @@ class ApiTable:
             raise ApiTableError("'modules' must map module names to objects")
         open_modules = data.get("open", [])
         aliases = data.get("aliases", {})
+        instances = data.get("instances", {})
         if not isinstance(open_modules, list) or not isinstance(aliases, dict):
             raise ApiTableError("'open' must be a list and 'aliases' an object")
-        return cls(modules, open_modules, aliases)
+        if not isinstance(instances, dict) or not all(
+            isinstance(v, dict) for v in instances.values()
+        ):
+            raise ApiTableError("'instances' must map type names to objects")
+        return cls(modules, open_modules, aliases, instances)
 
     @classmethod
     def from_bytes(cls, blob: bytes) -> ApiTable:
@@ -202,9 +210,20 @@ class ApiTable:
     def names(self, module: str) -> Iterable[str]:
         return self._modules.get(module, {}).keys()
 
+    def has_instance_type(self, type_name: str) -> bool:
+        """Whether the instance members of builtin type `type_name` are listed (in full)."""
+        return type_name in self._instances
+
+    def instance_entry(self, type_name: str, name: str) -> Entry | None:
+        """Member `name` of an instance of builtin `type_name` (`self` dropped), or None."""
+        return self._parse(self._instances.get(type_name, {}).get(name), type_name, name)
+
     def entry(self, module: str, name: str) -> Entry | None:
         """The entry for `module.name`, or None when the table does not list it."""
-        raw = self._modules.get(module, {}).get(name)
+        return self._parse(self._modules.get(module, {}).get(name), module, name)
+
+    @staticmethod
+    def _parse(raw: Any, module: str, name: str) -> Entry | None:
         if not isinstance(raw, list | tuple) or not raw or raw[0] not in KINDS:
             return None
         kind = raw[0]
@@ -225,4 +244,5 @@ class ApiTable:
             "modules": self._modules,
             "open": sorted(self._open),
             "aliases": self.aliases,
+            "instances": self._instances,
         }

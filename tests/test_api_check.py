@@ -34,6 +34,7 @@ TABLE = ApiTable(
     },
     open_modules=["datetime.datetime", "numpy"],
     aliases={"np": "numpy"},
+    instances={"str": {"join": ["f", "iterable, /"], "isdigit": ["f", ""]}, "list": {}},
 )
 
 
@@ -144,6 +145,18 @@ def test_star_imports_bind_the_module_names(checker: ApiChecker) -> None:
     )
     assert checker.check("rmtree(a)", context, "remove a").reason == "name 'rmtree' is not defined"
     assert checker.check("anything(a)", ctx("from mylib import *\n"), "a").ok
+
+
+def test_literal_receivers_are_checked_against_their_type(checker: ApiChecker) -> None:
+    assert checker.check("'abc'.isdigit()").ok
+    assert checker.check("f'{x}'.join(parts)", SourceContext.EMPTY, "x parts").ok
+    assert checker.check("'abc'.isDigit()").reason == "'str' object has no attribute 'isDigit'"
+    assert "takes at most 0 positional" in (checker.check("'abc'.isdigit(1)").reason or "")
+    assert checker.check("[x for x in y].append(1)", SourceContext.EMPTY, "y").reason == (
+        "'list' object has no attribute 'append'"  # this table lists no list members
+    )
+    assert checker.check("{1: 2}.anything()").ok  # dict members not listed here: not judged
+    assert checker.check("'abc'.__len__()").ok
 
 
 def test_open_modules_and_private_names_pass(checker: ApiChecker) -> None:

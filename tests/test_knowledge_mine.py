@@ -77,6 +77,18 @@ def test_table_resolves_reexports_stubs_and_platform_branches() -> None:
     assert not any(m.startswith("test") for m in modules)
 
 
+def test_literal_types_list_every_instance_member() -> None:
+    table, _ = build_table(_infos())
+    members = table["instances"]["str"]
+    assert members["join"] == ["f", "iterable, /"]  # `self` dropped
+    assert members["index"] == ["f", "value, start=..., stop=..., /"]  # from typing.Sequence
+    assert members["maketrans"] == ["f", "x, /"]  # a staticmethod keeps its first parameter
+    checker = ApiChecker(ApiTable.from_json(table))
+    assert checker.check("','.join(parts)", SourceContext.EMPTY, "parts").ok
+    assert checker.check("'abc'.contains('a')").reason == "'str' object has no attribute 'contains'"
+    assert "takes at most 1 positional" in (checker.check("'a'.rstrip('x', 'y')").reason or "")
+
+
 def test_known_paths_include_inherited_members() -> None:
     infos = _infos()
     _, paths = build_table(infos)

@@ -9,7 +9,6 @@ from codeqa_model.api_table import (
     CLASS,
     FUNCTION,
     KEYWORD_ONLY,
-    MODULE,
     POSITIONAL_ONLY,
     POSITIONAL_OR_KEYWORD,
     VAR_POSITIONAL,
@@ -17,7 +16,7 @@ from codeqa_model.api_table import (
 )
 from codeqa_train.knowledge.pysource import ModuleInfo
 from codeqa_train.knowledge.records import DocEntry, FuncPair, GenPair
-from codeqa_train.knowledge.table import Resolver
+from codeqa_train.knowledge.table import Resolver, class_chain
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 RECEIVERS = {"DataFrame": "df", "Series": "series", "ndarray": "arr"}
@@ -35,27 +34,9 @@ def known_paths(infos: dict[str, ModuleInfo], paths: dict[tuple[str, str], str])
     resolver = Resolver(infos)
     known = set(paths.values())
     for (module, name), path in paths.items():
-        for members in _class_chain(resolver, module, name, 0):
+        for members in class_chain(resolver, module, name, 0):
             known.update(f"{path}.{m}" for m in members if not m.startswith("_"))
     return known
-
-
-def _class_chain(resolver: Resolver, module: str, name: str, depth: int) -> list[dict]:
-    """The member tables of a class and of its bases (as far as the sources show them)."""
-    info = resolver.infos.get(module)
-    if info is None or name not in info.classes or depth > 8:
-        return []
-    chain = [info.classes[name]]
-    for base in info.bases.get(name, []):
-        head, _, rest = base.partition(".")
-        found = resolver.resolve(module, head)
-        if found is None:
-            continue
-        if rest and found.symbol.kind == MODULE and found.symbol.target:
-            found = resolver.resolve(found.symbol.target[0], rest)
-        if found is not None and found.symbol.kind == CLASS:
-            chain += _class_chain(resolver, found.module, found.name, depth + 1)
-    return chain
 
 
 def call_snippet(callee: str, signature: str | None) -> str | None:

@@ -251,8 +251,9 @@ def _read_class(node: ast.ClassDef, info: ModuleInfo, lines: list[str] | None) -
                     members.setdefault(name, Symbol(VALUE))
         elif isinstance(item, ast.ClassDef):
             members[item.name] = Symbol(CLASS)
+    bases = [b.value if isinstance(b, ast.Subscript) else b for b in node.bases]  # Sequence[str]
     info.bases[node.name] = [
-        ast.unparse(b) for b in node.bases if isinstance(b, ast.Name | ast.Attribute)
+        ast.unparse(b) for b in bases if isinstance(b, ast.Name | ast.Attribute)
     ]
     doc = first_sentence(ast.get_docstring(node))
     info.symbols[node.name] = Symbol(

@@ -112,6 +112,47 @@ class Resolver:
         return Resolved(module, name, Symbol(VALUE))
 
 
+def class_chain(resolver: Resolver, module: str, name: str, depth: int) -> list[dict]:
+    """The member tables of a class and of its bases (as far as the sources show them)."""
+    info = resolver.infos.get(module)
+    if info is None or name not in info.classes or depth > 8:
+        return []
+    chain = [info.classes[name]]
+    for base in info.bases.get(name, []):
+        head, _, rest = base.partition(".")
+        found = resolver.resolve(module, head)
+        if found is None:
+            continue
+        if rest and found.symbol.kind == MODULE and found.symbol.target:
+            found = resolver.resolve(found.symbol.target[0], rest)
+        if found is not None and found.symbol.kind == CLASS:
+            chain += class_chain(resolver, found.module, found.name, depth + 1)
+    return chain
+
+
+LITERAL_TYPES = ("str", "bytes", "list", "dict", "set", "tuple")
+"""Builtin types a literal in code has (`'a'.join`, `[1].append`): their instance members are
+listed in full, so a method a literal lacks is an error the checker can name."""
+
+
+def _instances(resolver: Resolver) -> dict[str, dict[str, list[str]]]:
+    """Instance members (with `self` dropped from signatures) of the literal types."""
+    out: dict[str, dict[str, list[str]]] = {}
+    for name in LITERAL_TYPES:
+        members: dict[str, list[str]] = {}
+        for table in reversed(class_chain(resolver, "builtins", name, 0)):
+            for member, sym in table.items():
+                if member.startswith("_"):
+                    continue
+                if sym.kind == FUNCTION:
+                    members[member] = [FUNCTION, *sym.sigs]
+                else:
+                    members[member] = [VALUE]
+        if members:
+            out[name] = members
+    return out
+
+
 def _entry(resolved: Resolved) -> list[str]:
     sym = resolved.symbol
     if sym.kind == MODULE:
@@ -170,6 +211,7 @@ def build_table(infos: dict[str, ModuleInfo], extra: Iterable[tuple[str, str, li
         "modules": modules,
         "open": sorted(open_modules),
         "aliases": aliases,
+        "instances": _instances(resolver),
     }
     return table_json, paths
 
