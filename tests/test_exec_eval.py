@@ -64,6 +64,12 @@ def test_intents_quote_their_inputs_as_users_do() -> None:
             assert f"`{name}`" in p.intent, (p.id, name)
 
 
+def test_every_reference_uses_one_of_its_expected_apis() -> None:
+    """The `apis` list names what a right answer calls: the reference answer among them."""
+    for p in [*TEST, *VALID]:
+        assert api_hit(p.reference, p.apis, p.imports), (p.id, p.reference, p.apis)
+
+
 def test_problem_loader_rejects_malformed_files(tmp_path: Path) -> None:
     good = {
         "id": "files-001",
