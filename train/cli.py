@@ -25,7 +25,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "evaluate": ("codeqa_train.evaluate", "BLEU / exact match / ROC-AUC on the CoNaLa test set"),
     "export": ("codeqa_train.export", "write a model bundle (safetensors + JSON + model card)"),
     "mine": ("codeqa_train.knowledge.command", "mine Python API knowledge (docs, stdlib, PyPI)"),
-    "exec-eval": ("codeqa_train.exec_eval.command", "pass@k / API hit on the executable set"),
+    "exec-eval": ("codeqa_train.exec_eval.command", "pass@k / API hit, executable validation set"),
 }
 
 
