@@ -262,6 +262,10 @@ def run(args: argparse.Namespace) -> int:
             args.tuning,
             args.threads,
         )
+        if args.bundle is not None:  # evaluate's row of the same name: the beam, no reranking
+            generators["product generator (bundle)"] = engines[
+                f"product engine ({args.bundle})"
+            ].generator
         rows = system_rows(
             problems,
             pool=None if args.no_tfidf else read_pool(args.data, pool_sources),
