@@ -148,7 +148,9 @@ class DiagnosticsScheduler:
             lambda: [context_above(lines, b.line) for b, _ in low[:FILL_LIMIT]]
         )
         contexts += [None] * (len(low) - len(contexts))
-        reasons = await self.ls.host.explain(engine, [(b.intent, b.code) for b, _ in low])
+        explained = [(b.intent, b.code) for b, _ in low[:FILL_LIMIT]]  # the same bound
+        reasons = await self.ls.host.explain(engine, explained)
+        reasons += [None] * (len(low) - len(reasons))
         flagged = []
         k = self.ls.settings.suggestions
         for (block, score), context, reason in zip(low, contexts, reasons, strict=True):
