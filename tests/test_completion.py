@@ -148,19 +148,23 @@ def _cases():
     for name in FILES:
         indent = FILES[name][1]
         yield name, "intent-end", ""  # cursor at the end of the intent line
+        yield name, "intent-end-trailing", ""  # ... with blanks after the comment
         yield name, "empty-col0", ""  # empty line, cursor at column 0
         if indent:
             yield name, "empty-indented", indent  # autoindent put the cursor at the indent
+            yield name, "empty-col0-blank", indent  # cursor at column 0, the indent after it
 
 
 def _site(name: str, where: str, typed: str):
     source, indent = _source(name, typed)
     lines = split_lines(source)
     intent_line = next(i for i, text in enumerate(lines) if INTENT in text)
-    if where == "intent-end":
+    if where.startswith("intent-end"):
         line, col = intent_line, len(lines[intent_line])
+        if where == "intent-end-trailing":
+            lines[intent_line] += "  "
     else:
-        line, col = intent_line + 1, len(typed)
+        line, col = intent_line + 1, 0 if where == "empty-col0-blank" else len(typed)
     site = completion_site(lines, line, col)
     assert site is not None
     return lines, intent_line, line, col, site, indent
@@ -171,7 +175,7 @@ def _check_result(result: list[str], lines: list[str], intent_line: int, indent:
     ast.parse(text)  # raises on any SyntaxError / IndentationError
     shift = len([i for i in completion.missing_imports(sugg.imports, lines)])
     at = intent_line + shift
-    assert result[at] == lines[intent_line]  # the comment, untouched
+    assert result[at] == lines[intent_line].rstrip()  # the comment (blanks after it may go)
     code_lines = sugg.code.split("\n")
     assert result[at + 1 : at + 1 + len(code_lines)] == [indent + c for c in code_lines]
     for statement in completion.missing_imports(sugg.imports, lines):
@@ -203,11 +207,11 @@ def test_plain_omnifunc_never_breaks_the_file(name: str, where: str, typed: str)
         ast.parse("\n".join(result))
         assert result[intent_line] == lines[intent_line]  # nothing pasted into the comment
         flat = completion.one_line(sugg.code)
-        if where == "intent-end" or flat is None:
+        if where.startswith("intent-end") or flat is None:
             assert result == lines  # a word cannot hold a line break: nothing changes
         else:
             needed = completion.missing_imports(sugg.imports, lines)
-            assert result[line] == indent + "; ".join([*needed, flat])
+            assert result[line] == indent + "; ".join([*needed, flat]) + lines[line][col:]
 
 
 def test_items_carry_label_detail_documentation_and_data() -> None:

@@ -179,40 +179,49 @@ SCRIPTED = [
 ]
 
 
+# Cursor places: the end of the intent line (also with trailing blanks after the comment), the
+# empty line under it at column 0 (empty, or holding the intent's indentation after the cursor),
+# and after the indentation (where autoindent leaves it).
+SITES = ("intent-end", "intent-end-trailing", "empty-col0", "empty-col0-blank", "empty-indented")
+
+
 def _accept_file(name: str, where: str) -> tuple[list[str], int, int, str, int]:
     """(buffer lines, cursor line, cursor column, intent indentation, import line)."""
     template, indent, import_at = ACCEPT_FILES[name]
     intent = template.index("{I}")
-    typed = indent if where == "empty-indented" else ""
+    typed = indent if where in ("empty-indented", "empty-col0-blank") else ""
     lines = [indent + ACCEPT_INTENT if t == "{I}" else typed if t is None else t for t in template]
-    if where == "intent-end":
+    if where.startswith("intent-end"):
         del lines[intent + 1]  # the code goes straight under the comment
-        return lines, intent, len(lines[intent]), indent, import_at
-    return lines, intent + 1, len(typed), indent, import_at
+        column = len(lines[intent])
+        if where == "intent-end-trailing":
+            lines[intent] += "  "
+        return lines, intent, column, indent, import_at
+    column = len(typed) if where == "empty-indented" else 0
+    return lines, intent + 1, column, indent, import_at
 
 
 def _accept_cases() -> list[tuple[str, str]]:
     return [
         (name, where)
         for name in ACCEPT_FILES
-        for where in ("intent-end", "empty-col0", "empty-indented")
-        if not (name == "module" and where == "empty-indented")
+        for where in SITES
+        if name != "module" or where not in ("empty-indented", "empty-col0-blank")
     ]
 
 
 def _expected_after(name: str, where: str, item: int, route: str) -> list[str]:
-    lines, line, _col, indent, import_at = _accept_file(name, where)
+    lines, line, col, indent, import_at = _accept_file(name, where)
     code, flat, needs = SCRIPTED[item]
-    if route == "omni":  # plain omnifunc: a word, never a line break
-        if where == "intent-end" or flat is None:
+    if route == "omni":  # plain omnifunc: a word in place of the text before the cursor
+        if where.startswith("intent-end") or flat is None:
             return lines
-        return [*lines[:line], indent + flat, *lines[line + 1 :]]
+        return [*lines[:line], indent + flat + lines[line][col:], *lines[line + 1 :]]
     block = [indent + c for c in code.split("\n")]
-    out = (
-        [*lines[: line + 1], *block, *lines[line + 1 :]]
-        if where == "intent-end"
-        else [*lines[:line], *block, *lines[line + 1 :]]
-    )
+    if where.startswith("intent-end"):  # blanks after the comment go with the edit
+        out = [*lines[:line], lines[line].rstrip(), *block, *lines[line + 1 :]]
+    else:
+        out = [*lines[:line], *block, *lines[line + 1 :]]
     if needs:
         out.insert(import_at, needs)
     return out
@@ -290,7 +299,8 @@ def test_accepting_the_models_top_item_at_every_site_parses() -> None:
         after = got["text"].split("\n")
         ast.parse(got["text"])
         intent_text = indent + ACCEPT_INTENT
-        at = after.index(intent_text)  # the comment is still there, unchanged
+        # the comment is still there, unchanged (blanks after it may go with the edit)
+        at = [ln.rstrip() for ln in after].index(intent_text)
         if route == "lsp":
             below = [ln for ln in after[at + 1 :] if ln.strip()]
             assert below[0].startswith(indent) and not below[0][len(indent)].isspace(), after

@@ -79,10 +79,16 @@ local function run()
   for _, case in ipairs(cases) do
     local result = {}
     table.insert(output.results, result)
-    vim.lsp.completion.enable(case.route == "lsp", client.id, buf)
+    if case.route == "lsp" then -- the plugin's default (lsp_completion = true)
+      require("codeqa.complete").attach(client, buf, { lsp_completion = true })
+    else -- plain omnifunc: neither vim.lsp.completion nor the plugin's fix-up
+      vim.lsp.completion.enable(false, client.id, buf)
+      pcall(vim.api.nvim_del_augroup_by_name, "codeqa_complete_" .. buf)
+    end
     vim.api.nvim_buf_set_lines(buf, 0, -1, false, case.lines)
-    vim.api.nvim_win_set_cursor(0, { case.line + 1, math.max(case.col - 1, 0) })
     local line = case.lines[case.line + 1]
+    -- `i` inserts before the cursor's character; only `A` reaches the end of a line.
+    vim.api.nvim_win_set_cursor(0, { case.line + 1, case.col })
     feed((case.col == #line and "A" or "i") .. "<C-x><C-o>")
     if not wait_until(function()
       return vim.fn.pumvisible() == 1

@@ -176,6 +176,14 @@ test("the accept key falls back to what it did before (a global mapping), or to 
   eq(type(inline.fallback("<F8>")), "function") -- unmapped: types the key itself
 end)
 
+test("blanks after the cursor go before a snippet expands (they would become its indent)", function()
+  local complete = require("codeqa.complete")
+  eq(complete.trailing_blank("    "), true)
+  eq(complete.trailing_blank("\t "), true)
+  eq(complete.trailing_blank(""), false)
+  eq(complete.trailing_blank("  x"), false)
+end)
+
 test("the score command finds the governing intent line", function()
   local lines = {
     "import os", -- 0

@@ -243,9 +243,7 @@ end
 ---@return fun(client: vim.lsp.Client, bufnr: integer)
 function M.on_attach(opts)
   return function(client, bufnr)
-    if opts.lsp_completion and vim.lsp.completion and vim.lsp.completion.enable then
-      vim.lsp.completion.enable(true, client.id, bufnr, { autotrigger = false })
-    end
+    require("codeqa.complete").attach(client, bufnr, opts)
     require("codeqa.inline").attach(client, bufnr, opts)
     if opts.on_attach then
       opts.on_attach(client, bufnr)
