@@ -65,6 +65,15 @@ def test_pick_prefers_the_best_then_the_current_value_on_ties() -> None:
     assert tune._pick([(0.0, 3.0), (0.5, 3.0)], 0.9) == (0.0, 3.0)
 
 
+def test_a_grid_grows_past_the_edge_its_best_value_is_on() -> None:
+    assert tune._past_edge([(1.0, 5.0), (1.3, 6.0), (1.6, 7.0)], 1.3, 0.0) == 1.9
+    assert tune._past_edge([(5, 9.0), (8, 7.0)], 5, 1) == 2
+    assert tune._past_edge([(2, 9.0), (3, 7.0)], 2, 1) == 1
+    assert tune._past_edge([(1, 9.0), (2, 7.0)], 1, 1) is None  # below the knob's range
+    assert tune._past_edge([(0.6, 1.0), (1.0, 3.0), (1.4, 2.0)], 1.0, 0.0) is None  # inside
+    assert tune._past_edge([(5, 1.0)], 5, 1) is None
+
+
 def test_tune_chooses_on_validation_through_the_engine_and_export_records_it(
     runs: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -82,7 +91,7 @@ def test_tune_chooses_on_validation_through_the_engine_and_export_records_it(
     out = tmp_path / "tune"
     argv = ["--data", str(DATA), "--generator", str(gen), "--classifier", str(cls)]
     argv += ["--out", str(out), "--beam-sizes", "2,3", "--length-penalties", "1.0"]
-    argv += ["--no-repeat", "0", "--rerank-weights", "0,1", "--k", "2"]
+    argv += ["--no-repeat", "0", "--rerank-weights", "0,1", "--k", "2", "--extend", "0"]
     assert tune.run(_args(argv)) == 0
 
     assert read and all(p.endswith("valid.jsonl") for p in read)  # never a test split
@@ -93,9 +102,9 @@ def test_tune_chooses_on_validation_through_the_engine_and_export_records_it(
     assert why["rerank_weight"]["split"] == "generator/valid (conala, 8 rows)"
     assert [v for v, _ in why["beam_size"]["grid"]] == [2, 3]
     assert why["beam_size"]["value"] == max(f for _, f in why["beam_size"]["grid"])
-    assert why["rerank_weight"]["value"] == dict(why["rerank_weight"]["grid"])[
-        knobs["rerank_weight"]
-    ]
+    assert (
+        why["rerank_weight"]["value"] == dict(why["rerank_weight"]["grid"])[knobs["rerank_weight"]]
+    )
 
     # the chosen setting's figure is what a fresh engine with those knobs measures
     factory = tune.EngineFactory(tune.bundle_from_runs(gen, cls, tmp_path / "b"))

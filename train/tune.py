@@ -12,6 +12,7 @@ generator setting, so sweeping the rerank weight costs only ranking.
 - Generator knobs, one at a time (coordinate-wise, the others at their current choice): each
   setting scores its best CoNaLa BLEU of the top suggestion over the rerank-weight grid on
   `generator/valid.jsonl` (`--valid-source` rows, CoNaLa by default: the target distribution).
+  When the best value is at an end of its grid, the grid grows a step past it (`--extend`).
 - Rerank weight: the best on the chosen generator setting. Ties keep the run's own value if it
   is among them, else the first in the grid.
 - Threshold: the matcher probability below which `--false-alarm-rate` of the true pairs of
@@ -37,6 +38,8 @@ from typing import Any
 TUNING_FORMAT = 1
 TUNING_FILE = "tuning.json"
 GENERATOR_KNOBS = ("beam_size", "length_penalty", "no_repeat_ngram")
+# The smallest value each generator knob may take (a grid is never extended below it).
+LOWEST = {"beam_size": 1, "length_penalty": 0.0, "no_repeat_ngram": 0}
 # Where each knob lives in a bundle's config.json.
 SECTION = {
     "beam_size": "generator",
@@ -228,6 +231,7 @@ class Sweep:
     k: int
     weights: Sequence[float]
     log: Callable[[str], None] = print
+    extend: int = 2  # grid steps added past an edge the best value sits on
     seen: dict[tuple, list[tuple[float, float]]] = field(default_factory=dict)
 
     def weight_grid(self, knobs: dict[str, Any]) -> list[tuple[float, float]]:
@@ -266,6 +270,12 @@ class Sweep:
             values = list(dict.fromkeys([*grids[name], knobs[name]]))  # the run's value too
             self.log(f"{name}: {values}")
             grid = [(v, self.best_of({**knobs, name: v})) for v in values]
+            for _ in range(self.extend):
+                beyond = _past_edge(grid, knobs[name], LOWEST[name])
+                if beyond is None:
+                    break
+                self.log(f"{name}: best at the grid's edge, trying {beyond}")
+                grid = sorted([*grid, (beyond, self.best_of({**knobs, name: beyond}))])
             knobs[name], figure = _pick(grid, knobs[name])
             chosen_by[name] = self._record(figure, grid, "best over the rerank-weight grid")
         grid = self.weight_grid(knobs)
@@ -282,6 +292,22 @@ class Sweep:
             "grid": [[v, round(f, 2)] for v, f in grid],
             "note": note,
         }
+
+
+def _past_edge(grid: Sequence[tuple[Any, float]], current: Any, lowest: float) -> Any | None:
+    """One grid step beyond the end the best value sits on (None if inside, or out of range)."""
+    values = sorted(v for v, _ in grid)
+    if len(values) < 2:
+        return None
+    best, _ = _pick(grid, current)
+    if best == values[-1]:
+        beyond = values[-1] + (values[-1] - values[-2])
+    elif best == values[0]:
+        beyond = values[0] - (values[1] - values[0])
+    else:
+        return None
+    beyond = round(beyond, 3) if isinstance(beyond, float) else beyond
+    return beyond if beyond >= lowest and beyond not in values else None
 
 
 def choose_threshold(engine: Any, valid: ValidSet, rate: float) -> tuple[float, dict[str, Any]]:
@@ -386,6 +412,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=[round(0.1 * i, 1) for i in range(11)],
         help="grid (default 0,0.1,…,1)",
     )
+    a(
+        "--extend",
+        type=int,
+        default=2,
+        help="grid steps a generator knob's grid grows by past the edge its best value is on",
+    )
     a("--false-alarm-rate", type=float, default=0.05, help="share of true pairs flagged")
     a("--limit", type=int, default=None, help="measure only the first N generator valid rows")
     a("--threads", type=int, default=1)
@@ -410,7 +442,7 @@ def tune(args: argparse.Namespace, log: Callable[[str], None] = print) -> dict[s
         factory = EngineFactory(bundle, threads=args.threads)
         start = factory.knobs()
         log(f"measuring on {valid.generator_split} and {valid.classifier_split}; start {start}")
-        sweep = Sweep(factory, valid, args.k, args.rerank_weights, log=log)
+        sweep = Sweep(factory, valid, args.k, args.rerank_weights, log=log, extend=args.extend)
         knobs, chosen_by = sweep.run(start, grids)
         knobs["threshold"], chosen_by["threshold"] = choose_threshold(
             factory.engine(knobs), valid, args.false_alarm_rate
