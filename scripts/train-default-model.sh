@@ -38,16 +38,17 @@ fi
 fit "$work/generator" fit-generator --data out/data/v1 --run-dir "$work/generator"
 fit "$work/classifier" fit-classifier --data out/data/v1 --run-dir "$work/classifier" \
     --tokenizers "$work/generator"
+# The knowledge files the bundle ships; tune, evaluate and export all get the same list, so the
+# engine tuned and measured is the one shipped.
+knowledge=(--extra-file out/knowledge/api_table.json)
 # Every knob the bundle ships (beam, length penalty, no-repeat n, rerank weight, threshold) is
 # chosen here on the validation splits; the test split is read only by evaluate, after it.
 "$train" tune --data out/data/v1 --generator "$work/generator" --classifier "$work/classifier" \
-    --extra-file out/knowledge/api_table.json --out "$work/tune"
+    "${knowledge[@]}" --out "$work/tune"
 "$train" evaluate --data out/data/v1 --generator "$work/generator" --classifier "$work/classifier" \
-    --tuning "$work/tune/tuning.json" --exec --extra-file out/knowledge/api_table.json \
-    --out "$work/eval"
+    --tuning "$work/tune/tuning.json" --exec "${knowledge[@]}" --out "$work/eval"
 "$train" export --generator "$work/generator" --classifier "$work/classifier" --out "$bundle" \
     --card "$work/eval/results.md" --metrics "$work/eval/results.json" \
-    --tuning "$work/tune/tuning.json" \
-    --extra-file out/knowledge/api_table.json \
+    --tuning "$work/tune/tuning.json" "${knowledge[@]}" \
     --command "scripts/train-default-model.sh $shared $bundle"
 echo "trained and exported $bundle in $(( $(date +%s) - started )) s"
