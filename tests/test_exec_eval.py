@@ -232,15 +232,23 @@ def test_score_counts_top1_and_any_of_top_k() -> None:
         [Candidate("os.getcwd()"), Candidate("x")],
         [Candidate("y"), Candidate("os.getcwd()")],
     ]
-    outs = [[Outcome("pass"), Outcome("fail")], [Outcome("fail"), Outcome("pass")]]
+    outs = [
+        [Outcome("pass"), Outcome("fail")],
+        [Outcome("runtime_error", "NameError"), Outcome("pass")],
+    ]
     m = score(probs, cands, outs, k=2)
+    assert m["top1_runtime_errors"] == {"NameError": 1}
     assert (m["pass@1"], m["pass@2"], m["api_hit@1"], m["api_hit@2"]) == (50.0, 100.0, 50.0, 100.0)
     assert m["by_category"]["math"] == {"n": 1, "pass@1": 0.0, "pass@2": 100.0}
-    assert m["top1_status"] == {"pass": 1, "fail": 1}
+    assert m["top1_status"] == {"pass": 1, "runtime_error": 1}
 
 
 def test_exec_markdown_shows_every_row_and_the_target() -> None:
     metrics = {"pass@1": 12.0, "pass@5": 20.0, "api_hit@1": 40.0, "api_hit@5": 60.0}
+    metrics |= {
+        "top1_status": {"pass": 3, "runtime_error": 2},
+        "top1_runtime_errors": {"NameError": 2},
+    }
     rows = [
         {"name": "TF-IDF", "kind": "trivial", "exec": {**metrics, "pass@1": 8.0}},
         {"name": "engine", "kind": "engine", "exec": metrics},
@@ -248,6 +256,7 @@ def test_exec_markdown_shows_every_row_and_the_target() -> None:
     table = exec_markdown(rows, "validation", 52)
     assert "| engine | engine | 12.0 | 20.0 | 40.0 | 60.0 |" in table
     assert "(8.0 → 30.0)" in table
+    assert "- engine, top-1: pass 3, runtime_error 2 (NameError 2)." in table
 
 
 def test_trivial_rows_echo_and_retrieve_top_k() -> None:

@@ -101,7 +101,8 @@ def read_pool(data: Path, sources: Sequence[str]) -> tuple[list[str], list[str]]
 
 
 def exec_markdown(rows: Sequence[dict[str, Any]], split: str, n: int, k: int = 5) -> str:
-    """The executable-set table (×100) with a note on the trivial-row target."""
+    """The executable-set table (×100), the target against the best trivial row, and how each
+    model row's top-1 suggestions ended (runtime errors by exception type)."""
     lines = [
         f"Executable set, {split} split ({n} hand-written problems, each run in a sandboxed "
         f"subprocess; pass@{k} = any of the top {k} passes; API hit = refers to an expected API).",
@@ -115,14 +116,23 @@ def exec_markdown(rows: Sequence[dict[str, Any]], split: str, n: int, k: int = 5
         lines.append(
             f"| {r['name']} | {r['kind']} | " + " | ".join(f"{c:.1f}" for c in cells) + " |"
         )
+    notes = []
     trivial = [r["exec"]["pass@1"] for r in rows if r["kind"] == "trivial"]
     if trivial:
         best = max(trivial)
-        lines += [
-            "",
+        notes.append(
             f"- Target: pass@1 ≥ 30 and ≥ 2× the best trivial row ({best:.1f} → "
-            f"{max(30.0, 2 * best):.1f}).",
-        ]
+            f"{max(30.0, 2 * best):.1f})."
+        )
+    for r in rows:
+        if r["kind"] == "trivial":
+            continue
+        m = r["exec"]
+        ends = ", ".join(f"{status} {n}" for status, n in m["top1_status"].items())
+        raised = ", ".join(f"{exc} {n}" for exc, n in m.get("top1_runtime_errors", {}).items())
+        notes.append(f"- {r['name']}, top-1: {ends}" + (f" ({raised})" if raised else "") + ".")
+    if notes:
+        lines += ["", *notes]
     return "\n".join(lines) + "\n"
 
 

@@ -82,13 +82,15 @@ def score(
     k: int = 5,
 ) -> dict[str, Any]:
     """pass@1, pass@k, API hit@1 / @k (all ×100) overall and pass@1 / pass@k per category,
-    plus how the top candidates ended (status counts)."""
+    plus how the top candidates ended (status counts, and exception types of those that raised:
+    NameError is mostly a module used without its import)."""
     n = len(problems)
     if n == 0:
         raise ValueError("no problems to score")
     p1 = pk = h1 = hk = 0
     per_cat: dict[str, list[int]] = {}
     statuses: Counter[str] = Counter()
+    errors: Counter[str] = Counter()
     for problem, cands, outs in zip(problems, candidates, outcomes, strict=True):
         context = problem.imports
         passed = [o.passed for o in outs[:k]]
@@ -104,6 +106,8 @@ def score(
         cat[1] += first_pass
         cat[2] += any_pass
         statuses[outs[0].status if outs else "no_candidate"] += 1
+        if outs and outs[0].status == "runtime_error":
+            errors[outs[0].error] += 1
     return {
         "n": n,
         "k": k,
@@ -112,6 +116,7 @@ def score(
         "api_hit@1": 100 * h1 / n,
         f"api_hit@{k}": 100 * hk / n,
         "top1_status": dict(statuses.most_common()),
+        "top1_runtime_errors": dict(errors.most_common()),
         "by_category": {
             c: {"n": v[0], "pass@1": 100 * v[1] / v[0], f"pass@{k}": 100 * v[2] / v[0]}
             for c, v in sorted(per_cat.items())
