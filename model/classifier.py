@@ -11,6 +11,10 @@ Two networks, both ending in one logit per (intent, code) pair:
   interaction features [u, v, |u−v|, u⊙v], a token-alignment score (how well each intent token
   is matched by some code token and vice versa) and a few cheap lexical features computed
   outside the network (`LEXICAL_FEATURES`).
+  With `use_parts`, the code's identifiers split into their parts (`getcwd` → get, cwd;
+  `user_name` → user, name) are read with the *intent* tokenizer and embeddings, so "current
+  working directory" and `getcwd` meet in one word space: an alignment score both ways and the
+  product of the two mean vectors join the features.
 
 Calibration (Platt: p = σ(a·logit + b)) and the decision threshold live in `ClassifierConfig`
 so that a bundle carries them as plain JSON.
@@ -54,6 +58,8 @@ class ClassifierConfig:
     use_alignment: bool = True
     use_lexical: bool = True
     n_lexical: int = len(LEXICAL_FEATURES)
+    use_parts: bool = False  # identifier parts in the intent's word space (False: old bundles)
+    max_parts: int = 48
     # baseline only: widths of the two fixed input vectors and of the dense stack
     intent_dim: int = 0
     code_dim: int = 0
@@ -192,6 +198,8 @@ class MatchClassifier(nn.Module):
             n_in += 2
         if config.use_lexical:
             n_in += config.n_lexical
+        if config.use_parts:
+            n_in += 2 + config.emb_dim
         self.head = nn.Sequential(
             nn.Linear(n_in, 2 * h),
             nn.ReLU(),
@@ -206,8 +214,10 @@ class MatchClassifier(nn.Module):
         intent_ids: torch.Tensor,
         code_ids: torch.Tensor,
         lexical: torch.Tensor | None = None,
+        parts_ids: torch.Tensor | None = None,
     ) -> torch.Tensor:
-        """Logits (B,) for padded id tensors (B, Li), (B, Lc) and lexical features (B, F)."""
+        """Logits (B,) for padded id tensors (B, Li), (B, Lc), lexical features (B, F) and the
+        code's identifier parts as intent-vocabulary ids (B, Lp)."""
         i_states, u, i_mask = self.intent_enc(intent_ids)
         c_states, v, c_mask = self.code_enc(code_ids)
         feats = [u, v, (u - v).abs(), u * v]
@@ -217,7 +227,19 @@ class MatchClassifier(nn.Module):
             if lexical is None:
                 raise ValueError("this classifier was built with lexical features: pass them")
             feats.append(lexical)
+        if self.config.use_parts:
+            if parts_ids is None:
+                raise ValueError("this classifier was built with identifier parts: pass them")
+            feats.append(self._parts_features(intent_ids, parts_ids))
         return self.head(torch.cat(feats, dim=-1)).squeeze(-1)
+
+    def _parts_features(self, intent_ids: torch.Tensor, parts_ids: torch.Tensor) -> torch.Tensor:
+        """Intent words vs code identifier parts, both in the intent embedding space."""
+        embed = self.intent_enc.embed
+        i_mask, p_mask = intent_ids != PAD_ID, parts_ids != PAD_ID
+        i_emb, p_emb = embed(intent_ids), embed(parts_ids)
+        align = alignment_features(i_emb, i_mask, p_emb, p_mask)
+        return torch.cat([align, masked_mean(i_emb, i_mask) * masked_mean(p_emb, p_mask)], -1)
 
 
 def build_classifier(config: ClassifierConfig) -> nn.Module:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -18,6 +18,7 @@ import numpy as np
 import torch
 from codeqa_model.classifier import ClassifierConfig, MatchClassifier
 from codeqa_model.code_tokens import tokenize_code
+from codeqa_model.explain import Explainer
 from codeqa_model.intent_tokens import tokenize_intent
 from codeqa_model.slots import PLACEHOLDER_RE, canonicalize_code, canonicalize_intent
 from codeqa_model.subword import encode_words
@@ -55,16 +56,26 @@ class EncodedPair:
     intent_ids: list[int]
     code_ids: list[int]
     lexical: list[float]
+    parts_ids: list[int] = field(default_factory=list)
 
 
 class PairEncoder:
     """Text → ids + lexical features, with the same slot handling the generator uses."""
 
-    def __init__(self, intent_tok: Any, code_tok: Any, max_intent: int, max_code: int) -> None:
+    def __init__(
+        self,
+        intent_tok: Any,
+        code_tok: Any,
+        max_intent: int,
+        max_code: int,
+        max_parts: int = 0,
+    ) -> None:
         self.intent_tok = intent_tok
         self.code_tok = code_tok
         self.max_intent = max_intent
         self.max_code = max_code
+        self.max_parts = max_parts  # 0: no identifier-parts input
+        self._nl = code_tok.token_to_id("<nl>")
         self._intent = lru_cache(maxsize=4096)(self._encode_intent)
 
     def _encode_intent(self, intent: str) -> tuple[Any, tuple[str, ...], tuple[int, ...]]:
@@ -77,7 +88,7 @@ class PairEncoder:
         slots, words, intent_ids = self._intent(intent)
         # observe(): also catch values the code quotes differently from the intent ('a' vs "a")
         code_words = tokenize_code(canonicalize_code(code, slots.observe(code) if slots else slots))
-        code_ids = encode_words(self.code_tok, code_words)[: self.max_code]
+        code_ids = cut_at_line(encode_words(self.code_tok, code_words), self.max_code, self._nl)
         placeholders = {w for w in words if PLACEHOLDER_RE.fullmatch(w)}
         code_set = set(code_words)
         slot_cov = (
@@ -93,7 +104,23 @@ class PairEncoder:
             math.log1p(len(words)),
             math.log1p(len(code_words)),
         ]
-        return EncodedPair(list(intent_ids) or [1], code_ids or [1], lexical)
+        parts_ids: list[int] = []
+        if self.max_parts:
+            ordered = dict.fromkeys(p for w in code_words for p in _token_parts(w))
+            parts_ids = encode_words(self.intent_tok, list(ordered))[: self.max_parts] or [1]
+        return EncodedPair(list(intent_ids) or [1], code_ids or [1], lexical, parts_ids)
+
+
+def cut_at_line(ids: list[int], limit: int, nl_id: int | None) -> list[int]:
+    """The first `limit` ids, ending at a line break when one falls in the last third (a long
+    block is read as whole lines, not with its last statement cut in two)."""
+    if len(ids) <= limit:
+        return ids
+    if nl_id is not None:
+        for end in range(limit, (2 * limit) // 3, -1):
+            if ids[end - 1] == nl_id:
+                return ids[: end - 1]
+    return ids[:limit]
 
 
 def pad_batch(rows: Sequence[Sequence[int]]) -> torch.Tensor:
@@ -105,10 +132,17 @@ def pad_batch(rows: Sequence[Sequence[int]]) -> torch.Tensor:
     return out
 
 
-def collate(pairs: Sequence[EncodedPair]) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Encoded pairs → (intent_ids, code_ids, lexical) tensors."""
+def collate(pairs: Sequence[EncodedPair]) -> tuple[torch.Tensor, ...]:
+    """Encoded pairs → (intent_ids, code_ids, lexical[, parts_ids]) tensors."""
     lexical = torch.tensor([p.lexical for p in pairs], dtype=torch.float32)
-    return pad_batch([p.intent_ids for p in pairs]), pad_batch([p.code_ids for p in pairs]), lexical
+    out = (
+        pad_batch([p.intent_ids for p in pairs]),
+        pad_batch([p.code_ids for p in pairs]),
+        lexical,
+    )
+    if pairs and pairs[0].parts_ids:
+        out += (pad_batch([p.parts_ids for p in pairs]),)
+    return out
 
 
 class Matcher:
@@ -138,7 +172,13 @@ class Matcher:
                 f"classifier weights do not fit the config: missing {sorted(missing)}, "
                 f"unexpected {sorted(unexpected)}"
             )
-        encoder = PairEncoder(intent_tok, code_tok, cfg.max_intent_len, cfg.max_code_len)
+        encoder = PairEncoder(
+            intent_tok,
+            code_tok,
+            cfg.max_intent_len,
+            cfg.max_code_len,
+            cfg.max_parts if cfg.use_parts else 0,
+        )
         return cls(cfg, net, encoder)
 
     def parts(self) -> tuple[dict[str, Any], dict[str, torch.Tensor]]:
@@ -165,6 +205,17 @@ class Matcher:
 
     def score(self, pairs: Sequence[tuple[str, str]], batch_size: int = 256) -> np.ndarray:
         """Calibrated probabilities that each code matches its intent, in input order."""
+        if not pairs:
+            return np.zeros(0, dtype=np.float64)
         z = self.logits(pairs, batch_size)
         a, b = self.config.platt_a, self.config.platt_b
         return (1.0 / (1.0 + np.exp(-(a * z + b)))).astype(np.float64)
+
+    def explain(self, intent: str, code: str) -> str | None:
+        """A short reason why `code` does not do what `intent` says, when the evidence is clear
+        (see `codeqa_model.explain`); None otherwise, or when the config carries no API docs."""
+        docs = self.config.extra.get("api_docs")
+        if not isinstance(docs, dict) or not docs:
+            return None
+        explainer = Explainer(docs, self.score, self.threshold)
+        return explainer.explain(intent, code)

@@ -18,6 +18,12 @@ here) adds a second table: pass@1, pass@k and API hit of the trivial rows, the e
 bundle's; the runs as export would ship them, with `--extra-file`s and `--tuning`) and
 every generator row.
 
+Knowledge rows (issue 10): with a `retrieval.json` among the `--extra-file`s, retrieval alone
+(its top k); and the product engine on CoNaLa test — generated and retrieved candidates,
+reranked and API-checked, what the server returns (`exec_eval.command.runs_engine`, or the
+`--bundle`'s engine). Every generation row also gets an "unseen API" twin: the test examples
+whose reference calls a function that no snippet of `generator/train.jsonl` calls.
+
 Writes OUT/results.json, OUT/results.md, OUT/loss_curves.png and OUT/embedding_pca.png.
 """
 
@@ -81,6 +87,20 @@ class TfidfRetriever:
         sims = (self.model.transform(intents) @ self.matrix.T).toarray()
         return [self.snippets[i] for i in sims.argmax(1)]
 
+    def retrieve_k(self, intents: Sequence[str], k: int) -> list[list[str]]:
+        """The `k` most similar pool intents' distinct snippets, best first (stable on ties)."""
+        sims = (self.model.transform(intents) @ self.matrix.T).toarray()
+        out = []
+        for row in sims:
+            found: list[str] = []
+            for i in np.argsort(-row, kind="stable"):
+                if self.snippets[i] not in found:
+                    found.append(self.snippets[i])
+                if len(found) == k:
+                    break
+            out.append(found)
+        return out
+
 
 # -- rows ---------------------------------------------------------------------------------------
 
@@ -97,10 +117,72 @@ def generation_row(
         "exact": 100 * exact_match(refs, top),
     }
     k = max((len(c) for c in candidates), default=1)
-    if k > 1:
-        row[f"best_of_{k}_bleu"] = 100 * best_of_k_bleu(refs, candidates)[0]
-        row["best_of_k"] = k
+    row[f"best_of_{k}_bleu"] = 100 * best_of_k_bleu(refs, candidates)[0]
+    row["best_of_k"] = k
+    row[CANDIDATES] = [list(c) for c in candidates]  # for the unseen-API twin; not written out
     return row
+
+
+CANDIDATES = "_candidates"
+
+
+def unseen_api_rows(
+    rows: Sequence[dict[str, Any]], refs: Sequence[str], train_code: Sequence[str]
+) -> tuple[list[dict[str, Any]], int]:
+    """Each generation row again on the test examples calling a function no training snippet
+    calls (`api_calls.unseen_api`); returns the rows and the slice's size."""
+    from codeqa_train.api_calls import unseen_api
+
+    keep = unseen_api(refs, train_code)
+    if not keep:
+        return [], 0
+    out = []
+    for row in rows:
+        cands = row.get(CANDIDATES)
+        if cands is None:
+            continue
+        sliced = generation_row(
+            f"{row['name']} [unseen API]",
+            row["kind"],
+            [refs[i] for i in keep],
+            [cands[i] for i in keep],
+        )
+        out.append(sliced)
+    return out, len(keep)
+
+
+def knowledge_rows(args: argparse.Namespace, test: TestSet) -> list[dict[str, Any]]:
+    """Retrieval alone (when a `retrieval.json` is among the extra files) and the product
+    engine (generated + retrieved, reranked, API-checked) on CoNaLa test."""
+    import tempfile
+
+    from codeqa_model.retrieval import RETRIEVAL_FILE, RetrievalIndex
+
+    rows = []
+    index_file = next((f for f in args.extra_file if f.name == RETRIEVAL_FILE), None)
+    if index_file is not None:
+        index = RetrievalIndex.from_json(index_file.read_bytes())
+        hits = [[h.code for h in index.candidates(t, args.k)] or [""] for t in test.intents]
+        name = f"retrieval only ({index.scheme}, {len(index)} pairs: training + API docs)"
+        rows.append(generation_row(name, "trivial", test.refs, hits))
+    engines: dict[str, Any] = {}
+    if args.bundle is not None:
+        from codeqa_model.inference import Engine
+
+        engines["product engine (bundle)"] = Engine.load(args.bundle, threads=args.threads)
+    with tempfile.TemporaryDirectory(prefix="codeqa-eval-") as tmp:
+        if args.generator is not None and args.classifier is not None:
+            from codeqa_train.exec_eval.command import runs_engine
+
+            engines["product engine (runs as exported)"] = runs_engine(
+                args.generator, args.classifier, Path(tmp), args.extra_file, args.tuning,
+                args.threads,
+            )  # fmt: skip
+        for name, engine in engines.items():
+            found = [[s.code for s in engine.suggest(t, k=args.k)] or [""] for t in test.intents]
+            label = f"{name}: generated + retrieved, reranked, checked"
+            rows.append(generation_row(label, "product", test.refs, found))
+    return rows
 
 
 def classification_row(
@@ -340,6 +422,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="knowledge file the bundle will ship (as for export): the --exec engine built "
         "from --generator and --classifier uses it too; repeatable",
     )
+    a(
+        "--matcher-data",
+        type=Path,
+        default=None,
+        help="output of `python -m codeqa_train.matcher_data`: adds StaQC dev and held-out-package "
+        "rows for each product classifier (its test-*.jsonl files are read here only)",
+    )
     a("--threads", type=int, default=2)
 
 
@@ -418,18 +507,19 @@ def apply_tuning(models: Models, args: argparse.Namespace) -> None:
     args.rerank_weight = float(tuning["knobs"].get("rerank_weight", args.rerank_weight))
 
 
-def reference_rows(test: TestSet, pool_intents: list[str], pool_snippets: list[str]) -> list[dict]:
-    """The published anchors and the two trivial rows, measured like a model's output."""
+def reference_rows(
+    test: TestSet, pool_intents: list[str], pool_snippets: list[str], k: int = 5
+) -> list[dict]:
+    """The published anchors and the two trivial rows, measured like a model's output (TF-IDF
+    offers its k nearest intents' snippets, for best-of-k)."""
     rows: list[dict[str, Any]] = [
         {"name": name, "kind": "published", "bleu": bleu, "source": source}
         for name, bleu, source in ANCHORS
     ]
     echo = [[t] for t in test.intents]
     rows.append(generation_row("echo the intent", "trivial", test.refs, echo))
-    retrieved = TfidfRetriever(pool_intents, pool_snippets).retrieve(test.intents)
-    rows.append(
-        generation_row("TF-IDF nearest intent", "trivial", test.refs, [[s] for s in retrieved])
-    )
+    retrieved = TfidfRetriever(pool_intents, pool_snippets).retrieve_k(test.intents, k)
+    rows.append(generation_row("TF-IDF nearest intent", "trivial", test.refs, retrieved))
     return rows
 
 
@@ -512,6 +602,66 @@ def table_notes(
     return notes
 
 
+# (file under MATCHER_DATA/classifier/, row label) of the matcher's real-code test sets
+MATCHER_SETS = (
+    ("test-staqc-dev.jsonl", "StaQC dev (human labels, raw snippets)"),
+    ("test-packages.jsonl", "held-out packages (doc sentence → call; hard, random, API-swap)"),
+)
+
+
+def matcher_rows(
+    classifiers: dict[str, tuple[str, Any]], test: TestSet, matcher_data: Path
+) -> list[dict[str, Any]]:
+    """Per product classifier and set: ROC-AUC of true pairs against all negatives and each
+    kind, and the false-alarm rate (true pairs below the model's threshold)."""
+    sets = {"CoNaLa test (random, hard, slot-swap)": test.pairs}
+    for name, label in MATCHER_SETS:
+        rows = read_curated(
+            matcher_data / "classifier" / name, {"intent": str, "snippet": str, "label": int}
+        )
+        sets[label] = [
+            LabelledPair(r["intent"], r["snippet"], r["label"], r["kind"], str(r.get("qid", "")))
+            for r in rows
+        ]
+    out = []
+    for cname, (kind, model) in classifiers.items():
+        if kind != "product":
+            continue
+        for label, pairs in sets.items():
+            probs = np.asarray(model.score([(p.intent, p.snippet) for p in pairs]))
+            labels = np.array([p.label for p in pairs])
+            metrics = split_metrics(pairs, probs, model.threshold)
+            out.append(
+                {
+                    "name": cname,
+                    "set": label,
+                    "n": len(pairs),
+                    "roc_auc": {k: m["roc_auc"] for k, m in metrics.items()},
+                    "false_alarms": float((probs[labels == 1] < model.threshold).mean()),
+                }
+            )
+    return out
+
+
+def matcher_markdown(rows: Sequence[dict[str, Any]]) -> str:
+    """The real-code table: ROC-AUC (×100) against all negatives and per kind, false alarms."""
+    lines = [
+        "Matcher on real code (ROC-AUC ×100 of true pairs against all negatives and per "
+        "negative kind; false alarms: % of true pairs below the threshold).",
+        "",
+        "| classifier | set | pairs | ROC-AUC (all) | per kind | false alarms % |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        kinds = ", ".join(f"{k} {100 * v:.1f}" for k, v in r["roc_auc"].items() if k != "all")
+        all_ = r["roc_auc"].get("all")
+        lines.append(
+            f"| {r['name']} | {r['set']} | {r['n']} | {_fmt(None if all_ is None else 100 * all_)} "
+            f"| {kinds} | {100 * r['false_alarms']:.1f} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def draw_pictures(models: Models, pool_snippets: Sequence[str], out: Path) -> dict[str, str]:
     """Loss curves of the runs read, and the product classifier's code embeddings (PCA)."""
     pictures: dict[str, str] = {}
@@ -557,14 +707,25 @@ def run(args: argparse.Namespace) -> int:
     if args.tuning is not None:
         apply_tuning(models, args)
 
-    rows = reference_rows(test, pool_intents, pool_snippets)
+    rows = reference_rows(test, pool_intents, pool_snippets, args.k)
     gen_rows, candidates_of = generator_rows(models.generators, test, args.k)
     rows += gen_rows
     notes = table_notes(rows, models.classifiers, pool_sources, len(pool_intents), args.margin)
     rows += classifier_rows(models.classifiers, test, candidates_of, args.rerank_weight)
+    rows += knowledge_rows(args, test)
+    train_code = read_generator_split(args.data, "train")[1]
+    unseen, n_unseen = unseen_api_rows(rows, test.refs, train_code)
+    rows += unseen
+    notes.append(
+        f"[unseen API] rows: the {n_unseen} test examples whose reference calls a function that "
+        "no snippet of generator/train.jsonl calls (names compared by their last part)."
+    )
+    for row in rows:
+        row.pop(CANDIDATES, None)
     pictures = {} if args.no_plots else draw_pictures(models, pool_snippets, args.out)
     pool = (pool_intents, pool_snippets)
     exec_rows = exec_test_rows(args, models, pool) if args.exec else []
+    real = matcher_rows(models.classifiers, test, args.matcher_data) if args.matcher_data else []
 
     results = {
         "n_test": len(test.refs),
@@ -573,6 +734,7 @@ def run(args: argparse.Namespace) -> int:
         "notes": notes,
         "pictures": pictures,
         "exec_rows": exec_rows,
+        "matcher_sets": real,
     }
     atomic_write_text(args.out / "results.json", json.dumps(results, indent=1) + "\n")
     table = results_markdown(rows, notes, len(test.refs))
@@ -580,6 +742,8 @@ def run(args: argparse.Namespace) -> int:
         from codeqa_train.exec_eval.command import exec_markdown
 
         table += "\n" + exec_markdown(exec_rows, "test", exec_rows[0]["exec"]["n"], args.k)
+    if real:
+        table += "\n" + matcher_markdown(real)
     atomic_write_text(args.out / "results.md", table)
     print(table)
     return 0

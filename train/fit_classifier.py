@@ -54,6 +54,8 @@ from codeqa_train.metrics import accuracy, pr_auc, roc_auc
 from torch import nn
 
 KINDS = ("positive", "random", "hard")
+# negative kinds of `python -m codeqa_train.matcher_data` (API docs, StaQC labels, rewrites)
+MATCHER_KINDS = ("api-swap", "literal", "line-drop", "line-add", "staqc")
 SLOT_SWAP = "slot-swap"  # generated negative kind: right names, someone else's code
 ASSIGN_NAMES = ("result", "out", "value", "res")
 
@@ -73,7 +75,7 @@ def read_pairs(data: Path, split: str) -> list[LabelledPair]:
     rows = read_curated(path, {"intent": str, "snippet": str, "label": int, "kind": str})
     pairs = []
     for i, row in enumerate(rows, 1):
-        if row["label"] not in (0, 1) or row["kind"] not in KINDS:
+        if row["label"] not in (0, 1) or row["kind"] not in (*KINDS, SLOT_SWAP, *MATCHER_KINDS):
             raise CuratedDataError(
                 path, None, f"row {i}: bad label/kind {row['label']!r}/{row['kind']!r}"
             )
@@ -195,12 +197,8 @@ def split_metrics(pairs: Sequence[LabelledPair], probs: np.ndarray, threshold: f
     kinds = np.array([p.kind for p in pairs])
     labels = np.array([p.label for p in pairs])
     out: dict[str, dict[str, float]] = {}
-    for name, neg in (
-        ("random", kinds == "random"),
-        ("hard", kinds == "hard"),
-        (SLOT_SWAP, kinds == SLOT_SWAP),
-        ("all", labels == 0),
-    ):
+    names = ["random", "hard", SLOT_SWAP, *sorted(set(kinds[labels == 0]) - set(KINDS))]
+    for name, neg in [*((k, kinds == k) for k in dict.fromkeys(names)), ("all", labels == 0)]:
         keep = (labels == 1) | neg
         if neg.sum() == 0 or labels[keep].sum() == 0:
             continue
@@ -281,7 +279,8 @@ def product_inputs(
 ) -> tuple[list[Any], Callable]:
     from codeqa_model.matcher import PairEncoder, collate
 
-    encoder = PairEncoder(intent_tok, code_tok, cfg.max_intent_len, cfg.max_code_len)
+    parts = cfg.max_parts if cfg.use_parts else 0
+    encoder = PairEncoder(intent_tok, code_tok, cfg.max_intent_len, cfg.max_code_len, parts)
     return [encoder.encode(p.intent, p.snippet) for p in pairs], collate
 
 
@@ -426,6 +425,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     a("--encoder", choices=("cnn", "gru"), default="cnn", help="sequence encoder per side")
     a("--no-alignment", action="store_true", help="drop the token-alignment features")
     a("--no-lexical", action="store_true", help="drop the lexical overlap features")
+    a("--parts", action="store_true", help="add code identifier parts in the intent word space")
+    a("--max-code-len", type=int, default=80, help="code sub-words read (cut at a line end)")
+    a(
+        "--api-docs",
+        type=Path,
+        default=None,
+        help="apidocs/python-docs.jsonl: everyday APIs' first doc sentences go into the config "
+        "for mismatch explanations (codeqa_model.explain)",
+    )
     a("--false-alarm-rate", type=float, default=0.05, help="share of true matches flagged")
     a("--extra-random", type=int, default=2, help="more random negatives per train positive")
     a(
@@ -480,6 +488,13 @@ class Prepared:
     length: Callable[[int], int] | None
 
 
+def api_docs(path: Path) -> dict[str, str]:
+    """{dotted API name: first doc sentence} for the matcher's explanations."""
+    from codeqa_train.matcher_data.sources import api_docs as read_api_docs
+
+    return read_api_docs(path)
+
+
 def prepare_product(
     args: argparse.Namespace, train_pairs: list[LabelledPair], valid_pairs: list[LabelledPair]
 ) -> Prepared:
@@ -494,7 +509,10 @@ def prepare_product(
         encoder=args.encoder,
         use_alignment=not args.no_alignment,
         use_lexical=not args.no_lexical,
+        use_parts=args.parts,
+        max_code_len=args.max_code_len,
         false_alarm_rate=args.false_alarm_rate,
+        extra={"api_docs": api_docs(args.api_docs)} if args.api_docs else {},
     )
     train_x, collate = product_inputs(train_pairs, *tokenizers, cfg)
     valid_x, _ = product_inputs(valid_pairs, *tokenizers, cfg)
@@ -582,7 +600,7 @@ def run(args: argparse.Namespace) -> int:
 
     train_pairs = training_pairs(args, loop_cfg.seed)
     valid_pairs = validation_pairs(args, loop_cfg.seed)
-    counts = {k: sum(p.kind == k for p in train_pairs) for k in (*KINDS, SLOT_SWAP)}
+    counts = {k: sum(p.kind == k for p in train_pairs) for k in (*KINDS, SLOT_SWAP, *MATCHER_KINDS)}
     print(f"train {len(train_pairs)} pairs {counts}, valid {len(valid_pairs)}")
     prepare = prepare_product if args.variant == "product" else prepare_baseline
     prep = prepare(args, train_pairs, valid_pairs)

@@ -1,0 +1,137 @@
+"""Why a block does not match its intent, in words, when the evidence is clear.
+
+The evidence is the block's own calls, read with `ast` (never executed): for each call that
+resolves to a documented API, the matcher scores the intent against that call alone and
+against its documented siblings (`os.getcwd` beside `os.listdir`). When a call alone is judged
+wrong and a sibling is judged right, the reason names both ("calls os.listdir; the intent asks
+for the current working directory (os.getcwd)"); when only the first holds, it names the call
+and what its documentation says it does. Anything less clear gives None: a vague reason is
+worse than none.
+
+The documentation summaries (`{dotted name: first doc sentence}`) travel in the matcher's
+config (`extra["api_docs"]`), so a bundle without them simply explains nothing.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+# Common import aliases in Stack Overflow code; an `import x as y` inside the block wins.
+ALIASES = {"np": "numpy", "pd": "pandas", "plt": "matplotlib.pyplot", "dt": "datetime"}
+_BUILTINS = frozenset(n for n in dir(builtins) if n.islower() and not n.startswith("_"))
+_TYPE_METHODS = {
+    t.__name__: frozenset(n for n in dir(t) if not n.startswith("_"))
+    for t in (str, list, dict, set, bytes)
+}
+_LEAD = re.compile(r"^(?:return|returns|get|gets)\s+", re.IGNORECASE)
+_MAX_SIBLINGS = 160
+WRONG_MARGIN = 0.3  # a sibling must beat the called API by this much to be named
+
+
+def dotted(node: ast.expr) -> str | None:
+    """`a.b.c` for an attribute chain rooted at a name, else None."""
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+def import_aliases(tree: ast.AST) -> dict[str, str]:
+    """Names the code's own imports bind: `import numpy as np` → {"np": "numpy"}."""
+    out: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                out[a.asname or a.name.split(".")[0]] = a.name if a.asname else a.name.split(".")[0]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            for a in node.names:
+                out[a.asname or a.name] = f"{node.module}.{a.name}"
+    return out
+
+
+def called_apis(code: str, docs: Mapping[str, str]) -> list[tuple[str, str]]:
+    """(as written, documented name) for each call in `code` whose API `docs` knows, in order.
+
+    `datetime.strptime` after `from datetime import datetime` is `datetime.datetime.strptime`;
+    a method on a variable (`s.upper()`) is looked up as `str.upper` / `list.sort` / ...
+    """
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return []
+    aliases = {**ALIASES, **import_aliases(tree)}
+    found: list[tuple[int, int, str, str]] = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        written = dotted(node.func)
+        if written is None:
+            continue
+        head, _, rest = written.partition(".")
+        full = f"{aliases[head]}.{rest}" if head in aliases and rest else aliases.get(head, written)
+        candidates = [full, written, ".".join(full.split(".")[-2:])]
+        if rest and "." not in rest:
+            candidates += [f"{t}.{rest}" for t, names in _TYPE_METHODS.items() if rest in names]
+        name = next((c for c in candidates if c in docs), None)
+        if name is not None:
+            found.append((node.lineno, node.col_offset, written, name))
+    found.sort()
+    return [(w, n) for _, _, w, n in found]
+
+
+def siblings(name: str, docs: Mapping[str, str]) -> list[str]:
+    """Documented names of the same module or type as `name` (itself excluded)."""
+    module = name.rpartition(".")[0]
+    if not module:
+        return [n for n in docs if "." not in n and n != name and n in _BUILTINS]
+    return [n for n in docs if n.rpartition(".")[0] == module and n != name][:_MAX_SIBLINGS]
+
+
+def summary(doc: str) -> str:
+    """A doc sentence as a phrase: "Return a string representing X" → "a string representing X"."""
+    text = doc.strip().rstrip(".")
+    stripped = _LEAD.sub("", text)
+    return stripped if stripped and stripped != text else text[:1].lower() + text[1:]
+
+
+@dataclass(frozen=True)
+class Explainer:
+    """Names the call that makes a block wrong, using the matcher as the judge of each call."""
+
+    docs: Mapping[str, str]
+    score: Callable[[Sequence[tuple[str, str]]], Sequence[float]]
+    threshold: float
+
+    def explain(self, intent: str, code: str) -> str | None:
+        calls = called_apis(code, self.docs)
+        if not calls or not intent.strip():
+            return None
+        unique = list(dict.fromkeys(calls))
+        own = self.score([(intent, f"{name}()") for _, name in unique])
+        worst = min(range(len(unique)), key=lambda i: own[i])
+        if own[worst] >= self.threshold:
+            return None  # every documented call is plausible alone: no clear culprit
+        written, name = unique[worst]
+        best = self._best_sibling(intent, name)
+        if best is not None and best[1] >= max(self.threshold, own[worst] + WRONG_MARGIN):
+            other = best[0]
+            return f"calls {written}; the intent asks for {summary(self.docs[other])} ({other})"
+        if len(unique) == 1:
+            return f"calls {written}, which does this: {summary(self.docs[name])}"
+        return None
+
+    def _best_sibling(self, intent: str, name: str) -> tuple[str, float] | None:
+        options = siblings(name, self.docs)
+        if not options:
+            return None
+        probs = self.score([(intent, f"{n}()") for n in options])
+        i = max(range(len(options)), key=lambda j: probs[j])
+        return options[i], float(probs[i])

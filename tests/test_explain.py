@@ -1,0 +1,78 @@
+"""`codeqa_model.explain`: calls read with ast, and reasons given only on clear evidence."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from codeqa_model.explain import Explainer, called_apis, siblings, summary
+
+DOCS = {
+    "os.getcwd": "Return a string representing the current working directory",
+    "os.listdir": "Return a list containing the names of the entries in the directory",
+    "os.remove": "Remove (delete) the file path",
+    "datetime.strptime": "Return a datetime corresponding to date_string",
+    "json.loads": "Deserialize s to a Python object",
+    "str.upper": "Return a copy of the string converted to uppercase",
+    "len": "Return the length of an object",
+}
+
+
+def test_called_apis_resolves_imports_aliases_and_methods() -> None:
+    code = (
+        "from datetime import datetime\n"
+        "import os as o\n"
+        "d = datetime.strptime(s, '%Y')\n"
+        "print(o.listdir('.'), len(d), name.upper())\n"
+    )
+    assert called_apis(code, DOCS) == [
+        ("datetime.strptime", "datetime.strptime"),
+        ("o.listdir", "os.listdir"),
+        ("len", "len"),
+        ("name.upper", "str.upper"),
+    ]
+    assert called_apis("def broken(:", DOCS) == []
+
+
+def test_siblings_and_summary() -> None:
+    assert siblings("os.listdir", DOCS) == ["os.getcwd", "os.remove"]
+    assert summary(DOCS["os.getcwd"]) == "a string representing the current working directory"
+    assert summary("Remove (delete) the file path") == "remove (delete) the file path"
+
+
+class KeywordScorer:
+    """Test double of the matcher: 0.9 when the call's name is the intent's keyword's API."""
+
+    def __init__(self, right: dict[str, str]) -> None:
+        self.right = right  # intent keyword -> the API that does it
+
+    def __call__(self, pairs: Sequence[tuple[str, str]]) -> list[float]:
+        out = []
+        for intent, code in pairs:
+            hits = [api for word, api in self.right.items() if word in intent]
+            out.append(0.9 if any(code.startswith(api + "(") for api in hits) else 0.05)
+        return out
+
+
+def test_names_the_wrong_call_and_the_sibling_the_intent_asks_for() -> None:
+    explainer = Explainer(DOCS, KeywordScorer({"working directory": "os.getcwd"}), 0.3)
+    reason = explainer.explain("get the current working directory", "items = os.listdir('.')")
+    assert reason == (
+        "calls os.listdir; the intent asks for a string representing the current working "
+        "directory (os.getcwd)"
+    )
+
+
+def test_no_reason_when_the_calls_fit_or_nothing_is_documented() -> None:
+    explainer = Explainer(DOCS, KeywordScorer({"working directory": "os.getcwd"}), 0.3)
+    assert explainer.explain("get the current working directory", "cwd = os.getcwd()") is None
+    assert explainer.explain("get the current working directory", "x = foo.bar()") is None
+    assert explainer.explain("", "os.listdir('.')") is None
+
+
+def test_single_wrong_call_without_a_better_sibling_is_described() -> None:
+    explainer = Explainer(DOCS, KeywordScorer({}), 0.3)
+    assert explainer.explain("parse the date", "d = json.loads(s)") == (
+        "calls json.loads, which does this: deserialize s to a Python object"
+    )
+    # two documented calls, no better sibling: no single culprit to name
+    assert explainer.explain("parse the date", "d = json.loads(s)\nn = len(d)") is None
