@@ -398,6 +398,19 @@ class Engine:
         """Each pair's score if already known, else None; never runs the model."""
         return [self._scores.get(self._score_key(i, pair)) for i, pair in enumerate(pairs)]
 
+    # ---------------------------------------------------------------- explain
+
+    def explain(self, intent: str, code: str) -> str | None:
+        """Why `code` does not do what `intent` says, when the evidence is clear ("calls
+        os.listdir; the intent asks for ... (os.getcwd)"); None otherwise or when the matcher
+        carries no API docs. Clipped like `score`; see `codeqa_model.explain`."""
+        explain = getattr(self.matcher, "explain", None)
+        if explain is None:
+            return None
+        intent, code = self._score_key(0, (intent, code))
+        with self._lock, torch.inference_mode():
+            return explain(intent, code)
+
     def _score_key(self, index: int, pair: Any) -> tuple[str, str]:
         if not (
             isinstance(pair, tuple | list)
