@@ -17,6 +17,7 @@ import {
 } from "vscode-languageclient/node";
 
 import { onInterpreterChange, selectedInterpreter } from "./python";
+import { type Fault, type Found, Launcher } from "./launch";
 import { MODULE_NAME, type Resolution, resolveServer } from "./resolve";
 import {
   readServerSettings,
@@ -30,12 +31,7 @@ import { MODEL_STATUS_NOTIFICATION, type ModelStatus, parseModelStatus, presentS
 let client: LanguageClient | undefined;
 let log: vscode.LogOutputChannel;
 let statusItem: vscode.StatusBarItem;
-let retryTimer: NodeJS.Timeout | undefined;
-let retryWatcher: vscode.FileSystemWatcher | undefined;
-let lastFault: string | undefined;
-
-/** How often to look again for a server that is not installed yet. */
-const RETRY_MS = 10_000;
+let launcher: Launcher;
 
 function isExecutable(file: string): boolean {
   try {
@@ -90,15 +86,12 @@ async function resolveNow(): Promise<Resolution> {
   });
 }
 
-/** Shows a resolution failure once per distinct fault (retries stay quiet). */
-function reportFailure(resolution: Extract<Resolution, { ok: false }>): void {
-  showStatus({ state: "error", message: resolution.message });
-  if (lastFault === resolution.message) return;
-  lastFault = resolution.message;
-  log.error(resolution.message);
-  for (const file of resolution.tried) log.info(`  tried ${file}`);
-  const setting = resolution.fault === "interpreter" ? "codeqa.interpreter" : "codeqa.server.path";
-  void vscode.window.showErrorMessage(resolution.message, "Open Settings", "Show Log").then((choice) => {
+/** Tells the user once about a fault (the Launcher calls it once per distinct message). */
+function reportFailure(fault: Fault): void {
+  log.error(fault.message);
+  for (const file of fault.tried) log.info(`  tried ${file}`);
+  const setting = fault.fault === "interpreter" ? "codeqa.interpreter" : "codeqa.server.path";
+  void vscode.window.showErrorMessage(fault.message, "Open Settings", "Show Log").then((choice) => {
     if (choice === "Open Settings") {
       void vscode.commands.executeCommand("workbench.action.openSettings", setting);
     } else if (choice === "Show Log") {
@@ -107,40 +100,26 @@ function reportFailure(resolution: Extract<Resolution, { ok: false }>): void {
   });
 }
 
-function stopRetrying(): void {
-  if (retryTimer) clearInterval(retryTimer);
-  retryTimer = undefined;
-  retryWatcher?.dispose();
-  retryWatcher = undefined;
+function createLauncher(): Launcher {
+  return new Launcher({
+    resolve: resolveNow,
+    start: startClient,
+    report: reportFailure,
+    failed: (fault) => showStatus({ state: "error", message: fault.message }),
+    log: (message) => log.info(message),
+    every: (ms, fn) => {
+      const timer = setInterval(fn, ms);
+      return { dispose: () => clearInterval(timer) };
+    },
+    watch: (fn) => {
+      const watcher = vscode.workspace.createFileSystemWatcher(`**/${MODULE_NAME}/__main__.py`, false, true, true);
+      watcher.onDidCreate(fn);
+      return watcher;
+    },
+  });
 }
 
-/** Looks again every RETRY_MS, and at once when a server package appears in the workspace. */
-function retryUntilInstalled(): void {
-  if (retryTimer) return;
-  log.info(`Waiting for the server to be installed; looking again every ${RETRY_MS / 1000} s`);
-  const tryAgain = async (): Promise<void> => {
-    if (client || !retryTimer) return;
-    const resolution = await resolveNow();
-    if (resolution.ok) {
-      stopRetrying();
-      await startClient();
-    }
-  };
-  retryTimer = setInterval(() => void tryAgain(), RETRY_MS);
-  retryWatcher = vscode.workspace.createFileSystemWatcher(`**/${MODULE_NAME}/__main__.py`, false, true, true);
-  retryWatcher.onDidCreate(() => void tryAgain());
-}
-
-async function startClient(): Promise<void> {
-  stopRetrying();
-  const resolution = await resolveNow();
-  if (!resolution.ok) {
-    reportFailure(resolution);
-    // Settings faults wait for a settings change (which restarts); a missing install is retried.
-    if (resolution.fault === "not installed") retryUntilInstalled();
-    return;
-  }
-  lastFault = undefined;
+async function startClient(resolution: Found): Promise<void> {
   log.info(`Starting ${[resolution.command, ...resolution.args].join(" ")} (found via ${resolution.source})`);
 
   const { settings, problems } = currentSettings();
@@ -199,7 +178,7 @@ async function startClient(): Promise<void> {
 }
 
 async function stopClient(): Promise<void> {
-  stopRetrying();
+  launcher.stop();
   const running = client;
   client = undefined;
   if (running) await running.stop();
@@ -208,11 +187,12 @@ async function stopClient(): Promise<void> {
 async function restart(): Promise<void> {
   log.info("Restarting the server");
   await stopClient();
-  await startClient();
+  await launcher.launch();
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   log = vscode.window.createOutputChannel("CodeQA", { log: true });
+  launcher = createLauncher();
   statusItem = vscode.window.createStatusBarItem("codeqa.status", vscode.StatusBarAlignment.Right, 100);
   statusItem.name = "CodeQA model";
   statusItem.command = "codeqa.showOutput";
@@ -226,7 +206,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
     // Trust lets the workspace's interpreter and settings count: look again.
     vscode.workspace.onDidGrantWorkspaceTrust(() => void restart()),
-    { dispose: stopRetrying },
+    { dispose: () => launcher.stop() },
   );
   const interpreterWatch = await onInterpreterChange(() => {
     // Only the interpreter-based lookup depends on it; explicit settings do not.
@@ -234,7 +214,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     if (!config.get<string>("server.path") && !(config.get<string[]>("interpreter") ?? []).length) void restart();
   });
   if (interpreterWatch) context.subscriptions.push(interpreterWatch);
-  await startClient();
+  await launcher.launch();
 }
 
 export async function deactivate(): Promise<void> {
