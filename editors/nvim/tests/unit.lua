@@ -172,6 +172,10 @@ test("the accept key falls back to what it did before (a global mapping), or to 
   end)
   inline.fallback("<F7>")()
   eq(called, 1)
+  vim.keymap.set("i", "<F7>", function() end, { buffer = 0 }) -- ours, say, after a restart
+  inline.fallback("<F7>")()
+  eq(called, 2) -- still the global one
+  vim.keymap.del("i", "<F7>", { buffer = 0 })
   vim.keymap.del("i", "<F7>")
   eq(type(inline.fallback("<F8>")), "function") -- unmapped: types the key itself
 end)

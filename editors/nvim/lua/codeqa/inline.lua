@@ -194,8 +194,12 @@ end
 ---@param key string
 ---@return fun()
 function M.fallback(key)
-  local prev = vim.fn.maparg(key, "i", false, true)
-  if type(prev) ~= "table" or vim.tbl_isempty(prev) or prev.buffer == 1 then
+  -- The global mapping (the buffer-local one is ours, after a restart of the server).
+  local code = vim.keycode(key)
+  local prev = vim.iter(vim.api.nvim_get_keymap("i")):find(function(m)
+    return vim.keycode(m.lhs) == code
+  end)
+  if prev == nil then
     return function()
       feed(key)
     end
