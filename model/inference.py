@@ -14,7 +14,11 @@ where combine is
 with `p_beam` a candidate's share of the beam's probability mass (softmax of the generator's
 length-normalised log-probs over the candidates), `p_match` the matcher's calibrated
 probability and `w` the bundle's `engine.rerank_weight`; rank drops duplicates and puts
-candidates that do not parse as Python last. Then `check_suggestions` checks each against the
+candidates that do not parse as Python last. With a retrieval index in the bundle
+(`retrieval.json`, `codeqa_model.retrieval`), the nearest known pairs join the beam as
+candidates, the intent's values put in; they get `engine.retrieval_weight * similarity` in place
+of `p_beam`. `engine.consensus_weight` adds each candidate's mean similarity to the others
+(`codeqa_model.consensus`). Then `check_suggestions` checks each against the
 API statically (`codeqa_model.api_check`): code that fails a check (does not parse, names
 something undefined, an attribute a module lacks, a call that does not bind) goes after every
 passing one with `Suggestion.problem` set (never top-1 while any candidate passes; hover and
@@ -42,9 +46,11 @@ from codeqa_model.bundle import (
     BundleError,
     load_bundle,
 )
+from codeqa_model.consensus import consensus_scores
 from codeqa_model.context import SourceContext
 from codeqa_model.generator import Candidate, parses
 from codeqa_model.paths import resolve_bundle
+from codeqa_model.retrieval import RETRIEVAL_FILE, RetrievalIndex, combine_with_retrieval
 
 if TYPE_CHECKING:
     from codeqa_model.generator import Generator
@@ -66,6 +72,9 @@ __all__ = [
 DEFAULT_RERANK_WEIGHT = 0.5
 DEFAULT_BEAM = 5
 DEFAULT_MAX_SRC_LEN = 64
+# Used when a bundle carries a retrieval index but no tuned knobs (`codeqa-train tune` sets them).
+DEFAULT_RETRIEVAL_K = 5
+DEFAULT_RETRIEVAL_WEIGHT = 0.5
 # Every source token is at least one word, so words past the model's source length are never
 # seen; a character cap per kept word bounds the tokenizer's work on pathological input.
 _CHARS_PER_WORD = 32
@@ -238,6 +247,10 @@ class Engine:
         cache_size: int = SUGGESTION_CACHE_SIZE,
         score_cache_size: int = SCORE_CACHE_SIZE,
         checker: ApiChecker | None = None,
+        retrieval: RetrievalIndex | None = None,
+        retrieval_k: int = DEFAULT_RETRIEVAL_K,
+        retrieval_weight: float = DEFAULT_RETRIEVAL_WEIGHT,
+        consensus_weight: float = 0.0,
     ) -> None:
         if not 0.0 <= rerank_weight <= 1.0:
             raise ValueError(f"rerank_weight must be in [0, 1], got {rerank_weight}")
@@ -250,6 +263,10 @@ class Engine:
         self.info.setdefault("rerank_weight", self.rerank_weight)
         # Without a bundle API table the checker still parses and resolves names.
         self.checker = checker if checker is not None else ApiChecker(None)
+        self.retrieval = retrieval
+        self.retrieval_k = max(0, int(retrieval_k))
+        self.retrieval_weight = float(retrieval_weight)
+        self.consensus_weight = float(consensus_weight)
         # One model call at a time: keeps torch within the caller's thread budget and makes
         # concurrent requests from a server's executor see the same results as serial ones.
         self._lock = threading.Lock()
@@ -295,6 +312,8 @@ class Engine:
             raise BundleError(
                 f"{bundle.path / API_TABLE}: not an API table ({exc}); re-export the bundle"
             ) from None
+        retrieval = _retrieval_index(bundle)
+        knobs = _retrieval_knobs(bundle)
         info = {
             "format_version": bundle.format_version,
             "path": str(bundle.path),
@@ -302,6 +321,7 @@ class Engine:
             "metrics": dict(bundle.metrics or {}),
             "threads": threads if threads is not None else torch.get_num_threads(),
             "api_table": table is not None,
+            "retrieval": len(retrieval) if retrieval is not None else 0,
         }
         return cls(
             generator,
@@ -311,6 +331,8 @@ class Engine:
             max_src_len=int(cfg["generator"].get("max_src_len", DEFAULT_MAX_SRC_LEN)),
             info=info,
             checker=ApiChecker(table),
+            retrieval=retrieval,
+            **knobs,
         )
 
     @property
@@ -364,17 +386,33 @@ class Engine:
     ) -> tuple[Suggestion, ...]:
         """The pipeline: candidates -> matcher scores -> combined score -> rank -> check."""
         with self._lock, torch.inference_mode():
-            candidates = self._candidates(intent, k)
+            generated = self._candidates(intent, k)
+            hits = self._retrieved(intent)
+            candidates = [*generated, *hits]
             if not candidates:
                 return ()
             probs = self.matcher.score([(intent, c.code) for c in candidates])
-        scores = combine_scores([c.score for c in candidates], probs, self.rerank_weight)
+        scores = combine_with_retrieval(
+            [c.score for c in generated],
+            [h.similarity for h in hits],
+            probs,
+            self.rerank_weight,
+            self.retrieval_weight,
+        )
+        if self.consensus_weight:
+            scores = scores + self.consensus_weight * consensus_scores([c.code for c in candidates])
         ranked = rank(candidates, scores, len(candidates))
         return tuple(check_suggestions(ranked, self.checker, intent, context, k))
 
     def _candidates(self, intent: str, k: int) -> list[Candidate]:
         """Code that may do what `intent` says: the generator's beam."""
         return list(self.generator.generate(intent, k=max(k, self.beam)))
+
+    def _retrieved(self, intent: str) -> list[Any]:
+        """Known pairs nearest to `intent`, its values put in (none without an index)."""
+        if self.retrieval is None or self.retrieval_k == 0:
+            return []
+        return list(self.retrieval.candidates(intent, self.retrieval_k))
 
     # ------------------------------------------------------------------ score
 
@@ -419,6 +457,41 @@ class Engine:
         ):
             raise TypeError(f"pairs[{index}] must be an (intent, code) pair of str, got {pair!r}")
         return clip_intent(pair[0], self.max_src_len), clip_code(pair[1])
+
+
+def _retrieval_index(bundle: Bundle) -> RetrievalIndex | None:
+    """The bundle's retrieval index, or None when it has none (older bundles)."""
+    data = bundle.extra(RETRIEVAL_FILE)
+    if data is None:
+        return None
+    try:
+        return RetrievalIndex.from_json(data)
+    except ValueError as exc:
+        raise BundleError(
+            f"{bundle.path / RETRIEVAL_FILE}: not a retrieval index ({exc}); re-export the bundle"
+        ) from None
+
+
+def _retrieval_knobs(bundle: Bundle) -> dict[str, Any]:
+    """`retrieval_k`, `retrieval_weight`, `consensus_weight` from config.json's engine section."""
+    engine = bundle.config["engine"]
+    knobs = {
+        "retrieval_k": engine.get("retrieval_k", DEFAULT_RETRIEVAL_K),
+        "retrieval_weight": engine.get("retrieval_weight", DEFAULT_RETRIEVAL_WEIGHT),
+        "consensus_weight": engine.get("consensus_weight", 0.0),
+    }
+    for name, value in knobs.items():
+        integral = name != "retrieval_k" or isinstance(value, int)
+        if isinstance(value, bool) or not isinstance(value, int | float) or not integral:
+            raise BundleError(
+                f"{bundle.path / 'config.json'}: engine.{name} must be a number >= 0, "
+                f"got {value!r}; re-export the bundle"
+            )
+        if value < 0:
+            raise BundleError(
+                f"{bundle.path / 'config.json'}: engine.{name} must be >= 0, got {value!r}"
+            )
+    return knobs
 
 
 def _build(cls: Any, config: dict, tensors: dict, bundle: Bundle, weights_name: str) -> Any:

@@ -51,14 +51,33 @@ def stem(word: str) -> str:
     return word
 
 
-def terms(canonical_intent: str) -> list[str]:
+# Docs say "Return ...", users say "get ..."; a few such pairs, after stemming.
+_SYNONYMS = {
+    "return": "get",
+    "obtain": "get",
+    "fetch": "get",
+    "folder": "directory",
+    "dir": "directory",
+    "make": "create",
+    "delete": "remove",
+    "erase": "remove",
+    "dict": "dictionary",
+    "str": "string",
+    "lowercase": "lower",
+    "uppercase": "upper",
+}
+
+
+def terms(canonical_intent: str, values: Iterable[str] = ()) -> list[str]:
     """Index terms of a canonical intent: stemmed words, placeholders and stop words dropped.
 
     Identifiers split at dots and underscores ('os.path.join' → os, path, join), since users
-    write either form.
+    write either form. `values` are the slot values the placeholders stand for: their words
+    count too ('data.csv' says csv, `df` says pandas-style code).
     """
-    text = _PLACEHOLDER.sub(" ", canonical_intent.lower())
-    return [stem(w) for w in _WORD.findall(text.replace("_", " ")) if w not in _STOP]
+    text = " ".join([_PLACEHOLDER.sub(" ", canonical_intent), *values]).lower()
+    words = (stem(w) for w in _WORD.findall(text.replace("_", " ")) if w not in _STOP)
+    return [_SYNONYMS.get(w, w) for w in words]
 
 
 @dataclass(frozen=True)
@@ -121,7 +140,7 @@ class RetrievalIndex:
             raise ValueError(f"scheme must be one of {SCHEMES}, got {scheme!r}")
         self.entries = list(entries)
         self.scheme = scheme
-        docs = [Counter(terms(e.intent)) for e in self.entries]
+        docs = [Counter(terms(e.intent, (v for _, v in e.values))) for e in self.entries]
         n = len(docs)
         df = Counter(w for d in docs for w in d)
         self.idf = {w: math.log((1 + n) / (1 + c)) + 1.0 for w, c in df.items()}
@@ -140,6 +159,7 @@ class RetrievalIndex:
                 }
             for w, v in weights.items():
                 rows.setdefault(w, []).append((i, v))
+        self._k1 = k1
         self.postings = {
             w: (np.array([i for i, _ in p], dtype=np.int32), np.array([v for _, v in p]))
             for w, p in rows.items()
@@ -162,9 +182,12 @@ class RetrievalIndex:
                 entries.append(entry)
         return cls(entries, scheme)
 
-    def search(self, canonical_intent: str, k: int) -> list[tuple[int, float]]:
-        """Top `k` (entry id, similarity) for a canonical intent, best first; ties by id."""
-        counts = Counter(w for w in terms(canonical_intent) if w in self.postings)
+    def search(
+        self, canonical_intent: str, k: int, values: Iterable[str] = ()
+    ) -> list[tuple[int, float]]:
+        """Top `k` (entry id, similarity) for a canonical intent and its slot values, best
+        first; ties by id."""
+        counts = Counter(w for w in terms(canonical_intent, values) if w in self.postings)
         if not counts or k < 1:
             return []
         scores = np.zeros(len(self.entries))
@@ -175,7 +198,7 @@ class RetrievalIndex:
             best = 1.0
         else:
             q = dict.fromkeys(counts, 1.0)
-            best = sum(self.idf[w] for w in q)  # a tf-1 match of every word, average length
+            best = sum(self.idf[w] for w in q) * (self._k1 + 1)  # the bound as tf grows
         for w, weight in q.items():
             ids, vals = self.postings[w]
             np.add.at(scores, ids, weight * vals)
@@ -191,7 +214,7 @@ class RetrievalIndex:
         canon, slots = canonicalize_intent(intent)
         hits: list[Hit] = []
         seen: set[str] = set()
-        for i, sim in self.search(canon, pool or 4 * k):
+        for i, sim in self.search(canon, pool or 4 * k, (s.value for s in slots)):
             entry = self.entries[i]
             code, spans = fill(entry.code, slots, dict(entry.values))
             if code in seen:

@@ -121,3 +121,85 @@ def test_combined_scores_match_the_rerank_formula() -> None:
     assert combine_with_retrieval([], [1.0], [0.7], 0.5, 0.0).tolist() == [0.35]
     with pytest.raises(ValueError):
         combine_with_retrieval(beam, [0.5], [0.1, 0.2], 0.5, 1.0)
+
+
+# ------------------------------------------------------------------ in the Engine
+
+
+class _OneGuess:
+    """A generator double: always the same single candidate."""
+
+    def generate(self, intent: str, k: int = 5, max_len: int | None = None) -> list:
+        from codeqa_model.generator import Candidate
+
+        return [Candidate("print(intent)", -0.5, (), -0.5)]
+
+
+class _LikesShutil:
+    """A matcher double: high probability for code that calls shutil, low otherwise."""
+
+    threshold = 0.1
+
+    def score(self, pairs, batch_size: int = 256) -> np.ndarray:
+        return np.array([0.9 if "shutil" in code else 0.1 for _, code in pairs])
+
+
+def _engine(**knobs):
+    from codeqa_model.inference import Engine
+
+    index = RetrievalIndex.from_pairs(PAIRS, scheme="bm25")
+    return Engine(_OneGuess(), _LikesShutil(), rerank_weight=0.5, retrieval=index, **knobs)
+
+
+def test_engine_offers_retrieved_code_with_the_intents_values() -> None:
+    found = _engine(retrieval_k=3, retrieval_weight=0.5).suggest("copy file `a` to `b`", k=5)
+    assert found[0].code == "shutil.copy(a, b)"
+    assert [found[0].code[s:e] for s, e in found[0].slot_spans] == ["a", "b"]
+    assert "print(intent)" in [s.code for s in found]
+
+
+def test_engine_without_retrieval_candidates_keeps_the_beam_only() -> None:
+    found = _engine(retrieval_k=0).suggest("copy file `a` to `b`", k=5)
+    assert [s.code for s in found] == ["print(intent)"]
+
+
+def test_consensus_weight_lifts_the_candidate_most_like_the_others() -> None:
+    from codeqa_model.consensus import consensus_scores
+
+    scores = consensus_scores(["os.remove(p)", "os.remove(q)", "print(1)"])
+    assert scores[0] == scores[1] > scores[2] >= 0.0
+    assert consensus_scores(["x"]).tolist() == [0.0]
+
+
+def test_bundle_with_a_retrieval_file_loads_it_and_its_knobs(tmp_path) -> None:
+    from codeqa_model.bundle import BundleError, save_bundle
+    from codeqa_model.inference import Engine
+    from tiny_models import engine_config, train_tiny
+
+    parts = train_tiny()
+    index = RetrievalIndex.from_pairs(PAIRS)
+
+    def save(name: str, engine_knobs: dict, data: bytes):
+        config = engine_config(parts)
+        config["engine"].update(engine_knobs)
+        return save_bundle(
+            tmp_path / name,
+            config=config,
+            generator_tensors=parts.gen_tensors,
+            matcher_tensors=parts.cls_tensors,
+            intent_tokenizer=parts.intent_tok,
+            code_tokenizer=parts.code_tok,
+            model_card="# tiny\n",
+            extra_files={"retrieval.json": data},
+        )
+
+    knobs = {"retrieval_k": 2, "retrieval_weight": 0.7, "consensus_weight": 0.3}
+    engine = Engine.load(save("ok", knobs, index.to_json().encode()), threads=1)
+    assert engine.info["retrieval"] == len(index)
+    assert (engine.retrieval_k, engine.retrieval_weight, engine.consensus_weight) == (2, 0.7, 0.3)
+    codes = [s.code for s in engine.suggest("copy file `a` to `b`", k=10)]
+    assert "shutil.copy(a, b)" in codes
+    with pytest.raises(BundleError, match="retrieval"):
+        Engine.load(save("bad", {}, b"{not json"), threads=1)
+    with pytest.raises(BundleError, match="retrieval_k"):
+        Engine.load(save("neg", {"retrieval_k": -1}, index.to_json().encode()), threads=1)
