@@ -50,7 +50,12 @@ from codeqa_model.consensus import consensus_scores
 from codeqa_model.context import SourceContext
 from codeqa_model.generator import Candidate, parses
 from codeqa_model.paths import resolve_bundle
-from codeqa_model.retrieval import RETRIEVAL_FILE, RetrievalIndex, combine_with_retrieval
+from codeqa_model.retrieval import (
+    RETRIEVAL_FILE,
+    RetrievalIndex,
+    combine_with_retrieval,
+    load_index,
+)
 
 if TYPE_CHECKING:
     from codeqa_model.generator import Generator
@@ -465,7 +470,7 @@ def _retrieval_index(bundle: Bundle) -> RetrievalIndex | None:
     if data is None:
         return None
     try:
-        return RetrievalIndex.from_json(data)
+        return load_index(bytes(data))
     except ValueError as exc:
         raise BundleError(
             f"{bundle.path / RETRIEVAL_FILE}: not a retrieval index ({exc}); re-export the bundle"

@@ -13,6 +13,7 @@ numpy + stdlib, no torch.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -275,6 +276,13 @@ class RetrievalIndex:
                 raise ValueError(f"retrieval entry {n} is malformed")
             entries.append(Entry(intent, code, tuple((a, b) for a, b in values), sources[src]))
         return cls(entries, str(data.get("scheme", "tfidf")))
+
+
+@functools.lru_cache(maxsize=4)
+def load_index(data: bytes) -> RetrievalIndex:
+    """`RetrievalIndex.from_json`, remembered per file content: engines built again and again
+    from one bundle (tuning sweeps) parse it once. The index is read-only once built."""
+    return RetrievalIndex.from_json(data)
 
 
 def describe(index: RetrievalIndex) -> dict[str, Any]:

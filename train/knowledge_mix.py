@@ -11,6 +11,7 @@ test splits are copied unchanged; doc rows whose intent equals a CoNaLa test int
 from __future__ import annotations
 
 import json
+import random
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -56,6 +57,19 @@ def read_doc_pairs(path: Path, source: str) -> list[dict[str, Any]]:
     return rows
 
 
+def expand_by_weight(rows: Sequence[dict[str, Any]], seed: int) -> list[dict[str, Any]]:
+    """Each row repeated about `weight` times (stochastic rounding, fixed seed); rows without a
+    weight once. `codeqa-train mine` weighs pairs toward Stack Overflow–like intents (mean 1),
+    the re-sampling Xu et al. found crucial."""
+    rng = random.Random(seed)
+    out: list[dict[str, Any]] = []
+    for row in rows:
+        weight = row.get("weight", 1.0)
+        copies = int(weight) + (1 if rng.random() < weight - int(weight) else 0)
+        out.extend([row] * copies)
+    return out
+
+
 def drop_test_intents(
     rows: Sequence[dict[str, Any]], test_intents: Iterable[str]
 ) -> tuple[list[dict[str, Any]], int]:
@@ -81,7 +95,7 @@ def write_mixed(data: Path, out: Path, docs: Sequence[tuple[Path, str]]) -> dict
     report: dict[str, Any] = {"sources": {}, "dropped_test_intent": {}}
     extra: list[dict[str, Any]] = []
     for path, source in docs:
-        rows = read_doc_pairs(path, source)
+        rows = expand_by_weight(read_doc_pairs(path, source), seed=0)
         kept, dropped = drop_test_intents(rows, test_intents)
         report["sources"][source] = {"file": str(path), "rows": len(kept)}
         report["dropped_test_intent"][source] = dropped

@@ -39,13 +39,27 @@ TUNING_FORMAT = 1
 TUNING_FILE = "tuning.json"
 GENERATOR_KNOBS = ("beam_size", "length_penalty", "no_repeat_ngram")
 # The smallest value each generator knob may take (a grid is never extended below it).
-LOWEST = {"beam_size": 1, "length_penalty": 0.0, "no_repeat_ngram": 0}
+# The engine's knowledge knobs (issue 10): retrieved candidates per intent, the weight of their
+# similarity, the weight of candidates' agreement. Swept like the generator knobs.
+ENGINE_KNOBS = ("retrieval_k", "retrieval_weight", "consensus_weight")
+SWEPT_KNOBS = (*GENERATOR_KNOBS, *ENGINE_KNOBS)
+LOWEST = {
+    "beam_size": 1,
+    "length_penalty": 0.0,
+    "no_repeat_ngram": 0,
+    "retrieval_k": 0,
+    "retrieval_weight": 0.0,
+    "consensus_weight": 0.0,
+}
 # Where each knob lives in a bundle's config.json.
 SECTION = {
     "beam_size": "generator",
     "length_penalty": "generator",
     "no_repeat_ngram": "generator",
     "rerank_weight": "engine",
+    "retrieval_k": "engine",
+    "retrieval_weight": "engine",
+    "consensus_weight": "engine",
     "threshold": "matcher",
 }
 
@@ -121,11 +135,21 @@ class EngineFactory:
 
     def knobs(self) -> dict[str, Any]:
         """The bundle's own value of every knob."""
-        from codeqa_model.inference import DEFAULT_RERANK_WEIGHT
+        from codeqa_model.inference import (
+            DEFAULT_RERANK_WEIGHT,
+            DEFAULT_RETRIEVAL_K,
+            DEFAULT_RETRIEVAL_WEIGHT,
+        )
 
         cfg = self.bundle.config
+        defaults = {
+            "retrieval_k": DEFAULT_RETRIEVAL_K,
+            "retrieval_weight": DEFAULT_RETRIEVAL_WEIGHT,
+            "consensus_weight": 0.0,
+        }
         return {
             **{k: cfg["generator"][k] for k in GENERATOR_KNOBS},
+            **{k: cfg["engine"].get(k, defaults[k]) for k in ENGINE_KNOBS},
             "rerank_weight": cfg["engine"].get("rerank_weight", DEFAULT_RERANK_WEIGHT),
             "threshold": cfg["matcher"]["threshold"],
         }
@@ -236,7 +260,7 @@ class Sweep:
 
     def weight_grid(self, knobs: dict[str, Any]) -> list[tuple[float, float]]:
         """BLEU at every rerank weight for this generator setting (memoised)."""
-        key = tuple(knobs[k] for k in GENERATOR_KNOBS)
+        key = tuple(knobs[k] for k in SWEPT_KNOBS)
         if key not in self.seen:
             started = time.perf_counter()
             grid = [
@@ -250,7 +274,7 @@ class Sweep:
             ]
             self.seen[key] = grid
             best_w, best = _pick(grid, knobs["rerank_weight"])
-            setting = ", ".join(f"{k}={knobs[k]}" for k in GENERATOR_KNOBS)
+            setting = ", ".join(f"{k}={knobs[k]}" for k in SWEPT_KNOBS)
             self.log(
                 f"  {setting}: best BLEU {best:.2f} at rerank_weight={best_w:g} "
                 f"({time.perf_counter() - started:.0f}s)"
@@ -266,7 +290,7 @@ class Sweep:
         """Chosen knobs and, per knob, the figure and grid that chose it."""
         knobs = dict(knobs)
         chosen_by: dict[str, dict[str, Any]] = {}
-        for name in GENERATOR_KNOBS:
+        for name in (n for n in SWEPT_KNOBS if n in grids):
             values = list(dict.fromkeys([*grids[name], knobs[name]]))  # the run's value too
             self.log(f"{name}: {values}")
             grid = [(v, self.best_of({**knobs, name: v})) for v in values]
@@ -412,6 +436,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=[round(0.1 * i, 1) for i in range(11)],
         help="grid (default 0,0.1,…,1)",
     )
+    a("--retrieval-ks", type=_ints, default=[0, 5, 10], help="retrieved candidates grid")
+    a("--retrieval-weights", type=_floats, default=[0.25, 0.5, 1.0], help="grid")
+    a("--consensus-weights", type=_floats, default=[0.0, 0.2, 0.4, 0.8], help="grid")
     a(
         "--extend",
         type=int,
@@ -434,12 +461,16 @@ def tune(args: argparse.Namespace, log: Callable[[str], None] = print) -> dict[s
         "beam_size": args.beam_sizes,
         "length_penalty": args.length_penalties,
         "no_repeat_ngram": args.no_repeat,
+        "consensus_weight": args.consensus_weights,
     }
     with tempfile.TemporaryDirectory(prefix="codeqa-tune-") as tmp:
         bundle = bundle_from_runs(
             args.generator, args.classifier, Path(tmp) / "bundle", args.extra_file
         )
         factory = EngineFactory(bundle, threads=args.threads)
+        if bundle.extra("retrieval.json") is not None:  # without an index they change nothing
+            grids["retrieval_k"] = args.retrieval_ks
+            grids["retrieval_weight"] = args.retrieval_weights
         start = factory.knobs()
         log(f"measuring on {valid.generator_split} and {valid.classifier_split}; start {start}")
         sweep = Sweep(factory, valid, args.k, args.rerank_weights, log=log, extend=args.extend)
