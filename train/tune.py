@@ -304,8 +304,10 @@ class Sweep:
             chosen_by[name] = self._record(figure, grid, "best over the rerank-weight grid")
         grid = self.weight_grid(knobs)
         knobs["rerank_weight"], figure = _pick(grid, knobs["rerank_weight"])
-        setting = ", ".join(f"{k}={knobs[k]}" for k in GENERATOR_KNOBS)
+        setting = ", ".join(f"{k}={knobs[k]}" for k in SWEPT_KNOBS if k in chosen_by)
         chosen_by["rerank_weight"] = self._record(figure, grid, f"at {setting}")
+        # only what was measured leaves here; unswept knobs keep the bundle's own value
+        knobs = {k: v for k, v in knobs.items() if k in chosen_by}
         return knobs, chosen_by
 
     def _record(self, figure: float, grid: list[tuple[Any, float]], note: str) -> dict[str, Any]:
