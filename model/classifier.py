@@ -14,7 +14,9 @@ Two networks, both ending in one logit per (intent, code) pair:
   With `use_parts`, the code's identifiers split into their parts (`getcwd` → get, cwd;
   `user_name` → user, name) are read with the *intent* tokenizer and embeddings, so "current
   working directory" and `getcwd` meet in one word space: an alignment score both ways and the
-  product of the two mean vectors join the features.
+  product of the two mean vectors join the features. With `use_docs` the first doc sentence
+  of each documented API the code calls joins those parts (`os.listdir` brings "list", "names",
+  "entries", "directory"), and `doc_overlap` the lexical features.
 
 Calibration (Platt: p = σ(a·logit + b)) and the decision threshold live in `ClassifierConfig`
 so that a bundle carries them as plain JSON.
@@ -39,6 +41,7 @@ LEXICAL_FEATURES: tuple[str, ...] = (
     "code_word_overlap",  # share of the code's identifier parts found among the intent words
     "log_intent_len",
     "log_code_len",
+    "doc_overlap",  # share of intent content words in the docs of the APIs the code calls
 )
 
 
@@ -57,9 +60,10 @@ class ClassifierConfig:
     max_code_len: int = 80
     use_alignment: bool = True
     use_lexical: bool = True
-    n_lexical: int = len(LEXICAL_FEATURES)
+    n_lexical: int = len(LEXICAL_FEATURES)  # old bundles say 5: no doc_overlap
     use_parts: bool = False  # identifier parts in the intent's word space (False: old bundles)
     max_parts: int = 48
+    use_docs: bool = False  # called APIs' doc words join the parts; needs extra["api_docs"]
     # baseline only: widths of the two fixed input vectors and of the dense stack
     intent_dim: int = 0
     code_dim: int = 0

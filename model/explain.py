@@ -87,6 +87,28 @@ def called_apis(code: str, docs: Mapping[str, str]) -> list[tuple[str, str]]:
     return [(w, n) for _, _, w, n in found]
 
 
+def token_calls(tokens: Sequence[str], docs: Mapping[str, str]) -> list[str]:
+    """Documented names called in a code-token list (`os . getcwd (` → "os.getcwd"), without
+    parsing: the matcher's fast path, tolerant of code that does not parse."""
+    found: list[str] = []
+    for i, tok in enumerate(tokens):
+        if tok != "(" or i == 0 or not tokens[i - 1].isidentifier():
+            continue
+        j = i - 1
+        while j >= 2 and tokens[j - 1] == "." and tokens[j - 2].isidentifier():
+            j -= 2
+        written = "".join(tokens[j:i])
+        head, _, rest = written.partition(".")
+        full = f"{ALIASES[head]}.{rest}" if head in ALIASES and rest else written
+        candidates = [full, ".".join(full.split(".")[-2:])]
+        if rest and "." not in rest:
+            candidates += [f"{t}.{rest}" for t, names in _TYPE_METHODS.items() if rest in names]
+        name = next((c for c in candidates if c in docs), None)
+        if name is not None and name not in found:
+            found.append(name)
+    return found
+
+
 def siblings(name: str, docs: Mapping[str, str]) -> list[str]:
     """Documented names of the same module or type as `name` (itself excluded)."""
     module = name.rpartition(".")[0]

@@ -16,9 +16,9 @@ from typing import Any
 
 import numpy as np
 import torch
-from codeqa_model.classifier import ClassifierConfig, MatchClassifier
+from codeqa_model.classifier import LEXICAL_FEATURES, ClassifierConfig, MatchClassifier
 from codeqa_model.code_tokens import tokenize_code
-from codeqa_model.explain import Explainer
+from codeqa_model.explain import Explainer, token_calls
 from codeqa_model.intent_tokens import tokenize_intent
 from codeqa_model.slots import PLACEHOLDER_RE, canonicalize_code, canonicalize_intent
 from codeqa_model.subword import encode_words
@@ -36,8 +36,8 @@ _STOPWORDS = frozenset(
 
 @lru_cache(maxsize=65536)
 def _token_parts(token: str) -> tuple[str, ...]:
-    if PLACEHOLDER_RE.fullmatch(token):
-        return ()
+    if PLACEHOLDER_RE.fullmatch(token) or token.startswith("<"):
+        return ()  # placeholders and layout tokens (<nl>, <indent>) are not words
     return tuple(p.lower() for p in _WORD_PART.findall(token))
 
 
@@ -69,6 +69,8 @@ class PairEncoder:
         max_intent: int,
         max_code: int,
         max_parts: int = 0,
+        api_docs: dict[str, str] | None = None,
+        n_lexical: int = len(LEXICAL_FEATURES),
     ) -> None:
         self.intent_tok = intent_tok
         self.code_tok = code_tok
@@ -76,7 +78,14 @@ class PairEncoder:
         self.max_code = max_code
         self.max_parts = max_parts  # 0: no identifier-parts input
         self._nl = code_tok.token_to_id("<nl>")
+        self.api_docs = api_docs or {}
+        self.n_lexical = n_lexical
+        self._doc_words = lru_cache(maxsize=8192)(self._words_of_doc)
         self._intent = lru_cache(maxsize=4096)(self._encode_intent)
+
+    def _words_of_doc(self, name: str) -> tuple[str, ...]:
+        words = tokenize_intent(self.api_docs[name])
+        return tuple(w for w in words if w.isalpha() and w not in _STOPWORDS)
 
     def _encode_intent(self, intent: str) -> tuple[Any, tuple[str, ...], tuple[int, ...]]:
         canonical, slots = canonicalize_intent(intent)
@@ -97,16 +106,21 @@ class PairEncoder:
         intent_parts = {w for w in _word_parts(words) if w not in _STOPWORDS}
         code_parts = _word_parts(code_words)
         shared = intent_parts & code_parts
+        doc_words: list[str] = []
+        if self.api_docs:
+            for name in token_calls(code_words, self.api_docs):
+                doc_words.extend(self._doc_words(name))
         lexical = [
             slot_cov,
             len(shared) / len(intent_parts) if intent_parts else 0.0,
             len(shared) / len(code_parts) if code_parts else 0.0,
             math.log1p(len(words)),
             math.log1p(len(code_words)),
-        ]
+            len(intent_parts & set(doc_words)) / len(intent_parts) if intent_parts else 0.0,
+        ][: self.n_lexical]
         parts_ids: list[int] = []
         if self.max_parts:
-            ordered = dict.fromkeys(p for w in code_words for p in _token_parts(w))
+            ordered = dict.fromkeys([*(p for w in code_words for p in _token_parts(w)), *doc_words])
             parts_ids = encode_words(self.intent_tok, list(ordered))[: self.max_parts] or [1]
         return EncodedPair(list(intent_ids) or [1], code_ids or [1], lexical, parts_ids)
 
@@ -178,6 +192,8 @@ class Matcher:
             cfg.max_intent_len,
             cfg.max_code_len,
             cfg.max_parts if cfg.use_parts else 0,
+            cfg.extra.get("api_docs") if cfg.use_docs else None,
+            cfg.n_lexical,
         )
         return cls(cfg, net, encoder)
 

@@ -74,7 +74,7 @@ def test_ids_are_capped_and_never_empty(tokenizers) -> None:
     empty = enc.encode("", "")
     assert empty.intent_ids == [1] and empty.code_ids == [1]  # a lone <unk>, not a crash
     ids, codes, lex = collate([pair, empty])
-    assert ids.shape == (2, 3) and codes.shape == (2, 4) and lex.shape == (2, 5)
+    assert ids.shape == (2, 3) and codes.shape == (2, 4) and lex.shape == (2, len(LEXICAL_FEATURES))
     assert ids[1].tolist() == [1, 0, 0]
 
 

@@ -280,7 +280,10 @@ def product_inputs(
     from codeqa_model.matcher import PairEncoder, collate
 
     parts = cfg.max_parts if cfg.use_parts else 0
-    encoder = PairEncoder(intent_tok, code_tok, cfg.max_intent_len, cfg.max_code_len, parts)
+    docs = cfg.extra.get("api_docs") if cfg.use_docs else None
+    encoder = PairEncoder(
+        intent_tok, code_tok, cfg.max_intent_len, cfg.max_code_len, parts, docs, cfg.n_lexical
+    )
     return [encoder.encode(p.intent, p.snippet) for p in pairs], collate
 
 
@@ -426,6 +429,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     a("--no-alignment", action="store_true", help="drop the token-alignment features")
     a("--no-lexical", action="store_true", help="drop the lexical overlap features")
     a("--parts", action="store_true", help="add code identifier parts in the intent word space")
+    a("--docs", action="store_true", help="called APIs' doc words as parts (needs --api-docs)")
     a("--max-code-len", type=int, default=80, help="code sub-words read (cut at a line end)")
     a(
         "--api-docs",
@@ -509,7 +513,8 @@ def prepare_product(
         encoder=args.encoder,
         use_alignment=not args.no_alignment,
         use_lexical=not args.no_lexical,
-        use_parts=args.parts,
+        use_parts=args.parts or args.docs,
+        use_docs=args.docs,
         max_code_len=args.max_code_len,
         false_alarm_rate=args.false_alarm_rate,
         extra={"api_docs": api_docs(args.api_docs)} if args.api_docs else {},

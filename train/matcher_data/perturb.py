@@ -17,6 +17,7 @@ import tokenize
 
 _ASSIGN = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s*=[^=]")
 _RESULT_NAMES = ("result", "out", "value", "items", "data", "res", "x")
+MAX_DROP_STATEMENTS = 6
 _FUNC_NAMES = ("main", "run", "helper", "process", "do_it", "handle", "compute")
 
 
@@ -82,12 +83,15 @@ def _other_literal(tok: tokenize.TokenInfo, rng: random.Random) -> str | None:
 
 
 def perturb_literal(intent: str, code: str, rng: random.Random) -> str | None:
-    """One string or number literal changed, preferring one the intent mentions (that is the
-    value the user asked for); also flips `True`/`False` keyword values. None when nothing fits."""
+    """One string or number literal the intent mentions changed (the value the user asked for),
+    or a `True`/`False` flipped. None when nothing fits."""
     toks = _literal_tokens(code)
-    named = [t for t in toks if t.string.strip("'\"rbuf") and t.string.strip("'\"rbuf") in intent]
-    pool = named or toks
-    flips = [m for m in re.finditer(r"\b(True|False)\b", code)]
+    # only a value the intent names: changing an incidental literal (an encoding, a buffer
+    # size in a mined function body) rarely makes the code wrong, so it would teach noise
+    pool = [t for t in toks if t.string.strip("'\"rbuf") and t.string.strip("'\"rbuf") in intent]
+    # a flag in a short snippet is what it does (`reverse=True`); in a long body, incidental
+    short = code.strip().count("\n") < 3
+    flips = list(re.finditer(r"\b(True|False)\b", code)) if short else []
     if not pool and not flips:
         return None
     lines = code.split("\n")
@@ -144,7 +148,8 @@ def _does_work(node: ast.stmt) -> bool:
 def drop_line(code: str, rng: random.Random) -> str | None:
     """A multi-statement snippet with one working statement removed (still valid Python)."""
     stmts = [(a, b) for a, b, node in _statement_lines(code) if _does_work(node)]
-    if len(_statement_lines(code)) < 2 or not stmts:
+    # in a long function one line less is often still the same function: 2 to 6 statements only
+    if not 2 <= len(_statement_lines(code)) <= MAX_DROP_STATEMENTS or not stmts:
         return None
     lines = code.split("\n")
     for _ in range(4):

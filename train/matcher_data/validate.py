@@ -51,7 +51,7 @@ def slices(rows: Sequence[dict], probs: np.ndarray) -> dict[str, float | None]:
 
 
 def report(run: Path, data: Path) -> dict:
-    from codeqa_train.evaluate import load_classifier
+    from codeqa_train.runs import load_classifier
 
     _, matcher = load_classifier(run)
     rows = [json.loads(x) for x in (data / "classifier" / "valid.jsonl").open(encoding="utf-8")]
