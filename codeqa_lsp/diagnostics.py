@@ -27,6 +27,7 @@ from codeqa_model.context import SourceContext
 from lsprotocol import types
 
 from codeqa_lsp import convert
+from codeqa_lsp.contexts import ContextReader
 from codeqa_lsp.intents import IntentBlock, parse_intents, split_lines
 
 if TYPE_CHECKING:
@@ -85,11 +86,6 @@ class Checked:
         return [f for f in self.flagged if any(f.covers(n) for n in range(first, last + 1))]
 
 
-def context_above(lines: Sequence[str], line: int) -> SourceContext:
-    """What the file above ``line`` imports and binds (read with `ast`; nothing is run)."""
-    return SourceContext.from_source("\n".join(lines[:line]))
-
-
 class DiagnosticsScheduler:
     """Per-document check results and the background work (push, fill, refresh) behind them."""
 
@@ -97,6 +93,7 @@ class DiagnosticsScheduler:
         self.ls = ls
         self.pending: dict[str, asyncio.Task[None]] = {}
         self.results: dict[str, Checked] = {}
+        self.contexts = ContextReader()
         # Every wait goes through here, so tests can hold or skip them instead of the clock.
         self.pause: Callable[[float], Awaitable[None]] = asyncio.sleep
         self.fill_delay_s = FILL_DELAY_S
@@ -144,8 +141,10 @@ class DiagnosticsScheduler:
             return ()
         # Contexts parse the text above each block: off the event loop, for the blocks a
         # fill may generate for; the others get theirs when a request needs it.
-        contexts: list[SourceContext | None] = await asyncio.to_thread(
-            lambda: [context_above(lines, b.line) for b, _ in low[:FILL_LIMIT]]
+        contexts: list[SourceContext | None] = list(
+            await asyncio.to_thread(
+                self.contexts.above_each, lines, [b.line for b, _ in low[:FILL_LIMIT]]
+            )
         )
         contexts += [None] * (len(low) - len(contexts))
         explained = [(b.intent, b.code) for b, _ in low[:FILL_LIMIT]]  # the same bound
@@ -174,7 +173,7 @@ class DiagnosticsScheduler:
         """The block's best suggestion (generated now if the fill has not reached it)."""
         context = flagged.context
         if context is None:
-            context = context_above(lines, flagged.block.line)
+            context = self.contexts.above(lines, flagged.block.line)
         k = self.ls.settings.suggestions
         found = await self.ls.host.suggest(engine, flagged.block.intent, k, context)
         return found[0] if found else None

@@ -21,7 +21,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.workspace import TextDocument
 
 from codeqa_lsp import __version__, completion, convert, inline
-from codeqa_lsp.diagnostics import DiagnosticsScheduler, Flagged, context_above
+from codeqa_lsp.diagnostics import DiagnosticsScheduler, Flagged
 from codeqa_lsp.intents import block_starting_at, completion_site, split_lines
 from codeqa_lsp.model_host import Loader, ModelHost, ModelState, load_engine
 from codeqa_lsp.protocol import CodeqaProtocol
@@ -243,7 +243,7 @@ async def complete(ls: CodeqaServer, params: types.CompletionParams) -> types.Co
     engine = await ls.host.engine() if site is not None else None
     if site is None or engine is None:
         return None
-    k, context = ls.settings.suggestions, context_above(lines, site.line)
+    k, context = ls.settings.suggestions, ls.scheduler.contexts.above(lines, site.line)
     suggestions = await ls.host.suggest(engine, site.intent, k, context)
     items = completion.completion_items(suggestions, site, lines, ls.encoding, ls.snippets)
     return types.CompletionList(is_incomplete=False, items=items)
@@ -262,7 +262,7 @@ async def ghost_text(
         engine = await ls.host.engine()
         if engine is None:
             return []
-        context = context_above(lines, site.line)
+        context = ls.scheduler.contexts.above(lines, site.line)
         return await ls.host.suggest(engine, site.intent, ls.settings.suggestions, context)
 
     return await inline.answer(ls.settings, params, source, ls.encoding, suggest)
@@ -322,7 +322,7 @@ async def hover(ls: CodeqaServer, params: types.HoverParams) -> types.Hover | No
         return None
     pair = [(block.intent, block.code)]
     score = (await ls.host.score(engine, pair))[0] if block.has_code else None
-    context = context_above(checked.lines, block.line)
+    context = ls.scheduler.contexts.above(checked.lines, block.line)
     found = await ls.host.suggest(engine, block.intent, ls.settings.suggestions, context)
     code = found[0].code if found else None
     return convert.hover(block, score, threshold, code, checked.lines, ls.encoding)
