@@ -12,8 +12,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from codeqa_model.context import SourceContext
-
+from codeqa_lsp.contexts import ContextReader
 from codeqa_lsp.intents import parse_intents, split_lines
 
 if TYPE_CHECKING:
@@ -124,13 +123,14 @@ def check_source(
     if not blocks:
         return []
     scores = engine.score([(b.intent, b.code) for b in blocks])
+    low = [b.line for b, s in zip(blocks, scores, strict=True) if s < threshold]
+    contexts = dict(zip(low, ContextReader().above_each(lines, low), strict=True))
     results: list[CheckResult] = []
     for block, score in zip(blocks, scores, strict=True):
         mismatch = score < threshold
         suggestion = ""
         if mismatch:
-            context = SourceContext.from_source("\n".join(lines[: block.line]))
-            top = engine.suggest(block.intent, k, context)
+            top = engine.suggest(block.intent, k, contexts[block.line])
             suggestion = top[0].code if top else ""
         results.append(
             CheckResult(
