@@ -295,7 +295,9 @@ class Sweep:
             self.log(f"{name}: {values}")
             grid = [(v, self.best_of({**knobs, name: v})) for v in values]
             for _ in range(self.extend):
-                beyond = _past_edge(grid, knobs[name], LOWEST[name])
+                # the engine decodes max(k, beam_size) wide, so a beam below k changes nothing
+                lowest = max(LOWEST[name], self.k) if name == "beam_size" else LOWEST[name]
+                beyond = _past_edge(grid, knobs[name], lowest)
                 if beyond is None:
                     break
                 self.log(f"{name}: best at the grid's edge, trying {beyond}")
