@@ -1,67 +1,112 @@
 """The inference API's own speed: `Engine.suggest` latency and `Engine.score` throughput.
 
 Issue targets: suggest p50 ≤ 20 ms, score ≥ 2,000 pairs/s on this machine. Measured on the
-shipped bundle (or `--model`), with distinct intents so the engine's cache never answers, and
-printed, never asserted (timings depend on what else runs on the cores).
+shipped bundle (or `--model`) in this process, one thread, with intents that are all distinct
+(CoNaLa test intents, then programmatic variants: `bench.workload.DistinctIntents`) and
+distinct pairs, on a freshly loaded engine, so its caches never answer. Printed and written
+into bench/RESULTS.md by `python -m bench`, never asserted (timings depend on what else runs
+on the cores).
 
-    .venv/bin/python -m bench.engine_speed [--model DIR] [--data out/data/v1] [-n 200] [--threads 1]
+    .venv/bin/python -m bench.engine_speed [--model DIR] [--conala FILE] [-n 200] [--threads 1]
 
-Intents come from CoNaLa valid + test rows (`generator/*.jsonl`); scored pairs from
-`classifier/test.jsonl` (true pairs and both negative kinds).
+Scored pairs: `--pairs` distinct intents, each with a CoNaLa snippet (its own row's or, for
+every other one, another row's).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
-from codeqa_model.inference import Engine
+from bench.stats import percentile
+from bench.workload import CONALA_TEST, DistinctIntents, IntentPair, load_pairs
+
+__all__ = ["EngineSpeed", "measure_engine", "score_pairs"]
 
 
-def _rows(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+@dataclass(frozen=True)
+class EngineSpeed:
+    """What one measurement found (milliseconds, pairs per second)."""
+
+    k: int
+    threads: int
+    calls: int
+    p50_ms: float
+    p95_ms: float
+    mean_ms: float
+    pairs: int
+    score_s: float
+
+    @property
+    def pairs_per_s(self) -> float:
+        return self.pairs / self.score_s if self.score_s > 0 else float("nan")
+
+    def lines(self) -> list[str]:
+        return [
+            f"suggest(k={self.k}), {self.calls} distinct intents, {self.threads} thread(s): "
+            f"p50 {self.p50_ms:.1f} ms, p95 {self.p95_ms:.1f} ms, mean {self.mean_ms:.1f} ms",
+            f"score: {self.pairs} distinct pairs in {self.score_s:.2f} s = "
+            f"{self.pairs_per_s:,.0f} pairs/s",
+        ]
 
 
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+def score_pairs(pairs: list[IntentPair], intents: DistinctIntents, n: int) -> list[tuple[str, str]]:
+    """`n` distinct pairs: intent i with row i's snippet (i even) or another row's (i odd)."""
+    return [(intents[i], pairs[(i + 7 * (i % 2)) % len(pairs)].snippet) for i in range(n)]
+
+
+def measure_engine(
+    bundle: Path | None,
+    pairs: list[IntentPair],
+    calls: int = 200,
+    scored: int = 1_000,
+    k: int = 5,
+    threads: int = 1,
+) -> EngineSpeed:
+    """Load the bundle fresh and time `calls` suggest calls and one `score` over `scored` pairs."""
+    from codeqa_model.inference import Engine  # imports torch: only when measured
+
+    engine = Engine.load(bundle, threads=threads)
+    intents = DistinctIntents(pairs)
+    engine.suggest("warm up the model once", k)
+    times = []
+    for i in range(calls):
+        start = time.perf_counter()
+        engine.suggest(intents[i], k)
+        times.append((time.perf_counter() - start) * 1000)
+    to_score = score_pairs(pairs, intents, scored)
+    engine.score([("warm up the matcher", "pass")])
+    start = time.perf_counter()
+    engine.score(to_score)
+    seconds = time.perf_counter() - start
+    return EngineSpeed(
+        k=k,
+        threads=threads,
+        calls=len(times),
+        p50_ms=statistics.median(times),
+        p95_ms=percentile(times, 95),
+        mean_ms=statistics.fmean(times),
+        pairs=len(to_score),
+        score_s=seconds,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, default=None, help="bundle dir (default: shipped)")
-    parser.add_argument("--data", type=Path, default=Path("out/data/v1"))
+    parser.add_argument("--conala", type=Path, default=CONALA_TEST, help="CoNaLa test JSON")
     parser.add_argument("-n", type=int, default=200, help="suggest calls (distinct intents)")
+    parser.add_argument("--pairs", type=int, default=1_000, help="pairs scored (distinct)")
     parser.add_argument("-k", type=int, default=5)
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args(argv)
-
-    engine = Engine.load(args.model, threads=args.threads)
-    rows = _rows(args.data / "generator" / "valid.jsonl") + _rows(
-        args.data / "generator" / "test.jsonl"
+    speed = measure_engine(
+        args.model, load_pairs(args.conala), args.n, args.pairs, args.k, args.threads
     )
-    intents = list(dict.fromkeys(r["intent"] for r in rows if r["source"] == "conala"))[: args.n]
-    engine.suggest("warm up the model once", args.k)
-    times = []
-    for intent in intents:
-        start = time.perf_counter()
-        engine.suggest(intent, args.k)
-        times.append((time.perf_counter() - start) * 1000)
-    print(
-        f"suggest(k={args.k}), {len(times)} distinct intents, {args.threads} thread(s): "
-        f"p50 {statistics.median(times):.1f} ms, p95 {_percentile(times, 0.95):.1f} ms, "
-        f"mean {statistics.fmean(times):.1f} ms"
-    )
-
-    pairs = [(r["intent"], r["snippet"]) for r in _rows(args.data / "classifier" / "test.jsonl")]
-    engine.score(pairs[:256])
-    start = time.perf_counter()
-    engine.score(pairs)
-    seconds = time.perf_counter() - start
-    print(f"score: {len(pairs)} pairs in {seconds:.2f} s = {len(pairs) / seconds:,.0f} pairs/s")
+    print("\n".join(speed.lines()))
     return 0
 
 

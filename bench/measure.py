@@ -1,22 +1,27 @@
 """The measurements, each driving a real server subprocess through `LspClient`.
 
 `completion_run` does the same thing to every server: spawn, initialize, open a document, ask
-for completions until the first non-empty answer (startup time), then
+for completions until the first non-empty answer (startup time), run the target's `prepare`
+step if it has one, then
 
-- ``repeat``: N requests at the same position of an unchanged document;
-- ``edited``: N requests, each after a (untimed) didChange that gives the document new content
-  (our server sees a new intent each time, so the model works; jedi re-parses the file);
-- more edited requests until 1,000 and `memory_total` completions, sampling RSS at each.
+- ``edited`` (the headline): N requests, each after an untimed didChange that gives the
+  document new content — for our server a new intent every time, never one it has answered
+  before, so the model decodes for every sample; jedi re-parses the file;
+- more edited requests (still new intents) up to `memory_total`, sampling RSS at 1,000 and at
+  the last one (counting edited requests only);
+- ``repeated`` (a labelled extra, never a target): N requests at the same position of the
+  unchanged document — the cost of answering from a cache.
 
 `diagnostics_run` opens the 5,000-line file on our server and times didOpen → publishDiagnostics
-and one-character edits → their publishDiagnostics.
+and one-character edits → their publishDiagnostics. `fill_score_cache` is our server's
+`prepare`: it fills the engine's score cache to its bound before the memory marks.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,9 +31,17 @@ import psutil
 from bench.lsp_client import LspClient
 from bench.workload import IntentPair, big_document, one_char_edit
 
-__all__ = ["CompletionRun", "DiagnosticsRun", "Target", "completion_run", "diagnostics_run"]
+__all__ = [
+    "CompletionRun",
+    "DiagnosticsRun",
+    "Target",
+    "completion_run",
+    "diagnostics_run",
+    "fill_score_cache",
+]
 
 DocumentFn = Callable[[int], tuple[str, int, int]]  # edit number -> (text, line, character)
+PrepareFn = Callable[[LspClient, Path], Awaitable[str]]  # -> a note for the report
 MEMORY_MARKS = (1_000, 10_000)
 
 
@@ -41,6 +54,7 @@ class Target:
     document: DocumentFn
     init_options: Any = None
     cwd: Path | None = None
+    prepare: PrepareFn | None = None
 
 
 @dataclass
@@ -52,10 +66,11 @@ class CompletionRun:
     edited_ms: list[float] = field(default_factory=list)
     empty_answers: int = 0
     rss_mb: dict[str, float] = field(default_factory=dict)
-    completions: int = 0
+    completions: int = 0  # edited completions (each on a new document text)
     alive_at_end: bool = False
     exit_code: int | None = None
     error: str = ""
+    prepared: str = ""
 
 
 def _items(result: Any) -> int:
@@ -75,6 +90,11 @@ async def _timed_completion(client: LspClient, uri: str, line: int, char: int) -
     started = time.perf_counter()
     result = await client.completion(uri, line, char, timeout=60.0)
     return (time.perf_counter() - started) * 1000.0, _items(result)
+
+
+def memory_marks(memory_total: int) -> list[int]:
+    """Edited-completion counts after which RSS is sampled."""
+    return sorted({m for m in MEMORY_MARKS if m <= memory_total} | {memory_total})
 
 
 async def completion_run(
@@ -108,22 +128,16 @@ async def completion_run(
             await asyncio.sleep(0.05)
         run.rss_mb["after start"] = rss_mb(client.pid)
         log(f"{target.name}: first answer {run.first_answer_s:.2f} s")
-
-        for _ in range(requests):
-            ms, items = await _timed_completion(client, uri, line, char)
-            run.repeat_ms.append(ms)
-            run.empty_answers += items == 0
-        run.completions = requests
-        log(f"{target.name}: {requests} repeated requests done")
+        if target.prepare is not None:
+            run.prepared = await target.prepare(client, workdir)
+            log(f"{target.name}: {run.prepared}")
 
         version = 1
-        edit = 0
-        marks = sorted({m for m in MEMORY_MARKS if m <= memory_total} | {memory_total})
-        goal = max(memory_total, 2 * requests)
+        marks = memory_marks(memory_total)
+        goal = max(memory_total, requests)
         while run.completions < goal:
-            edit += 1
             version += 1
-            text, line, char = target.document(edit)
+            text, line, char = target.document(run.completions + 1)  # a new text each time
             client.change(uri, version, [{"text": text}])
             ms, items = await _timed_completion(client, uri, line, char)
             if len(run.edited_ms) < requests:
@@ -131,9 +145,15 @@ async def completion_run(
             run.empty_answers += items == 0
             run.completions += 1
             if run.completions in marks:
-                run.rss_mb[f"after {run.completions:,}"] = rss_mb(client.pid)
-                rss = run.rss_mb[f"after {run.completions:,}"]
-                log(f"{target.name}: {run.completions} completions, rss {rss:.0f} MiB")
+                key = f"after {run.completions:,}"
+                run.rss_mb[key] = rss_mb(client.pid)
+                log(f"{target.name}: {run.completions} completions, rss {run.rss_mb[key]:.0f} MiB")
+
+        for _ in range(requests):  # the extra: same position, unchanged document
+            ms, items = await _timed_completion(client, uri, line, char)
+            run.repeat_ms.append(ms)
+            run.empty_answers += items == 0
+        log(f"{target.name}: {requests} repeated requests done")
         run.alive_at_end = client.alive
     except Exception as exc:  # reported in the table: a crash is a result, not a bench failure
         run.error = f"{type(exc).__name__}: {exc}"
@@ -141,6 +161,41 @@ async def completion_run(
     finally:
         run.exit_code = await client.close()
     return run
+
+
+def score_fill_document(pairs: Sequence[tuple[str, str]]) -> str:
+    """Intent blocks, one per (intent, one-line code) pair, each ended by a blank line."""
+    return "".join(f"# intent: {intent}\n{code}\n\n" for intent, code in pairs)
+
+
+async def fill_score_cache(
+    client: LspClient,
+    workdir: Path,
+    pairs: Sequence[tuple[str, str]],
+    per_edit: int = 128,
+    log: Callable[[str], None] = lambda _msg: None,
+) -> int:
+    """Have the server score every pair (distinct pairs: each one a model call), `per_edit`
+    blocks per document version, waiting for each version's diagnostics; then close it.
+
+    Used to put the engine's score cache at its bound before memory is sampled.
+    """
+    uri = (workdir / "bench_scores.py").resolve().as_uri()
+    version = 0
+    for start in range(0, len(pairs), per_edit):
+        version += 1
+        text = score_fill_document(pairs[start : start + per_edit])
+        waiting = asyncio.ensure_future(
+            client.wait_for("textDocument/publishDiagnostics", _for(uri, version), timeout=120.0)
+        )
+        if version == 1:
+            client.open(uri, text, version=1)
+        else:
+            client.change(uri, version, [{"text": text}])
+        await waiting
+    client.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
+    log(f"scored {len(pairs)} pairs in {version} versions")
+    return len(pairs)
 
 
 @dataclass

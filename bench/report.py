@@ -9,6 +9,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+from bench.engine_speed import EngineSpeed
 from bench.measure import CompletionRun, DiagnosticsRun
 from bench.soak import SoakResult
 from bench.stats import summary
@@ -16,6 +17,8 @@ from bench.stats import summary
 __all__ = ["render", "targets"]
 
 Row = tuple[str, str, str]  # target, measured, verdict
+HEADLINE = "after an edit, new intent"
+EXTRA = "repeated, unchanged document (cache answer; extra, not a target)"
 
 
 def _ms(value: float) -> str:
@@ -28,7 +31,7 @@ def _latency_rows(runs: Sequence[CompletionRun]) -> list[str]:
         "|---|---|---|---|---|---|---|",
     ]
     for run in runs:
-        for mode, samples in (("repeated", run.repeat_ms), ("after an edit", run.edited_ms)):
+        for mode, samples in ((HEADLINE, run.edited_ms), (EXTRA, run.repeat_ms)):
             if not samples:
                 out.append(f"| {run.name} | {mode} | 0 | — | — | — | — |")
                 continue
@@ -41,7 +44,7 @@ def _latency_rows(runs: Sequence[CompletionRun]) -> list[str]:
 
 
 def _p(run: CompletionRun | None, mode: str, q: str) -> float:
-    samples = (run.repeat_ms if mode == "repeated" else run.edited_ms) if run else []
+    samples = (run.edited_ms if mode == HEADLINE else run.repeat_ms) if run else []
     return summary(samples)[q] if samples else float("nan")
 
 
@@ -50,6 +53,32 @@ def _growth(run: CompletionRun) -> float:
     if len(marks) < 2:
         return float("nan")
     return 100.0 * (marks[-1] - marks[0]) / marks[0]
+
+
+def _engine_rows(engine: EngineSpeed, ours: CompletionRun | None) -> list[str]:
+    """`Engine.suggest` beside the server's headline completion; `Engine.score` throughput."""
+    out = [
+        "| measured | n | p50 ms | p95 ms | mean ms |",
+        "|---|---|---|---|---|",
+        f"| Engine.suggest(k={engine.k}), new intent each call, {engine.threads} thread | "
+        f"{engine.calls} | {engine.p50_ms:.1f} | {engine.p95_ms:.1f} | {engine.mean_ms:.1f} |",
+    ]
+    if ours is not None and ours.edited_ms:
+        s = summary(ours.edited_ms)
+        out.append(
+            f"| codeqa-lsp completion ({HEADLINE}), same kind of intents | {s['n']} | "
+            f"{_ms(s['p50'])} | {_ms(s['p95'])} | {_ms(s['mean'])} |"
+        )
+    out += [
+        "",
+        f"Engine.score: {engine.pairs:,} distinct pairs in {engine.score_s:.2f} s = "
+        f"**{engine.pairs_per_s:,.0f} pairs/s** (one call, batches of 256, 1 thread).",
+        "",
+        "Targets of the inference API (issue): suggest p50 ≤ 20 ms — "
+        f"{_verdict(engine.p50_ms <= 20)} ({engine.p50_ms:.1f} ms); score ≥ 2,000 pairs/s — "
+        f"{_verdict(engine.pairs_per_s >= 2_000)} ({engine.pairs_per_s:,.0f}).",
+    ]
+    return out
 
 
 def _verdict(ok: bool | None) -> str:
@@ -63,14 +92,17 @@ def _check(name: str, shown: str, value: float, ok: bool) -> Row:
 def targets(
     ours: CompletionRun | None, jedi: CompletionRun | None, diag: DiagnosticsRun | None
 ) -> list[Row]:
-    """Each target of the issue with the measured value and whether it was met."""
+    """Each target of the issue with the measured value and whether it was met.
+
+    Latency targets are checked on the headline row only (every sample a new intent, so the
+    model decodes); the cache-answer row is never a target.
+    """
     rows: list[Row] = []
-    for mode in ("repeated", "after an edit"):
-        a, b = _p(ours, mode, "p50"), _p(jedi, mode, "p50")
-        shown = f"{_ms(a)} vs {_ms(b)} ms"
-        rows.append(_check(f"completion p50 ≤ jedi's p50 ({mode})", shown, a + b, a <= b))
-        p95 = _p(ours, mode, "p95")
-        rows.append(_check(f"completion p95 ≤ 100 ms ({mode})", f"{_ms(p95)} ms", p95, p95 <= 100))
+    a, b = _p(ours, HEADLINE, "p50"), _p(jedi, HEADLINE, "p50")
+    shown = f"{_ms(a)} vs {_ms(b)} ms"
+    rows.append(_check(f"completion p50 ≤ jedi's p50 ({HEADLINE})", shown, a + b, a <= b))
+    p95 = _p(ours, HEADLINE, "p95")
+    rows.append(_check(f"completion p95 ≤ 100 ms ({HEADLINE})", f"{_ms(p95)} ms", p95, p95 <= 100))
     if ours is not None:
         first = ours.first_answer_s
         rows.append(_check("first answer ≤ 3 s after spawn", f"{first:.2f} s", first, first <= 3))
@@ -99,6 +131,7 @@ def render(
     quality: dict[str, Any] | None,
     notes: Sequence[str],
     load_after: str,
+    engine: EngineSpeed | None = None,
 ) -> str:
     ours = next((r for r in runs if r.name == "codeqa-lsp"), None)
     jedi = next((r for r in runs if r.name != "codeqa-lsp"), None)
@@ -112,12 +145,16 @@ def render(
     out += ["", "## Completion latency (stdio, same client for both servers)", ""]
     out += _latency_rows(runs)
     if ours and jedi:
-        for mode in ("repeated", "after an edit"):
-            a, b = _p(ours, mode, "p50"), _p(jedi, mode, "p50")
-            out.append("")
-            out.append(f"p50 ratio codeqa-lsp / jedi ({mode}): {a / b:.3f}" if b else "")
+        a, b = _p(ours, HEADLINE, "p50"), _p(jedi, HEADLINE, "p50")
+        out += ["", f"p50 ratio codeqa-lsp / jedi ({HEADLINE}): {a / b:.3f}" if b else ""]
+
+    if engine is not None:
+        out += ["", "## The engine alone (`bench.engine_speed`: in process, no LSP)", ""]
+        out += _engine_rows(engine, ours)
 
     out += ["", "## Startup and memory", ""]
+    if ours is not None and ours.prepared:
+        out += [f"codeqa-lsp, before the memory marks: {ours.prepared}.", ""]
     out += ["| server | spawn → first answer | items | RSS MiB | errors |", "|---|---|---|---|---|"]
     for run in runs:
         rss = ", ".join(f"{k}: {v:.0f}" for k, v in run.rss_mb.items())

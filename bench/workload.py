@@ -8,18 +8,23 @@ type into an editor. Every builder is a pure function of its input, so runs are 
 from __future__ import annotations
 
 import json
+import re
 import textwrap
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 __all__ = [
     "CONALA_TEST",
+    "DistinctIntents",
     "IntentPair",
     "big_document",
+    "intent_variant",
     "jedi_document",
     "load_pairs",
     "one_char_edit",
     "our_document",
+    "snippet_lines",
     "utf16_len",
 ]
 
@@ -57,6 +62,56 @@ def load_pairs(path: Path = CONALA_TEST) -> list[IntentPair]:
     return pairs
 
 
+_NAME = re.compile(r"`([A-Za-z_][A-Za-z0-9_]*)`")
+# The engine clips intents to the model's source length (64 words for the shipped bundle);
+# two intents count as the same when their first words agree, so a clipped pair never repeats.
+_SAME_WORDS = 48
+
+
+def intent_variant(intent: str, round_: int) -> str:
+    """Round 0 is ``intent``; round r renames each `name` to `name_r` (or, with no quoted
+    name, asks to keep the result in `result_r`) — what a user writing about other variables
+    types, and never a text the model has answered before."""
+    if round_ == 0:
+        return intent
+    renamed, count = _NAME.subn(lambda m: f"`{m.group(1)}_{round_}`", intent)
+    return renamed if count else f"{intent} into `result_{round_}`"
+
+
+class DistinctIntents:
+    """Intent number i, never the same text twice: the CoNaLa intents, then their variants.
+
+    Every request a benchmark makes with a new number therefore reaches the model (no cache
+    can answer it). Built lazily, so a 10,000-request run costs only what it uses.
+    """
+
+    def __init__(self, pairs: list[IntentPair]) -> None:
+        self._base = list(dict.fromkeys(p.intent for p in pairs))
+        if not self._base:
+            raise ValueError("need at least one intent")
+        self._made: list[str] = []
+        self._seen: set[tuple[str, ...]] = set()
+        self._source = self._variants()
+
+    def _variants(self) -> Iterator[str]:
+        round_ = 0
+        while True:
+            for intent in self._base:
+                yield intent_variant(intent, round_)
+            round_ += 1
+
+    def __getitem__(self, i: int) -> str:
+        if i < 0:
+            raise IndexError(i)
+        while len(self._made) <= i:
+            text = next(self._source)
+            key = tuple(text.split()[:_SAME_WORDS])
+            if key not in self._seen:
+                self._seen.add(key)
+                self._made.append(text)
+        return self._made[i]
+
+
 def utf16_len(text: str) -> int:
     """A line's length in UTF-16 code units, LSP's default position encoding."""
     return len(text.encode("utf-16-le")) // 2
@@ -74,7 +129,7 @@ def jedi_document(edit: int) -> tuple[str, int, int]:
     return f"import os\n\n# edit {edit}\nos.path.", 3, len("os.path.")
 
 
-def _snippet_lines(snippet: str) -> list[str]:
+def snippet_lines(snippet: str) -> list[str]:
     """The snippet dedented, without blank lines (a blank line would end the intent block)."""
     lines = [line.rstrip() for line in textwrap.dedent(snippet.expandtabs(8)).splitlines()]
     lines = [line for line in lines if line.strip()][:MAX_SNIPPET_LINES]
@@ -99,7 +154,7 @@ def big_document(pairs: list[IntentPair], blocks: int = 500) -> tuple[str, list[
         start = len(lines)
         lines.append(f"# intent: {pair.intent}")
         code_starts.append(len(lines))
-        lines.extend(_snippet_lines(pair.snippet))
+        lines.extend(snippet_lines(pair.snippet))
         lines.append("")
         filler = 0
         while len(lines) - start < LINES_PER_BLOCK:
