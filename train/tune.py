@@ -6,8 +6,8 @@ Knobs: the generator's `beam_size`, `length_penalty` and `no_repeat_ngram`, the 
 The sweep goes through the `Engine` the server uses, built from a temporary bundle that `export`
 writes from the two runs, with each setting put into the bundle config the way a shipped bundle
 carries it. So every candidate source, ranking and check the engine has is part of what is
-measured, and nothing of it is re-implemented here. Beams and matcher scores are cached per
-generator setting, so sweeping the rerank weight costs only ranking.
+measured, and nothing of it is re-implemented here. Beams (per generator setting), matcher
+scores and API-check verdicts are cached, so sweeping the rerank weight costs only ranking.
 
 - Generator knobs, one at a time (coordinate-wise, the others at their current choice): each
   setting scores its best CoNaLa BLEU of the top suggestion over the rerank-weight grid on
@@ -113,6 +113,23 @@ class CachedMatcher:
         return getattr(self._matcher, name)
 
 
+class CachedChecker:
+    """The engine's static API checker with each (code, context, intent) verdict remembered."""
+
+    def __init__(self, checker: Any, memo: dict[tuple, Any]) -> None:
+        self._checker = checker
+        self._memo = memo
+
+    def check(self, code: str, context: Any = None, intent: str = "") -> Any:
+        key = (code, context, intent)
+        if key not in self._memo:
+            self._memo[key] = self._checker.check(code, context, intent)
+        return self._memo[key]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._checker, name)
+
+
 # -- engines from runs --------------------------------------------------------------------------
 
 
@@ -132,6 +149,8 @@ class EngineFactory:
     threads: int = 1
     beams: dict[tuple, dict[tuple, list[Any]]] = field(default_factory=dict)
     scores: dict[tuple[str, str], float] = field(default_factory=dict)
+    checks: dict[tuple, Any] = field(default_factory=dict)
+    checker: Any = None  # the first engine's checker, shared: its API table is parsed once
 
     def knobs(self) -> dict[str, Any]:
         """The bundle's own value of every knob."""
@@ -156,10 +175,18 @@ class EngineFactory:
 
     def engine(self, knobs: dict[str, Any]) -> Any:
         """The server's engine for the bundle with `knobs` set in its config."""
+        from codeqa_model.bundle import API_TABLE
         from codeqa_model.inference import Engine
 
         config = apply_knobs(self.bundle.config, knobs)
-        engine = Engine.from_bundle(replace(self.bundle, config=config), threads=self.threads)
+        bundle = replace(self.bundle, config=config)
+        if self.checker is not None:  # no need to parse the table again: the checker is shared
+            extras = {n: b for n, b in bundle.extra_files.items() if n != API_TABLE}
+            bundle = replace(bundle, extra_files=extras)
+        engine = Engine.from_bundle(bundle, threads=self.threads)
+        if self.checker is None:
+            self.checker = CachedChecker(engine.checker, self.checks)
+        engine.checker = self.checker
         generator_key = tuple(sorted(config["generator"].items()))
         engine.generator = CachedGenerator(
             engine.generator, self.beams.setdefault(generator_key, {})
