@@ -35,6 +35,10 @@ if [ ! -d /usr/share/doc/python3.11/html/library ] && [ "$(id -u)" = 0 ] \
         || echo "python3.11-doc could not be installed; mining without the HTML docs"
 fi
 "$train" mine --shared-data "$shared" --out out/knowledge --no-progress
+# Retrieval index (issue 10): the curated training pairs plus the mined API-doc pairs (BM25,
+# chosen on CoNaLa valid); its hits join the generator's beam in the engine, knobs tuned below.
+"$train" retrieval --data out/data/v1 --docs out/knowledge/generator_pairs.jsonl=mined \
+    --out "$work/retrieval"
 fit "$work/generator" fit-generator --data out/data/v1 --run-dir "$work/generator"
 # The matcher's pairs (issue 11): CoNaLa, StaQC human labels split by question (dev held out),
 # API doc sentences and mined docstring/function pairs held out by package, with API-swap,
@@ -47,7 +51,7 @@ fit "$work/classifier" fit-classifier --data out/matcher-data --run-dir "$work/c
     --extra-random 0 --assign-fraction 0 --monitor hard,api-swap,staqc,literal --epochs 5
 # The knowledge files the bundle ships; tune, evaluate and export all get the same list, so the
 # engine tuned and measured is the one shipped.
-knowledge=(--extra-file out/knowledge/api_table.json)
+knowledge=(--extra-file out/knowledge/api_table.json --extra-file "$work/retrieval/retrieval.json")
 # Every knob the bundle ships (beam, length penalty, no-repeat n, rerank weight, threshold) is
 # chosen here on the validation splits; the test split is read only by evaluate, after it.
 "$train" tune --data out/data/v1 --generator "$work/generator" --classifier "$work/classifier" \
