@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from lsp_helpers import SAMPLE, requires_bundle
+from lsp_helpers import requires_bundle
 
 pytestmark = requires_bundle
 
@@ -43,25 +43,65 @@ def test_suggest_text_output() -> None:
     assert lines[1].lstrip().startswith("1. ")
 
 
-def test_check_json_and_exit_status(tmp_path: Path) -> None:
-    done = _run("check", str(SAMPLE), "--format", "json", "--threshold", "0")
-    assert done.returncode == 0, done.stderr  # nothing is below 0
-    records = json.loads(done.stdout)
-    assert [r["line"] for r in records] == [8, 11, 14, 17]
-    assert all(r["path"] == str(SAMPLE) and not r["mismatch"] for r in records)
-    assert set(records[0]) == {"path", "line", "intent", "code", "score", "mismatch", "suggestion"}
+# Pairs whose verdict is not in doubt (see test_lsp_features.py): blocks 1 and 3 do what their
+# intent says, blocks 2 and 4 have nothing to do with theirs.
+MATCHING = (
+    "# intent: copy file `src` to `dst`\n"
+    "shutil.copy(src, dst)\n"
+    "\n"
+    "# intent: get the maximum value in list `values`\n"
+    "max(values)\n"
+)
+MISMATCHING = (
+    "# intent: sort list `xs` in reverse order\n"
+    'print("hello")\n'
+    "\n"
+    "# intent: sum the elements of list `values`\n"
+    "os.getpid()\n"
+)
 
-    flagged = _run("check", str(SAMPLE), "--threshold", "1")
-    assert flagged.returncode == 1
-    out = flagged.stdout.splitlines()
-    assert any(line.startswith(f"{SAMPLE}:17:5: code may not match its intent") for line in out)
+
+def test_check_flags_exactly_the_mismatches_at_the_default_threshold(tmp_path: Path) -> None:
+    clear = tmp_path / "clear.py"
+    clear.write_text(f"import os\nimport shutil\n\n{MATCHING}\n{MISMATCHING}", encoding="utf-8")
+    done = _run("check", str(clear), "--format", "json")
+    assert done.returncode == 1, done.stderr  # a mismatch was found
+    records = json.loads(done.stdout)
+    assert set(records[0]) == {"path", "line", "intent", "code", "score", "mismatch", "suggestion"}
+    assert [(r["line"], r["mismatch"]) for r in records] == [
+        (4, False),
+        (7, False),
+        (10, True),
+        (13, True),
+    ]
+    assert all(r["path"] == str(clear) for r in records)
+    assert all(r["suggestion"] for r in records if r["mismatch"])  # a fix for each mismatch
+
+    text = _run("check", str(clear))
+    assert text.returncode == 1
+    flagged = [line for line in text.stdout.splitlines() if "code may not match" in line]
+    assert [line.split(": code may not match")[0] for line in flagged] == [
+        f"{clear}:10:1",
+        f"{clear}:13:1",
+    ]
+
+    good = tmp_path / "good.py"
+    good.write_text(f"import shutil\n\n{MATCHING}", encoding="utf-8")
+    passed = _run("check", str(good), "--format", "json")
+    assert passed.returncode == 0, passed.stderr
+    assert [r["mismatch"] for r in json.loads(passed.stdout)] == [False, False]
+
+    # --threshold overrides the bundle's: at 0 no score is below it
+    lenient = _run("check", str(clear), "--threshold", "0", "--format", "json")
+    assert lenient.returncode == 0, lenient.stderr
+    assert [r["mismatch"] for r in json.loads(lenient.stdout)] == [False] * 4
 
     latin1 = tmp_path / "latin1.py"
     latin1.write_bytes("# intent: grüße\nx = 1\n".encode("latin-1"))
-    mixed = _run("check", str(latin1), str(SAMPLE), "--threshold", "0", "--format", "json")
+    mixed = _run("check", str(latin1), str(good), "--format", "json")
     assert mixed.returncode == 2
     assert f"{latin1}:1: not UTF-8" in mixed.stderr
-    assert len(json.loads(mixed.stdout)) == 4  # the good file was still checked
+    assert len(json.loads(mixed.stdout)) == 2  # the good file was still checked
 
 
 def test_demo_runs_check_and_suggest_on_the_example() -> None:
