@@ -57,6 +57,7 @@ class GatedEngine:
         self.entered = threading.Event()
         self._open = threading.Event()
         self.suggested: list[str] = []
+        self.looked_up: list[str] = []  # cache lookups: a caller's last step before queueing
         self._suggestions: dict[tuple[str, int, Any], list[Suggestion]] = {}
 
     def release(self) -> None:
@@ -79,6 +80,7 @@ class GatedEngine:
     def cached_suggestions(
         self, intent: str, k: int = 5, context: Any = None
     ) -> list[Suggestion] | None:
+        self.looked_up.append(intent)
         return self._suggestions.get((intent, k, context))
 
     def score(self, pairs: Sequence[tuple[str, str]]) -> list[float]:

@@ -96,7 +96,9 @@ async def test_a_request_queued_behind_a_busy_model_is_cancelled(served: InProce
     assert engine.entered.is_set()
 
     served.request(2, "textDocument/completion", _completion(OTHER_SITE))
-    await asyncio.sleep(0)  # let the request's handler reach the model queue
+    # The host asks the engine's cache, misses, and queues the job in the same step: once the
+    # lookup is seen, the request waits behind the held one.
+    await until(lambda: OTHER_INTENT in engine.looked_up)
     served.cancel(2)
     cancelled = await served.wait_answer(2)  # answered while the model is still held
     assert "result" not in cancelled
