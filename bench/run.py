@@ -44,11 +44,15 @@ ROOT = Path(__file__).resolve().parent.parent
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     a = p.add_argument
-    a("--requests", type=int, default=500, help="timed completions per mode (default 500)")
-    a("--memory", type=int, default=10_000, help="completions before the last RSS sample")
+    a("--requests", type=int, default=500, help="timed completions per row (default 500)")
+    a("--memory", type=int, default=10_000, help="new-intent completions before the last RSS")
     a("--soak", type=int, default=10_000, help="mixed requests in the soak (0: skip)")
     a("--engine-calls", type=int, default=200, help="Engine.suggest calls timed (0: skip)")
-    a("--quick", action="store_true", help="100 requests, 2,000 memory, 1,000 soak, 50 rows")
+    a(
+        "--quick",
+        action="store_true",
+        help="100 requests, 2,000 memory, 1,000 soak, 50 rows, 50 engine calls",
+    )
     a("--model", default=None, help="bundle for our server and for quality (default: shipped)")
     a("--data", type=Path, default=ROOT / "out" / "data", help="curated data (quality phase)")
     a("--conala", type=Path, default=CONALA_TEST, help="CoNaLa test JSON (intents typed)")
