@@ -38,6 +38,7 @@ _STOP_WORDS = (
 _STOP = frozenset(_STOP_WORDS.split(" "))
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def stem(word: str) -> str:
     """A tiny suffix stripper: 'sorting', 'sorted', 'sorts' → 'sort'. Enough for intents."""
     if word.endswith("ies") and len(word) > 4:
