@@ -54,7 +54,14 @@ def test_fill_uses_intent_values_with_spans_else_entry_values() -> None:
     assert code == "shutil.copy(a.txt, dst)"
     assert [code[s:e] for s, e in spans] == ["a.txt"]
     # a placeholder nobody knows stays as written
-    assert fill("f(var_5)", slots, {})[0] == "f(var_5)"
+    assert fill("f(var_5)", canonicalize_intent("nothing quoted")[1], {})[0] == "f(var_5)"
+    # the intent's unused values fill the entry's other placeholders in order, any kind
+    _, quoted = canonicalize_intent("copy 'a.txt' to 'b.txt'")
+    code, spans = fill("shutil.copy(var_0, var_1)", quoted, {"var_0": "src", "var_1": "dst"})
+    assert code == "shutil.copy('a.txt', 'b.txt')"
+    assert [code[s:e] for s, e in spans] == ["'a.txt'", "'b.txt'"]
+    code, _ = fill("f(var_0, var_0, var_1)", quoted, {})
+    assert code == "f('a.txt', 'a.txt', 'b.txt')"
 
 
 def test_nearest_entry_wins_and_values_are_put_in(index: RetrievalIndex) -> None:
