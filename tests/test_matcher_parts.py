@@ -81,3 +81,23 @@ def test_explanations_come_from_docs_in_the_config(tokenizers) -> None:
     reason = explained.explain("get the current working directory", "os.listdir('.')")
     # an untrained net judges every call wrong (threshold 1.0): the call is named either way
     assert reason is not None and reason.startswith("calls os.listdir")
+
+
+def test_doc_overlap_favours_the_api_the_intent_describes(tokenizers) -> None:
+    from codeqa_model.classifier import LEXICAL_FEATURES
+
+    docs = {
+        "os.getcwd": "Return a string representing the current working directory",
+        "os.listdir": "Return a list containing the names of the entries in the directory",
+    }
+    enc = PairEncoder(*tokenizers, max_intent=40, max_code=80, max_parts=48, api_docs=docs)
+    intent = "get the current working directory"
+    right = dict(
+        zip(LEXICAL_FEATURES, enc.encode(intent, "cwd = os.getcwd()").lexical, strict=True)
+    )
+    wrong = dict(
+        zip(LEXICAL_FEATURES, enc.encode(intent, "x = os.listdir('.')").lexical, strict=True)
+    )
+    assert right["doc_overlap"] == 1.0 and wrong["doc_overlap"] < 0.5
+    # the doc words join the identifier parts
+    assert "working" in decode_ids(tokenizers[0], enc.encode(intent, "os.getcwd()").parts_ids)
