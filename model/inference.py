@@ -79,7 +79,8 @@ DEFAULT_BEAM = 5
 DEFAULT_MAX_SRC_LEN = 64
 # Used when a bundle carries a retrieval index but no tuned knobs (`codeqa-train tune` sets them).
 DEFAULT_RETRIEVAL_K = 5
-DEFAULT_RETRIEVAL_WEIGHT = 1.0  # CoNaLa valid top-1 BLEU 26.8 at 0.5, 28.3 at 1.0 (k 5, w 0.5, consensus 0.4)
+# CoNaLa valid top-1 BLEU 26.8 at 0.5, 28.3 at 1.0 (k 5, rerank 0.5, consensus 0.4).
+DEFAULT_RETRIEVAL_WEIGHT = 1.0
 # Every source token is at least one word, so words past the model's source length are never
 # seen; a character cap per kept word bounds the tokenizer's work on pathological input.
 _CHARS_PER_WORD = 32
