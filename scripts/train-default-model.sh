@@ -31,8 +31,8 @@ started=$(date +%s)
 # (mine skips them with a message otherwise), then read everything with ast, never importing.
 if [ ! -d /usr/share/doc/python3.11/html/library ] && [ "$(id -u)" = 0 ] \
     && command -v apt-get >/dev/null; then
-    apt-get install -y -q python3.11-doc >/dev/null \
-        || echo "python3.11-doc could not be installed; mining without the HTML docs"
+    apt-get install -y -q python3.11-doc python-pandas-doc >/dev/null \
+        || echo "python3.11-doc/python-pandas-doc could not be installed; mining without them"
 fi
 "$train" mine --shared-data "$shared" --out out/knowledge --no-progress
 # Retrieval index (issue 10): the curated training pairs plus the mined API-doc pairs (BM25,
