@@ -2,10 +2,11 @@
 
 The evidence is the block's own calls, read with `ast` (never executed): for each call that
 resolves to a documented API, the matcher scores the intent against that call alone and
-against its documented siblings (`os.getcwd` beside `os.listdir`). When a call alone is judged
-wrong and a sibling is judged right, the reason names both ("calls os.listdir; the intent asks
-for the current working directory (os.getcwd)"); when only the first holds, it names the call
-and what its documentation says it does. Anything less clear gives None: a vague reason is
+against its documented siblings (`os.getcwd` beside `os.listdir`). When a sibling is judged
+right (p ≥ 0.5) and clearly better than the call (by `WRONG_MARGIN`), the reason names both
+("calls os.listdir; the intent asks for the current working directory (os.getcwd)"); when the
+block's only documented call is judged wrong alone, it names the call and what its
+documentation says it does. Anything less clear gives None: a vague reason is
 worse than none.
 
 The documentation summaries (`{dotted name: first doc sentence}`) travel in the matcher's
@@ -15,21 +16,24 @@ config (`extra["api_docs"]`), so a bundle without them simply explains nothing.
 from __future__ import annotations
 
 import ast
-import builtins
 import re
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 # Common import aliases in Stack Overflow code; an `import x as y` inside the block wins.
 ALIASES = {"np": "numpy", "pd": "pandas", "plt": "matplotlib.pyplot", "dt": "datetime"}
-_BUILTINS = frozenset(n for n in dir(builtins) if n.islower() and not n.startswith("_"))
 _TYPE_METHODS = {
     t.__name__: frozenset(n for n in dir(t) if not n.startswith("_"))
     for t in (str, list, dict, set, bytes)
 }
 _LEAD = re.compile(r"^(?:return|returns|get|gets)\s+", re.IGNORECASE)
-_MAX_SIBLINGS = 160
+_MAX_SIBLINGS = 24
+# heads that name a module, never a variable holding a str/list/dict (`requests.get`, `np.sort`)
+_MODULES = frozenset(sys.stdlib_module_names) | {"requests", "numpy", "pandas", "np", "pd", "plt"}
+_WORD = re.compile(r"[a-z]+")
 WRONG_MARGIN = 0.3  # a sibling must beat the called API by this much to be named
+MAX_SUSPECTS = 2  # calls compared with their siblings (each costs one batch of scores)
 
 
 def dotted(node: ast.expr) -> str | None:
@@ -78,7 +82,7 @@ def called_apis(code: str, docs: Mapping[str, str]) -> list[tuple[str, str]]:
         head, _, rest = written.partition(".")
         full = f"{aliases[head]}.{rest}" if head in aliases and rest else aliases.get(head, written)
         candidates = [full, written, ".".join(full.split(".")[-2:])]
-        if rest and "." not in rest:
+        if rest and "." not in rest and head not in aliases and head not in _MODULES:
             candidates += [f"{t}.{rest}" for t, names in _TYPE_METHODS.items() if rest in names]
         name = next((c for c in candidates if c in docs), None)
         if name is not None:
@@ -101,7 +105,7 @@ def token_calls(tokens: Sequence[str], docs: Mapping[str, str]) -> list[str]:
         head, _, rest = written.partition(".")
         full = f"{ALIASES[head]}.{rest}" if head in ALIASES and rest else written
         candidates = [full, ".".join(full.split(".")[-2:])]
-        if rest and "." not in rest:
+        if rest and "." not in rest and head not in ALIASES and head not in _MODULES:
             candidates += [f"{t}.{rest}" for t, names in _TYPE_METHODS.items() if rest in names]
         name = next((c for c in candidates if c in docs), None)
         if name is not None and name not in found:
@@ -109,12 +113,24 @@ def token_calls(tokens: Sequence[str], docs: Mapping[str, str]) -> list[str]:
     return found
 
 
-def siblings(name: str, docs: Mapping[str, str]) -> list[str]:
-    """Documented names of the same module or type as `name` (itself excluded)."""
+def _words(text: str) -> set[str]:
+    return {w[:-1] if len(w) > 3 and w.endswith("s") else w for w in _WORD.findall(text.lower())}
+
+
+def siblings(name: str, docs: Mapping[str, str], intent: str = "") -> list[str]:
+    """Functions of the same module as `name` (itself excluded; builtins and str/list/dict
+    methods have no siblings: too loosely related to name one). With `intent`, only those
+    whose doc shares a word with it, most shared first, at most `_MAX_SIBLINGS`."""
     module = name.rpartition(".")[0]
-    if not module:
-        return [n for n in docs if "." not in n and n != name and n in _BUILTINS]
-    return [n for n in docs if n.rpartition(".")[0] == module and n != name][:_MAX_SIBLINGS]
+    if not module or module in _TYPE_METHODS:
+        return []
+    found = [n for n in docs if n.rpartition(".")[0] == module and n != name]
+    if not intent:
+        return found[:_MAX_SIBLINGS]
+    wanted = _words(intent) - {"the", "a", "an", "of", "to", "in", "and", "or", "for", "get"}
+    shared = {n: len(wanted & _words(docs[n])) for n in found}
+    found = sorted((n for n in found if shared[n]), key=lambda n: -shared[n])
+    return found[:_MAX_SIBLINGS]
 
 
 def summary(doc: str) -> str:
@@ -138,22 +154,29 @@ class Explainer:
             return None
         unique = list(dict.fromkeys(calls))
         own = self.score([(intent, f"{name}()") for _, name in unique])
-        worst = min(range(len(unique)), key=lambda i: own[i])
-        if own[worst] >= self.threshold:
-            return None  # every documented call is plausible alone: no clear culprit
-        written, name = unique[worst]
-        best = self._best_sibling(intent, name)
-        if best is not None and best[1] >= max(self.threshold, own[worst] + WRONG_MARGIN):
-            other = best[0]
-            return f"calls {written}; the intent asks for {summary(self.docs[other])} ({other})"
-        if len(unique) == 1:
+        order = sorted(range(len(unique)), key=lambda i: own[i])
+        for i in order[:MAX_SUSPECTS]:  # the calls that fit the intent worst
+            written, name = unique[i]
+            best = self._best_sibling(intent, name)
+            if best is not None and best[1] >= max(0.5, own[i] + WRONG_MARGIN):
+                other = best[0]
+                return f"calls {written}; the intent asks for {summary(self.docs[other])} ({other})"
+        written, name = unique[order[0]]
+        if len(unique) == 1 and own[order[0]] < self.threshold:
             return f"calls {written}, which does this: {summary(self.docs[name])}"
         return None
 
     def _best_sibling(self, intent: str, name: str) -> tuple[str, float] | None:
-        options = siblings(name, self.docs)
+        options = siblings(name, self.docs, intent)
         if not options:
             return None
         probs = self.score([(intent, f"{n}()") for n in options])
         i = max(range(len(options)), key=lambda j: probs[j])
+        # a plain name over its variant when both fit (getcwd, not getcwdb)
+        last = options[i].rpartition(".")[2]
+        for j, other in enumerate(options):
+            short = other.rpartition(".")[2]
+            if short != last and last.startswith(short) and probs[j] >= probs[i] - 0.1:
+                i = j
+                last = short
         return options[i], float(probs[i])

@@ -76,3 +76,25 @@ def test_single_wrong_call_without_a_better_sibling_is_described() -> None:
     )
     # two documented calls, no better sibling: no single culprit to name
     assert explainer.explain("parse the date", "d = json.loads(s)\nn = len(d)") is None
+
+
+def test_module_heads_are_not_read_as_str_or_list_methods() -> None:
+    docs = {**DOCS, "list.sort": "Sort the list in place", "dict.get": "Return the value for key"}
+    assert called_apis("import numpy as np\nnp.sort(a)\nrequests.get(u)", docs) == []
+    assert called_apis("names.sort()", docs) == [("names.sort", "list.sort")]
+
+
+def test_the_plain_sibling_is_named_over_its_variant() -> None:
+    docs = {**DOCS, "os.getcwdb": "Return a bytestring representing the current working directory"}
+    scorer = KeywordScorer({"working directory": "os.getcwd"})  # os.getcwdb( does not match
+
+    def score(pairs: Sequence[tuple[str, str]]) -> list[float]:
+        return [
+            0.95 if c.startswith("os.getcwdb(") else s
+            for (_, c), s in zip(pairs, scorer(pairs), strict=True)
+        ]
+
+    reason = Explainer(docs, score, 0.3).explain(
+        "get the current working directory", "os.listdir()"
+    )
+    assert reason is not None and reason.endswith("(os.getcwd)")
