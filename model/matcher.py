@@ -82,6 +82,9 @@ class PairEncoder:
         self.n_lexical = n_lexical
         self._doc_words = lru_cache(maxsize=8192)(self._words_of_doc)
         self._intent = lru_cache(maxsize=4096)(self._encode_intent)
+        # `encode_words` reads word by word, so per-word caches give the same ids, faster
+        self._code_word = lru_cache(maxsize=65536)(lambda w: tuple(encode_words(code_tok, [w])))
+        self._intent_word = lru_cache(maxsize=65536)(lambda w: tuple(encode_words(intent_tok, [w])))
 
     def _words_of_doc(self, name: str) -> tuple[str, ...]:
         words = tokenize_intent(self.api_docs[name])
@@ -97,7 +100,9 @@ class PairEncoder:
         slots, words, intent_ids = self._intent(intent)
         # observe(): also catch values the code quotes differently from the intent ('a' vs "a")
         code_words = tokenize_code(canonicalize_code(code, slots.observe(code) if slots else slots))
-        code_ids = cut_at_line(encode_words(self.code_tok, code_words), self.max_code, self._nl)
+        code_ids = cut_at_line(
+            [i for w in code_words for i in self._code_word(w)], self.max_code, self._nl
+        )
         placeholders = {w for w in words if PLACEHOLDER_RE.fullmatch(w)}
         code_set = set(code_words)
         slot_cov = (
@@ -121,7 +126,7 @@ class PairEncoder:
         parts_ids: list[int] = []
         if self.max_parts:
             ordered = dict.fromkeys([*(p for w in code_words for p in _token_parts(w)), *doc_words])
-            parts_ids = encode_words(self.intent_tok, list(ordered))[: self.max_parts] or [1]
+            parts_ids = [i for w in ordered for i in self._intent_word(w)][: self.max_parts] or [1]
         return EncodedPair(list(intent_ids) or [1], code_ids or [1], lexical, parts_ids)
 
 
