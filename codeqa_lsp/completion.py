@@ -33,15 +33,17 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
 from codeqa_lsp import convert
 from codeqa_lsp.intents import CompletionSite, parse_intent_line
 
+if TYPE_CHECKING:  # the type only: importing the engine module would load torch
+    from codeqa_model.inference import Suggestion
+
 __all__ = [
-    "SuggestionLike",
     "completion_items",
     "import_edits",
     "import_line",
@@ -50,17 +52,6 @@ __all__ = [
     "one_line",
     "snippet_text",
 ]
-
-
-class SuggestionLike(Protocol):
-    """What the conversions read from `codeqa_model.inference.Suggestion`."""
-
-    @property
-    def code(self) -> str: ...
-    @property
-    def score(self) -> float: ...
-    @property
-    def slot_spans(self) -> tuple[tuple[int, int], ...]: ...
 
 
 def _escape_snippet(text: str) -> str:
@@ -203,7 +194,7 @@ def _insert_text(
 
 
 def completion_items(
-    suggestions: Sequence[SuggestionLike],
+    suggestions: Sequence[Suggestion],
     site: CompletionSite,
     lines: Sequence[str],
     encoding: str,

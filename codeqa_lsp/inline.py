@@ -15,13 +15,16 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
 from codeqa_lsp import completion, convert
 from codeqa_lsp.intents import CompletionSite, completion_site, split_lines
 from codeqa_lsp.settings import Settings
+
+if TYPE_CHECKING:  # the type only: importing the engine module would load torch
+    from codeqa_model.inference import Suggestion
 
 __all__ = [
     "IMPORTS_COMMAND",
@@ -63,7 +66,7 @@ def inline_site(lines: Sequence[str], line: int, column: int) -> CompletionSite 
 
 def inline_item(
     uri: str,
-    suggestion: completion.SuggestionLike,
+    suggestion: Suggestion,
     site: CompletionSite,
     lines: Sequence[str],
     encoding: str,
