@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from codeqa_lsp.contexts import ContextReader
+from codeqa_lsp.convert import usable
 from codeqa_lsp.intents import parse_intents, split_lines
 
 if TYPE_CHECKING:
@@ -130,8 +131,8 @@ def check_source(
         mismatch = score < threshold
         suggestion = ""
         if mismatch:
-            top = engine.suggest(block.intent, k, contexts[block.line])
-            suggestion = top[0].code if top else ""
+            best = usable(engine.suggest(block.intent, k, contexts[block.line]))
+            suggestion = best.code if best else ""
         results.append(
             CheckResult(
                 path=label,

@@ -28,12 +28,19 @@ __all__ = [
     "import_edits",
     "is_ours",
     "server_column",
+    "usable",
 ]
 
 SOURCE = "codeqa"
 DIAGNOSTIC_CODE = "intent-mismatch"
 REPLACE_TITLE = "Replace with suggested code"
 INSERT_TITLE = "Insert suggestion below intent"
+
+
+def usable(suggestions: Sequence[Suggestion] | None) -> Suggestion | None:
+    """The best suggestion that passed the static API check: the only one a quick fix, hover,
+    a diagnostic's `data.suggestion` or ghost text may use (None when every one failed)."""
+    return next((s for s in suggestions or () if getattr(s, "ok", True)), None)
 
 
 # ---------------------------------------------------------------- positions

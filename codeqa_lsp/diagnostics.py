@@ -155,7 +155,8 @@ class DiagnosticsScheduler:
         for (block, score), context, reason in zip(low, contexts, reasons, strict=True):
             known = context is not None
             top = engine.cached_suggestions(block.intent, k, context) if known else None
-            suggestion = top[0].code if top else ""
+            best = convert.usable(top)
+            suggestion = best.code if best else ""
             diag = convert.diagnostic(
                 block, score, threshold, suggestion, lines, self.ls.encoding, reason
             )
@@ -170,13 +171,13 @@ class DiagnosticsScheduler:
     async def top_suggestion(
         self, engine: EngineLike, flagged: Flagged, lines: Sequence[str]
     ) -> Suggestion | None:
-        """The block's best suggestion (generated now if the fill has not reached it)."""
+        """The block's best usable suggestion (generated now if the fill has not reached it)."""
         context = flagged.context
         if context is None:
             context = self.contexts.above(lines, flagged.block.line)
         k = self.ls.settings.suggestions
         found = await self.ls.host.suggest(engine, flagged.block.intent, k, context)
-        return found[0] if found else None
+        return convert.usable(found)
 
     async def fill(self, checked: Checked) -> Checked | None:
         """``checked`` with missing suggestions generated (at most `FILL_LIMIT`), or None
@@ -193,12 +194,12 @@ class DiagnosticsScheduler:
             if not flagged.suggestion and flagged.context is not None:
                 k = self.ls.settings.suggestions
                 top = engine.cached_suggestions(flagged.block.intent, k, flagged.context)
+                best = convert.usable(top)
                 if not top and generated < FILL_LIMIT:
                     generated += 1  # only real generations count; repeated intents are free
                     best = await self.top_suggestion(engine, flagged, checked.lines)
-                    top = [best] if best is not None else []
-                if top:
-                    flagged = _with_suggestion(flagged, top[0].code)
+                if best is not None:
+                    flagged = _with_suggestion(flagged, best.code)
             filled.append(flagged)
         return dataclasses.replace(checked, flagged=tuple(filled))
 

@@ -133,8 +133,8 @@ async def answer(
     site = inline_site(lines, line, column)
     if site is None:
         return None
-    suggestions = await suggest(site, lines)
-    if not suggestions:
+    best = convert.usable(await suggest(site, lines))
+    if best is None:
         return None
-    item = inline_item(params.text_document.uri, suggestions[0], site, lines, encoding)
+    item = inline_item(params.text_document.uri, best, site, lines, encoding)
     return types.InlineCompletionList(items=[item])

@@ -323,8 +323,10 @@ async def hover(ls: CodeqaServer, params: types.HoverParams) -> types.Hover | No
     pair = [(block.intent, block.code)]
     score = (await ls.host.score(engine, pair))[0] if block.has_code else None
     context = ls.scheduler.contexts.above(checked.lines, block.line)
-    found = await ls.host.suggest(engine, block.intent, ls.settings.suggestions, context)
-    code = found[0].code if found else None
+    found = convert.usable(
+        await ls.host.suggest(engine, block.intent, ls.settings.suggestions, context)
+    )
+    code = found.code if found else None
     return convert.hover(block, score, threshold, code, checked.lines, ls.encoding)
 
 

@@ -143,3 +143,14 @@ def test_hover_states_score_and_suggestion() -> None:
     none = convert.hover(block, None, 0.5, "x", lines, UTF16)
     assert isinstance(none.contents, types.MarkupContent)
     assert "no code" in none.contents.value
+
+
+def test_usable_skips_suggestions_that_failed_the_api_check() -> None:
+    from codeqa_model.inference import Suggestion
+
+    bad = Suggestion("os.getcwd('.')", 0.9, problem="too many positional arguments")
+    good = Suggestion("os.getcwd()", 0.5)
+    assert convert.usable([bad, good]) is good
+    assert convert.usable([bad]) is None
+    assert convert.usable([]) is None
+    assert convert.usable(None) is None
