@@ -55,6 +55,7 @@ def headline(results: QualityResult) -> dict[str, float | None]:
 
     gen = row("generator", "(bundle)")
     reranked = row("generator", "reranked")
+    engine = row("product", "(bundle)")  # generated + retrieved, reranked, checked: what ships
     cls = row("classifier", "(bundle)").get("classifier", {})
 
     def auc(kind: str) -> float | None:
@@ -66,7 +67,14 @@ def headline(results: QualityResult) -> dict[str, float | None]:
         "exact": gen.get("exact"),
         "bleu_reranked": reranked.get("bleu"),
         "exact_reranked": reranked.get("exact"),
+        "bleu_engine (what the server returns)": engine.get("bleu"),
+        "exact_engine": engine.get("exact"),
+        "best_of_k_bleu_engine": next(
+            (v for k, v in engine.items() if k.startswith("best_of_") and k.endswith("_bleu")),
+            None,
+        ),
         "roc_auc_random": auc("random"),
         "roc_auc_hard": auc("hard"),
+        "roc_auc_slot_swap": auc("slot-swap"),
         "roc_auc_all": auc("all"),
     }

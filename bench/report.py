@@ -188,7 +188,10 @@ def render(
     if quality is not None:
         out += ["", "## Quality on CoNaLa test (the bundle measured, through `train.evaluate`)", ""]
         out += ["| figure | value |", "|---|---|"]
-        out += [f"| {k} | {_ms(v) if isinstance(v, float) else v} |" for k, v in quality.items()]
+        out += [
+            f"| {k} | {_ms(v) if isinstance(v, float) else (v or '—')} |"
+            for k, v in quality.items()
+        ]
 
     if notes:
         out += ["", "## Notes", ""] + [f"- {n}" for n in notes]
