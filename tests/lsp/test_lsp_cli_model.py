@@ -54,16 +54,16 @@ MATCHING = (
 )
 MISMATCHING = (
     "# intent: sort list `xs` in reverse order\n"
-    'print("hello")\n'
+    "random.random()\n"
     "\n"
     "# intent: sum the elements of list `values`\n"
-    "os.getpid()\n"
+    "sys.exit(0)\n"
 )
 
 
 def test_check_flags_exactly_the_mismatches_at_the_default_threshold(tmp_path: Path) -> None:
     clear = tmp_path / "clear.py"
-    clear.write_text(f"import os\nimport shutil\n\n{MATCHING}\n{MISMATCHING}", encoding="utf-8")
+    clear.write_text(f"import random\nimport shutil\n\n{MATCHING}\n{MISMATCHING}", encoding="utf-8")
     done = _run("check", str(clear), "--format", "json")
     assert done.returncode == 1, done.stderr  # a mismatch was found
     records = json.loads(done.stdout)

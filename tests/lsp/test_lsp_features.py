@@ -36,24 +36,26 @@ SAMPLE_TEXT = SAMPLE.read_text(encoding="utf-8")
 SITE_BELOW = types.Position(line=20, character=0)  # empty line under the last intent
 
 # Pairs whose verdict is not in doubt: two blocks whose code plainly does what the intent says,
-# two whose code has nothing to do with it. 0-based lines of the intent comments below.
+# two whose code has nothing to do with it. Each was scored by the shipped matcher and by two
+# retrained candidates: the right ones at 1.9x their threshold or more, the wrong ones at 0.4x
+# or less. 0-based lines of the intent comments below.
 CLEAR_TEXT = (
-    "import os\n"
+    "import random\n"
     "import shutil\n"
-    "\n"
+    "import sys\n"
     "\n"
     "def clear(src, dst, xs, values):\n"
     "    # intent: copy file `src` to `dst`\n"
     "    shutil.copy(src, dst)\n"
     "\n"
     "    # intent: sort list `xs` in reverse order\n"
-    '    print("hello")\n'
+    "    random.random()\n"
     "\n"
     "    # intent: get the maximum value in list `values`\n"
     "    max(values)\n"
     "\n"
     "    # intent: sum the elements of list `values`\n"
-    "    os.getpid()\n"
+    "    sys.exit(0)\n"
 )
 CLEAR_INTENTS = [5, 8, 11, 14]
 MISMATCHED = [8, 14]
@@ -309,9 +311,9 @@ async def test_code_actions_from_a_diagnostic(client: RecordingClient) -> None:
 LAZY_TEXT = (  # two clear mismatches whose intents no other test uses
     "import os\n\n"
     "# intent: get the keys of dictionary `d`\n"
-    "n = os.getpid()\n\n"
-    "# intent: join list of strings `words` with spaces\n"
-    'print("hello")\n'
+    "n = sys.exit(0)\n\n"
+    "# intent: reverse list `items`\n"
+    "socket.gethostname()\n"
 )
 
 
@@ -352,7 +354,7 @@ async def test_diagnostics_come_before_suggestions(client: RecordingClient) -> N
     assert actions is not None and len(actions) == 2
     suggestion = _top_suggestion(await _hover(client, uri, 2))
     # generated for the action, from an empty data field; "n = " is the replaced line's target
-    assert _code_edit(actions[0], uri).new_text == with_target("n = os.getpid()", suggestion)
+    assert _code_edit(actions[0], uri).new_text == with_target("n = sys.exit(0)", suggestion)
     close_doc(client, uri)
 
 
@@ -405,7 +407,7 @@ async def test_fifty_thousand_line_file(client: RecordingClient) -> None:
     # block's code does what the intent says, the rest have nothing to do with it.
     blocks = "".join(
         f"# intent: get the length of list `items`\n"
-        f"{'len(items)' if n % 2 == 0 else 'os.getpid()'}  # block {n}\n\n"
+        f"{'len(items)' if n % 2 == 0 else 'sys.exit(0)'}  # block {n}\n\n"
         for n in range(100)
     )
     text = filler + blocks + "# intent: sort list `xs`\n\n"
@@ -419,7 +421,7 @@ async def test_fifty_thousand_line_file(client: RecordingClient) -> None:
     elsewhere = await _complete(client, uri, types.Position(line=100, character=3))
     assert elsewhere is None
     found = await diagnostics(client, uri, 1, seen)  # all 100 blocks scored, answer arrives
-    mismatched = [n - 1 for n, line in enumerate(lines) if line.startswith("os.getpid()")]
+    mismatched = [n - 1 for n, line in enumerate(lines) if line.startswith("sys.exit(0)")]
     assert len(mismatched) == 50
     assert sorted(d.range.start.line for d in found) == mismatched
     close_doc(client, uri)
