@@ -28,12 +28,13 @@ _TYPE_METHODS = {
     for t in (str, list, dict, set, bytes)
 }
 _LEAD = re.compile(r"^(?:return|returns|get|gets)\s+", re.IGNORECASE)
-_MAX_SIBLINGS = 24
+_MAX_SIBLINGS = 8  # the server explains up to 64 flagged blocks before it publishes
+_MAX_SUMMARY = 90
 # heads that name a module, never a variable holding a str/list/dict (`requests.get`, `np.sort`)
 _MODULES = frozenset(sys.stdlib_module_names) | {"requests", "numpy", "pandas", "np", "pd", "plt"}
 _WORD = re.compile(r"[a-z]+")
 WRONG_MARGIN = 0.3  # a sibling must beat the called API by this much to be named
-MAX_SUSPECTS = 2  # calls compared with their siblings (each costs one batch of scores)
+MAX_SUSPECTS = 1  # calls compared with their siblings (each costs one batch of scores)
 
 
 def dotted(node: ast.expr) -> str | None:
@@ -137,7 +138,11 @@ def summary(doc: str) -> str:
     """A doc sentence as a phrase: "Return a string representing X" → "a string representing X"."""
     text = doc.strip().rstrip(".")
     stripped = _LEAD.sub("", text)
-    return stripped if stripped and stripped != text else text[:1].lower() + text[1:]
+    out = stripped if stripped and stripped != text else text[:1].lower() + text[1:]
+    out = out.split("; ")[0]
+    if len(out) > _MAX_SUMMARY:
+        out = out[:_MAX_SUMMARY].rsplit(" ", 1)[0] + " …"
+    return out
 
 
 @dataclass(frozen=True)
@@ -157,6 +162,8 @@ class Explainer:
         order = sorted(range(len(unique)), key=lambda i: own[i])
         for i in order[:MAX_SUSPECTS]:  # the calls that fit the intent worst
             written, name = unique[i]
+            if own[i] >= 0.5:
+                break  # the worst call fits the intent: no sibling can beat it by the margin
             best = self._best_sibling(intent, name)
             if best is not None and best[1] >= max(0.5, own[i] + WRONG_MARGIN):
                 other = best[0]
