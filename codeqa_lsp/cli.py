@@ -12,6 +12,7 @@ import argparse
 import json
 import logging
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -88,6 +89,9 @@ def _configure_logging(log_file: Path | None, level: str) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Candidates are parsed to be checked, never run; a SyntaxWarning about one ("invalid escape
+    # sequence") is noise on the editor's stderr, not a fault of the user's file.
+    warnings.filterwarnings("ignore", category=SyntaxWarning)
     parser = build_parser()
     args = parser.parse_args(argv)
     model: str | None = getattr(args, "model", None)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import warnings
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "data": (
@@ -40,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    warnings.filterwarnings("ignore", category=SyntaxWarning)  # parsing generated code, not ours
     if not argv or argv[0] not in COMMANDS:
         build_parser().parse_args(argv)  # prints usage / error and exits
         return 2
