@@ -92,6 +92,7 @@ def test_tune_chooses_on_validation_through_the_engine_and_export_records_it(
     argv = ["--data", str(DATA), "--generator", str(gen), "--classifier", str(cls)]
     argv += ["--out", str(out), "--beam-sizes", "2,3", "--length-penalties", "1.0"]
     argv += ["--no-repeat", "0", "--rerank-weights", "0,1", "--k", "2", "--extend", "0"]
+    argv += ["--no-exec"]  # BLEU alone here; the executable objective has its own test
     assert tune.run(_args(argv)) == 0
 
     assert read and all(p.endswith("valid.jsonl") for p in read)  # never a test split
@@ -164,3 +165,26 @@ def test_evaluate_applies_the_tuned_knobs_to_the_product_runs(
     reranked = "product generator reranked by product classifier (weight 0.2)"
     assert rows[reranked]["best_of_k"] == 3  # the tuned beam, wider than --k
     assert rows["product generator"]["best_of_k"] == 3
+
+
+@pytest.mark.slow
+def test_exec_objective_runs_the_top_suggestion_of_every_validation_problem() -> None:
+    """pass@1 of an engine that answers each problem with its reference is 100; one that
+    answers `None` passes nothing; a repeated answer is not run again."""
+    from codeqa_model.inference import Suggestion
+
+    exec_valid = tune.ExecValid()
+    by_intent = {p.intent: p.reference for p in exec_valid.problems}
+
+    class Oracle:
+        def suggest(self, intent: str, k: int = 5, context: object = None) -> list[Suggestion]:
+            return [Suggestion(by_intent[intent], 1.0), Suggestion("None", 0.5)]
+
+    class Blank:
+        def suggest(self, intent: str, k: int = 5, context: object = None) -> list[Suggestion]:
+            return [Suggestion("None", 1.0)]
+
+    assert exec_valid.pass_at_1(Oracle(), 5) == 100.0
+    runs = len(exec_valid.passed)
+    assert exec_valid.pass_at_1(Oracle(), 5) == 100.0 and len(exec_valid.passed) == runs
+    assert exec_valid.pass_at_1(Blank(), 5) == 0.0

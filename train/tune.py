@@ -10,8 +10,12 @@ measured, and nothing of it is re-implemented here. Beams (per generator setting
 scores and API-check verdicts are cached, so sweeping the rerank weight costs only ranking.
 
 - Generator knobs, one at a time (coordinate-wise, the others at their current choice): each
-  setting scores its best CoNaLa BLEU of the top suggestion over the rerank-weight grid on
-  `generator/valid.jsonl` (`--valid-source` rows, CoNaLa by default: the target distribution).
+  setting scores its best objective over the rerank-weight grid. The objective is the mean of two
+  validation figures of the top suggestion, so no one benchmark decides: CoNaLa BLEU on
+  `generator/valid.jsonl` (`--valid-source` rows; Stack Overflow intents) and pass@1 ×100 on the
+  executable set's VALIDATION problems (everyday intents, run in the sandbox; `--no-exec` leaves
+  BLEU alone). BLEU alone rewards echoing CoNaLa's style: it switched retrieval off, which
+  halves what the everyday problems pass.
   When the best value is at an end of its grid, the grid grows a step past it (`--extend`).
 - Rerank weight: the best on the chosen generator setting. Ties keep the run's own value if it
   is among them, else the first in the grid.
@@ -259,6 +263,36 @@ def read_valid(data: Path, source: str, limit: int | None) -> ValidSet:
     )
 
 
+class ExecValid:
+    """pass@1 ×100 of the engine's top suggestion on the executable VALIDATION problems; each
+    (problem, code, imports) runs once per sweep, so a rerank weight that keeps the same tops
+    costs only the engine's ranking."""
+
+    def __init__(self) -> None:
+        from codeqa_train.exec_eval.problems import load_split
+
+        self.problems = load_split("valid")
+        self.passed: dict[tuple[str, str, tuple[str, ...]], bool] = {}
+
+    def pass_at_1(self, engine: Any, k: int) -> float:
+        from codeqa_train.exec_eval.runner import run_candidates
+        from codeqa_train.exec_eval.systems import engine_candidates
+
+        tops = [cands[:1] for cands in engine_candidates(engine, self.problems, k)]
+        keys = [
+            (p.id, c[0].code, c[0].imports) if c else None
+            for p, c in zip(self.problems, tops, strict=True)
+        ]
+        todo = [i for i, key in enumerate(keys) if key is not None and key not in self.passed]
+        if todo:
+            outcomes = run_candidates(
+                [self.problems[i] for i in todo], [tops[i] for i in todo], k=1
+            )
+            for i, outs in zip(todo, outcomes, strict=True):
+                self.passed[keys[i]] = bool(outs and outs[0].passed)
+        return 100.0 * sum(self.passed.get(key, False) for key in keys if key) / len(keys)
+
+
 def top_bleu(engine: Any, valid: ValidSet, k: int) -> float:
     """CoNaLa BLEU ×100 of the engine's top suggestion per validation intent."""
     from codeqa_train.metrics import corpus_bleu
@@ -287,7 +321,24 @@ class Sweep:
     weights: Sequence[float]
     log: Callable[[str], None] = print
     extend: int = 2  # grid steps added past an edge the best value sits on
+    exec_valid: ExecValid | None = None  # None: CoNaLa BLEU alone
     seen: dict[tuple, list[tuple[float, float]]] = field(default_factory=dict)
+
+    def objective(self, engine: Any) -> float:
+        """Mean of CoNaLa valid BLEU and executable-valid pass@1 (BLEU alone without the set)."""
+        bleu = top_bleu(engine, self.valid, self.k)
+        if self.exec_valid is None:
+            return bleu
+        return 0.5 * (bleu + self.exec_valid.pass_at_1(engine, self.k))
+
+    @property
+    def metric(self) -> str:
+        if self.exec_valid is None:
+            return f"BLEU of the top suggestion (k={self.k})"
+        return (
+            f"mean of BLEU (CoNaLa valid) and pass@1 x100 (executable valid, "
+            f"{len(self.exec_valid.problems)} problems) of the top suggestion (k={self.k})"
+        )
 
     def weight_grid(self, knobs: dict[str, Any]) -> list[tuple[float, float]]:
         """BLEU at every rerank weight for this generator setting (memoised)."""
@@ -297,9 +348,7 @@ class Sweep:
             grid = [
                 (
                     w,
-                    top_bleu(
-                        self.factory.engine({**knobs, "rerank_weight": w}), self.valid, self.k
-                    ),
+                    self.objective(self.factory.engine({**knobs, "rerank_weight": w})),
                 )
                 for w in self.weights
             ]
@@ -307,7 +356,7 @@ class Sweep:
             best_w, best = _pick(grid, knobs["rerank_weight"])
             setting = ", ".join(f"{k}={knobs[k]}" for k in SWEPT_KNOBS)
             self.log(
-                f"  {setting}: best BLEU {best:.2f} at rerank_weight={best_w:g} "
+                f"  {setting}: best objective {best:.2f} at rerank_weight={best_w:g} "
                 f"({time.perf_counter() - started:.0f}s)"
             )
         return self.seen[key]
@@ -345,8 +394,9 @@ class Sweep:
 
     def _record(self, figure: float, grid: list[tuple[Any, float]], note: str) -> dict[str, Any]:
         return {
-            "split": self.valid.generator_split,
-            "metric": f"BLEU of the top suggestion (k={self.k})",
+            "split": self.valid.generator_split
+            + ("" if self.exec_valid is None else " + exec-eval problems-valid"),
+            "metric": self.metric,
             "value": round(figure, 2),
             "grid": [[v, round(f, 2)] for v, f in grid],
             "note": note,
@@ -480,6 +530,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=2,
         help="grid steps a generator knob's grid grows by past the edge its best value is on",
     )
+    a(
+        "--no-exec",
+        action="store_true",
+        help="CoNaLa BLEU alone (skip the executable validation problems in the objective)",
+    )
     a("--false-alarm-rate", type=float, default=0.05, help="share of true pairs flagged")
     a("--limit", type=int, default=None, help="measure only the first N generator valid rows")
     a("--threads", type=int, default=1)
@@ -508,7 +563,16 @@ def tune(args: argparse.Namespace, log: Callable[[str], None] = print) -> dict[s
             grids["retrieval_weight"] = args.retrieval_weights
         start = factory.knobs()
         log(f"measuring on {valid.generator_split} and {valid.classifier_split}; start {start}")
-        sweep = Sweep(factory, valid, args.k, args.rerank_weights, log=log, extend=args.extend)
+        exec_valid = None if args.no_exec else ExecValid()
+        sweep = Sweep(
+            factory,
+            valid,
+            args.k,
+            args.rerank_weights,
+            log=log,
+            extend=args.extend,
+            exec_valid=exec_valid,
+        )
         knobs, chosen_by = sweep.run(start, grids)
         knobs["threshold"], chosen_by["threshold"] = choose_threshold(
             factory.engine(knobs), valid, args.false_alarm_rate
