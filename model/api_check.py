@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from codeqa_model.api_table import CLASS, FUNCTION, MODULE, ApiTable, Entry
 from codeqa_model.context import SourceContext
+from codeqa_model.pyast import dotted_parts
 
 __all__ = ["ApiChecker", "CheckResult"]
 
@@ -144,7 +145,7 @@ class ApiChecker:
                 if reason is not None:
                     return reason
             if isinstance(node, ast.Attribute) and id(node) not in inner:
-                chain = _chain(node)
+                chain = dotted_parts(node)
                 if chain and chain[0] in modules:
                     reason = self._walk(modules[chain[0]], chain[1:])
                     if reason is not None:
@@ -226,7 +227,7 @@ class ApiChecker:
                 entry = self.table.instance_entry(type_name, call.func.attr)
                 path = f"{type_name}.{call.func.attr}"
                 return None if entry is None else self._bind(call, entry, path)
-        chain = _chain(call.func)
+        chain = dotted_parts(call.func)
         if not chain:
             return None
         if chain[0] in modules:
@@ -277,18 +278,6 @@ def _literal_type(node: ast.expr) -> str | None:
     if isinstance(node, ast.Tuple):
         return "tuple"
     return None
-
-
-def _chain(node: ast.expr) -> list[str] | None:
-    """`os.path.join` → ["os", "path", "join"]; None for anything but a dotted name."""
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return None
-    parts.append(node.id)
-    return parts[::-1]
 
 
 def _bindings(tree: ast.AST) -> tuple[dict[str, str], set[str]]:

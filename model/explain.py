@@ -21,6 +21,8 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from codeqa_model.pyast import dotted, import_aliases
+
 # Common import aliases in Stack Overflow code; an `import x as y` inside the block wins.
 ALIASES = {"np": "numpy", "pd": "pandas", "plt": "matplotlib.pyplot", "dt": "datetime"}
 _TYPE_METHODS = {
@@ -35,31 +37,6 @@ _MODULES = frozenset(sys.stdlib_module_names) | {"requests", "numpy", "pandas", 
 _WORD = re.compile(r"[a-z]+")
 WRONG_MARGIN = 0.3  # a sibling must beat the called API by this much to be named
 MAX_SUSPECTS = 1  # calls compared with their siblings (each costs one batch of scores)
-
-
-def dotted(node: ast.expr) -> str | None:
-    """`a.b.c` for an attribute chain rooted at a name, else None."""
-    parts = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return None
-    parts.append(node.id)
-    return ".".join(reversed(parts))
-
-
-def import_aliases(tree: ast.AST) -> dict[str, str]:
-    """Names the code's own imports bind: `import numpy as np` → {"np": "numpy"}."""
-    out: dict[str, str] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for a in node.names:
-                out[a.asname or a.name.split(".")[0]] = a.name if a.asname else a.name.split(".")[0]
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            for a in node.names:
-                out[a.asname or a.name] = f"{node.module}.{a.name}"
-    return out
 
 
 def called_apis(code: str, docs: Mapping[str, str]) -> list[tuple[str, str]]:

@@ -19,35 +19,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable
 
-
-def import_aliases(tree: ast.AST) -> dict[str, str]:
-    """Bound name → module path for every import statement in `tree`."""
-    aliases: dict[str, str] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.asname:
-                    aliases[alias.asname] = alias.name
-                else:
-                    top = alias.name.split(".")[0]
-                    aliases[top] = top
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            for alias in node.names:
-                if alias.name != "*":
-                    aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
-    return aliases
-
-
-def _chain(node: ast.expr) -> list[str] | None:
-    """['os', 'path', 'join'] for `os.path.join`; None when the chain does not start at a name."""
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return None
-    parts.append(node.id)
-    return parts[::-1]
+from codeqa_model.pyast import dotted_parts, import_aliases
 
 
 def references(code: str, context_imports: Iterable[str] = ()) -> tuple[set[str], set[str]]:
@@ -71,7 +43,7 @@ def references(code: str, context_imports: Iterable[str] = ()) -> tuple[set[str]
             attrs.add(node.attr)
         if not isinstance(node, ast.Attribute | ast.Name):
             continue
-        parts = _chain(node)
+        parts = dotted_parts(node)
         if parts is None:
             continue
         head = aliases.get(parts[0], parts[0]).split(".")

@@ -15,6 +15,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from codeqa_model import pyast
+
 # Common import aliases in Stack Overflow code; an `import x as y` inside the snippet wins.
 ALIASES = {"np": "numpy", "pd": "pandas", "plt": "matplotlib.pyplot", "dt": "datetime"}
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -47,30 +49,6 @@ class Call:
         return self.dotted.rsplit(".", 1)[-1]
 
 
-def _dotted(node: ast.expr) -> str | None:
-    parts = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return None
-    parts.append(node.id)
-    return ".".join(reversed(parts))
-
-
-def snippet_aliases(tree: ast.AST) -> dict[str, str]:
-    """Names the snippet's own imports bind: `import numpy as np` → {"np": "numpy"}."""
-    out: dict[str, str] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for a in node.names:
-                out[a.asname or a.name.split(".")[0]] = a.name if a.asname else a.name.split(".")[0]
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            for a in node.names:
-                out[a.asname or a.name] = f"{node.module}.{a.name}"
-    return out
-
-
 def find_calls(code: str) -> tuple[list[Call], dict[str, str]]:
     """Calls whose callee is a dotted name, in source order, and the snippet's import aliases.
     ([], {}) for code that does not parse."""
@@ -82,7 +60,7 @@ def find_calls(code: str) -> tuple[list[Call], dict[str, str]]:
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
             continue
-        dotted = _dotted(node.func)
+        dotted = pyast.dotted(node.func)
         end_line, end_col = node.func.end_lineno, node.func.end_col_offset
         if dotted is None or end_line is None or end_col is None:
             continue
@@ -90,7 +68,7 @@ def find_calls(code: str) -> tuple[list[Call], dict[str, str]]:
         root = dotted.split(".")[0] if "." in dotted else ""
         calls.append(Call(dotted, root, end_line, end_col - len(name), end_col))
     calls.sort(key=lambda c: (c.line, c.start))
-    return calls, snippet_aliases(tree)
+    return calls, pyast.import_aliases(tree)
 
 
 def resolve(call: Call, aliases: dict[str, str]) -> str:
