@@ -57,7 +57,7 @@ MISMATCHING = (
     "random.random()\n"
     "\n"
     "# intent: sum the elements of list `values`\n"
-    "sys.exit(0)\n"
+    "os.remove('a.txt')\n"
 )
 
 

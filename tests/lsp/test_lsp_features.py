@@ -38,11 +38,13 @@ SITE_BELOW = types.Position(line=20, character=0)  # empty line under the last i
 # Pairs whose verdict is not in doubt: two blocks whose code plainly does what the intent says,
 # two whose code has nothing to do with it. Each was scored by the shipped matcher and by two
 # retrained candidates: the right ones at 1.9x their threshold or more, the wrong ones at 0.4x
-# or less. 0-based lines of the intent comments below.
+# or less. (The matcher shipped on 2026-12-01 scores `sys.exit(0)` under "sum the elements of
+# list" at 0.174, above its 0.102 threshold: a real miss, left to the mismatch fixture to count;
+# `os.remove('a.txt')` there scores 0.001.) 0-based lines of the intent comments below.
 CLEAR_TEXT = (
+    "import os\n"
     "import random\n"
     "import shutil\n"
-    "import sys\n"
     "\n"
     "def clear(src, dst, xs, values):\n"
     "    # intent: copy file `src` to `dst`\n"
@@ -55,7 +57,7 @@ CLEAR_TEXT = (
     "    max(values)\n"
     "\n"
     "    # intent: sum the elements of list `values`\n"
-    "    sys.exit(0)\n"
+    "    os.remove('a.txt')\n"
 )
 CLEAR_INTENTS = [5, 8, 11, 14]
 MISMATCHED = [8, 14]
@@ -407,7 +409,7 @@ async def test_fifty_thousand_line_file(client: RecordingClient) -> None:
     # block's code does what the intent says, the rest have nothing to do with it.
     blocks = "".join(
         f"# intent: get the length of list `items`\n"
-        f"{'len(items)' if n % 2 == 0 else 'sys.exit(0)'}  # block {n}\n\n"
+        f"{'len(items)' if n % 2 == 0 else 'os.remove(path)'}  # block {n}\n\n"
         for n in range(100)
     )
     text = filler + blocks + "# intent: sort list `xs`\n\n"
@@ -421,7 +423,7 @@ async def test_fifty_thousand_line_file(client: RecordingClient) -> None:
     elsewhere = await _complete(client, uri, types.Position(line=100, character=3))
     assert elsewhere is None
     found = await diagnostics(client, uri, 1, seen)  # all 100 blocks scored, answer arrives
-    mismatched = [n - 1 for n, line in enumerate(lines) if line.startswith("sys.exit(0)")]
+    mismatched = [n - 1 for n, line in enumerate(lines) if line.startswith("os.remove(path)")]
     assert len(mismatched) == 50
     assert sorted(d.range.start.line for d in found) == mismatched
     close_doc(client, uri)
