@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import ast
 import asyncio
-import json
 import logging
 from dataclasses import dataclass
 
 import pytest
 from engine_double import EngineDouble
 from lsprotocol import types
+from wire import Sink, feed, until
 
 from codeqa_lsp import inline
 from codeqa_lsp.intents import split_lines
@@ -154,51 +154,20 @@ def test_text_is_read_after_the_delay() -> None:
 # ---------------------------------------------------------------- the real server, in process
 
 
-class _Sink:
-    def __init__(self) -> None:
-        self.sent: list[dict] = []
-
-    def write(self, data: bytes) -> None:
-        self.sent.append(json.loads(data.decode("utf-8")))
-
-    def close(self) -> None:
-        pass
-
-    def answer(self, msg_id: int) -> dict | None:
-        return next((m for m in self.sent if m.get("id") == msg_id and "method" not in m), None)
-
-    def named(self, method: str) -> list[dict]:
-        return [m for m in self.sent if m.get("method") == method]
-
-
-def _feed(server, message: dict) -> None:
-    protocol = server.protocol
-    text = json.dumps({"jsonrpc": "2.0", **message})
-    protocol.handle_message(json.loads(text, object_hook=protocol.structure_message))
-
-
-async def _until(predicate, timeout: float = 10.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        assert loop.time() < deadline, "condition not met"
-        await asyncio.sleep(0.01)
-
-
 VSCODE_CAPS = {
     "workspace": {"applyEdit": True, "configuration": False},
     "textDocument": {"inlineCompletion": {"dynamicRegistration": False}},
 }
 
 
-async def _ask(server, sink: _Sink, msg_id: int, line: int, character: int, kind: int) -> dict:
+async def _ask(server, sink: Sink, msg_id: int, line: int, character: int, kind: int) -> dict:
     params = {
         "textDocument": {"uri": URI},
         "position": {"line": line, "character": character},
         "context": {"triggerKind": kind},
     }
-    _feed(server, {"id": msg_id, "method": "textDocument/inlineCompletion", "params": params})
-    await _until(lambda: sink.answer(msg_id) is not None)
+    feed(server, {"id": msg_id, "method": "textDocument/inlineCompletion", "params": params})
+    await until(lambda: sink.answer(msg_id) is not None)
     return sink.answer(msg_id)
 
 
@@ -207,18 +176,18 @@ async def test_server_offers_ghost_text_and_adds_its_imports() -> None:
     logging.getLogger("pygls").setLevel(logging.CRITICAL)
     engine = EngineDouble(imports=("import shutil",))
     server = create_server(loader=lambda path: engine)
-    sink = _Sink()
+    sink = Sink()
     server.protocol.set_writer(sink, include_headers=False)
     options = {"codeqa": {"inline": {"delayMs": 0}}}
     init = {"capabilities": VSCODE_CAPS, "initializationOptions": options}
-    _feed(server, {"id": 1, "method": "initialize", "params": init})
-    _feed(server, {"method": "initialized", "params": {}})
-    await _until(
+    feed(server, {"id": 1, "method": "initialize", "params": init})
+    feed(server, {"method": "initialized", "params": {}})
+    await until(
         lambda: any(m["params"]["state"] == "ready" for m in sink.named("codeqa/modelStatus"))
     )
     assert sink.answer(1)["result"]["capabilities"]["inlineCompletionProvider"] is not None
     doc = {"uri": URI, "languageId": "python", "version": 1, "text": SOURCE}
-    _feed(server, {"method": "textDocument/didOpen", "params": {"textDocument": doc}})
+    feed(server, {"method": "textDocument/didOpen", "params": {"textDocument": doc}})
 
     answer = await _ask(server, sink, 2, 5, 4, types.InlineCompletionTriggerKind.Automatic.value)
     (raw,) = answer["result"]["items"]
@@ -233,8 +202,8 @@ async def test_server_offers_ghost_text_and_adds_its_imports() -> None:
     assert engine.suggested == ["print each of `xs`"]
 
     command = {"command": item.command.command, "arguments": item.command.arguments}
-    _feed(server, {"id": 3, "method": "workspace/executeCommand", "params": command})
-    await _until(lambda: bool(sink.named("workspace/applyEdit")))
+    feed(server, {"id": 3, "method": "workspace/executeCommand", "params": command})
+    await until(lambda: bool(sink.named("workspace/applyEdit")))
     (apply,) = sink.named("workspace/applyEdit")
     (edit,) = apply["params"]["edit"]["changes"][URI]
     assert edit["range"]["start"] == {"line": 1, "character": 0} == edit["range"]["end"]
@@ -244,7 +213,7 @@ async def test_server_offers_ghost_text_and_adds_its_imports() -> None:
     assert (await _ask(server, sink, 4, 6, 4, 2))["result"] is None
     # manual only: automatic requests get nothing, invoked ones the item
     change = {"settings": {"codeqa": {"inline": {"manualOnly": True}}}}
-    _feed(server, {"method": "workspace/didChangeConfiguration", "params": change})
+    feed(server, {"method": "workspace/didChangeConfiguration", "params": change})
     assert (await _ask(server, sink, 5, 5, 4, 2))["result"] is None
     assert (await _ask(server, sink, 6, 5, 4, 1))["result"]["items"][0] == raw
     assert engine.suggested == ["print each of `xs`"]

@@ -11,10 +11,10 @@ model does the same end to end in tests/lsp/test_lsp_features.py.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 
 from engine_double import EngineDouble
+from wire import Sink, feed, until
 
 from codeqa_lsp.model_host import ModelLoadError
 from codeqa_lsp.server import CodeqaServer, create_server
@@ -30,40 +30,6 @@ TEXT = (
     "# intent: reverse list `z`\n"
     "z = os.getpid()\n"
 )
-
-
-class _Sink:
-    def __init__(self) -> None:
-        self.sent: list[dict] = []
-
-    def write(self, data: bytes) -> None:
-        self.sent.append(json.loads(data.decode("utf-8")))
-
-    def close(self) -> None:
-        pass
-
-    def named(self, method: str) -> list[dict]:
-        return [m for m in self.sent if m.get("method") == method]
-
-    def answer(self, msg_id: int) -> dict:
-        return next(m for m in self.sent if m.get("id") == msg_id and "method" not in m)
-
-
-def _feed(server: CodeqaServer, message: dict) -> None:
-    protocol = server.protocol
-    protocol.handle_message(
-        json.loads(
-            json.dumps({"jsonrpc": "2.0", **message}), object_hook=protocol.structure_message
-        )
-    )
-
-
-async def _until(predicate, timeout: float = 10.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        assert loop.time() < deadline, "condition not met"
-        await asyncio.sleep(0.01)
 
 
 class _Pauses:
@@ -82,16 +48,16 @@ class _Pauses:
 
 async def _start(
     capabilities: dict, engine: EngineDouble | None = None, loader=None
-) -> tuple[CodeqaServer, _Sink, EngineDouble]:
+) -> tuple[CodeqaServer, Sink, EngineDouble]:
     logging.getLogger("pygls").setLevel(logging.CRITICAL)
     engine = engine or EngineDouble()
     server = create_server(loader=loader or (lambda path: engine))
     server.scheduler.pause = _Pauses()
     server.scheduler.fill_delay_s = _Pauses.FILL
-    sink = _Sink()
+    sink = Sink()
     server.protocol.set_writer(sink, include_headers=False)
     options = {"debounceMs": 0}
-    _feed(
+    feed(
         server,
         {
             "id": 1,
@@ -99,8 +65,8 @@ async def _start(
             "params": {"capabilities": capabilities, "initializationOptions": options},
         },
     )
-    _feed(server, {"method": "initialized", "params": {}})
-    await _until(
+    feed(server, {"method": "initialized", "params": {}})
+    await until(
         lambda: any(m["params"]["state"] != "loading" for m in sink.named("codeqa/modelStatus"))
     )
     return server, sink, engine
@@ -108,7 +74,7 @@ async def _start(
 
 def _open(server: CodeqaServer, version: int = 1, text: str = TEXT) -> None:
     doc = {"uri": URI, "languageId": "python", "version": version, "text": text}
-    _feed(server, {"method": "textDocument/didOpen", "params": {"textDocument": doc}})
+    feed(server, {"method": "textDocument/didOpen", "params": {"textDocument": doc}})
 
 
 def _suggestions(diagnostics: list[dict]) -> list[str]:
@@ -119,7 +85,7 @@ async def test_push_publishes_scores_then_the_same_version_with_suggestions() ->
     server, sink, engine = await _start({})
     _open(server)
     assert sink.named("textDocument/publishDiagnostics") == []  # scored off the read loop
-    await _until(lambda: len(sink.named("textDocument/publishDiagnostics")) >= 2)
+    await until(lambda: len(sink.named("textDocument/publishDiagnostics")) >= 2)
     first, second = sink.named("textDocument/publishDiagnostics")[:2]
     assert [d["range"]["start"]["line"] for d in first["params"]["diagnostics"]] == [0, 6]
     assert _suggestions(first["params"]["diagnostics"]) == ["", ""]
@@ -133,9 +99,9 @@ async def test_a_change_cancels_the_fill_and_nothing_is_published_for_the_old_ve
     server, sink, engine = await _start({})
     server.scheduler.pause.go.clear()  # every fill waits until the test says so
     _open(server)
-    await _until(lambda: len(sink.named("textDocument/publishDiagnostics")) == 1)
+    await until(lambda: len(sink.named("textDocument/publishDiagnostics")) == 1)
     change = {"range": {"start": {"line": 7, "character": 0}, "end": {"line": 7, "character": 1}}}
-    _feed(
+    feed(
         server,
         {
             "method": "textDocument/didChange",
@@ -145,7 +111,7 @@ async def test_a_change_cancels_the_fill_and_nothing_is_published_for_the_old_ve
             },
         },
     )
-    await _until(lambda: len(sink.named("textDocument/publishDiagnostics")) == 2)
+    await until(lambda: len(sink.named("textDocument/publishDiagnostics")) == 2)
     server.scheduler.pause.go.set()
     await server.scheduler.drain()
     versions = [m["params"]["version"] for m in sink.named("textDocument/publishDiagnostics")]
@@ -161,16 +127,16 @@ async def test_pull_with_refresh_fills_suggestions_then_asks_for_a_new_pull() ->
     }
     server, sink, _ = await _start(caps)
     # the first refresh is the one every load ends with
-    await _until(lambda: len(sink.named("workspace/diagnostic/refresh")) == 1)
+    await until(lambda: len(sink.named("workspace/diagnostic/refresh")) == 1)
     _open(server)
     pull = {"method": "textDocument/diagnostic", "params": {"textDocument": {"uri": URI}}}
-    _feed(server, {"id": 10, **pull})
-    await _until(lambda: any(m.get("id") == 10 for m in sink.sent))
+    feed(server, {"id": 10, **pull})
+    await until(lambda: any(m.get("id") == 10 for m in sink.sent))
     assert _suggestions(sink.answer(10)["result"]["items"]) == ["", ""]
-    await _until(lambda: len(sink.named("workspace/diagnostic/refresh")) == 2)
+    await until(lambda: len(sink.named("workspace/diagnostic/refresh")) == 2)
     assert sink.named("textDocument/publishDiagnostics") == []  # pull clients are never pushed
-    _feed(server, {"id": 11, **pull})
-    await _until(lambda: any(m.get("id") == 11 for m in sink.sent))
+    feed(server, {"id": 11, **pull})
+    await until(lambda: any(m.get("id") == 11 for m in sink.sent))
     assert _suggestions(sink.answer(11)["result"]["items"]) == ["read_0()", "reverse_0()"]
     await server.scheduler.drain()
     assert len(sink.named("workspace/diagnostic/refresh")) == 2  # nothing new: no third ask
@@ -180,11 +146,11 @@ async def test_pull_with_refresh_fills_suggestions_then_asks_for_a_new_pull() ->
 async def test_code_action_generates_a_missing_suggestion() -> None:
     server, sink, engine = await _start({"textDocument": {"diagnostic": {}}})
     _open(server)
-    _feed(
+    feed(
         server,
         {"id": 20, "method": "textDocument/diagnostic", "params": {"textDocument": {"uri": URI}}},
     )
-    await _until(lambda: any(m.get("id") == 20 for m in sink.sent))
+    await until(lambda: any(m.get("id") == 20 for m in sink.sent))
     diag = sink.answer(20)["result"]["items"][1]
     assert diag["data"]["suggestion"] == "" and engine.suggested == []
     params = {
@@ -192,8 +158,8 @@ async def test_code_action_generates_a_missing_suggestion() -> None:
         "range": diag["range"],
         "context": {"diagnostics": [diag]},
     }
-    _feed(server, {"id": 21, "method": "textDocument/codeAction", "params": params})
-    await _until(lambda: any(m.get("id") == 21 for m in sink.sent))
+    feed(server, {"id": 21, "method": "textDocument/codeAction", "params": params})
+    await until(lambda: any(m.get("id") == 21 for m in sink.sent))
     replace, insert = sink.answer(21)["result"]
     assert replace["edit"]["changes"][URI][0]["newText"] == "z = reverse_0()"  # target kept
     assert insert["edit"]["changes"][URI][0]["newText"] == "reverse_0()\n"
@@ -216,13 +182,13 @@ FIX_TEXT = (
 
 
 def _request(server: CodeqaServer, msg_id: int, method: str, params: dict) -> None:
-    _feed(
+    feed(
         server, {"id": msg_id, "method": method, "params": {"textDocument": {"uri": URI}, **params}}
     )
 
 
-async def _answer(sink: _Sink, msg_id: int):
-    await _until(lambda: any(m.get("id") == msg_id and "method" not in m for m in sink.sent))
+async def _answer(sink: Sink, msg_id: int):
+    await until(lambda: any(m.get("id") == msg_id and "method" not in m for m in sink.sent))
     return sink.answer(msg_id)["result"]
 
 
