@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from codeqa_model.api_table import CLASS, FUNCTION, MODULE, ApiTable, Entry
 from codeqa_model.context import SourceContext
-from codeqa_model.pyast import dotted_parts
+from codeqa_model.pyast import dotted_parts, import_aliases
 
 __all__ = ["ApiChecker", "CheckResult"]
 
@@ -284,21 +284,14 @@ def _bindings(tree: ast.AST) -> tuple[dict[str, str], set[str]]:
     """What the candidate itself binds: imported modules (name → module path) and other names.
 
     Scopes are ignored on purpose: a name bound anywhere in a short block counts as bound."""
-    modules: dict[str, str] = {}
+    modules = import_aliases(tree)
     names: set[str] = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.asname:
-                    modules[alias.asname] = alias.name
-                else:
-                    top = alias.name.split(".")[0]
-                    modules[top] = top
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            for alias in node.names:
-                if alias.name != "*":
-                    modules[alias.asname or alias.name] = f"{node.module}.{alias.name}"
-        elif isinstance(node, ast.ImportFrom):
+        if isinstance(node, ast.Import) or (
+            isinstance(node, ast.ImportFrom) and node.level == 0 and node.module
+        ):
+            continue  # read by import_aliases
+        if isinstance(node, ast.ImportFrom):  # relative: binds names of unknown modules
             names.update(a.asname or a.name for a in node.names)
         elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
             names.add(node.id)
