@@ -366,12 +366,12 @@ class _LoopEngine:
 async def test_server_items_accepted_the_vscode_way(where: str) -> None:
     """completion request to the real server (VS Code's capabilities) → item applied as VS Code
     applies it (adjustIndentation, snippet rendered, additionalTextEdits) → exact text."""
-    from test_inline import _feed, _Sink, _until
+    from wire import Sink, feed, until
 
     from codeqa_lsp.server import create_server
 
     server = create_server(loader=lambda path: _LoopEngine())
-    sink = _Sink()
+    sink = Sink()
     server.protocol.set_writer(sink, include_headers=False)
     caps = {
         "textDocument": {
@@ -383,20 +383,20 @@ async def test_server_items_accepted_the_vscode_way(where: str) -> None:
             }
         }
     }
-    _feed(server, {"id": 1, "method": "initialize", "params": {"capabilities": caps}})
-    _feed(server, {"method": "initialized", "params": {}})
-    await _until(
+    feed(server, {"id": 1, "method": "initialize", "params": {"capabilities": caps}})
+    feed(server, {"method": "initialized", "params": {}})
+    await until(
         lambda: any(m["params"]["state"] == "ready" for m in sink.named("codeqa/modelStatus"))
     )
     lines, intent_line, line, col, _site_obj, _indent = _site("method", where, FILES["method"][1])
     if where == "intent-end":
         lines = [t for i, t in enumerate(lines) if i != intent_line + 1]
     doc = {"uri": "file:///w/m.py", "languageId": "python", "version": 1, "text": "\n".join(lines)}
-    _feed(server, {"method": "textDocument/didOpen", "params": {"textDocument": doc}})
+    feed(server, {"method": "textDocument/didOpen", "params": {"textDocument": doc}})
     position = {"line": line, "character": col}
     params = {"textDocument": {"uri": doc["uri"]}, "position": position}
-    _feed(server, {"id": 2, "method": "textDocument/completion", "params": params})
-    await _until(lambda: sink.answer(2) is not None)
+    feed(server, {"id": 2, "method": "textDocument/completion", "params": params})
+    await until(lambda: sink.answer(2) is not None)
     raw = sink.answer(2)["result"]["items"][0]
     item = server.protocol._converter.structure(raw, types.CompletionItem)
     result = accept_vscode(lines, item, honour_as_is=False)
