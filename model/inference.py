@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 import numpy as np
 import torch
 from codeqa_model.api_check import ApiChecker
+from codeqa_model.api_retriever import RETRIEVER_FILE
 from codeqa_model.api_table import ApiTable, ApiTableError
 from codeqa_model.bundle import (
     API_TABLE,
@@ -466,12 +467,14 @@ class Engine:
 
 
 def _retrieval_index(bundle: Bundle) -> RetrievalIndex | None:
-    """The bundle's retrieval index, or None when it has none (older bundles)."""
+    """The bundle's retrieval index, or None when it has none (older bundles); with the learned
+    retriever (`retriever.safetensors`) when the bundle carries one (older ones do not)."""
     data = bundle.extra(RETRIEVAL_FILE)
     if data is None:
         return None
+    learned = bundle.extra(RETRIEVER_FILE)
     try:
-        return load_index(bytes(data))
+        return load_index(bytes(data), None if learned is None else bytes(learned))
     except ValueError as exc:
         raise BundleError(
             f"{bundle.path / RETRIEVAL_FILE}: not a retrieval index ({exc}); re-export the bundle"

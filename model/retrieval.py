@@ -13,17 +13,21 @@ numpy + stdlib, no torch.
 
 from __future__ import annotations
 
+import ast
 import functools
+import hashlib
 import json
 import math
 import re
+import warnings
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from codeqa_model.slots import SlotMap, canonicalize_intent, canonicalize_pair
+from codeqa_model.api_retriever import ApiRetriever, features
+from codeqa_model.slots import Slot, SlotMap, canonicalize_intent, canonicalize_pair
 
 RETRIEVAL_FILE = "retrieval.json"
 VALUE_WORD_WEIGHT = 0.5  # CoNaLa valid API hit@1/5/10: 1.0 13.5/37.0/45.7, 0.5 17.3/37.5/45.7
@@ -104,45 +108,160 @@ class Hit:
     entry: int
 
 
+_ATTRIBUTE_PLACEHOLDER = re.compile(r"(?<=\.)((?:str|var)_\d)(?!\w)")
+
+
+def _restore_attribute_names(code: str, values: Mapping[str, str]) -> str:
+    """Put the original name back where a `var` placeholder is an attribute name and the same
+    placeholder is also a value: doc rows "With arguments `path`" made `os.path.dirname(path)`
+    into `os.var_0.dirname(var_0)`, which a user's value would turn into nonsense."""
+
+    def put_back(match: re.Match[str]) -> str:
+        name = match.group(1)
+        as_value = re.search(rf"(?<![.\w]){name}(?!\w)", code) is not None
+        value = values.get(name)
+        if as_value and name.startswith("var") and value is not None and value.isidentifier():
+            return value
+        return match.group()
+
+    return _ATTRIBUTE_PLACEHOLDER.sub(put_back, code)
+
+
 def entry_from_pair(intent: str, snippet: str, source: str) -> Entry:
     """Canonicalize a pair as the generator's training does and remember its own slot values."""
     canon_intent, canon_code, slots = canonicalize_pair(intent, snippet)
+    canon_code = _restore_attribute_names(canon_code, {s.placeholder: s.value for s in slots})
     used = set(_PLACEHOLDER.findall(canon_code))
     values = tuple((s.placeholder, s.render()) for s in slots if s.placeholder in used)
     return Entry(canon_intent, canon_code, values, source)
 
 
-def fill(code: str, slots: SlotMap, fallback: Mapping[str, str]) -> tuple[str, tuple]:
+# Where a placeholder sits in an entry's code decides what may replace it (`value_roles`).
+FREE, NAMED, NEVER = "free", "named", "never"
+# Doc entries spell methods on their type (`str.isdigit()`); the intent's value is the receiver.
+_TYPE_RECEIVER = re.compile(r"^(str|bytes|list|dict|set|tuple|frozenset|bytearray)\.(?=\w+\()")
+_STR_TYPES = ("str", "bytes")
+
+
+def value_roles(code: str) -> dict[str, str] | None:
+    """Per placeholder in `code`: FREE (a value position: call argument, receiver, operand —
+    any intent value of a fitting kind may go there), NAMED (inside a lambda, or an attribute
+    name: only the intent's value of that very placeholder) or NEVER (a keyword argument's
+    name, `f(var_0=None)`: doc entries whose argument names became placeholders). None when the
+    code does not parse (then only same-placeholder values are put in)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SyntaxWarning)
+            tree = ast.parse(code)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    roles: dict[str, str] = {}
+    rank = {FREE: 0, NAMED: 1, NEVER: 2}
+
+    def mark(name: str | None, role: str) -> None:
+        if name is not None and _PLACEHOLDER.fullmatch(name):
+            roles[name] = max(role, roles.get(name, FREE), key=rank.__getitem__)
+
+    def walk(node: ast.AST, in_lambda: bool) -> None:
+        if isinstance(node, ast.Name):
+            mark(node.id, NAMED if in_lambda else FREE)
+        elif isinstance(node, ast.Attribute):
+            mark(node.attr, NAMED)
+        elif isinstance(node, ast.keyword | ast.arg):
+            mark(node.arg, NEVER)
+        for child in ast.iter_child_nodes(node):
+            walk(child, in_lambda or isinstance(node, ast.Lambda))
+
+    walk(tree, False)
+    return roles
+
+
+def _contexts(canonical_intent: str) -> dict[str, frozenset[str]]:
+    """Per placeholder, the last two content words before it (since the previous placeholder):
+    'download url var_0 to file str_0' → var_0: {download, url}, str_0: {file}."""
+    out: dict[str, frozenset[str]] = {}
+    last = 0
+    for match in _PLACEHOLDER.finditer(canonical_intent):
+        words = terms(canonical_intent[last : match.start()])[-2:]
+        out.setdefault(match.group(), frozenset(words))
+        last = match.end()
+    return out
+
+
+def assign_slots(
+    code: str, slots: SlotMap, entry_intent: str = "", intent: str = ""
+) -> dict[str, Slot]:
+    """Which intent value goes into which of the entry's placeholders.
+
+    A value goes only where its role allows (`value_roles`). Among allowed pairings, the one
+    whose words before the value match the words before the entry's placeholder wins ("url
+    `u` … file 'page.html'" against "url str_0 and save as str_1" puts `u` first), then the same
+    placeholder, then the same kind, then the intent's order. Each value is used once.
+    """
+    roles = value_roles(code)
+    order = list(dict.fromkeys(_PLACEHOLDER.findall(code)))
+    ctx_entry, ctx_intent = _contexts(entry_intent), _contexts(intent)
+    ranked = []
+    for p_i, name in enumerate(order):
+        role = NAMED if roles is None else roles.get(name, NAMED)
+        for s_i, slot in enumerate(slots):
+            same = slot.placeholder == name
+            if role == NEVER or (role == NAMED and not same):
+                continue
+            overlap = len(
+                ctx_entry.get(name, frozenset()) & ctx_intent.get(slot.placeholder, frozenset())
+            )
+            score = 2 * overlap + same + 0.5 * name.startswith(slot.kind)
+            ranked.append((-score, p_i, s_i, name, slot))
+    ranked.sort(key=lambda r: r[:3])
+    chosen: dict[str, Slot] = {}
+    used: set[str] = set()
+    for _, _, _, name, slot in ranked:
+        if name not in chosen and slot.placeholder not in used:
+            chosen[name] = slot
+            used.add(slot.placeholder)
+    return chosen
+
+
+def fill(
+    code: str,
+    slots: SlotMap,
+    fallback: Mapping[str, str],
+    entry_intent: str = "",
+    intent: str = "",
+) -> tuple[str, tuple]:
     """Placeholders → the intent's values (spans recorded) or the entry's own; unknown kept.
 
-    A placeholder the intent lacks takes the intent's next value the code does not use, in
-    the intent's order, whatever its kind: doc entries name their arguments `var_N`, users
-    quote paths as strings ("create dir 'out'" → `os.mkdir('out')`). Only when none is left
-    does the entry's own value come back.
+    `assign_slots` decides which value goes where (`entry_intent`/`intent` are the canonical
+    intents, for the words around each value). A doc entry called on its type (`str.isdigit()`)
+    gets a leftover intent value as the receiver (`'abc'.isdigit()`): a string only for str
+    and bytes methods.
     """
-    used = set(_PLACEHOLDER.findall(code))
-    spare = iter([s for s in slots if s.placeholder not in used])
-    assigned: dict[str, Any] = {}
+    chosen = assign_slots(code, slots, entry_intent, intent)
+    edits: list[tuple[int, int, str, bool]] = []
+    receiver = _TYPE_RECEIVER.match(code)
+    if receiver is not None:
+        taken = {s.placeholder for s in chosen.values()}
+        kinds = ("var", "str") if receiver.group(1) in _STR_TYPES else ("var",)
+        spare = next((s for s in slots if s.placeholder not in taken and s.kind in kinds), None)
+        if spare is not None:
+            edits.append((0, len(receiver.group(1)), spare.render(), True))
+    for match in _PLACEHOLDER.finditer(code):
+        slot = chosen.get(match.group())
+        value = slot.render() if slot is not None else fallback.get(match.group())
+        if value is not None:
+            edits.append((match.start(), match.end(), value, slot is not None))
     pieces: list[str] = []
     spans: list[tuple[int, int]] = []
     length = last = 0
-    for match in _PLACEHOLDER.finditer(code):
-        name = match.group()
-        slot = slots.get(name)
-        if slot is None:
-            if name not in assigned:
-                assigned[name] = next(spare, None)
-            slot = assigned[name]
-        value = slot.render() if slot is not None else fallback.get(name)
-        if value is None:
-            continue
-        before = code[last : match.start()]
+    for start, end, value, from_intent in sorted(edits):
+        before = code[last:start]
         pieces += [before, value]
         length += len(before)
-        if slot is not None:
+        if from_intent:
             spans.append((length, length + len(value)))
         length += len(value)
-        last = match.end()
+        last = end
     pieces.append(code[last:])
     return "".join(pieces), tuple(spans)
 
@@ -151,12 +270,25 @@ class RetrievalIndex:
     """Entries plus word → (entry ids, weights) postings; `search` and `candidates`."""
 
     def __init__(
-        self, entries: Sequence[Entry], scheme: str = "tfidf", k1: float = 1.2, b: float = 0.75
+        self,
+        entries: Sequence[Entry],
+        scheme: str = "tfidf",
+        k1: float = 1.2,
+        b: float = 0.75,
+        learned: ApiRetriever | None = None,
     ) -> None:
         if scheme not in SCHEMES:
             raise ValueError(f"scheme must be one of {SCHEMES}, got {scheme!r}")
         self.entries = list(entries)
         self.scheme = scheme
+        if learned is not None and learned.n_entries != len(self.entries):
+            raise ValueError(
+                f"the retriever maps {learned.n_entries} entries, the index has "
+                f"{len(self.entries)}: built from another index"
+            )
+        self.learned = learned
+        # ties (many doc rows of one API) go to the shortest code: fewest optional arguments
+        self._tie = 1e-4 * np.minimum([len(e.code) for e in self.entries], 500) / 500
         docs = [Counter(terms(e.intent, (v for _, v in e.values))) for e in self.entries]
         n = len(docs)
         df = Counter(w for d in docs for w in d)
@@ -203,11 +335,34 @@ class RetrievalIndex:
         self, canonical_intent: str, k: int, values: Iterable[str] = ()
     ) -> list[tuple[int, float]]:
         """Top `k` (entry id, similarity) for a canonical intent and its slot values, best
-        first; ties by id."""
+        first; ties by id. With a learned retriever the similarity is
+        `(1 - w) * lexical + w * learned`, both in [0, 1], `w` chosen on validation."""
+        values = list(values)
+        scores = self.lexical_scores(canonical_intent, values)
+        if scores is None or k < 1:
+            return []
+        if self.learned is not None and self.learned.weight > 0:
+            learned = self.learned.entry_scores(learned_features(canonical_intent, values))
+            if learned is not None:
+                w = self.learned.weight
+                scores = (1 - w) * scores + w * learned - self._tie
+                scores[scores < 0] = 0.0
+        k = min(k, int((scores > 0).sum()))
+        if k == 0:
+            return []
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = sorted(top.tolist(), key=lambda i: (-scores[i], i))
+        return [(i, float(min(scores[i], 1.0))) for i in top]
+
+    def lexical_scores(
+        self, canonical_intent: str, values: Iterable[str] = ()
+    ) -> np.ndarray | None:
+        """TF-IDF cosine or BM25 (divided by the query's own bound) of every entry, in [0, 1];
+        None when no query word is indexed."""
         words = set(terms(canonical_intent))
         counts = Counter(w for w in terms(canonical_intent, values) if w in self.postings)
-        if not counts or k < 1:
-            return []
+        if not counts:
+            return None
         # a word only the quoted values bring ('data.csv' → csv) counts for less than the
         # intent's own words: values often name files or variables, not operations
         scale = {w: 1.0 if w in words else VALUE_WORD_WEIGHT for w in counts}
@@ -223,12 +378,7 @@ class RetrievalIndex:
         for w, weight in q.items():
             ids, vals = self.postings[w]
             np.add.at(scores, ids, weight * vals)
-        k = min(k, int((scores > 0).sum()))
-        if k == 0:
-            return []
-        top = np.argpartition(-scores, k - 1)[:k]
-        top = sorted(top.tolist(), key=lambda i: (-scores[i], i))
-        return [(i, float(min(scores[i] / best, 1.0))) for i in top]
+        return np.minimum(scores / best, 1.0)
 
     def candidates(self, intent: str, k: int, pool: int | None = None) -> list[Hit]:
         """Up to `k` distinct pieces of code for a raw intent, its quoted values put in."""
@@ -237,7 +387,7 @@ class RetrievalIndex:
         seen: set[str] = set()
         for i, sim in self.search(canon, pool or 4 * k, (s.value for s in slots)):
             entry = self.entries[i]
-            code, spans = fill(entry.code, slots, dict(entry.values))
+            code, spans = fill(entry.code, slots, dict(entry.values), entry.intent, canon)
             if code in seen:
                 continue
             seen.add(code)
@@ -299,10 +449,32 @@ class RetrievalIndex:
 
 
 @functools.lru_cache(maxsize=4)
-def load_index(data: bytes) -> RetrievalIndex:
-    """`RetrievalIndex.from_json`, remembered per file content: engines built again and again
-    from one bundle (tuning sweeps) parse it once. The index is read-only once built."""
-    return RetrievalIndex.from_json(data)
+def load_index(data: bytes, learned: bytes | None = None) -> RetrievalIndex:
+    """`RetrievalIndex.from_json`, with the bundle's learned retriever when it has one;
+    remembered per file content: engines built again and again from one bundle (tuning sweeps)
+    parse it once. The index is read-only once built."""
+    index = RetrievalIndex.from_json(data)
+    if learned is None:
+        return index
+    retriever = ApiRetriever.from_bytes(learned)
+    if retriever.entries_digest != entries_digest(index.entries):
+        raise ValueError("the retriever file was built for another retrieval index")
+    return RetrievalIndex(index.entries, index.scheme, learned=retriever)
+
+
+def entries_digest(entries: Sequence[Entry]) -> str:
+    """A short hash of the entries (their order included) that a retriever file belongs to."""
+    h = hashlib.sha256()
+    for e in entries:
+        h.update(f"{e.intent}\x00{e.code}\x00{e.source}\x01".encode())
+    return h.hexdigest()[:16]
+
+
+def learned_features(canonical_intent: str, values: Iterable[str] = ()) -> list[str]:
+    """What the learned retriever reads: the intent's terms and their bigrams, then the words
+    of its quoted values ('config.json' says json)."""
+    own = terms(canonical_intent)
+    return [*features(own), *terms("", values)]
 
 
 def describe(index: RetrievalIndex) -> dict[str, Any]:

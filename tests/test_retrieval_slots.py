@@ -1,0 +1,108 @@
+"""model/retrieval.py slot filling: an intent's value goes only where its role fits.
+
+Each case is a retrieved entry that used to come out wrong on the shipped bundle (issue 10):
+a bare name pasted into a lambda's subscript, a doc entry's keyword *name* replaced by a value,
+a URL and a file name swapped, a method offered on its type instead of the intent's value.
+"""
+
+from __future__ import annotations
+
+import pytest
+from codeqa_model.retrieval import (
+    FREE,
+    NAMED,
+    NEVER,
+    RetrievalIndex,
+    assign_slots,
+    entry_from_pair,
+    fill,
+    value_roles,
+)
+from codeqa_model.slots import canonicalize_intent
+
+
+def _fill(pair: tuple[str, str], intent: str) -> str:
+    entry = entry_from_pair(*pair, "conala")
+    canon, slots = canonicalize_intent(intent)
+    return fill(entry.code, slots, dict(entry.values), entry.intent, canon)[0]
+
+
+def test_roles_follow_the_syntax_tree() -> None:
+    roles = value_roles("f(var_0, key=lambda item: item[str_0], var_1=None).var_2")
+    assert roles == {"var_0": FREE, "str_0": NAMED, "var_1": NEVER, "var_2": NAMED}
+    assert value_roles("print var_0") is None  # Python 2: not parsed, no free roles
+
+
+def test_a_name_never_lands_in_an_unrelated_lambda() -> None:
+    pair = ("sort a list of dictionary values by 'date' in reverse order",
+            "list.sort(key=lambda item: item['date'], reverse=True)")  # fmt: skip
+    code = _fill(pair, "sort list `xs` in reverse order")
+    assert "item[xs]" not in code and "item['date']" in code
+    assert code == "xs.sort(key=lambda item: item['date'], reverse=True)"
+
+
+def test_same_placeholder_still_fills_inside_a_lambda() -> None:
+    pair = ("sort list `l` by key 'k'", "l.sort(key=lambda d: d['k'])")
+    assert _fill(pair, "sort list `rows` by key 'age'") == "rows.sort(key=lambda d: d['age'])"
+
+
+def test_keyword_names_are_never_replaced() -> None:
+    # a doc entry whose argument name became a placeholder: `list.sort(var_0=False)`
+    pair = ("This method sorts the list in place. `reverse` is a boolean value.",
+            "list.sort(reverse=False)")  # fmt: skip
+    entry = entry_from_pair(*pair, "apidocs")
+    assert entry.code == "list.sort(var_0=False)"
+    code = _fill(pair, "sort list `xs` in place")
+    assert code == "xs.sort(reverse=False)"
+
+
+def test_values_go_where_the_words_around_them_match() -> None:
+    pair = ("download file from http url 'http://x.org/f.gz' and save as 'f.gz'",
+            "urllib.request.urlretrieve('http://x.org/f.gz', 'f.gz')")  # fmt: skip
+    code = _fill(pair, "download url `u` to file 'page.html'")
+    assert code == "urllib.request.urlretrieve(u, 'page.html')"
+    # without telling words the intent's order decides, as before
+    copy = ("copy `src` to `dst`", "shutil.copy(src, dst)")
+    assert _fill(copy, "copy 'a.txt' to 'b.txt'") == "shutil.copy('a.txt', 'b.txt')"
+
+
+def test_type_qualified_method_gets_the_value_as_receiver() -> None:
+    doc = ("Return true if all characters in the string are digits.", "str.isdigit()")
+    assert _fill(doc, "check if string 'abc' contains only digits") == "'abc'.isdigit()"
+    assert _fill(doc, "check if `s` has only digits") == "s.isdigit()"
+    # a string is never made the receiver of a list method
+    lst = ("This method sorts the list in place.", "list.sort()")
+    assert _fill(lst, "sort 'abc'") == "list.sort()"
+
+
+@pytest.mark.parametrize(
+    ("intent", "chosen"),
+    [
+        ("copy `a` to `b`", {"var_0": "a", "var_1": "b"}),
+        ("copy `b` to 'x.txt'", {"var_0": "b", "var_1": "'x.txt'"}),
+    ],
+)
+def test_each_value_is_used_once(intent: str, chosen: dict[str, str]) -> None:
+    canon, slots = canonicalize_intent(intent)
+    got = assign_slots("shutil.copy(var_0, var_1)", slots, "copy var_0 to var_1", canon)
+    assert {p: s.render() for p, s in got.items()} == chosen
+
+
+def test_index_candidates_use_the_role_rules() -> None:
+    pairs = [
+        ("sort a list of dictionary values by 'date' in reverse order",
+         "list.sort(key=lambda item: item['date'], reverse=True)", "conala"),
+    ]  # fmt: skip
+    hits = RetrievalIndex.from_pairs(pairs, "bm25").candidates("sort list `xs` in reverse", 1)
+    assert hits[0].code == "xs.sort(key=lambda item: item['date'], reverse=True)"
+    assert [hits[0].code[s:e] for s, e in hits[0].slot_spans] == ["xs"]
+
+
+def test_argument_names_inside_dotted_api_names_stay_names() -> None:
+    # "With arguments `path`" must not turn os.path.dirname into os.var_0.dirname
+    entry = entry_from_pair("Return the directory name of `path`.", "os.path.dirname(path)", "x")
+    assert entry.code == "os.path.dirname(var_0)"
+    assert _fill(("Return the directory name of `path`.", "os.path.dirname(path)"),
+                 "get the directory of 'a/b.txt'") == "os.path.dirname('a/b.txt')"  # fmt: skip
+    # an attribute that is only ever an attribute is still the intent's to name
+    assert entry_from_pair("call method `foo` of `obj`", "obj.foo()", "x").code == "var_1.var_0()"
