@@ -47,6 +47,7 @@ from codeqa_model.bundle import (
     BundleError,
     load_bundle,
 )
+from codeqa_model.combiner import COMBINER_FILE, Combiner
 from codeqa_model.consensus import consensus_scores
 from codeqa_model.context import SourceContext
 from codeqa_model.generator import Candidate, parses
@@ -258,6 +259,7 @@ class Engine:
         retrieval_k: int = DEFAULT_RETRIEVAL_K,
         retrieval_weight: float = DEFAULT_RETRIEVAL_WEIGHT,
         consensus_weight: float = 0.0,
+        combiner: Combiner | None = None,
     ) -> None:
         if not 0.0 <= rerank_weight <= 1.0:
             raise ValueError(f"rerank_weight must be in [0, 1], got {rerank_weight}")
@@ -274,6 +276,8 @@ class Engine:
         self.retrieval_k = max(0, int(retrieval_k))
         self.retrieval_weight = float(retrieval_weight)
         self.consensus_weight = float(consensus_weight)
+        # matcher + API evidence (`codeqa_model.combiner`) where a pair is judged; None: matcher
+        self.combiner = combiner
         # One model call at a time: keeps torch within the caller's thread budget and makes
         # concurrent requests from a server's executor see the same results as serial ones.
         self._lock = threading.Lock()
@@ -339,12 +343,15 @@ class Engine:
             info=info,
             checker=ApiChecker(table),
             retrieval=retrieval,
+            combiner=_combiner(bundle),
             **knobs,
         )
 
     @property
     def threshold(self) -> float:
         """Match probability below which code is flagged as not doing what its intent says."""
+        if self.combiner is not None:
+            return self.combiner.threshold
         return float(self.matcher.threshold)
 
     # ------------------------------------------------------------------ suggest
@@ -434,6 +441,8 @@ class Engine:
         if todo:
             with self._lock, torch.inference_mode():
                 probs = self.matcher.score(todo, batch_size=batch_size)
+                if self.combiner is not None:
+                    probs = self.combiner.probs(todo, probs)
             for key, prob in zip(todo, probs, strict=True):
                 found[key] = float(prob)
                 self._scores.put(key, float(prob))
@@ -478,6 +487,19 @@ def _retrieval_index(bundle: Bundle) -> RetrievalIndex | None:
     except ValueError as exc:
         raise BundleError(
             f"{bundle.path / RETRIEVAL_FILE}: not a retrieval index ({exc}); re-export the bundle"
+        ) from None
+
+
+def _combiner(bundle: Bundle) -> Combiner | None:
+    """The bundle's matcher/evidence combiner, or None when it has none (older bundles)."""
+    data = bundle.extra(COMBINER_FILE)
+    if data is None:
+        return None
+    try:
+        return Combiner.from_bytes(bytes(data))
+    except ValueError as exc:
+        raise BundleError(
+            f"{bundle.path / COMBINER_FILE}: not a combiner ({exc}); re-export the bundle"
         ) from None
 
 

@@ -22,6 +22,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "fit-generator": ("codeqa_train.fit_generator", "train the seq2seq generator"),
     "fit-classifier": ("codeqa_train.fit_classifier", "train the intent/code match classifier"),
+    "fit-combiner": (
+        "codeqa_train.fit_combiner",
+        "combine the matcher with API evidence (fitted and thresholded on validation)",
+    ),
     "tune": ("codeqa_train.tune", "choose the bundle's knobs on validation splits"),
     "evaluate": ("codeqa_train.evaluate", "BLEU / exact match / ROC-AUC on the CoNaLa test set"),
     "export": ("codeqa_train.export", "write a model bundle (safetensors + JSON + model card)"),

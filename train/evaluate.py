@@ -243,7 +243,8 @@ def rerank(intent: str, candidates: Sequence[Any], matcher: Any, weight: float) 
 
     if not candidates:
         return [""]
-    probs = matcher.score([(intent, c.code) for c in candidates])
+    # the server reranks with the matcher alone (a combiner judges written code only)
+    probs = getattr(matcher, "base", matcher).score([(intent, c.code) for c in candidates])
     scores = combine_scores([c.score for c in candidates], probs, weight)
     return [s.code for s in rank(candidates, scores, len(candidates))]
 
@@ -472,12 +473,19 @@ def load_models(args: argparse.Namespace) -> Models:
 
         engine = Engine.load(args.bundle, threads=args.threads)
         models.generators["product generator (bundle)"] = engine.generator
-        models.classifiers["product classifier (bundle)"] = ("product", engine.matcher)
+        matcher = engine.matcher
+        if engine.combiner is not None:  # the bundle judges pairs with matcher + API evidence
+            from codeqa_model.combiner import CombinedMatcher
+
+            matcher = CombinedMatcher(matcher, engine.combiner)
+        models.classifiers["product classifier (bundle)"] = ("product", matcher)
     if args.generator is not None:
         models.generators["product generator"] = runs.load_generator(args.generator)
         models.run_dirs["generator"] = args.generator
     if args.classifier is not None:
-        models.classifiers["product classifier"] = runs.load_classifier(args.classifier)
+        models.classifiers["product classifier"] = _with_combiner(
+            runs.load_classifier(args.classifier), args.extra_file
+        )
         models.run_dirs["classifier"] = args.classifier
     for spec in args.extra_run:
         name, sep, path = spec.partition("=")
@@ -490,6 +498,18 @@ def load_models(args: argparse.Namespace) -> Models:
         else:
             models.generators[name] = runs.load_generator(run_dir)
     return models
+
+
+def _with_combiner(classifier: tuple[str, Any], extra_files: Sequence[Path]) -> tuple[str, Any]:
+    """The run's matcher judged as export would ship it: with a `combiner.json` among the
+    `--extra-file`s (`fit-combiner`), its score and threshold are the combiner's."""
+    from codeqa_model.combiner import COMBINER_FILE, CombinedMatcher, Combiner
+
+    kind, model = classifier
+    path = next((f for f in extra_files if f.name == COMBINER_FILE), None)
+    if kind != "product" or path is None:
+        return classifier
+    return kind, CombinedMatcher(model, Combiner.from_bytes(path.read_bytes()))
 
 
 def apply_tuning(models: Models, args: argparse.Namespace) -> None:

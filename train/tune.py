@@ -420,28 +420,46 @@ def _past_edge(grid: Sequence[tuple[Any, float]], current: Any, lowest: float) -
 
 
 def choose_threshold(engine: Any, valid: ValidSet, rate: float) -> tuple[float, dict[str, Any]]:
-    """The threshold flagging `rate` of the validation true pairs, and what it flags."""
+    """The threshold flagging `rate` of the validation true pairs, and what it flags.
+
+    With a combiner in the bundle (`fit-combiner`: matcher + API evidence, its own threshold
+    chosen on the matcher data's validation split) the engine flags by the combined score; the
+    matcher's threshold is still chosen here on the matcher's own probabilities (the explainer
+    reads it), and the record adds what the combined threshold flags on this split.
+    """
     import numpy as np
     import torch
     from codeqa_model.classifier import threshold_for_false_alarms
 
-    probs = np.asarray(engine.score(valid.pairs), dtype=np.float64)
+    combiner = getattr(engine, "combiner", None)
+    scored = engine.score if combiner is None else engine.matcher.score
+    probs = np.asarray(scored(valid.pairs), dtype=np.float64)
     labels = np.asarray(valid.labels)
     threshold = threshold_for_false_alarms(torch.from_numpy(probs[labels == 1]), rate)
-    flagged = probs < threshold
-    kinds = np.asarray(valid.kinds)
-    negatives = {
-        kind: round(float(flagged[(labels == 0) & (kinds == kind)].mean()), 4)
-        for kind in sorted(set(valid.kinds))
-        if ((labels == 0) & (kinds == kind)).any()
-    }
+    record = _flags(probs, threshold, labels, np.asarray(valid.kinds))
+    if combiner is not None:
+        combined = np.asarray(engine.score(valid.pairs), dtype=np.float64)
+        record["combined"] = {
+            "threshold": combiner.threshold,
+            **_flags(combined, combiner.threshold, labels, np.asarray(valid.kinds)),
+        }
     return threshold, {
         "split": valid.classifier_split,
         "metric": "false-alarm rate (share of true pairs flagged)",
         "target": rate,
-        "value": round(float(flagged[labels == 1].mean()), 4),
-        "negatives_flagged": negatives,
+        **record,
     }
+
+
+def _flags(probs: Any, threshold: float, labels: Any, kinds: Any) -> dict[str, Any]:
+    """The share of true pairs flagged at `threshold` (`value`) and of each negative kind."""
+    flagged = probs < threshold
+    negatives = {
+        kind: round(float(flagged[(labels == 0) & (kinds == kind)].mean()), 4)
+        for kind in sorted(set(kinds.tolist()))
+        if ((labels == 0) & (kinds == kind)).any()
+    }
+    return {"value": round(float(flagged[labels == 1].mean()), 4), "negatives_flagged": negatives}
 
 
 # -- tuning files -------------------------------------------------------------------------------

@@ -1,0 +1,200 @@
+"""API evidence beside the neural matcher: do the block's calls fit the intent's words, and
+does a sibling API fit them better?
+
+The matcher reads code as sub-words and misses a swapped call that reads alike (`os.listdir`
+for `os.getcwd`). Here each API has a *profile*: the words of the intents whose true code calls
+it (learned from training pairs only, so held-out packages stay held out). A block's calls are
+read with a regex (no parse, no import: tolerant of code that does not parse, and cheap), keyed
+as `module.function` (aliases resolved), `.method` or a bare builtin. Features per pair:
+
+- `fit`: the best cosine between the intent and a called API's profile;
+- `worst`: the lowest such cosine (a line added that calls something unrelated);
+- `rival`: how much the best *sibling* of a called API (same module, same container type,
+  or another builtin) beats `fit` — the API-swap signal;
+- `miss`: how much the API the intent's words point to most beats `fit` (any module: `shutil.rmtree`
+  under "read a csv file");
+- `known`: whether any call has a profile (so a combiner knows when the two above say nothing);
+- `lexical`: the share of the intent's (IDF-weighted) words found among the code's
+  identifier parts.
+"""
+
+from __future__ import annotations
+
+import builtins
+import keyword
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
+from typing import Any
+
+FEATURES = ("fit", "worst", "rival", "miss", "known", "lexical")
+_POSTINGS = 32  # APIs kept per word (see Evidence.__init__)
+ALIASES = {"np": "numpy", "pd": "pandas", "plt": "matplotlib.pyplot", "dt": "datetime"}
+_CALL = re.compile(r"([A-Za-z_][\w.]*)\(")
+_IMPORT_AS = re.compile(r"^\s*import\s+([\w.]+)\s+as\s+(\w+)", re.M)
+_FROM = re.compile(r"^\s*from\s+([\w.]+)\s+import\s+\(?([\w\s,]+)", re.M)
+_PART = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
+_NOT_CALLS = frozenset(keyword.kwlist) | {"print"}
+_BUILTINS = frozenset(n for n in dir(builtins) if n.islower() and not n.startswith("_"))
+_TYPE_METHODS = {
+    t.__name__: frozenset(n for n in dir(t) if not n.startswith("_"))
+    for t in (str, list, dict, set, bytes)
+}
+# Words that say nothing about which API is meant; kept small on purpose.
+STOPWORDS = frozenset(
+    {
+        "a", "an", "the", "of", "to", "in", "on", "for", "from", "with", "by", "and", "or",
+        "is", "are", "be", "as", "at", "it", "its", "this", "that", "into", "each", "all",
+        "given", "using", "use", "how", "do", "does", "python", "i", "my", "me", "can",
+        "way", "what", "which", "if", "not", "no", "var", "str",
+    }
+)  # fmt: skip
+
+
+@lru_cache(maxsize=65536)
+def _norm(part: str) -> str:
+    w = part.lower()
+    if len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
+        w = w[:-1]
+    return "" if len(w) < 2 or w in STOPWORDS else w
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased content words and identifier parts, a plural `s` dropped (lists → list)."""
+    return [w for w in map(_norm, _PART.findall(text)) if w]
+
+
+def call_keys(code: str, modules: Iterable[str] | frozenset[str]) -> list[str]:
+    """The block's calls as profile keys, in order, without repeats: `os.getcwd`,
+    `datetime.strptime` (the last two parts of the resolved name), `.split` (a method on a
+    variable), `len` (a bare name). `modules` are the heads that name a module."""
+    aliases = dict(ALIASES)
+    if "import" in code:
+        for full, alias in _IMPORT_AS.findall(code):
+            aliases[alias] = full
+        for module, names in _FROM.findall(code):
+            for name in re.split(r"[\s,]+", names):
+                if name.isidentifier():
+                    aliases.setdefault(name, f"{module}.{name}")
+    keys: list[str] = []
+    for match in _CALL.finditer(code):
+        written = match.group(1).strip(".")
+        head, _, rest = written.partition(".")
+        if head in _NOT_CALLS:
+            continue
+        if head in aliases or head in modules:
+            full = f"{aliases.get(head, head)}.{rest}" if rest else aliases.get(head, head)
+            key = ".".join(full.split(".")[-2:]) if "." in full else full
+        elif rest:
+            key = "." + rest.rsplit(".", 1)[-1]
+        else:
+            key = head
+        if key not in keys:
+            keys.append(key)
+    return keys
+
+
+def groups_of(key: str) -> tuple[str, ...]:
+    """Which APIs a call could be swapped with: its module (`os`), each container type whose
+    method it names (`:str`), or `:builtins`; () for a name that is none of these."""
+    if key.startswith("."):
+        return tuple(f":{t}" for t, names in _TYPE_METHODS.items() if key[1:] in names)
+    if "." in key:
+        return (key.rpartition(".")[0],)
+    return (":builtins",) if key in _BUILTINS else ()
+
+
+def _strongest(rows: list[str], weights: list[float]) -> tuple[tuple[str, float], ...]:
+    """The `_POSTINGS` largest weights of a word, with their APIs."""
+    order = sorted(range(len(rows)), key=lambda j: -weights[j])[:_POSTINGS]
+    return tuple((rows[j], weights[j]) for j in order)
+
+
+class Evidence:
+    """Profiles of APIs (word → weight, unit length), the IDF of intent words, and the module
+    heads; computes `FEATURES` for (intent, code) pairs."""
+
+    def __init__(
+        self,
+        profiles: Mapping[str, Mapping[str, float]],
+        idf: Mapping[str, float],
+        modules: Iterable[str],
+    ) -> None:
+        self.profiles = {k: dict(v) for k, v in profiles.items()}
+        self.idf = dict(idf)
+        self.modules = frozenset(modules)
+        self._default_idf = max(self.idf.values(), default=1.0)
+        # the profiles inverted (word → APIs), each word's `_POSTINGS` strongest APIs only: an
+        # intent's cosine with the APIs it points to is then a few hundred additions (a common
+        # word such as "list" would otherwise add thousands of weak entries)
+        by_word: dict[str, tuple[list[str], list[float]]] = {}
+        for api, profile in self.profiles.items():
+            for w, weight in profile.items():
+                apis, weights = by_word.setdefault(w, ([], []))
+                apis.append(api)
+                weights.append(weight)
+        self._postings = {w: _strongest(r, v) for w, (r, v) in by_word.items()}
+        self._groups = {api: groups_of(api) for api in self.profiles}
+        self._vector = lru_cache(maxsize=4096)(self._intent_vector)
+        self._assoc = lru_cache(maxsize=4096)(self._assoc_uncached)
+        self._keys = lru_cache(maxsize=16384)(self._keys_uncached)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Evidence:
+        """From the plain JSON `to_dict` wrote; ValueError when it does not fit."""
+        try:
+            return cls(data["profiles"], data["idf"], data["modules"])
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise ValueError(f"not API evidence ({exc!r})") from None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"profiles": self.profiles, "idf": self.idf, "modules": sorted(self.modules)}
+
+    def _intent_vector(self, intent: str) -> dict[str, float]:
+        vec = {w: self.idf.get(w, self._default_idf) for w in set(words(intent))}
+        norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+        return {w: v / norm for w, v in vec.items()}
+
+    def _assoc_uncached(self, intent: str) -> list[tuple[float, str]]:
+        """(cosine, api), best first, for the APIs the intent's words point to most."""
+        assoc: dict[str, float] = {}
+        for w, v in self._vector(intent).items():
+            for api, weight in self._postings.get(w, ()):
+                assoc[api] = assoc.get(api, 0.0) + v * weight
+        return sorted(((v, api) for api, v in assoc.items()), reverse=True)
+
+    def _keys_uncached(self, code: str) -> tuple[tuple[str, ...], frozenset[str]]:
+        keys = tuple(call_keys(code, self.modules))
+        return keys, frozenset(words(code))
+
+    def features(self, intent: str, code: str) -> list[float]:
+        """`FEATURES` for one pair, in that order."""
+        vec = self._vector(intent)
+        keys, code_words = self._keys(code)
+        covered = sum(v * v for w, v in vec.items() if w in code_words)
+        known = [k for k in keys if k in self.profiles]
+        if not known:
+            return [0.0, 0.0, 0.0, 0.0, 0.0, covered]
+        fits = [self._cosine(vec, k) for k in known]
+        fit = max(fits)
+        assoc = self._assoc(intent)
+        groups = {g for k in known for g in self._groups[k]}
+        rival = 0.0
+        for value, api in assoc:  # best first: the first sibling not called is the rival
+            if value <= fit:
+                break
+            if api not in keys and not groups.isdisjoint(self._groups[api]):
+                rival = value - fit
+                break
+        top = assoc[0][0] if assoc else 0.0
+        return [fit, min(fits), rival, max(0.0, top - fit), 1.0, covered]
+
+    def _cosine(self, vec: Mapping[str, float], api: str) -> float:
+        """The exact cosine of an intent vector and `api`'s profile."""
+        profile = self.profiles[api]
+        return sum(v * profile.get(w, 0.0) for w, v in vec.items())
+
+    def many(self, pairs: Sequence[tuple[str, str]]) -> list[list[float]]:
+        """`features` for each pair."""
+        return [self.features(i, c) for i, c in pairs]

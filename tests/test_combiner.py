@@ -1,0 +1,143 @@
+"""The matcher/evidence combiner: its bundle file is checked on load, the engine judges pairs
+and flags by it when a bundle carries one, old bundles score as before, and `fit-combiner`'s
+threshold and out-of-fold scores follow their rules."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from codeqa_model.bundle import BundleError, save_bundle
+from codeqa_model.combiner import COMBINER_FILE, COMBINER_FORMAT, Combiner, design_matrix
+from codeqa_model.inference import Engine
+from codeqa_model.match_evidence import FEATURES, Evidence
+from codeqa_train.fit_combiner import fold_of, out_of_fold, threshold_for_sources
+from tiny_models import engine_config, train_tiny
+
+torch.set_num_threads(1)
+
+EVIDENCE = Evidence(
+    {"os.getcwd": {"current": 0.7, "directory": 0.7}, "os.listdir": {"list": 0.7, "file": 0.7}},
+    {"current": 2.0, "directory": 1.5, "list": 1.2, "file": 1.2},
+    ["os"],
+)
+
+
+def _combiner_bytes(weights: list[float], bias: float = 0.0, threshold: float = 0.3) -> bytes:
+    return json.dumps(
+        {
+            "format": COMBINER_FORMAT,
+            "features": ["matcher_logit", *FEATURES],
+            "weights": weights,
+            "bias": bias,
+            "threshold": threshold,
+            "evidence": EVIDENCE.to_dict(),
+        }
+    ).encode()
+
+
+def test_logit_weight_one_and_no_evidence_weight_gives_back_the_matcher() -> None:
+    combiner = Combiner.from_bytes(_combiner_bytes([1.0] + [0.0] * len(FEATURES)))
+    pairs = [("current directory", "os.listdir('.')"), ("x", "y = 1")]
+    assert combiner.probs(pairs, [0.2, 0.9]) == pytest.approx([0.2, 0.9])
+
+
+def test_a_rival_weight_lowers_a_swapped_call() -> None:
+    weights = [1.0] + [-3.0 if f == "rival" else 0.0 for f in FEATURES]
+    combiner = Combiner.from_bytes(_combiner_bytes(weights))
+    wrong, right = combiner.probs(
+        [
+            ("get the current directory", "os.listdir('.')"),
+            ("get the current directory", "os.getcwd()"),
+        ],
+        [0.5, 0.5],
+    )
+    assert wrong < 0.4 and right == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"{", "not JSON"),
+        (json.dumps({"format": 99}).encode(), "not a format-1 combiner"),
+        (json.dumps({"format": 1, "features": ["x"]}).encode(), "not this version's"),
+    ],
+)
+def test_malformed_combiner_files_are_refused(data: bytes, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        Combiner.from_bytes(data)
+    with pytest.raises(ValueError, match="threshold"):
+        Combiner.from_bytes(_combiner_bytes([0.0] * (1 + len(FEATURES)), threshold=1.5))
+
+
+def test_design_matrix_is_the_clipped_logit_then_the_features() -> None:
+    x = design_matrix(np.array([0.5, 1.0]), np.zeros((2, len(FEATURES))))
+    assert x.shape == (2, 1 + len(FEATURES))
+    assert x[0, 0] == pytest.approx(0.0) and 10 < x[1, 0] < 20
+
+
+@pytest.fixture(scope="module")
+def parts():
+    return train_tiny()
+
+
+def _bundle(parts, out: Path, extra: dict[str, bytes] | None) -> Path:
+    return save_bundle(
+        out,
+        config=engine_config(parts),
+        generator_tensors=parts.gen_tensors,
+        matcher_tensors=parts.cls_tensors,
+        intent_tokenizer=parts.intent_tok,
+        code_tokenizer=parts.code_tok,
+        model_card="# tiny\n",
+        extra_files=extra,
+    )
+
+
+def test_engine_scores_and_flags_with_the_bundle_combiner(parts, tmp_path: Path) -> None:
+    weights = [0.5] + [-3.0 if f == "rival" else 0.0 for f in FEATURES]
+    plain = Engine.load(_bundle(parts, tmp_path / "plain", None))
+    combined = Engine.load(
+        _bundle(parts, tmp_path / "comb", {COMBINER_FILE: _combiner_bytes(weights, 0.1, 0.42)})
+    )
+    assert plain.combiner is None and plain.threshold == plain.matcher.threshold
+    assert combined.threshold == pytest.approx(0.42)
+    pairs = [("get the current directory", "os.listdir('.')"), ("sort a list", "sorted(xs)")]
+    base = plain.score(pairs)
+    expected = combined.combiner.probs(pairs, np.asarray(base))
+    assert combined.score(pairs) == pytest.approx(list(expected))
+    assert combined.score(pairs) != pytest.approx(base)
+
+
+def test_a_damaged_combiner_file_is_a_bundle_error(parts, tmp_path: Path) -> None:
+    path = _bundle(parts, tmp_path / "bad", {COMBINER_FILE: b'{"format": 1}'})
+    with pytest.raises(BundleError, match=r"combiner\.json: not a combiner"):
+        Engine.load(path)
+
+
+def test_threshold_holds_the_false_alarm_rate_for_every_source() -> None:
+    rng = np.random.default_rng(0)
+    probs = np.concatenate([rng.uniform(0.5, 1.0, 100), rng.uniform(0.0, 1.0, 100)])
+    labels = np.ones(200, dtype=int)
+    sources = np.array(["easy"] * 100 + ["hard"] * 100)
+    threshold = threshold_for_sources(probs, labels, sources, 0.05)
+    for source in ("easy", "hard"):
+        assert (probs[sources == source] < threshold).mean() <= 0.05
+    assert (probs[sources == "hard"] < threshold).mean() == pytest.approx(0.05, abs=0.011)
+
+
+def test_out_of_fold_scores_come_from_fits_without_the_row() -> None:
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(400, 2))
+    y = (x[:, 0] > 0).astype(int)
+    folds = np.array([fold_of(f"q{i}", 4) for i in range(400)])
+    assert set(folds.tolist()) == {0, 1, 2, 3} and fold_of("q7", 4) == fold_of("q7", 4)
+    oof = out_of_fold(x, y, folds, 1.0)
+    assert ((oof > 0.5) == (y == 1)).mean() > 0.9
+    # a fold made of one row's copies alone: its score cannot have seen its own label
+    x2, y2 = np.vstack([x, [[5.0, 0.0]] * 3]), np.concatenate([y, [0, 0, 0]])
+    f2 = np.concatenate([folds, [9, 9, 9]])
+    assert out_of_fold(x2, y2, f2, 1.0)[-1] > 0.5

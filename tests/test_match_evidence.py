@@ -1,0 +1,108 @@
+"""API evidence (`codeqa_model.match_evidence`): calls read as profile keys, and features that
+point at a swapped call (`os.listdir` under "current working directory") or a call from
+elsewhere (`shutil.rmtree` under "read a csv file"), built from training rows only."""
+
+from __future__ import annotations
+
+import pytest
+from codeqa_model.match_evidence import FEATURES, Evidence, call_keys, groups_of, words
+from codeqa_train.fit_combiner import build_evidence
+
+MODULES = frozenset({"os", "shutil", "json", "datetime", "pandas", "csv"})
+
+TRAIN = [
+    ("get the current working directory", "os.getcwd()"),
+    ("print the current working directory", "print(os.getcwd())"),
+    ("list files in directory 'd'", "os.listdir('d')"),
+    ("list all files in a directory", "files = os.listdir(path)"),
+    ("delete a directory tree 'd'", "shutil.rmtree('d')"),
+    ("remove directory recursively", "shutil.rmtree(path)"),
+    ("read csv file 'a.csv' into a dataframe", "df = pd.read_csv('a.csv')"),
+    ("load a csv file as dataframe", "pd.read_csv(path)"),
+    ("parse json string s", "json.loads(s)"),
+    ("decode a json string", "data = json.loads(text)"),
+    ("split string s on commas", "s.split(',')"),
+    ("split a string into words", "text.split()"),
+    ("strip whitespace from string s", "s.strip()"),
+    ("remove spaces around a string", "name.strip()"),
+]
+
+
+def _rows(pairs: list[tuple[str, str]], label: int = 1) -> list[dict]:
+    return [{"intent": i, "snippet": c, "label": label} for i, c in pairs]
+
+
+@pytest.fixture(scope="module")
+def evidence() -> Evidence:
+    negatives = _rows([("unrelated words zebra", "os.getcwd()")] * 3, label=0)
+    return build_evidence(_rows(TRAIN) + negatives, set(MODULES))
+
+
+def _f(evidence: Evidence, intent: str, code: str) -> dict[str, float]:
+    return dict(zip(FEATURES, evidence.features(intent, code), strict=True))
+
+
+def test_call_keys_resolve_aliases_imports_methods_and_builtins() -> None:
+    code = (
+        "import numpy as n\nfrom os.path import join\n"
+        "x = n.array(pd.read_csv(join(a, b)))\nif (x):\n    y = s.split(',') + len(x)\n"
+    )
+    keys = call_keys(code, MODULES)
+    assert keys == ["numpy.array", "pandas.read_csv", "path.join", ".split", "len"]
+    assert call_keys("datetime.datetime.strptime(s, f)", MODULES) == ["datetime.strptime"]
+    assert call_keys("print('hi')", MODULES) == []
+
+
+def test_groups_of_module_type_and_builtins() -> None:
+    assert groups_of("os.getcwd") == ("os",)
+    assert ":str" in groups_of(".split") and ":list" not in groups_of(".split")
+    assert groups_of("len") == (":builtins",)
+    assert groups_of("my_helper") == ()
+
+
+def test_words_split_identifiers_and_drop_plurals_and_stopwords() -> None:
+    assert words("readCsv the files in get_cwd") == ["read", "csv", "file", "get", "cwd"]
+
+
+def test_profiles_come_from_true_training_pairs_only(evidence: Evidence) -> None:
+    assert "zebra" not in evidence.profiles["os.getcwd"]
+    assert {"current", "working", "directory"} <= set(evidence.profiles["os.getcwd"])
+    # every profiled API had at least two true pairs
+    assert "print" not in evidence.profiles
+
+
+def test_a_swapped_sibling_is_a_rival_and_the_right_call_is_not(evidence: Evidence) -> None:
+    intent = "get the current working directory"
+    wrong = _f(evidence, intent, "os.listdir('.')")
+    right = _f(evidence, intent, "os.getcwd()")
+    assert wrong["rival"] > 0.3 and right["rival"] == 0.0
+    assert right["fit"] > wrong["fit"] + 0.3
+    assert wrong["known"] == right["known"] == 1.0
+
+
+def test_a_call_from_another_module_misses_what_the_intent_points_to(evidence: Evidence) -> None:
+    intent = "read the csv file 'data.csv'"
+    wrong = _f(evidence, intent, "shutil.rmtree('data.csv')")
+    right = _f(evidence, intent, "pd.read_csv('data.csv')")
+    assert wrong["miss"] > 0.3 and right["miss"] == pytest.approx(0.0, abs=1e-9)
+    assert wrong["rival"] == 0.0  # shutil has no sibling about csv files
+
+
+def test_method_swaps_stay_within_a_container_type(evidence: Evidence) -> None:
+    wrong = _f(evidence, "split the string s on commas", "s.strip(',')")
+    assert wrong["rival"] > 0.0 and wrong["fit"] < _f(evidence, "split s", "s.split(',')")["fit"]
+
+
+def test_code_without_profiled_calls_has_only_lexical_evidence(evidence: Evidence) -> None:
+    f = _f(evidence, "add one to the counter", "counter = counter + 1")
+    assert [f["fit"], f["worst"], f["rival"], f["miss"], f["known"]] == [0.0] * 5
+    assert f["lexical"] > 0.0
+    assert _f(evidence, "add one to the counter", "x = 2")["lexical"] == 0.0
+
+
+def test_round_trip_through_plain_data_keeps_the_features(evidence: Evidence) -> None:
+    again = Evidence.from_dict(evidence.to_dict())
+    pairs = [("get the current working directory", "os.listdir('.')"), ("split s", "s.strip()")]
+    assert again.many(pairs) == evidence.many(pairs)
+    with pytest.raises(ValueError, match="not API evidence"):
+        Evidence.from_dict({"profiles": {}})

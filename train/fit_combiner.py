@@ -1,0 +1,258 @@
+"""`codeqa-train fit-combiner`: the matcher's logit and API evidence in one score, with the
+threshold chosen on validation.
+
+The neural matcher misses swapped calls that read alike. `codeqa_model.match_evidence` profiles
+each API by the words of the *training* intents whose true code calls it; a logistic regression
+on (matcher logit, evidence features) is then fitted on the matcher data's *valid* split — pairs
+the matcher never trained on, the same split it was calibrated on. So that the figures and the
+threshold are not read off the rows the weights were fitted on, the valid rows are split in
+`--folds` groups by question/package; every row is scored by a fit that did not see its group
+(out of fold). Those out-of-fold scores give the before/after ROC-AUC per kind and the threshold:
+the highest at which no source of true pairs (CoNaLa, API docs, mined functions, StaQC) has more
+than `--false-alarm-rate` of them flagged. The weights shipped are then fitted on all valid rows.
+
+Writes OUT/combiner.json (a bundle extra file: pass it to tune, evaluate and export with
+`--extra-file`) and OUT/report.json. No test split is read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import sys
+import time
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+PROFILE_WORDS = 24  # words kept per API profile (bounds the bundle file)
+MIN_CALLS = 2  # an API needs this many training pairs to get a profile
+
+
+def read_rows(path: Path) -> list[dict[str, Any]]:
+    """Matcher-data rows (`intent`, `snippet`, `label`, `kind`, `source`, `qid`)."""
+    with open(path, encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def module_heads(api_docs: Path | None) -> set[str]:
+    """Heads that name a module: the standard library's, and the first part of every API name in
+    the mined docs (names only, never their sentences: held-out packages stay held out)."""
+    heads = set(sys.stdlib_module_names)
+    if api_docs is not None and api_docs.is_file():
+        for row in read_rows(api_docs):
+            path = str(row.get("path") or row.get("snippet") or "")
+            head = path.split(".", 1)[0].split("(", 1)[0]
+            if head.isidentifier():
+                heads.add(head)
+    return heads
+
+
+def build_evidence(train: Sequence[dict[str, Any]], modules: set[str]) -> Any:
+    """API profiles from the training split's true pairs: per called API, the IDF-weighted
+    words of the intents above it (top `PROFILE_WORDS`, unit length)."""
+    from codeqa_model.match_evidence import Evidence, call_keys, words
+
+    positives = [r for r in train if r["label"] == 1]
+    df: Counter[str] = Counter()
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    calls: Counter[str] = Counter()
+    for row in positives:
+        intent_words = set(words(row["intent"]))
+        df.update(intent_words)
+        for key in call_keys(row["snippet"], modules):
+            counts[key].update(intent_words)
+            calls[key] += 1
+    n = len(positives)
+    idf = {w: round(math.log((1 + n) / (1 + c)) + 1.0, 4) for w, c in df.items() if c >= 2}
+    profiles: dict[str, dict[str, float]] = {}
+    for key, counter in counts.items():
+        if calls[key] < MIN_CALLS:
+            continue
+        weighted = {w: (c / calls[key]) * idf[w] for w, c in counter.items() if w in idf}
+        top = sorted(weighted.items(), key=lambda kv: -kv[1])[:PROFILE_WORDS]
+        norm = math.sqrt(sum(v * v for _, v in top)) or 1.0
+        profiles[key] = {w: round(v / norm, 4) for w, v in top}
+    used = {k.split(".", 1)[0] for k in profiles if "." in k and not k.startswith(".")}
+    return Evidence(profiles, idf, sorted(modules & (used | set(sys.stdlib_module_names))))
+
+
+def fold_of(qid: str, folds: int) -> int:
+    """A stable fold per question/package group."""
+    return int(hashlib.sha256(qid.encode("utf-8")).hexdigest()[:8], 16) % folds
+
+
+def design(base_probs: np.ndarray, evidence: np.ndarray) -> np.ndarray:
+    """The combiner's inputs: the matcher's logit and the evidence features."""
+    from codeqa_model.combiner import design_matrix
+
+    return design_matrix(base_probs, evidence)
+
+
+def fit_weights(x: np.ndarray, y: np.ndarray, c: float) -> tuple[list[float], float]:
+    """L2-regularised logistic regression (scikit-learn); (weights, intercept)."""
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression(C=c, max_iter=1000).fit(x, y)
+    return [float(v) for v in model.coef_[0]], float(model.intercept_[0])
+
+
+def out_of_fold(x: np.ndarray, y: np.ndarray, folds: np.ndarray, c: float) -> np.ndarray:
+    """Each row's combined probability from a fit that did not see its fold."""
+    out = np.zeros(len(y), dtype=np.float64)
+    for f in np.unique(folds):
+        held = folds == f
+        w, b = fit_weights(x[~held], y[~held], c)
+        out[held] = 1.0 / (1.0 + np.exp(-(x[held] @ np.asarray(w) + b)))
+    return out
+
+
+def threshold_for_sources(
+    probs: np.ndarray, labels: np.ndarray, sources: np.ndarray, rate: float
+) -> float:
+    """The highest threshold that flags at most `rate` of the true pairs of every source."""
+    return float(
+        min(
+            np.quantile(probs[(labels == 1) & (sources == s)], rate)
+            for s in set(sources[labels == 1])
+        )
+    )
+
+
+def per_kind(probs: np.ndarray, labels: np.ndarray, kinds: np.ndarray, threshold: float) -> dict:
+    """ROC-AUC of all true pairs against each negative kind and all; false alarms; flagged."""
+    from codeqa_train.metrics import roc_auc
+
+    out: dict[str, Any] = {}
+    for kind in [*sorted(set(kinds[labels == 0])), "all"]:
+        keep = (labels == 1) | ((kinds == kind) if kind != "all" else (labels == 0))
+        neg = keep & (labels == 0)
+        out[kind] = {
+            "roc_auc": round(roc_auc(labels[keep], probs[keep]), 4),
+            "flagged": round(float((probs[neg] < threshold).mean()), 4),
+        }
+    out["false_alarms"] = round(float((probs[labels == 1] < threshold).mean()), 4)
+    return out
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    a = parser.add_argument
+    a(
+        "--matcher-data",
+        type=Path,
+        required=True,
+        help="output of `python -m codeqa_train.matcher_data`",
+    )
+    src = parser.add_mutually_exclusive_group(required=True)
+    src.add_argument("--classifier", type=Path, metavar="RUN_DIR", help="a fit-classifier run")
+    src.add_argument("--bundle", type=Path, help="a bundle whose matcher is combined")
+    a(
+        "--api-docs",
+        type=Path,
+        default=Path("out/knowledge/api_docs.jsonl"),
+        help="API names (module heads)",
+    )
+    a(
+        "--out",
+        type=Path,
+        required=True,
+        metavar="DIR",
+        help="writes DIR/combiner.json, DIR/report.json",
+    )
+    a("--folds", type=int, default=5, help="groups of valid rows for out-of-fold scores")
+    a("--c", type=float, default=1.0, help="inverse L2 strength of the logistic regression")
+    a(
+        "--false-alarm-rate",
+        type=float,
+        default=0.05,
+        help="share of true pairs flagged, per source",
+    )
+    a("--threads", type=int, default=1)
+
+
+def base_matcher(args: argparse.Namespace) -> Any:
+    """The neural matcher to combine (from a run, or a bundle's)."""
+    if args.classifier is not None:
+        from codeqa_train import runs
+
+        kind, model = runs.load_classifier(args.classifier)
+        if kind != "product":
+            raise SystemExit(f"{args.classifier}: a baseline run; combine the product matcher")
+        return model
+    from codeqa_model.inference import Engine
+
+    return Engine.load(args.bundle, threads=args.threads).matcher
+
+
+def fit(args: argparse.Namespace, log: Any = print) -> dict[str, Any]:
+    """Profiles from train, weights and threshold from valid; returns combiner and report."""
+    import torch
+    from codeqa_model.combiner import COMBINER_FORMAT
+    from codeqa_model.match_evidence import FEATURES
+
+    torch.set_num_threads(args.threads)
+    started = time.perf_counter()
+    folder = args.matcher_data / "classifier"
+    evidence = build_evidence(read_rows(folder / "train.jsonl"), module_heads(args.api_docs))
+    log(f"{len(evidence.profiles)} API profiles from the training split")
+    valid = read_rows(folder / "valid.jsonl")
+    pairs = [(r["intent"], r["snippet"]) for r in valid]
+    labels = np.array([r["label"] for r in valid])
+    kinds = np.array([r["kind"] for r in valid])
+    sources = np.array([r.get("source", "") for r in valid])
+    folds = np.array([fold_of(str(r.get("qid", i)), args.folds) for i, r in enumerate(valid)])
+    matcher = base_matcher(args)
+    with torch.inference_mode():
+        base = np.asarray(matcher.score(pairs), dtype=np.float64)
+    x = design(base, np.asarray(evidence.many(pairs), dtype=np.float64))
+    oof = out_of_fold(x, labels, folds, args.c)
+    threshold = threshold_for_sources(oof, labels, sources, args.false_alarm_rate)
+    base_threshold = threshold_for_sources(base, labels, sources, args.false_alarm_rate)
+    weights, bias = fit_weights(x, labels, args.c)
+    combiner = {
+        "format": COMBINER_FORMAT,
+        "features": ["matcher_logit", *FEATURES],
+        "weights": weights,
+        "bias": bias,
+        "threshold": threshold,
+        "evidence": evidence.to_dict(),
+    }
+    report = {
+        "split": f"classifier/valid of {args.matcher_data} ({len(valid)} rows, {args.folds} folds "
+        "by question/package, out of fold)",
+        "weights": dict(zip(combiner["features"], weights, strict=True)),
+        "bias": bias,
+        "threshold": threshold,
+        "threshold_rule": f"at most {args.false_alarm_rate} of every source's true pairs flagged",
+        "matcher": per_kind(base, labels, kinds, base_threshold),
+        "matcher_threshold_same_rule": base_threshold,
+        "combined": per_kind(oof, labels, kinds, threshold),
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+    return {"combiner": combiner, "report": report}
+
+
+def run(args: argparse.Namespace) -> int:
+    from codeqa_model.atomic import atomic_write_text
+    from codeqa_model.combiner import COMBINER_FILE
+
+    result = fit(args)
+    args.out.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(args.out / COMBINER_FILE, json.dumps(result["combiner"]) + "\n")
+    atomic_write_text(args.out / "report.json", json.dumps(result["report"], indent=1) + "\n")
+    report = result["report"]
+    for kind in report["combined"]:
+        if kind == "false_alarms":
+            continue
+        before, after = report["matcher"][kind]["roc_auc"], report["combined"][kind]["roc_auc"]
+        print(f"{kind:10s} ROC-AUC {100 * before:5.1f} -> {100 * after:5.1f}")
+    print(
+        f"false alarms {report['combined']['false_alarms']:.3f} at threshold "
+        f"{report['threshold']:.4f}; wrote {args.out / COMBINER_FILE}"
+    )
+    return 0
