@@ -14,6 +14,10 @@ as `module.function` (aliases resolved), `.method` or a bare builtin. Features p
 - `miss`: how much the API the intent's words point to most beats `fit` (any module: `shutil.rmtree`
   under "read a csv file");
 - `known`: whether any call has a profile (so a combiner knows when the two above say nothing);
+- `name`: the best share of a called function's name parts (`read_csv` → read, csv; `listdir`
+  → list, dir: run-together names are split on the intent vocabulary) that the intent's words
+  name, a prefix of three letters counting (dir ~ directory). Needs no profile, so it also
+  speaks for APIs no training pair called;
 - `lexical`: the share of the intent's (IDF-weighted) words found among the code's
   identifier parts.
 """
@@ -28,7 +32,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
-FEATURES = ("fit", "worst", "rival", "miss", "known", "lexical")
+FEATURES = ("fit", "worst", "rival", "miss", "known", "lexical", "name")
 _POSTINGS = 32  # APIs kept per word (see Evidence.__init__)
 ALIASES = {"np": "numpy", "pd": "pandas", "plt": "matplotlib.pyplot", "dt": "datetime"}
 _CALL = re.compile(r"([A-Za-z_][\w.]*)\(")
@@ -111,6 +115,13 @@ def _strongest(rows: list[str], weights: list[float]) -> tuple[tuple[str, float]
     return tuple((rows[j], weights[j]) for j in order)
 
 
+def _same(part: str, word: str) -> bool:
+    """A name part and an intent word mean the same: equal, or one begins the other (3+)."""
+    if part == word:
+        return True
+    return min(len(part), len(word)) >= 3 and (word.startswith(part) or part.startswith(word))
+
+
 class Evidence:
     """Profiles of APIs (word → weight, unit length), the IDF of intent words, and the module
     heads; computes `FEATURES` for (intent, code) pairs."""
@@ -139,6 +150,7 @@ class Evidence:
         self._vector = lru_cache(maxsize=4096)(self._intent_vector)
         self._assoc = lru_cache(maxsize=4096)(self._assoc_uncached)
         self._keys = lru_cache(maxsize=16384)(self._keys_uncached)
+        self._name_parts = lru_cache(maxsize=16384)(self._name_parts_uncached)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Evidence:
@@ -168,14 +180,43 @@ class Evidence:
         keys = tuple(call_keys(code, self.modules))
         return keys, frozenset(words(code))
 
+    def _segment(self, chunk: str) -> list[str]:
+        """`getcwd`-style run-together words split on the vocabulary (longest first); the chunk
+        itself when it does not split completely."""
+        out, i = [], 0
+        while i < len(chunk):
+            for j in range(len(chunk), i + 1, -1):
+                if chunk[i:j] in self.idf:
+                    out.append(chunk[i:j])
+                    i = j
+                    break
+            else:
+                return [chunk]
+        return out
+
+    def _name_parts_uncached(self, key: str) -> tuple[str, ...]:
+        name = key.rsplit(".", 1)[-1].replace("_", " ")
+        return tuple(p for w in words(name) for p in self._segment(w))
+
+    def _name(self, intent_words: Iterable[str], keys: Sequence[str]) -> float:
+        """The best share of a called name's parts that the intent's words name."""
+        best = 0.0
+        for key in keys:
+            parts = self._name_parts(key)
+            if parts:
+                hits = sum(any(_same(p, w) for w in intent_words) for p in parts)
+                best = max(best, hits / len(parts))
+        return best
+
     def features(self, intent: str, code: str) -> list[float]:
         """`FEATURES` for one pair, in that order."""
         vec = self._vector(intent)
         keys, code_words = self._keys(code)
         covered = sum(v * v for w, v in vec.items() if w in code_words)
+        name = self._name(vec, keys)
         known = [k for k in keys if k in self.profiles]
         if not known:
-            return [0.0, 0.0, 0.0, 0.0, 0.0, covered]
+            return [0.0, 0.0, 0.0, 0.0, 0.0, covered, name]
         fits = [self._cosine(vec, k) for k in known]
         fit = max(fits)
         assoc = self._assoc(intent)
@@ -188,7 +229,7 @@ class Evidence:
                 rival = value - fit
                 break
         top = assoc[0][0] if assoc else 0.0
-        return [fit, min(fits), rival, max(0.0, top - fit), 1.0, covered]
+        return [fit, min(fits), rival, max(0.0, top - fit), 1.0, covered, name]
 
     def _cosine(self, vec: Mapping[str, float], api: str) -> float:
         """The exact cosine of an intent vector and `api`'s profile."""

@@ -95,7 +95,7 @@ def test_method_swaps_stay_within_a_container_type(evidence: Evidence) -> None:
 
 def test_code_without_profiled_calls_has_only_lexical_evidence(evidence: Evidence) -> None:
     f = _f(evidence, "add one to the counter", "counter = counter + 1")
-    assert [f["fit"], f["worst"], f["rival"], f["miss"], f["known"]] == [0.0] * 5
+    assert [f["fit"], f["worst"], f["rival"], f["miss"], f["known"], f["name"]] == [0.0] * 6
     assert f["lexical"] > 0.0
     assert _f(evidence, "add one to the counter", "x = 2")["lexical"] == 0.0
 
@@ -106,3 +106,12 @@ def test_round_trip_through_plain_data_keeps_the_features(evidence: Evidence) ->
     assert again.many(pairs) == evidence.many(pairs)
     with pytest.raises(ValueError, match="not API evidence"):
         Evidence.from_dict({"profiles": {}})
+
+
+def test_name_parts_count_for_apis_no_training_pair_called(evidence: Evidence) -> None:
+    intent = "read the csv file 'a.csv'"
+    assert _f(evidence, intent, "polars.read_csv('a.csv')")["name"] == 1.0  # no profile
+    assert _f(evidence, intent, "polars.write_json('a.csv')")["name"] == 0.0
+    # a run-together name (listdir) is read by its parts: list, dir(ectory)
+    whole = _f(evidence, "list the directory", "os.listdir('.')")["name"]
+    assert whole == 1.0 and _f(evidence, "remove the tree", "os.listdir('.')")["name"] == 0.0
