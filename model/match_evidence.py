@@ -33,7 +33,7 @@ from functools import lru_cache
 from typing import Any
 
 FEATURES = ("fit", "worst", "rival", "miss", "known", "lexical", "name")
-_POSTINGS = 32  # APIs kept per word (see Evidence.__init__)
+_POSTINGS = 16  # APIs kept per word (see Evidence.__init__)
 ALIASES = {"np": "numpy", "pd": "pandas", "plt": "matplotlib.pyplot", "dt": "datetime"}
 _CALL = re.compile(r"([A-Za-z_][\w.]*)\(")
 _IMPORT_AS = re.compile(r"^\s*import\s+([\w.]+)\s+as\s+(\w+)", re.M)
@@ -168,13 +168,13 @@ class Evidence:
         norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
         return {w: v / norm for w, v in vec.items()}
 
-    def _assoc_uncached(self, intent: str) -> list[tuple[float, str]]:
-        """(cosine, api), best first, for the APIs the intent's words point to most."""
+    def _assoc_uncached(self, intent: str) -> tuple[dict[str, float], float]:
+        """(api → cosine, for the APIs the intent's words point to most; the largest)."""
         assoc: dict[str, float] = {}
         for w, v in self._vector(intent).items():
             for api, weight in self._postings.get(w, ()):
                 assoc[api] = assoc.get(api, 0.0) + v * weight
-        return sorted(((v, api) for api, v in assoc.items()), reverse=True)
+        return assoc, max(assoc.values(), default=0.0)
 
     def _keys_uncached(self, code: str) -> tuple[tuple[str, ...], frozenset[str]]:
         keys = tuple(call_keys(code, self.modules))
@@ -204,7 +204,9 @@ class Evidence:
         for key in keys:
             parts = self._name_parts(key)
             if parts:
-                hits = sum(any(_same(p, w) for w in intent_words) for p in parts)
+                hits = sum(
+                    p in intent_words or any(_same(p, w) for w in intent_words) for p in parts
+                )
                 best = max(best, hits / len(parts))
         return best
 
@@ -219,16 +221,13 @@ class Evidence:
             return [0.0, 0.0, 0.0, 0.0, 0.0, covered, name]
         fits = [self._cosine(vec, k) for k in known]
         fit = max(fits)
-        assoc = self._assoc(intent)
+        assoc, top = self._assoc(intent)
         groups = {g for k in known for g in self._groups[k]}
-        rival = 0.0
-        for value, api in assoc:  # best first: the first sibling not called is the rival
-            if value <= fit:
-                break
-            if api not in keys and not groups.isdisjoint(self._groups[api]):
-                rival = value - fit
-                break
-        top = assoc[0][0] if assoc else 0.0
+        best = fit  # the best sibling not called, when it beats the block's own best call
+        for api, value in assoc.items():
+            if value > best and api not in keys and not groups.isdisjoint(self._groups[api]):
+                best = value
+        rival = best - fit
         return [fit, min(fits), rival, max(0.0, top - fit), 1.0, covered, name]
 
     def _cosine(self, vec: Mapping[str, float], api: str) -> float:
