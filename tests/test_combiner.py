@@ -141,3 +141,31 @@ def test_out_of_fold_scores_come_from_fits_without_the_row() -> None:
     x2, y2 = np.vstack([x, [[5.0, 0.0]] * 3]), np.concatenate([y, [0, 0, 0]])
     f2 = np.concatenate([folds, [9, 9, 9]])
     assert out_of_fold(x2, y2, f2, 1.0)[-1] > 0.5
+
+
+def test_tune_keeps_the_matcher_threshold_and_reports_the_combined_one() -> None:
+    from codeqa_train.tune import ValidSet, choose_threshold
+
+    pairs = [(f"i{n}", f"c{n}") for n in range(40)]
+    labels = [1] * 20 + [0] * 20
+    base = {p: 0.5 + n / 100 if n < 20 else 0.2 for n, p in enumerate(pairs)}
+
+    class Matcher:
+        def score(self, todo):
+            return [base[p] for p in todo]
+
+    class Engine:
+        matcher = Matcher()
+        combiner = type("C", (), {"threshold": 0.45})()
+
+        def score(self, todo):
+            return [base[p] - 0.1 for p in todo]  # what the combined score would be
+
+    valid = ValidSet([], [], "g", pairs, labels, ["positive"] * 20 + ["random"] * 20, "c")
+    threshold, why = choose_threshold(Engine(), valid, 0.05)
+    assert 0.5 < threshold < 0.52  # 5% of the matcher's own true-pair scores, not the combined
+    assert why["value"] == pytest.approx(0.05) and why["negatives_flagged"] == {"random": 1.0}
+    combined = why["combined"]
+    assert combined["threshold"] == 0.45
+    assert combined["value"] == pytest.approx(0.25)  # 0.40..0.44 fall below 0.45 once combined
+    assert combined["negatives_flagged"] == {"random": 1.0}
