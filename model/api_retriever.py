@@ -114,6 +114,8 @@ class ApiRetriever:
     entry_api: np.ndarray
     weight: float  # share of the learned score in an entry's similarity (chosen on validation)
     entries_digest: str  # which retrieval index the entry map belongs to
+    # (p / p_max) ** power: below 1 the runner-up APIs keep more of their score (validation)
+    power: float = 1.0
 
     @property
     def n_entries(self) -> int:
@@ -139,11 +141,12 @@ class ApiRetriever:
         return [(self.api_names[i], float(probs[i])) for i in top]
 
     def entry_scores(self, feats: Iterable[str]) -> np.ndarray | None:
-        """Per index entry, its best API's probability relative to the best API's (in [0, 1])."""
+        """Per index entry, its best API's probability relative to the best API's, raised to
+        `power` (in [0, 1])."""
         probs = self.api_probs(feats)
         if probs is None:
             return None
-        padded = np.append(probs / probs.max(), 0.0)
+        padded = np.append((probs / probs.max()) ** self.power, 0.0)
         return np.maximum.reduceat(padded[self.entry_api], self.entry_ptr[:-1])
 
     # -- storage ----------------------------------------------------------------------------
@@ -165,6 +168,7 @@ class ApiRetriever:
             "vocab": json.dumps(vocab, ensure_ascii=False),
             "api_names": json.dumps(list(self.api_names), ensure_ascii=False),
             "weight": repr(float(self.weight)),
+            "power": repr(float(self.power)),
             "entries_digest": self.entries_digest,
         }
         return save(tensors, metadata=meta)
@@ -186,6 +190,7 @@ class ApiRetriever:
             vocab = json.loads(meta["vocab"])
             names = tuple(json.loads(meta["api_names"]))
             weight = float(meta["weight"])
+            power = float(meta.get("power", "1.0"))
             words, apis, bias = tensors["words"], tensors["apis"], tensors["bias"]
             ptr, entry_api = tensors["entry_ptr"], tensors["entry_api"]
         except (KeyError, TypeError, ValueError) as exc:
@@ -204,6 +209,7 @@ class ApiRetriever:
             and bool(np.all(np.diff(ptr) >= 1))
             and bool(np.all((entry_api >= 0) & (entry_api <= k)))
             and 0.0 <= weight <= 1.0
+            and 0.0 < power <= 4.0
         )
         if not ok:
             raise ValueError("retriever tensors do not fit together")
@@ -217,6 +223,7 @@ class ApiRetriever:
             entry_api,
             weight,
             str(meta.get("entries_digest", "")),
+            power,
         )
 
 

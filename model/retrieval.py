@@ -32,6 +32,7 @@ from codeqa_model.slots import Slot, SlotMap, canonicalize_intent, canonicalize_
 RETRIEVAL_FILE = "retrieval.json"
 VALUE_WORD_WEIGHT = 0.5  # CoNaLa valid API hit@1/5/10: 1.0 13.5/37.0/45.7, 0.5 17.3/37.5/45.7
 FORMAT = 1
+MAX_PER_API = 2
 SCHEMES = ("tfidf", "bm25")
 
 _PLACEHOLDER = re.compile(r"(?<!\w)(?:str|var)_\d(?!\w)")
@@ -381,15 +382,28 @@ class RetrievalIndex:
         return np.minimum(scores / best, 1.0)
 
     def candidates(self, intent: str, k: int, pool: int | None = None) -> list[Hit]:
-        """Up to `k` distinct pieces of code for a raw intent, its quoted values put in."""
+        """Up to `k` distinct pieces of code for a raw intent, its quoted values put in.
+
+        With a learned retriever (which knows each entry's APIs) at most `MAX_PER_API` hits
+        call the same APIs: ten doc rows of `json.dump` with different optional arguments are
+        one answer, and the other slots should offer other ones."""
         canon, slots = canonicalize_intent(intent)
         hits: list[Hit] = []
         seen: set[str] = set()
-        for i, sim in self.search(canon, pool or 4 * k, (s.value for s in slots)):
+        per_api: Counter[tuple[int, ...]] = Counter()
+        learned = self.learned
+        for i, sim in self.search(
+            canon, pool or (8 if learned else 4) * k, (s.value for s in slots)
+        ):
             entry = self.entries[i]
             code, spans = fill(entry.code, slots, dict(entry.values), entry.intent, canon)
             if code in seen:
                 continue
+            if learned is not None:
+                apis = tuple(learned.entry_api[learned.entry_ptr[i] : learned.entry_ptr[i + 1]])
+                if per_api[apis] >= MAX_PER_API:
+                    continue
+                per_api[apis] += 1
             seen.add(code)
             hits.append(Hit(code, sim, spans, entry.source, i))
             if len(hits) == k:
