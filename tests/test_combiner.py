@@ -169,3 +169,28 @@ def test_tune_keeps_the_matcher_threshold_and_reports_the_combined_one() -> None
     assert combined["threshold"] == 0.45
     assert combined["value"] == pytest.approx(0.25)  # 0.40..0.44 fall below 0.45 once combined
     assert combined["negatives_flagged"] == {"random": 1.0}
+
+
+def test_doc_profiles_use_training_stdlib_modules_only(tmp_path: Path) -> None:
+    from codeqa_train.fit_combiner import train_doc_pairs
+    from codeqa_train.matcher_data.sources import split_of
+
+    names = ["os", "json", "shutil", "csv", "glob", "re", "math", "random", "string", "time"]
+    train = next(n for n in names if split_of(f"pkg:{n}") == "train")
+    held = next(n for n in names if split_of(f"pkg:{n}") != "train")
+    std = (
+        (f"{train}.alpha", "function", "Do the alpha thing well. More.", "stdlib"),
+        (f"{train}.Beta.gamma", "method", "Return the gamma of it.", "python3.11-doc"),
+        (f"{train}.CONST", "data", "A constant value here.", "stdlib"),
+        (f"{train}.short", "function", "Short.", "stdlib"),
+        (f"{held}.delta", "function", "Do the delta thing well.", "stdlib"),
+        ("pandas.read_csv", "f", "Read a comma-separated file.", "pypi:pandas"),
+    )
+    rows = [{"path": p, "kind": k, "doc": d, "source": s} for p, k, d, s in std]
+    path = tmp_path / "api_docs.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    assert train_doc_pairs(path) == [
+        {"intent": "Do the alpha thing well", "snippet": f"{train}.alpha()", "label": 1},
+        {"intent": "Return the gamma of it", "snippet": "x.gamma()", "label": 1},
+    ]
+    assert train_doc_pairs(tmp_path / "missing.jsonl") == []

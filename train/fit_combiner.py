@@ -32,6 +32,8 @@ import numpy as np
 
 PROFILE_WORDS = 24  # words kept per API profile (bounds the bundle file)
 MIN_CALLS = 2  # an API needs this many training pairs to get a profile
+_STDLIB = frozenset({"stdlib", "python3.11-doc"})  # sources of standard-library docs
+_CALLABLE = frozenset({"f", "function", "method", "c", "class"})  # mined API-doc kinds
 
 
 def read_rows(path: Path) -> list[dict[str, Any]]:
@@ -51,6 +53,32 @@ def module_heads(api_docs: Path | None) -> set[str]:
             if head.isidentifier():
                 heads.add(head)
     return heads
+
+
+def train_doc_pairs(api_docs: Path | None) -> list[dict[str, Any]]:
+    """(first doc sentence, `name()`) for the standard library's mined API docs, of TRAINING
+    modules only: the matcher data holds the standard library out by top-level module (docs and
+    mined functions alike), so a module used here is one whose pairs are all in train. PyPI
+    docs are left out: their documented paths (`pandas.DataFrame.abs`) are not the modules
+    the mined pairs are held out by (`pandas.core`)."""
+    from codeqa_train.matcher_data.sources import first_sentence, split_of
+
+    if api_docs is None or not api_docs.is_file():
+        return []
+    out = []
+    for row in read_rows(api_docs):
+        path, doc = str(row.get("path") or ""), str(row.get("doc") or "")
+        if row.get("kind") not in _CALLABLE or not doc or "." not in path:
+            continue
+        parts = path.split(".")
+        if row.get("source") not in _STDLIB or split_of(f"pkg:{parts[0]}") != "train":
+            continue
+        sentence = first_sentence(doc)
+        if len(sentence.split()) < 3:
+            continue
+        call = f"x.{parts[-1]}()" if row.get("kind") == "method" else f"{path}()"
+        out.append({"intent": sentence, "snippet": call, "label": 1})
+    return out
 
 
 def build_evidence(train: Sequence[dict[str, Any]], modules: set[str]) -> Any:
@@ -158,6 +186,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="API names (module heads)",
     )
     a(
+        "--doc-profiles",
+        action="store_true",
+        help="also profile APIs by the --api-docs sentences of training packages",
+    )
+    a(
         "--out",
         type=Path,
         required=True,
@@ -198,7 +231,8 @@ def fit(args: argparse.Namespace, log: Any = print) -> dict[str, Any]:
     torch.set_num_threads(args.threads)
     started = time.perf_counter()
     folder = args.matcher_data / "classifier"
-    evidence = build_evidence(read_rows(folder / "train.jsonl"), module_heads(args.api_docs))
+    docs = train_doc_pairs(args.api_docs) if args.doc_profiles else []
+    evidence = build_evidence(read_rows(folder / "train.jsonl") + docs, module_heads(args.api_docs))
     log(f"{len(evidence.profiles)} API profiles from the training split")
     valid = read_rows(folder / "valid.jsonl")
     pairs = [(r["intent"], r["snippet"]) for r in valid]
