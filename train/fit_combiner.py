@@ -266,6 +266,14 @@ def fit(args: argparse.Namespace, log: Any = print) -> dict[str, Any]:
         "matcher": per_kind(base, labels, kinds, base_threshold),
         "matcher_threshold_same_rule": base_threshold,
         "combined": per_kind(oof, labels, kinds, threshold),
+        "by_source": {
+            source: {
+                "matcher": per_kind(base[m], labels[m], kinds[m], base_threshold),
+                "combined": per_kind(oof[m], labels[m], kinds[m], threshold),
+            }
+            for source in sorted(set(sources.tolist()))
+            if (m := sources == source).any() and (labels[m] == 0).any()
+        },
         "seconds": round(time.perf_counter() - started, 1),
     }
     return {"combiner": combiner, "report": report}
