@@ -194,3 +194,13 @@ def test_doc_profiles_use_training_stdlib_modules_only(tmp_path: Path) -> None:
         {"intent": "Return the gamma of it", "snippet": "x.gamma()", "label": 1},
     ]
     assert train_doc_pairs(tmp_path / "missing.jsonl") == []
+
+
+def test_source_weights_give_every_source_of_true_pairs_the_same_total() -> None:
+    from codeqa_train.fit_combiner import source_weights
+
+    labels = np.array([1, 1, 1, 1, 1, 1, 0, 0])
+    sources = np.array(["docs"] * 4 + ["staqc"] * 2 + ["docs", "staqc"])
+    w = source_weights(labels, sources)
+    assert w[:4].sum() == pytest.approx(w[4:6].sum()) == pytest.approx(3.0)
+    assert w[6:].tolist() == [1.0, 1.0]  # negatives unweighted

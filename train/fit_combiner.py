@@ -122,20 +122,38 @@ def design(base_probs: np.ndarray, evidence: np.ndarray) -> np.ndarray:
     return design_matrix(base_probs, evidence)
 
 
-def fit_weights(x: np.ndarray, y: np.ndarray, c: float) -> tuple[list[float], float]:
+def source_weights(labels: np.ndarray, sources: np.ndarray) -> np.ndarray:
+    """Row weights under which every source's true pairs weigh the same in total (negatives 1):
+    the threshold must hold for each source, and StaQC's few real-code pairs would otherwise be
+    traded away for the many API-doc ones."""
+    weights = np.ones(len(labels), dtype=np.float64)
+    true = labels == 1
+    names = sorted(set(sources[true].tolist()))
+    for name in names:
+        rows = true & (sources == name)
+        weights[rows] = true.sum() / len(names) / rows.sum()
+    return weights
+
+
+def fit_weights(
+    x: np.ndarray, y: np.ndarray, c: float, w: np.ndarray | None = None
+) -> tuple[list[float], float]:
     """L2-regularised logistic regression (scikit-learn); (weights, intercept)."""
     from sklearn.linear_model import LogisticRegression
 
-    model = LogisticRegression(C=c, max_iter=1000).fit(x, y)
+    model = LogisticRegression(C=c, max_iter=1000).fit(x, y, sample_weight=w)
     return [float(v) for v in model.coef_[0]], float(model.intercept_[0])
 
 
-def out_of_fold(x: np.ndarray, y: np.ndarray, folds: np.ndarray, c: float) -> np.ndarray:
-    """Each row's combined probability from a fit that did not see its fold."""
+def out_of_fold(
+    x: np.ndarray, y: np.ndarray, folds: np.ndarray, c: float, rows: np.ndarray | None = None
+) -> np.ndarray:
+    """Each row's combined probability from a fit that did not see its fold (`rows`: row
+    weights, see `source_weights`)."""
     out = np.zeros(len(y), dtype=np.float64)
     for f in np.unique(folds):
         held = folds == f
-        w, b = fit_weights(x[~held], y[~held], c)
+        w, b = fit_weights(x[~held], y[~held], c, None if rows is None else rows[~held])
         out[held] = 1.0 / (1.0 + np.exp(-(x[held] @ np.asarray(w) + b)))
     return out
 
@@ -184,6 +202,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=Path,
         default=Path("out/knowledge/api_docs.jsonl"),
         help="API names (module heads)",
+    )
+    a(
+        "--balance-sources",
+        action="store_true",
+        help="weigh each source's true pairs equally in the fit (see source_weights)",
     )
     a(
         "--doc-profiles",
@@ -244,10 +267,11 @@ def fit(args: argparse.Namespace, log: Any = print) -> dict[str, Any]:
     with torch.inference_mode():
         base = np.asarray(matcher.score(pairs), dtype=np.float64)
     x = design(base, np.asarray(evidence.many(pairs), dtype=np.float64))
-    oof = out_of_fold(x, labels, folds, args.c)
+    rows = source_weights(labels, sources) if args.balance_sources else None
+    oof = out_of_fold(x, labels, folds, args.c, rows)
     threshold = threshold_for_sources(oof, labels, sources, args.false_alarm_rate)
     base_threshold = threshold_for_sources(base, labels, sources, args.false_alarm_rate)
-    weights, bias = fit_weights(x, labels, args.c)
+    weights, bias = fit_weights(x, labels, args.c, rows)
     combiner = {
         "format": COMBINER_FORMAT,
         "features": ["matcher_logit", *FEATURES],
