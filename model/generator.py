@@ -13,6 +13,7 @@ import ast
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import torch
@@ -125,8 +126,11 @@ def restore_with_spans(code: str, slots: SlotMap) -> tuple[str, tuple[tuple[int,
     return restored, tuple(spans)
 
 
+@lru_cache(maxsize=1024)
 def parses(code: str) -> bool:
-    """Whether `code` is valid Python (model output may warn, e.g. on `1if`: silenced)."""
+    """Whether `code` is valid Python (model output may warn, e.g. on `1if`: silenced).
+
+    Remembered: the generator, `rank` and evaluation ask it about the same candidates."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SyntaxWarning)
         try:

@@ -219,6 +219,8 @@ def check_suggestions(
     passing: list[Suggestion] = []
     failing: list[Suggestion] = []
     for suggestion in ranked:
+        if len(passing) >= k:
+            break  # the answer is the first k passing ones: the rest need no check
         result = checker.check(suggestion.code, context, intent)
         if result.ok:
             passing.append(replace(suggestion, imports=result.imports, problem=None))

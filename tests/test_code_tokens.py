@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import ast
 import json
+import random
+import tokenize
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from codeqa_model import code_tokens
 from codeqa_model.code_tokens import CODE_LAYOUT_TOKENS, detokenize_code, lex_code, tokenize_code
 
 FIXTURES = Path(__file__).parent / "fixtures" / "text"
@@ -116,3 +120,57 @@ def test_round_trip_on_fixture_snippets() -> None:
 def test_round_trip_on_300_conala_snippets() -> None:
     rows = json.loads(CONALA_TRAIN.read_text())
     _assert_round_trip([row["snippet"] for row in rows[::8][:300]])
+
+
+_EDGE_CASES = [
+    "x = '''a\nb''' + \"\"\"c\n",
+    "s = 'abc\\\n def'\n",
+    "s = 'abc\\\n def\n",
+    "'''never closed\n",
+    "f(a,\n  b)\n",
+    "x = 1 + \\\n    2\n",
+    "if a:\n  b\n c\n",
+    "if a:\n\tb\n        c\n",
+    "\x0cx = 1\r\ny = 2\r\n",
+    "a = 'x'\rb = 1",
+    "é = $a ? !b `c`",
+    "  # only a comment",
+    "x\n   ",
+    "def f():\n    return [\n1]\n",
+    "x = f'{a}' + rb'\\d' + u'é'\n",
+    ".5 + 1.e3j + 0x_ff + 1_000 ... x.y",
+]
+
+
+def _lexed(lexer: Callable[[str], list[code_tokens.CodeToken]], text: str) -> object:
+    try:
+        return lexer(text)
+    except (tokenize.TokenError, SyntaxError, ValueError):
+        return "rejected"  # `lex_code` then uses the regex lexer
+
+
+@pytest.mark.skipif(not code_tokens._SAME_TOKENIZE, reason="a port of Python 3.11's tokenize")
+def test_the_tokenize_port_lexes_exactly_as_the_stdlib() -> None:
+    """`_lex_tokenize` (the fast path) against `_lex_stdlib` on snippets, edge cases and
+    every one-character cut and insertion of them that a half-typed block can be."""
+    texts = [*_fixture_snippets(), *_EDGE_CASES]
+    rng = random.Random(7)
+    for text in list(texts):
+        for _ in range(6):
+            i = rng.randrange(len(text) + 1)
+            texts.append(
+                text[:i] + rng.choice(["'", '"', "\\\n", "(", ")", "\t", "#", "\n"]) + text[i:]
+            )
+            texts.append(text[:i])
+    rejected = 0
+    for text in texts:
+        fast = _lexed(code_tokens._lex_tokenize, text)
+        assert fast == _lexed(code_tokens._lex_stdlib, text), text
+        rejected += fast == "rejected"
+    assert 0 < rejected < len(texts)  # both outcomes were compared
+
+
+def test_lex_code_answers_equal_texts_with_fresh_lists() -> None:
+    first = lex_code("x = f(a)")
+    first.clear()
+    assert [t.text for t in lex_code("x = f(a)")] == ["x", "=", "f", "(", "a", ")", ""]
