@@ -6,11 +6,17 @@ actions and hovers find the block under the cursor without re-reading `diag.rang
 `diag.data`. Suggestions (a beam search each, far dearer than a score) are not waited for:
 the first answer carries ``data.suggestion == ""`` and a fill generates them afterwards.
 
+Explanations (why a block looks wrong, `Engine.explain`: a few more matcher calls per block)
+wait for the fill too, so the first answer costs only the scores: a 500-block file is
+published after one batched scoring. A block whose (intent, code) was explained for an earlier
+version keeps its reason at once, so an edit to one block re-explains only that block. Pull
+clients that cannot be asked to re-pull get no fill, so their one answer carries the reasons.
+
 Push clients get one publication as soon as the scores are known and one more once the
-suggestions are in; both carry the version they were computed for and are never sent for a
-stale one, and a newer change cancels the work scheduled for an older one. Pull clients that
-can be asked to re-pull (``workspace/diagnostic/refresh``) get a refresh when the fill made
-something new, and only then, so pulls and refreshes cannot chase each other.
+reasons and suggestions are in; both carry the version they were computed for and are never
+sent for a stale one, and a newer change cancels the work scheduled for an older one. Pull
+clients that can be asked to re-pull (``workspace/diagnostic/refresh``) get a refresh when the
+fill made something new, and only then, so pulls and refreshes cannot chase each other.
 """
 
 from __future__ import annotations
@@ -46,6 +52,8 @@ FILL_LIMIT = 64
 # the next change cancels the fill before it occupies the model thread, so re-checks never
 # queue behind a beam search.
 FILL_DELAY_S = 0.5
+# Blocks explained per job on the model thread: a newer change cancels the fill between jobs.
+EXPLAIN_BATCH = 16
 
 
 @dataclass(frozen=True)
@@ -59,6 +67,9 @@ class Flagged:
     context: SourceContext | None
     suggestion: str  # the top suggestion's code, "" until generated
     diagnostic: types.Diagnostic
+    # The engine's explanation (None: it has none); `explained` says whether it was asked yet.
+    reason: str | None = None
+    explained: bool = False
 
     def covers(self, line: int) -> bool:
         """Whether ``line`` is the block's intent comment or one of its code lines."""
@@ -72,6 +83,7 @@ class Checked:
     version: int | None
     lines: list[str]
     flagged: tuple[Flagged, ...] = ()
+    threshold: float = 0.0  # the one the scores were compared with (messages quote it)
 
     @property
     def diagnostics(self) -> list[types.Diagnostic]:
@@ -80,6 +92,11 @@ class Checked:
     @property
     def needs_suggestions(self) -> bool:
         return any(not f.suggestion for f in self.flagged)
+
+    @property
+    def needs_fill(self) -> bool:
+        """Suggestions missing, or explanations the fill would give (its first `FILL_LIMIT`)."""
+        return self.needs_suggestions or any(not f.explained for f in self.flagged[:FILL_LIMIT])
 
     def covering(self, first: int, last: int) -> list[Flagged]:
         """Flagged blocks with a line in [first, last] (an editor's selection or cursor)."""
@@ -100,11 +117,12 @@ class DiagnosticsScheduler:
 
     # ------------------------------------------------------------ checking
 
-    async def check(self, uri: str, bounded: bool) -> Checked | None:
+    async def check(self, uri: str, bounded: bool, explain: bool = False) -> Checked | None:
         """Check the document's current version; None when it is not open.
 
         ``bounded`` waits for a loading model only up to the host's limit (requests); else
         without a bound (background work). Without a model the result flags nothing.
+        ``explain`` asks for the reasons now rather than in the fill.
         """
         doc = self.ls.document(uri)
         if doc is None:
@@ -116,9 +134,19 @@ class DiagnosticsScheduler:
         engine = await (host.engine() if bounded else host.wait_loaded())
         if engine is None:
             return Checked(version, lines)  # not kept: the model may be ready next time
-        checked = Checked(version, lines, await self._flag(engine, lines))
+        threshold = self.ls.threshold(engine)
+        known = self._known_reasons(uri)
+        flagged = await self._flag(engine, lines, threshold, known, explain)
+        checked = Checked(version, lines, flagged, threshold)
         self._keep(uri, checked)
         return checked
+
+    def _known_reasons(self, uri: str) -> dict[tuple[str, str], str | None]:
+        """Reasons already given for this document's blocks, by (intent, code)."""
+        kept = self.results.get(uri)
+        if kept is None:
+            return {}
+        return {(f.block.intent, f.block.code): f.reason for f in kept.flagged if f.explained}
 
     async def current(self, uri: str) -> Checked | None:
         """The check of the document's current version: kept from before, or made now."""
@@ -130,12 +158,18 @@ class DiagnosticsScheduler:
             return kept
         return await self.check(uri, bounded=True)
 
-    async def _flag(self, engine: EngineLike, lines: list[str]) -> tuple[Flagged, ...]:
+    async def _flag(
+        self,
+        engine: EngineLike,
+        lines: list[str],
+        threshold: float,
+        known: dict[tuple[str, str], str | None],
+        explain: bool,
+    ) -> tuple[Flagged, ...]:
         blocks = [block for block in parse_intents(lines) if block.has_code]
         if not blocks:
             return ()
         scores = await self.ls.host.score(engine, [(b.intent, b.code) for b in blocks])
-        threshold = self.ls.threshold(engine)
         low = [(b, s) for b, s in zip(blocks, scores, strict=True) if s < threshold]
         if not low:
             return ()
@@ -147,20 +181,24 @@ class DiagnosticsScheduler:
             )
         )
         contexts += [None] * (len(low) - len(contexts))
-        explained = [(b.intent, b.code) for b, _ in low[:FILL_LIMIT]]  # the same bound
-        reasons = await self.ls.host.explain(engine, explained)
-        reasons += [None] * (len(low) - len(reasons))
+        keys = [(b.intent, b.code) for b, _ in low]
+        if explain:  # the same bound as the fill's
+            todo = [key for key in keys[:FILL_LIMIT] if key not in known]
+            given = await self.ls.host.explain(engine, todo)
+            known = {**known, **dict(zip(todo, given, strict=True))}
         flagged = []
         k = self.ls.settings.suggestions
-        for (block, score), context, reason in zip(low, contexts, reasons, strict=True):
-            known = context is not None
-            top = engine.cached_suggestions(block.intent, k, context) if known else None
+        for (block, score), context, key in zip(low, contexts, keys, strict=True):
+            top = (
+                engine.cached_suggestions(block.intent, k, context) if context is not None else None
+            )
             best = convert.usable(top)
             suggestion = best.code if best else ""
+            reason = known.get(key)
             diag = convert.diagnostic(
                 block, score, threshold, suggestion, lines, self.ls.encoding, reason
             )
-            flagged.append(Flagged(block, score, context, suggestion, diag))
+            flagged.append(Flagged(block, score, context, suggestion, diag, reason, key in known))
         return tuple(flagged)
 
     def _keep(self, uri: str, checked: Checked) -> None:
@@ -180,17 +218,26 @@ class DiagnosticsScheduler:
         return convert.usable(found)
 
     async def fill(self, checked: Checked) -> Checked | None:
-        """``checked`` with missing suggestions generated (at most `FILL_LIMIT`), or None
-        when nothing was missing or the model is not loaded.
+        """``checked`` with the missing reasons and suggestions of its first `FILL_LIMIT`
+        blocks, or None when nothing was missing or the model is not loaded.
 
-        One intent at a time, so a newer change cancels it within one generation.
+        Reasons first (`EXPLAIN_BATCH` blocks per job), then one intent at a time, so a newer
+        change cancels it within one generation.
         """
         engine = await self.ls.host.engine(wait=False)
-        if engine is None or not checked.needs_suggestions:
+        if engine is None or not checked.needs_fill:
             return None
+        explained = list(checked.flagged)
+        todo = [i for i, f in enumerate(explained[:FILL_LIMIT]) if not f.explained]
+        for start in range(0, len(todo), EXPLAIN_BATCH):
+            batch = todo[start : start + EXPLAIN_BATCH]
+            pairs = [(explained[i].block.intent, explained[i].block.code) for i in batch]
+            reasons = await self.ls.host.explain(engine, pairs)
+            for i, reason in zip(batch, reasons, strict=True):
+                explained[i] = self._with_reason(checked, explained[i], reason)
         filled: list[Flagged] = []
         generated = 0
-        for flagged in checked.flagged:
+        for flagged in explained:
             if not flagged.suggestion and flagged.context is not None:
                 k = self.ls.settings.suggestions
                 top = engine.cached_suggestions(flagged.block.intent, k, flagged.context)
@@ -202,6 +249,21 @@ class DiagnosticsScheduler:
                     flagged = _with_suggestion(flagged, best.code)
             filled.append(flagged)
         return dataclasses.replace(checked, flagged=tuple(filled))
+
+    def _with_reason(self, checked: Checked, flagged: Flagged, reason: str | None) -> Flagged:
+        """``flagged`` explained: its message says ``reason`` (a new diagnostic object; the
+        published one stays as it was sent)."""
+        block = flagged.block
+        diag = convert.diagnostic(
+            block,
+            flagged.score,
+            checked.threshold,
+            flagged.suggestion,
+            checked.lines,
+            self.ls.encoding,
+            reason,
+        )
+        return dataclasses.replace(flagged, diagnostic=diag, reason=reason, explained=True)
 
     # ------------------------------------------------------------ push
 
@@ -242,12 +304,14 @@ class DiagnosticsScheduler:
         """A ``textDocument/diagnostic`` answer; schedules a fill and refresh when useful.
 
         Clients that cannot be asked to re-pull get an answer once the model is loaded (the
-        request is background work for them); the others get a bounded wait.
+        request is background work for them), with the reasons in it since no fill follows;
+        the others get a bounded wait, and the reasons with the refresh.
         """
-        checked = await self.check(uri, bounded=self.ls.can_refresh)
+        refresh = self.ls.can_refresh
+        checked = await self.check(uri, bounded=refresh, explain=not refresh)
         if checked is None:
             return []
-        if self.ls.can_refresh and checked.needs_suggestions:
+        if refresh and checked.needs_fill:
             self.cancel(uri)
             self._track(uri, self._fill_then_refresh(uri, checked))
         return checked.diagnostics
@@ -259,7 +323,7 @@ class DiagnosticsScheduler:
             return
         self._keep(uri, filled)
         if any(
-            not old.suggestion and new.suggestion
+            (not old.suggestion and new.suggestion) or (not old.reason and new.reason)
             for old, new in zip(checked.flagged, filled.flagged, strict=True)
         ):
             self.ls.workspace_diagnostic_refresh(None)

@@ -250,11 +250,73 @@ async def test_hover_on_a_flagged_code_line_shows_score_and_suggestion() -> None
 
 
 class _Explaining(EngineDouble):
+    def __init__(self) -> None:
+        super().__init__()
+        self.explained: list[tuple[str, str]] = []
+
     def explain(self, intent: str, code: str) -> str | None:
+        self.explained.append((intent, code))
         return "calls json.loads; the intent asks to parse a time" if "json" in code else None
 
 
+REASON = "(calls json.loads; the intent asks to parse a time)"
+
+
+def _messages(note: dict) -> list[str]:
+    return [d["message"] for d in note["params"]["diagnostics"]]
+
+
+async def test_push_publishes_scores_first_and_the_reasons_with_the_fill() -> None:
+    """The first publication waits only for the scores; the fill's republication explains,
+    and an edit elsewhere keeps the reason at once without asking the engine again."""
+    engine = _Explaining()
+    server, sink, _ = await _start({}, engine)
+    text = FIX_TEXT + "\n# intent: read file `p`\nx = sorted(y)\n"
+    _open(server, text=text)
+    await until(lambda: len(sink.named("textDocument/publishDiagnostics")) >= 2)
+    await server.scheduler.drain()
+    first, second = sink.named("textDocument/publishDiagnostics")
+    assert [m.endswith("is below the threshold 0.50") for m in _messages(first)] == [True, True]
+    assert _messages(second)[0].endswith(REASON)
+    assert _messages(second)[1].endswith("is below the threshold 0.50")  # it has no reason
+    assert len(engine.explained) == 2
+    change = {"range": {"start": _at(12), "end": _at(12)}, "text": "z = 1\n"}
+    feed(
+        server,
+        {
+            "method": "textDocument/didChange",
+            "params": {"textDocument": {"uri": URI, "version": 2}, "contentChanges": [change]},
+        },
+    )
+    await until(lambda: len(sink.named("textDocument/publishDiagnostics")) >= 3)
+    third = sink.named("textDocument/publishDiagnostics")[2]
+    assert third["params"]["version"] == 2
+    assert _messages(third)[0].endswith(REASON)  # known from version 1, in the first answer
+    await server.scheduler.drain()
+    assert engine.explained[2:] == [("read file `p`", "x = sorted(y)\nz = 1")]  # only the edit
+    server.host.shutdown()
+
+
+async def test_pull_with_refresh_gets_the_reasons_after_the_refresh() -> None:
+    caps = {
+        "textDocument": {"diagnostic": {}},
+        "workspace": {"diagnostics": {"refreshSupport": True}},
+    }
+    server, sink, _ = await _start(caps, _Explaining())
+    await until(lambda: len(sink.named("workspace/diagnostic/refresh")) == 1)  # the load's
+    _open(server, text=FIX_TEXT)
+    _request(server, 60, "textDocument/diagnostic", {})
+    (first,) = (await _answer(sink, 60))["items"]
+    assert first["message"].endswith("is below the threshold 0.50")
+    await until(lambda: len(sink.named("workspace/diagnostic/refresh")) == 2)
+    _request(server, 61, "textDocument/diagnostic", {})
+    (again,) = (await _answer(sink, 61))["items"]
+    assert again["message"].endswith(REASON)
+    server.host.shutdown()
+
+
 async def test_the_engines_explanation_follows_the_score_in_the_message() -> None:
+    """A pull client that cannot be asked to re-pull gets the reasons in its one answer."""
     server, sink, _ = await _start({"textDocument": {"diagnostic": {}}}, _Explaining())
     _open(server, text=FIX_TEXT + "\n# intent: read file `p`\nx = sorted(y)\n")
     _request(server, 50, "textDocument/diagnostic", {})
