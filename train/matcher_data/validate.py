@@ -50,10 +50,14 @@ def slices(rows: Sequence[dict], probs: np.ndarray) -> dict[str, float | None]:
     return out
 
 
-def report(run: Path, data: Path) -> dict:
+def report(run: Path, data: Path, combiner: Path | None = None) -> dict:
     from codeqa_train.runs import load_classifier
 
     _, matcher = load_classifier(run)
+    if combiner is not None:  # judged as a bundle with this combiner.json judges (fit-combiner)
+        from codeqa_model.combiner import CombinedMatcher, Combiner
+
+        matcher = CombinedMatcher(matcher, Combiner.from_bytes(combiner.read_bytes()))
     rows = [json.loads(x) for x in (data / "classifier" / "valid.jsonl").open(encoding="utf-8")]
     probs = matcher.score([(r["intent"], r["snippet"]) for r in rows])
     out: dict = {"threshold": matcher.threshold, "valid": slices(rows, probs)}
@@ -90,12 +94,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m codeqa_train.matcher_data.validate")
     parser.add_argument("runs", type=Path, nargs="+")
     parser.add_argument("--data", type=Path, default=Path("out/matcher-data"))
+    parser.add_argument(
+        "--combiner",
+        type=Path,
+        help="a fit-combiner combiner.json to judge with (its valid "
+        "figures are in-sample: it was fitted on this split; see its report.json out of fold)",
+    )
     args = parser.parse_args(argv)
     import torch
 
     torch.set_num_threads(1)
     for run in args.runs:
-        print(run, json.dumps(report(run, args.data), indent=1))
+        print(run, json.dumps(report(run, args.data, args.combiner), indent=1))
     return 0
 
 
