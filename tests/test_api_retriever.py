@@ -132,3 +132,22 @@ def test_bundle_loads_with_and_without_the_retriever_file(tmp_path, trained) -> 
     assert codes[0].startswith("os.makedirs('out/logs'")
     with pytest.raises(BundleError, match="retriev"):
         Engine.load(save("bad", {RETRIEVER_FILE: b"junk"}), threads=1)
+
+
+def test_at_most_two_hits_per_api_when_the_retriever_knows_them() -> None:
+    from codeqa_model.retrieval import MAX_PER_API
+
+    pairs = [
+        (f"Serialize `obj` as JSON to `fp`, option {n}.", f"json.dump(obj, fp, opt{n}=None)", "d")
+        for n in range(6)
+    ] + [("save `obj` as json to file `fp`", "fp.write(json.dumps(obj))", "conala")]
+    index = RetrievalIndex.from_pairs(pairs, scheme="bm25")
+    plain = [h.code for h in index.candidates("serialize `x` as json to `f`", 5)]
+    assert sum(c.startswith("json.dump(") for c in plain) > MAX_PER_API  # BM25 alone repeats
+    retriever = fit(index, {}, ["d"], FitConfig(dim=8, epochs=5, batch=4))
+    learned = RetrievalIndex(
+        index.entries, "bm25", learned=dataclasses.replace(retriever, weight=0.1)
+    )
+    codes = [h.code for h in learned.candidates("serialize `x` as json to `f`", 5)]
+    assert sum(c.startswith("json.dump(") for c in codes) == MAX_PER_API
+    assert "f.write(json.dumps(x))" in codes
