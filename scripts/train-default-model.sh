@@ -49,9 +49,14 @@ fit "$work/classifier" fit-classifier --data out/matcher-data --run-dir "$work/c
     --tokenizers "$work/generator" --parts --docs --api-docs "$shared/apidocs/python-docs.jsonl" \
     --kinds random,hard,api-swap,literal,line-drop,line-add,slot-swap,staqc --slot-swap 0 \
     --extra-random 0 --assign-fraction 0 --monitor hard,api-swap,staqc,literal --epochs 5
+# API evidence beside the matcher (issue 11): a logistic combiner fitted out of fold on the matcher
+# data's valid split, its threshold the highest that flags <= 5% of any source's true pairs.
+"$train" fit-combiner --matcher-data out/matcher-data --classifier "$work/classifier" \
+    --api-docs out/knowledge/api_docs.jsonl --doc-profiles --balance-sources --out "$work/combiner"
 # The knowledge files the bundle ships; tune, evaluate and export all get the same list, so the
 # engine tuned and measured is the one shipped.
-knowledge=(--extra-file out/knowledge/api_table.json --extra-file "$work/retrieval/retrieval.json")
+knowledge=(--extra-file out/knowledge/api_table.json --extra-file "$work/retrieval/retrieval.json"
+    --extra-file "$work/combiner/combiner.json")
 # Every knob the bundle ships (beam, length penalty, no-repeat n, rerank weight, threshold) is
 # chosen here on the validation splits; the test split is read only by evaluate, after it.
 # Beam 5 or 8 only: the engine decodes that wide for every suggestion, and 8 is what the 25 ms
