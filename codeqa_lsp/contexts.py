@@ -91,8 +91,20 @@ class ContextReader:
         imports = import_statements(lines, max(block_lines))
         return [self._read(context_source(lines, n, imports)) for n in block_lines]
 
+    def remembered(
+        self, lines: Sequence[str], block_lines: Sequence[int]
+    ) -> list[SourceContext | None]:
+        """`above_each`'s answers where the text was parsed before, None elsewhere; parses
+        nothing (diagnostics publish before they parse, and parse in the fill)."""
+        if not block_lines:
+            return []
+        imports = import_statements(lines, max(block_lines))
+        keys = [_key(context_source(lines, n, imports)) for n in block_lines]
+        with self._lock:
+            return [self._memo.get(key) for key in keys]
+
     def _read(self, text: str) -> SourceContext:
-        key = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        key = _key(text)
         with self._lock:
             known = self._memo.get(key)
             if known is not None:
@@ -105,3 +117,7 @@ class ContextReader:
             while len(self._memo) > self.size:
                 self._memo.popitem(last=False)
         return context
+
+
+def _key(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()

@@ -7,10 +7,12 @@ actions and hovers find the block under the cursor without re-reading `diag.rang
 the first answer carries ``data.suggestion == ""`` and a fill generates them afterwards.
 
 Explanations (why a block looks wrong, `Engine.explain`: a few more matcher calls per block)
+and the contexts that suggestions are looked up with (a parse of the text above each block)
 wait for the fill too, so the first answer costs only the scores: a 500-block file is
-published after one batched scoring. A block whose (intent, code) was explained for an earlier
-version keeps its reason at once, so an edit to one block re-explains only that block. Pull
-clients that cannot be asked to re-pull get no fill, so their one answer carries the reasons.
+published after one batched scoring. What is already known is used at once: a block whose
+(intent, code) was explained for an earlier version keeps its reason, a context whose text was
+parsed before is remembered, so an edit re-explains and re-parses only what it changed. Pull
+clients that cannot be asked to re-pull get no fill, so their one answer carries it all.
 
 Push clients get one publication as soon as the scores are known and one more once the
 reasons and suggestions are in; both carry the version they were computed for and are never
@@ -62,8 +64,8 @@ class Flagged:
 
     block: IntentBlock
     score: float
-    # What the file above the block imports and binds; None until needed (blocks past
-    # `FILL_LIMIT` in a badly matching file: each costs a parse of the text above it).
+    # What the file above the block imports and binds; None until read (by the fill, or by a
+    # request for blocks past `FILL_LIMIT`: each costs a parse of the text above it).
     context: SourceContext | None
     suggestion: str  # the top suggestion's code, "" until generated
     diagnostic: types.Diagnostic
@@ -117,12 +119,12 @@ class DiagnosticsScheduler:
 
     # ------------------------------------------------------------ checking
 
-    async def check(self, uri: str, bounded: bool, explain: bool = False) -> Checked | None:
+    async def check(self, uri: str, bounded: bool, complete: bool = False) -> Checked | None:
         """Check the document's current version; None when it is not open.
 
         ``bounded`` waits for a loading model only up to the host's limit (requests); else
         without a bound (background work). Without a model the result flags nothing.
-        ``explain`` asks for the reasons now rather than in the fill.
+        ``complete`` reads the contexts and reasons now, for a caller that no fill follows.
         """
         doc = self.ls.document(uri)
         if doc is None:
@@ -136,7 +138,7 @@ class DiagnosticsScheduler:
             return Checked(version, lines)  # not kept: the model may be ready next time
         threshold = self.ls.threshold(engine)
         known = self._known_reasons(uri)
-        flagged = await self._flag(engine, lines, threshold, known, explain)
+        flagged = await self._flag(engine, lines, threshold, known, complete)
         checked = Checked(version, lines, flagged, threshold)
         self._keep(uri, checked)
         return checked
@@ -164,7 +166,7 @@ class DiagnosticsScheduler:
         lines: list[str],
         threshold: float,
         known: dict[tuple[str, str], str | None],
-        explain: bool,
+        complete: bool,
     ) -> tuple[Flagged, ...]:
         blocks = [block for block in parse_intents(lines) if block.has_code]
         if not blocks:
@@ -173,16 +175,18 @@ class DiagnosticsScheduler:
         low = [(b, s) for b, s in zip(blocks, scores, strict=True) if s < threshold]
         if not low:
             return ()
-        # Contexts parse the text above each block: off the event loop, for the blocks a
-        # fill may generate for; the others get theirs when a request needs it.
+        # A context parses up to `WINDOW` lines above its block (a 500-block file: about
+        # 15 ms each, more than the scores), so unless no fill follows only remembered ones
+        # are read here: unchanged text above a block after an edit, or a re-pull after the
+        # fill. The fill parses the rest; a block past `FILL_LIMIT` gets its context when a
+        # request needs it.
+        read = self.contexts.above_each if complete else self.contexts.remembered
         contexts: list[SourceContext | None] = list(
-            await asyncio.to_thread(
-                self.contexts.above_each, lines, [b.line for b, _ in low[:FILL_LIMIT]]
-            )
+            await asyncio.to_thread(read, lines, [b.line for b, _ in low[:FILL_LIMIT]])
         )
         contexts += [None] * (len(low) - len(contexts))
         keys = [(b.intent, b.code) for b, _ in low]
-        if explain:  # the same bound as the fill's
+        if complete:  # the same bound as the fill's
             todo = [key for key in keys[:FILL_LIMIT] if key not in known]
             given = await self.ls.host.explain(engine, todo)
             known = {**known, **dict(zip(todo, given, strict=True))}
@@ -218,16 +222,22 @@ class DiagnosticsScheduler:
         return convert.usable(found)
 
     async def fill(self, checked: Checked) -> Checked | None:
-        """``checked`` with the missing reasons and suggestions of its first `FILL_LIMIT`
-        blocks, or None when nothing was missing or the model is not loaded.
+        """``checked`` with the missing contexts, reasons and suggestions of its first
+        `FILL_LIMIT` blocks, or None when nothing was missing or the model is not loaded.
 
-        Reasons first (`EXPLAIN_BATCH` blocks per job), then one intent at a time, so a newer
-        change cancels it within one generation.
+        Contexts, then reasons (`EXPLAIN_BATCH` blocks per job), then suggestions one intent
+        at a time, so a newer change cancels it within one generation.
         """
         engine = await self.ls.host.engine(wait=False)
         if engine is None or not checked.needs_fill:
             return None
         explained = list(checked.flagged)
+        unread = [i for i, f in enumerate(explained[:FILL_LIMIT]) if f.context is None]
+        contexts = await asyncio.to_thread(
+            self.contexts.above_each, checked.lines, [explained[i].block.line for i in unread]
+        )
+        for i, context in zip(unread, contexts, strict=True):
+            explained[i] = dataclasses.replace(explained[i], context=context)
         todo = [i for i, f in enumerate(explained[:FILL_LIMIT]) if not f.explained]
         for start in range(0, len(todo), EXPLAIN_BATCH):
             batch = todo[start : start + EXPLAIN_BATCH]
@@ -308,7 +318,7 @@ class DiagnosticsScheduler:
         the others get a bounded wait, and the reasons with the refresh.
         """
         refresh = self.ls.can_refresh
-        checked = await self.check(uri, bounded=refresh, explain=not refresh)
+        checked = await self.check(uri, bounded=refresh, complete=not refresh)
         if checked is None:
             return []
         if refresh and checked.needs_fill:

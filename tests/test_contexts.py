@@ -51,3 +51,13 @@ def test_each_text_is_parsed_once_and_blocks_deep_in_a_huge_file_read_a_window()
     first = reader.above_each(lines, at)
     assert reader.parsed == 50 and all(("os", "os") in c.imports for c in first)
     assert reader.above_each(lines, at) == first and reader.parsed == 50  # remembered
+
+
+def test_remembered_answers_only_what_was_parsed_and_parses_nothing() -> None:
+    lines = split_lines("import os\n# intent: a\nx = 1\n\nimport json\n# intent: b\ny = 2\n")
+    reader = ContextReader()
+    assert reader.remembered(lines, [1, 5]) == [None, None] and reader.parsed == 0
+    first = reader.above(lines, 1)
+    assert reader.remembered(lines, [1, 5]) == [first, None] and reader.parsed == 1
+    edited = [*lines[:4], "import csv", *lines[5:]]  # the text above block 1 is unchanged
+    assert reader.remembered(edited, [1, 5]) == [first, None]

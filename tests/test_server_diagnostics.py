@@ -297,6 +297,25 @@ async def test_push_publishes_scores_first_and_the_reasons_with_the_fill() -> No
     server.host.shutdown()
 
 
+async def test_the_first_publication_parses_no_context_and_the_fill_parses_each_once() -> None:
+    server, sink, _ = await _start({})
+    server.scheduler.pause.go.clear()  # the fill waits until the test says so
+    _open(server)
+    await until(lambda: len(sink.named("textDocument/publishDiagnostics")) == 1)
+    assert server.scheduler.contexts.parsed == 0
+    server.scheduler.pause.go.set()
+    await server.scheduler.drain()
+    assert server.scheduler.contexts.parsed == 2  # one per flagged block
+    _request(server, 62, "textDocument/codeAction", _action_at(6))
+    assert len(await _answer(sink, 62)) == 2
+    assert server.scheduler.contexts.parsed == 2  # the kept check's contexts
+    server.host.shutdown()
+
+
+def _action_at(line: int) -> dict:
+    return {"range": {"start": _at(line), "end": _at(line)}, "context": {"diagnostics": []}}
+
+
 async def test_pull_with_refresh_gets_the_reasons_after_the_refresh() -> None:
     caps = {
         "textDocument": {"diagnostic": {}},
