@@ -148,6 +148,10 @@ class SequenceEncoder(nn.Module):
 
     def forward(self, ids: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         mask = ids != PAD_ID
+        if self.kind == "cnn" and not self.training and ids.size(0) > 1:
+            states = self._packed_cnn(ids, mask)
+            pooled = torch.cat([masked_mean(states, mask), masked_max(states, mask)], dim=-1)
+            return states, pooled, mask
         emb = self.drop(self.embed(ids))
         if self.kind == "gru":
             lengths = mask.sum(1).clamp(min=1).cpu()
@@ -161,6 +165,33 @@ class SequenceEncoder(nn.Module):
             states = h.transpose(1, 2)
         pooled = torch.cat([masked_mean(states, mask), masked_max(states, mask)], dim=-1)
         return states, pooled, mask
+
+    def _packed_cnn(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """The CNN's states without convolving padding: every row (up to its last real token)
+        end to end with one `<pad>` between rows, convolved as one sequence, then put back
+        into the padded (B, L, 2H) layout with zeros at the padding.
+
+        The same arithmetic as the padded path (in eval mode): a token's neighbour past its
+        row's end is `<pad>`, whose embedding the padding index keeps at zero, exactly what
+        padding or the convolution's own zero padding gives there; the second convolution
+        reads masked (zero) states at those positions either way. Scoring pads short intents
+        to a batch's longest, so this convolves about half the positions.
+        """
+        batch, width = ids.shape
+        positions = torch.arange(1, width + 1, device=ids.device)
+        lengths = (mask * positions).amax(1)  # up to the last real token: inner pads kept
+        kept = positions[None, :] <= lengths[:, None]  # (B, L)
+        starts = torch.cumsum(lengths + 1, 0) - (lengths + 1)  # each row's offset, packed
+        where = (starts[:, None] + positions[None, :] - 1)[kept]  # packed index of each kept id
+        flat = ids.new_full((int(lengths.sum()) + batch,), PAD_ID)
+        flat[where] = ids[kept]
+        keep = (flat != PAD_ID).to(self.embed.weight.dtype)[None, None, :]  # (1, 1, T)
+        emb = self.embed(flat).t()[None]  # (1, E, T)
+        h = torch.relu(self.conv1(emb)) * keep
+        h = (h + torch.relu(self.conv2(h))) * keep
+        states = h.new_zeros(batch, width, h.size(1))
+        states[kept] = h[0].t()[where]
+        return states
 
 
 def alignment_features(

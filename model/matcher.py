@@ -7,6 +7,7 @@ Built from plain parts (config dict + tensors + two tokenizers) so a bundle hold
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Sequence
@@ -93,7 +94,7 @@ class PairEncoder:
     def _encode_intent(self, intent: str) -> tuple[Any, tuple[str, ...], tuple[int, ...]]:
         canonical, slots = canonicalize_intent(intent)
         words = tuple(tokenize_intent(canonical))
-        ids = tuple(encode_words(self.intent_tok, list(words))[: self.max_intent])
+        ids = tuple([i for w in words for i in self._intent_word(w)][: self.max_intent])
         return slots, words, ids
 
     def encode(self, intent: str, code: str) -> EncodedPair:
@@ -143,12 +144,13 @@ def cut_at_line(ids: list[int], limit: int, nl_id: int | None) -> list[int]:
 
 
 def pad_batch(rows: Sequence[Sequence[int]]) -> torch.Tensor:
-    """Right-pad id lists with 0 (`<pad>`) into one (B, L) tensor."""
-    width = max(len(r) for r in rows)
-    out = torch.zeros(len(rows), width, dtype=torch.long)
-    for i, r in enumerate(rows):
-        out[i, : len(r)] = torch.as_tensor(r, dtype=torch.long)
-    return out
+    """Right-pad id lists with 0 (`<pad>`) into one (B, L) tensor (filled in one step: a tensor
+    per row cost more than the network's first layer)."""
+    lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
+    out = np.zeros((len(rows), int(lengths.max())), dtype=np.int64)
+    ids = np.fromiter(itertools.chain.from_iterable(rows), dtype=np.int64, count=lengths.sum())
+    out[np.arange(out.shape[1]) < lengths[:, None]] = ids
+    return torch.from_numpy(out)
 
 
 def collate(pairs: Sequence[EncodedPair]) -> tuple[torch.Tensor, ...]:

@@ -55,6 +55,33 @@ def test_product_batch_rows_are_independent() -> None:
     assert torch.allclose(both[1:], second, atol=1e-5)
 
 
+def test_packed_convolution_gives_the_padded_networks_logits() -> None:
+    """Eval mode convolves rows end to end without their padding (`_packed_cnn`); the same
+    network in train mode with dropout off takes the padded path: the logits must agree."""
+    net = _product(use_parts=True, max_parts=6)
+    with torch.no_grad():  # a real <pad> row stays zero in training; make sure it is here
+        net.intent_enc.embed.weight[0].zero_()
+        net.code_enc.embed.weight[0].zero_()
+    gen = torch.Generator().manual_seed(3)
+    lengths = [(1, 1), (4, 9), (2, 3), (7, 2), (3, 9)]
+    intents = torch.zeros(len(lengths), 7, dtype=torch.long)
+    codes = torch.zeros(len(lengths), 9, dtype=torch.long)
+    for row, (li, lc) in enumerate(lengths):
+        intents[row, :li] = torch.randint(1, 50, (li,), generator=gen)
+        codes[row, :lc] = torch.randint(1, 60, (lc,), generator=gen)
+    codes[1, 4] = 0  # a <pad> inside a row is masked like padding on both paths
+    parts = torch.randint(1, 50, (len(lengths), 6), generator=gen)
+    lex = torch.rand(len(lengths), len(LEXICAL_FEATURES), generator=gen)
+    packed = net(intents, codes, lex, parts)
+    net.train()
+    for module in net.modules():
+        if isinstance(module, torch.nn.Dropout):
+            module.p = 0.0
+    padded = net(intents, codes, lex, parts)
+    assert torch.allclose(packed, padded, atol=1e-5)
+    assert not torch.allclose(packed[:1], padded[1:2], atol=1e-3)  # rows really differ
+
+
 def test_lexical_features_are_required_when_configured() -> None:
     with pytest.raises(ValueError, match="lexical"):
         _product()(torch.tensor([[5]]), torch.tensor([[6]]))
