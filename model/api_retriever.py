@@ -116,6 +116,7 @@ class ApiRetriever:
     entries_digest: str  # which retrieval index the entry map belongs to
     # (p / p_max) ** power: below 1 the runner-up APIs keep more of their score (validation)
     power: float = 1.0
+    pool: str = "mean"  # how feature vectors make the query: "mean" or "sum" (as fitted)
 
     @property
     def n_entries(self) -> int:
@@ -126,7 +127,8 @@ class ApiRetriever:
         ids = [self.vocab[f] for f in feats if f in self.vocab]
         if not ids:
             return None
-        query = self.words[ids].astype(np.float32).mean(axis=0)
+        vectors = self.words[ids].astype(np.float32)
+        query = vectors.sum(axis=0) if self.pool == "sum" else vectors.mean(axis=0)
         logits = self.apis.astype(np.float32) @ query + self.bias
         logits -= logits.max()
         probs = np.exp(logits)
@@ -169,6 +171,7 @@ class ApiRetriever:
             "api_names": json.dumps(list(self.api_names), ensure_ascii=False),
             "weight": repr(float(self.weight)),
             "power": repr(float(self.power)),
+            "pool": self.pool,
             "entries_digest": self.entries_digest,
         }
         return save(tensors, metadata=meta)
@@ -191,6 +194,7 @@ class ApiRetriever:
             names = tuple(json.loads(meta["api_names"]))
             weight = float(meta["weight"])
             power = float(meta.get("power", "1.0"))
+            pool = str(meta.get("pool", "mean"))
             words, apis, bias = tensors["words"], tensors["apis"], tensors["bias"]
             ptr, entry_api = tensors["entry_ptr"], tensors["entry_api"]
         except (KeyError, TypeError, ValueError) as exc:
@@ -210,6 +214,7 @@ class ApiRetriever:
             and bool(np.all((entry_api >= 0) & (entry_api <= k)))
             and 0.0 <= weight <= 1.0
             and 0.0 < power <= 4.0
+            and pool in ("mean", "sum")
         )
         if not ok:
             raise ValueError("retriever tensors do not fit together")
@@ -224,6 +229,7 @@ class ApiRetriever:
             weight,
             str(meta.get("entries_digest", "")),
             power,
+            pool,
         )
 
 

@@ -76,6 +76,63 @@ _SYNONYMS = {
 }
 
 
+# Short forms inside API names, spelled out as users write them (getcwd, makedirs, splitext).
+_ABBREVIATIONS = {
+    "dir": "directory",
+    "dirs": "directory",
+    "cwd": "current working directory",
+    "env": "environment",
+    "ext": "extension",
+    "len": "length",
+    "tmp": "temporary",
+    "temp": "temporary",
+    "mtime": "modification time",
+    "num": "number",
+}
+_CALLED = re.compile(r"([A-Za-z_][\w.]*)\s*\(")
+
+
+def _segment(word: str, known: frozenset[str]) -> list[str]:
+    """`makedirs` → [make, dirs] when every piece is a known word or abbreviation (2 or 3
+    pieces, first piece as long as possible); [] when no such split exists."""
+    if word in known or word in _ABBREVIATIONS:
+        return [word]
+    for i in range(len(word) - 2, 1, -1):
+        head, rest = word[:i], word[i:]
+        if head in known or head in _ABBREVIATIONS:
+            tail = rest if rest in known or rest in _ABBREVIATIONS else None
+            if tail is not None:
+                return [head, tail]
+            for j in range(len(rest) - 2, 1, -1):
+                mid, last = rest[:j], rest[j:]
+                ok = [p in known or p in _ABBREVIATIONS for p in (mid, last)]
+                if all(ok):
+                    return [head, mid, last]
+    return []
+
+
+def name_words(
+    code: str, known: frozenset[str], cache: dict[str, list[str]] | None = None
+) -> list[str]:
+    """Index terms spelled inside the names `code` calls: `os.makedirs(p)` → os, create,
+    directory; `os.path.getsize(p)` → os, path, get, size. A doc entry's intent often lacks the
+    user's words ("Recursive directory creation function") that its API's name carries.
+    `cache` remembers each name part's terms (building an index meets the same names often)."""
+    out: list[str] = []
+    for name in _CALLED.findall(code):
+        for part in re.split(r"[._]+", name.lower()):
+            if not part or _PLACEHOLDER.fullmatch(part):
+                continue
+            found = cache.get(part) if cache is not None else None
+            if found is None:
+                pieces = [_ABBREVIATIONS.get(p, p) for p in _segment(part, known)]
+                found = terms(" ".join(pieces))
+                if cache is not None:
+                    cache[part] = found
+            out += found
+    return out
+
+
 def terms(canonical_intent: str, values: Iterable[str] = ()) -> list[str]:
     """Index terms of a canonical intent: stemmed words, placeholders and stop words dropped.
 
@@ -144,12 +201,13 @@ _TYPE_RECEIVER = re.compile(r"^(str|bytes|list|dict|set|tuple|frozenset|bytearra
 _STR_TYPES = ("str", "bytes")
 
 
-def value_roles(code: str) -> dict[str, str] | None:
+@functools.lru_cache(maxsize=8192)
+def value_roles(code: str) -> Mapping[str, str] | None:
     """Per placeholder in `code`: FREE (a value position: call argument, receiver, operand —
     any intent value of a fitting kind may go there), NAMED (inside a lambda, or an attribute
     name: only the intent's value of that very placeholder) or NEVER (a keyword argument's
     name, `f(var_0=None)`: doc entries whose argument names became placeholders). None when the
-    code does not parse (then only same-placeholder values are put in)."""
+    code does not parse (then only same-placeholder values are put in). Cached: read-only."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SyntaxWarning)
@@ -290,7 +348,16 @@ class RetrievalIndex:
         self.learned = learned
         # ties (many doc rows of one API) go to the shortest code: fewest optional arguments
         self._tie = 1e-4 * np.minimum([len(e.code) for e in self.entries], 500) / 500
-        docs = [Counter(terms(e.intent, (v for _, v in e.values))) for e in self.entries]
+        known = frozenset(
+            w for e in self.entries for w in _WORD.findall(e.intent.lower()) if len(w) > 1
+        )
+        cache: dict[str, list[str]] = {}
+        # the words inside each entry's called names (also what the learned retriever fits on)
+        self.name_terms = [name_words(e.code, known, cache) for e in self.entries]
+        docs = [
+            Counter(terms(e.intent, (v for _, v in e.values)) + named)
+            for e, named in zip(self.entries, self.name_terms, strict=True)
+        ]
         n = len(docs)
         df = Counter(w for d in docs for w in d)
         self.idf = {w: math.log((1 + n) / (1 + c)) + 1.0 for w, c in df.items()}

@@ -151,3 +151,20 @@ def test_at_most_two_hits_per_api_when_the_retriever_knows_them() -> None:
     codes = [h.code for h in learned.candidates("serialize `x` as json to `f`", 5)]
     assert sum(c.startswith("json.dump(") for c in codes) == MAX_PER_API
     assert "f.write(json.dumps(x))" in codes
+
+
+def test_words_inside_api_names_are_indexed() -> None:
+    from codeqa_model.retrieval import name_words
+
+    known = frozenset({"make", "get", "size", "copy", "file", "path", "os"})
+    assert name_words("os.makedirs(var_0)", known) == ["os", "create", "directory"]
+    assert name_words("os.path.getsize(p)", known) == ["os", "path", "get", "size"]
+    assert name_words("shutil.copyfile(a, b)", known) == ["copy", "file"]
+    assert name_words("x = 1", known) == []
+    # the doc row's own words never say "create directory"; its API's name does
+    pairs = [
+        ("Recursive directory creation function. With arguments `name`.", "os.makedirs(name)", "d"),
+        ("Return the name of the current working directory tree root.", "tree.root()", "d"),
+    ]
+    hits = RetrievalIndex.from_pairs(pairs, "bm25").candidates("create directory 'out'", 1)
+    assert hits[0].code == "os.makedirs('out')"

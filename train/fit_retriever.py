@@ -39,6 +39,7 @@ class FitConfig:
     lr: float = 0.01
     feature_dropout: float = 0.2
     seed: int = 0
+    pool: str = "mean"
 
 
 @dataclass(frozen=True)
@@ -51,19 +52,22 @@ class Example:
 def examples(
     index: RetrievalIndex, popularity: Mapping[str, int], doc_sources: Sequence[str]
 ) -> tuple[list[Example], list[tuple[str, ...]]]:
-    """Training examples from the index's entries, and every entry's API keys (same order).
+    """Training examples from the index's entries (intent features plus the words inside the
+    called names), and every entry's API keys (same order).
 
     `popularity` counts how often the re-sampled doc file chose a snippet (by its code text
     after canonicalisation); a doc entry weighs `1 + log1p(count)`, a Stack Overflow one
     `SO_WEIGHT`."""
     out: list[Example] = []
     keys_of: list[tuple[str, ...]] = []
-    for entry in index.entries:
+    for entry, named in zip(index.entries, index.name_terms, strict=True):
         keys = api_keys(entry.code)
         keys_of.append(keys)
         if not keys:
             continue
-        feats = tuple(learned_features(entry.intent, (v for _, v in entry.values)))
+        values = [v for _, v in entry.values]
+        # the API's own name words count as asked for ("makedirs": create directory)
+        feats = (*learned_features(entry.intent, values), *named)
         if entry.source in doc_sources:
             weight = 1.0 + math.log1p(popularity.get(entry.code, 0))
         else:
@@ -98,7 +102,7 @@ def fit(
         for ex in train
     ]
     rows = [r for r in rows if r[0]]
-    words = torch.nn.EmbeddingBag(len(vocab), config.dim, mode="mean")
+    words = torch.nn.EmbeddingBag(len(vocab), config.dim, mode=config.pool)
     apis = torch.nn.Embedding(len(names), config.dim)
     torch.nn.init.normal_(words.weight, std=0.1)
     torch.nn.init.normal_(apis.weight, std=0.1)
@@ -142,4 +146,5 @@ def fit(
         flat_ids,
         0.0,
         entries_digest(index.entries),
+        pool=config.pool,
     )
