@@ -164,3 +164,21 @@ def test_cli_resume_after_one_epoch_matches_an_uninterrupted_run(tmp_path: Path)
     ]
     losses = [[json.loads(line)["valid_loss"] for line in lines] for lines in metrics]
     assert len(losses[0]) == 2 and losses[0] == losses[1]
+
+
+def test_cli_init_from_fine_tunes_the_base_run_itself(tmp_path: Path) -> None:
+    """`--init-from` starts from the base run's weights, tokenizers and shape (shape flags given
+    on the command line are overridden): with a zero learning rate nothing moves."""
+    _fit(tmp_path / "base", "--epochs", "1")
+    _fit(tmp_path / "tuned", "--epochs", "1", "--lr", "0", "--init-from", str(tmp_path / "base"))
+    base, tuned = (tmp_path / run / "final" for run in ("base", "tuned"))
+    assert json.loads((tuned / "config.json").read_text()) == json.loads(
+        (base / "config.json").read_text()
+    )
+    for name in ("intent_tokenizer.json", "code_tokenizer.json"):
+        assert (tuned / name).read_bytes() == (base / name).read_bytes()
+    before = load_file(str(base / "weights.safetensors"))
+    after = load_file(str(tuned / "weights.safetensors"))
+    assert before.keys() == after.keys()
+    for name, tensor in before.items():
+        assert torch.equal(tensor, after[name]), name

@@ -40,6 +40,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--preset", choices=["baseline", "product"], default="product")
     parser.add_argument("--tokenizers", type=Path, default=None, help="reuse RUN_DIR's tokenizers")
     parser.add_argument(
+        "--init-from",
+        type=Path,
+        default=None,
+        help="fine-tune a finished run: its weights, tokenizers and network shape",
+    )
+    parser.add_argument(
         "--embeddings", type=Path, default=None, help="code embeddings dir (out/emb/VARIANT)"
     )
     parser.add_argument(
@@ -341,7 +347,10 @@ def read_rows(args: argparse.Namespace) -> tuple[list[dict[str, Any]], list[dict
 def build_model(
     args: argparse.Namespace, cfg: GeneratorConfig, intent_tok: Tokenizer, code_tok: Tokenizer
 ) -> tuple[Seq2Seq, dict[str, int]]:
-    """A fresh network, with pretrained embedding rows copied in where given (rows per side)."""
+    """A fresh network, with pretrained embedding rows copied in where given (rows per side), or
+    a finished run's network to fine-tune (`--init-from`)."""
+    if args.init_from is not None:
+        return runs.load_generator(args.init_from).model, {}
     model = Seq2Seq(cfg)
     hits = {}
     if args.embeddings is not None:
@@ -363,6 +372,11 @@ def run(args: argparse.Namespace) -> int:
     log = (lambda *a: print(*a, file=sys.stderr, flush=True)) if info.is_main else (lambda *a: None)
 
     train_rows, valid_rows = read_rows(args)
+    if args.init_from is not None:
+        # The weights fix the vocabularies and the shape; decoding knobs may still differ.
+        base = runs.read_config(args.init_from)
+        cfg = GeneratorConfig.from_dict({**base, "beam_size": cfg.beam_size})
+        args.tokenizers = args.init_from
     intent_tok, code_tok = _tokenizers(args, train_rows, cfg, info)
     cfg = GeneratorConfig.from_dict(
         {
