@@ -118,6 +118,19 @@ class ApiRetriever:
     power: float = 1.0
     pool: str = "mean"  # how feature vectors make the query: "mean" or "sum" (as fitted)
 
+    def __post_init__(self) -> None:
+        # Per query only arithmetic: the API matrix in float32 once, and the entry → API map as
+        # a first-API column plus (entries, APIs) columns for entries calling several.
+        object.__setattr__(self, "_apis32", np.asarray(self.apis, dtype=np.float32))
+        ptr = np.asarray(self.entry_ptr, dtype=np.int64)
+        degree = np.diff(ptr)
+        columns = []
+        for j in range(1, int(degree.max(initial=1))):
+            rows = np.flatnonzero(degree > j)
+            columns.append((rows, self.entry_api[ptr[rows] + j]))
+        object.__setattr__(self, "_first", self.entry_api[ptr[:-1]])
+        object.__setattr__(self, "_more", tuple(columns))
+
     @property
     def n_entries(self) -> int:
         return len(self.entry_ptr) - 1
@@ -129,7 +142,7 @@ class ApiRetriever:
             return None
         vectors = self.words[ids].astype(np.float32)
         query = vectors.sum(axis=0) if self.pool == "sum" else vectors.mean(axis=0)
-        logits = self.apis.astype(np.float32) @ query + self.bias
+        logits = self._apis32 @ query + self.bias
         logits -= logits.max()
         probs = np.exp(logits)
         return probs / probs.sum()
@@ -149,7 +162,10 @@ class ApiRetriever:
         if probs is None:
             return None
         padded = np.append((probs / probs.max()) ** self.power, 0.0)
-        return np.maximum.reduceat(padded[self.entry_api], self.entry_ptr[:-1])
+        out = padded[self._first]
+        for rows, apis in self._more:
+            out[rows] = np.maximum(out[rows], padded[apis])
+        return out
 
     # -- storage ----------------------------------------------------------------------------
 
