@@ -88,31 +88,37 @@ _ABBREVIATIONS = {
     "temp": "temporary",
     "mtime": "modification time",
     "num": "number",
+    "ch": "change",
 }
+_SHORT = frozenset({"is", "to", "as", "os"})
+_COMMON = 5  # seen this often in intents, a word is a word, not two glued together
 _CALLED = re.compile(r"([A-Za-z_][\w.]*)\s*\(")
 
 
-def _segment(word: str, known: frozenset[str]) -> list[str]:
+def _segment(word: str, known: Mapping[str, int]) -> list[str]:
     """`makedirs` → [make, dirs] when every piece is a known word or abbreviation (2 or 3
-    pieces, first piece as long as possible); [] when no such split exists."""
-    if word in known or word in _ABBREVIATIONS:
+    pieces of 3+ letters or `_SHORT`, first piece as long as possible); a word common in
+    intents (`update`) stays whole, and so does one no split explains."""
+    if known.get(word, 0) >= _COMMON or word in _ABBREVIATIONS:
         return [word]
+
+    def ok(piece: str) -> bool:
+        return piece in _ABBREVIATIONS or piece in _SHORT or (len(piece) > 2 and piece in known)
+
     for i in range(len(word) - 2, 1, -1):
         head, rest = word[:i], word[i:]
-        if head in known or head in _ABBREVIATIONS:
-            tail = rest if rest in known or rest in _ABBREVIATIONS else None
-            if tail is not None:
-                return [head, tail]
-            for j in range(len(rest) - 2, 1, -1):
-                mid, last = rest[:j], rest[j:]
-                ok = [p in known or p in _ABBREVIATIONS for p in (mid, last)]
-                if all(ok):
-                    return [head, mid, last]
-    return []
+        if not ok(head):
+            continue
+        if ok(rest):
+            return [head, rest]
+        for j in range(len(rest) - 2, 1, -1):
+            if ok(rest[:j]) and ok(rest[j:]):
+                return [head, rest[:j], rest[j:]]
+    return [word] if word in known else []
 
 
 def name_words(
-    code: str, known: frozenset[str], cache: dict[str, list[str]] | None = None
+    code: str, known: Mapping[str, int], cache: dict[str, list[str]] | None = None
 ) -> list[str]:
     """Index terms spelled inside the names `code` calls: `os.makedirs(p)` → os, create,
     directory; `os.path.getsize(p)` → os, path, get, size. A doc entry's intent often lacks the
@@ -120,8 +126,8 @@ def name_words(
     `cache` remembers each name part's terms (building an index meets the same names often)."""
     out: list[str] = []
     for name in _CALLED.findall(code):
-        for part in re.split(r"[._]+", name.lower()):
-            if not part or _PLACEHOLDER.fullmatch(part):
+        for part in re.split(r"[._]+", _PLACEHOLDER.sub("", name).lower()):
+            if not part:
                 continue
             found = cache.get(part) if cache is not None else None
             if found is None:
@@ -348,7 +354,7 @@ class RetrievalIndex:
         self.learned = learned
         # ties (many doc rows of one API) go to the shortest code: fewest optional arguments
         self._tie = 1e-4 * np.minimum([len(e.code) for e in self.entries], 500) / 500
-        known = frozenset(
+        known = Counter(
             w for e in self.entries for w in _WORD.findall(e.intent.lower()) if len(w) > 1
         )
         cache: dict[str, list[str]] = {}

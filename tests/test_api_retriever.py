@@ -156,11 +156,18 @@ def test_at_most_two_hits_per_api_when_the_retriever_knows_them() -> None:
 def test_words_inside_api_names_are_indexed() -> None:
     from codeqa_model.retrieval import name_words
 
-    known = frozenset({"make", "get", "size", "copy", "file", "path", "os"})
+    known = dict.fromkeys(["make", "get", "size", "copy", "file", "path", "os", "digit"], 9)
     assert name_words("os.makedirs(var_0)", known) == ["os", "create", "directory"]
     assert name_words("os.path.getsize(p)", known) == ["os", "path", "get", "size"]
     assert name_words("shutil.copyfile(a, b)", known) == ["copy", "file"]
+    assert name_words("os.chdir(p)", known) == ["os", "change", "directory"]
+    assert name_words("s.isdigit()", known) == ["digit"]  # "is" is a stop word
+    assert name_words("var_0.isdigit()", known) == ["digit"]  # placeholders are no words
     assert name_words("x = 1", known) == []
+    # a rare identifier users wrote in intents is still split; a common word is not
+    rare = {**known, "getcwd": 2, "update": 40, "up": 40, "date": 40}
+    assert name_words("os.getcwd()", rare) == ["os", "get", "current", "work", "directory"]
+    assert name_words("d.update(e)", rare) == ["update"]
     # the doc row's own words never say "create directory"; its API's name does
     pairs = [
         ("Recursive directory creation function. With arguments `name`.", "os.makedirs(name)", "d"),
