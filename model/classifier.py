@@ -150,7 +150,10 @@ class SequenceEncoder(nn.Module):
         mask = ids != PAD_ID
         if self.kind == "cnn" and not self.training and ids.size(0) > 1:
             states = self._packed_cnn(ids, mask)
-            pooled = torch.cat([masked_mean(states, mask), masked_max(states, mask)], dim=-1)
+            # `masked_mean`/`masked_max` without their masking: the states are zero at the
+            # padding and never negative (ReLUs), so plain sums and maxima are the same numbers.
+            count = mask.sum(1, keepdim=True).clamp(min=1).to(states.dtype)
+            pooled = torch.cat([states.sum(1) / count, states.amax(1)], dim=-1)
             return states, pooled, mask
         emb = self.drop(self.embed(ids))
         if self.kind == "gru":
