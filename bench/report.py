@@ -72,11 +72,15 @@ def _engine_rows(engine: EngineSpeed, ours: CompletionRun | None) -> list[str]:
     out += [
         "",
         f"Engine.score: {engine.pairs:,} distinct pairs in {engine.score_s:.2f} s = "
-        f"**{engine.pairs_per_s:,.0f} pairs/s** (one call, batches of 256, 1 thread).",
+        f"{engine.pairs_per_s:,.0f} pairs/s (one call, batches of 256, 1 thread; about 250 "
+        f"snippets shared by the pairs); with every code a different string: "
+        f"{engine.distinct_code_s:.2f} s = **{engine.distinct_code_pairs_per_s:,.0f} pairs/s**.",
         "",
         "Targets of the inference API (issue): suggest p50 ≤ 20 ms — "
-        f"{_verdict(engine.p50_ms <= 20)} ({engine.p50_ms:.1f} ms); score ≥ 2,000 pairs/s — "
-        f"{_verdict(engine.pairs_per_s >= 2_000)} ({engine.pairs_per_s:,.0f}).",
+        f"{_verdict(engine.p50_ms <= 20)} ({engine.p50_ms:.1f} ms); score ≥ 2,000 pairs/s "
+        "(every code different) — "
+        f"{_verdict(engine.distinct_code_pairs_per_s >= 2_000)} "
+        f"({engine.distinct_code_pairs_per_s:,.0f}).",
     ]
     return out
 
