@@ -270,10 +270,11 @@ def test_step_by_step_decoding_scores_match_teacher_forcing(preset: str) -> None
 
 
 def test_the_decoders_transposed_weights_follow_in_place_updates() -> None:
-    """The beam reads each output weight transposed, made once: a training step (an in-place
-    update) must not leave decoding with the old values."""
-    weight = torch.randn(3, 2)
-    assert torch.equal(seq2seq._transposed(weight), weight.t())
+    """The beam reads each output weight transposed, made once per model: a training step (an
+    in-place update) or another model's weight must never give it old values."""
+    layer, other = torch.nn.Linear(2, 3), torch.nn.Linear(2, 3)
+    assert torch.equal(seq2seq._transposed(layer, layer.weight), layer.weight.t())
     with torch.no_grad():
-        weight.add_(1.0)
-    assert torch.equal(seq2seq._transposed(weight), weight.t())
+        layer.weight.add_(1.0)
+    assert torch.equal(seq2seq._transposed(layer, layer.weight), layer.weight.t())
+    assert torch.equal(seq2seq._transposed(layer, other.weight), other.weight.t())
