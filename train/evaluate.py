@@ -156,14 +156,19 @@ def knowledge_rows(args: argparse.Namespace, test: TestSet) -> list[dict[str, An
     engine (generated + retrieved, reranked, API-checked) on CoNaLa test."""
     import tempfile
 
-    from codeqa_model.retrieval import RETRIEVAL_FILE, RetrievalIndex
+    from codeqa_model.api_retriever import RETRIEVER_FILE
+    from codeqa_model.retrieval import RETRIEVAL_FILE, load_index
 
     rows = []
     index_file = next((f for f in args.extra_file if f.name == RETRIEVAL_FILE), None)
+    learned_file = next((f for f in args.extra_file if f.name == RETRIEVER_FILE), None)
     if index_file is not None:
-        index = RetrievalIndex.from_json(index_file.read_bytes())
+        # The index as the engine loads it: with the learned retriever when one ships.
+        learned = None if learned_file is None else learned_file.read_bytes()
+        index = load_index(index_file.read_bytes(), learned)
         hits = [[h.code for h in index.candidates(t, args.k)] or [""] for t in test.intents]
-        name = f"retrieval only ({index.scheme}, {len(index)} pairs: training + API docs)"
+        scheme = index.scheme + (" + learned" if learned is not None else "")
+        name = f"retrieval only ({scheme}, {len(index)} pairs: training + API docs)"
         rows.append(generation_row(name, "trivial", test.refs, hits))
     engines: dict[str, Any] = {}
     if args.bundle is not None:
