@@ -501,8 +501,9 @@ class RetrievalIndex:
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
     @classmethod
-    def from_json(cls, text: str | bytes) -> RetrievalIndex:
-        """Parse `to_json` output; raises ValueError on anything malformed."""
+    def from_json(cls, text: str | bytes, learned: ApiRetriever | None = None) -> RetrievalIndex:
+        """Parse `to_json` output (with `learned`, the retriever built for these entries); raises
+        ValueError on anything malformed or on a retriever of another index."""
         try:
             data = json.loads(text)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -532,21 +533,19 @@ class RetrievalIndex:
             if not ok:
                 raise ValueError(f"retrieval entry {n} is malformed")
             entries.append(Entry(intent, code, tuple((a, b) for a, b in values), sources[src]))
-        return cls(entries, str(data.get("scheme", "tfidf")))
+        if learned is not None and learned.entries_digest != entries_digest(entries):
+            raise ValueError("the retriever file was built for another retrieval index")
+        return cls(entries, str(data.get("scheme", "tfidf")), learned=learned)
 
 
 @functools.lru_cache(maxsize=4)
 def load_index(data: bytes, learned: bytes | None = None) -> RetrievalIndex:
     """`RetrievalIndex.from_json`, with the bundle's learned retriever when it has one;
     remembered per file content: engines built again and again from one bundle (tuning sweeps)
-    parse it once. The index is read-only once built."""
-    index = RetrievalIndex.from_json(data)
-    if learned is None:
-        return index
-    retriever = ApiRetriever.from_bytes(learned)
-    if retriever.entries_digest != entries_digest(index.entries):
-        raise ValueError("the retriever file was built for another retrieval index")
-    return RetrievalIndex(index.entries, index.scheme, learned=retriever)
+    parse it once, and it is built once (its postings are most of a server's start-up). The index
+    is read-only once built."""
+    retriever = None if learned is None else ApiRetriever.from_bytes(learned)
+    return RetrievalIndex.from_json(data, retriever)
 
 
 def entries_digest(entries: Sequence[Entry]) -> str:
