@@ -104,24 +104,16 @@ def test_storage_round_trip_and_refusals(trained) -> None:
 
 def test_bundle_loads_with_and_without_the_retriever_file(tmp_path, trained) -> None:
     from codeqa_model.api_retriever import RETRIEVER_FILE
-    from codeqa_model.bundle import BundleError, save_bundle
+    from codeqa_model.bundle import BundleError
     from codeqa_model.inference import Engine
-    from tiny_models import engine_config, train_tiny
+    from tiny_models import save_tiny_bundle, train_tiny
 
     index, retriever = trained
     parts = train_tiny()
 
     def save(name: str, extra: dict[str, bytes]):
-        return save_bundle(
-            tmp_path / name,
-            config=engine_config(parts),
-            generator_tensors=parts.gen_tensors,
-            matcher_tensors=parts.cls_tensors,
-            intent_tokenizer=parts.intent_tok,
-            code_tokenizer=parts.code_tok,
-            model_card="# tiny\n",
-            extra_files={"retrieval.json": index.to_json().encode(), **extra},
-        )
+        files = {"retrieval.json": index.to_json().encode(), **extra}
+        return save_tiny_bundle(parts, tmp_path / name, extra_files=files)
 
     old = Engine.load(save("old", {}), threads=1)
     assert old.retrieval is not None and old.retrieval.learned is None

@@ -10,12 +10,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from codeqa_model.bundle import BundleError, save_bundle
+from codeqa_model.bundle import BundleError
 from codeqa_model.combiner import COMBINER_FILE, COMBINER_FORMAT, Combiner, design_matrix
 from codeqa_model.inference import Engine
 from codeqa_model.match_evidence import FEATURES, Evidence
 from codeqa_train.fit_combiner import fold_of, out_of_fold, threshold_for_sources
-from tiny_models import engine_config, train_tiny
+from tiny_models import save_tiny_bundle, train_tiny
 
 torch.set_num_threads(1)
 
@@ -85,16 +85,7 @@ def parts():
 
 
 def _bundle(parts, out: Path, extra: dict[str, bytes] | None) -> Path:
-    return save_bundle(
-        out,
-        config=engine_config(parts),
-        generator_tensors=parts.gen_tensors,
-        matcher_tensors=parts.cls_tensors,
-        intent_tokenizer=parts.intent_tok,
-        code_tokenizer=parts.code_tok,
-        model_card="# tiny\n",
-        extra_files=extra,
-    )
+    return save_tiny_bundle(parts, out, extra_files=extra)
 
 
 def test_engine_scores_and_flags_with_the_bundle_combiner(parts, tmp_path: Path) -> None:

@@ -130,6 +130,7 @@ def save_tiny_bundle(
     out: Path,
     config: dict[str, Any] | None = None,
     metrics: dict[str, Any] | None = None,
+    extra_files: dict[str, bytes] | None = None,
 ) -> Path:
     """A real bundle of the tiny models (config defaults to `engine_config(parts)`)."""
     return save_bundle(
@@ -141,6 +142,7 @@ def save_tiny_bundle(
         code_tokenizer=parts.code_tok,
         model_card="# tiny\n",
         metrics=metrics,
+        extra_files=extra_files,
     )
 
 
