@@ -232,12 +232,13 @@ def test_threshold_and_info_come_from_the_bundle(engine: Engine, bundle_dir: Pat
 
 
 def _groups_sorted(suggestions: list[Suggestion], key: dict[str, float]) -> bool:
-    """Passing the API check first, then failing (flagged); within each group `key` descends."""
-    flags = [not s.ok for s in suggestions]
-    if flags != sorted(flags):
+    """Passing the API check first, then failing (flagged) code that parses, then code that does
+    not parse (`rank` puts it last); within each group `key` descends."""
+    groups = [(not s.ok, not parses(s.code)) for s in suggestions]
+    if groups != sorted(groups):
         return False
-    for bad in (False, True):
-        values = [key[s.code] for s, f in zip(suggestions, flags, strict=True) if f == bad]
+    for group in set(groups):
+        values = [key[s.code] for s, g in zip(suggestions, groups, strict=True) if g == group]
         if values != sorted(values, reverse=True):
             return False
     return True
