@@ -11,26 +11,16 @@ import logging
 
 import pytest
 from pygls.lsp.server import LanguageServer
+from wire import Sink
 
 from codeqa_lsp.protocol import CodeqaProtocol, LspWorkspace
 
 
-class _Sink:
-    def __init__(self) -> None:
-        self.sent: list[dict] = []
-
-    def write(self, data: bytes) -> None:
-        self.sent.append(json.loads(data.decode("utf-8")))
-
-    def close(self) -> None:
-        pass
-
-
 @pytest.fixture()
-def protocol(caplog: pytest.LogCaptureFixture) -> tuple[CodeqaProtocol, _Sink]:
+def protocol(caplog: pytest.LogCaptureFixture) -> tuple[CodeqaProtocol, Sink]:
     caplog.set_level(logging.CRITICAL, logger="pygls")  # pygls logs every bad message in full
     server = LanguageServer("t", "0", protocol_cls=CodeqaProtocol)
-    sink = _Sink()
+    sink = Sink()
     server.protocol.set_writer(sink, include_headers=False)
     assert isinstance(server.protocol, CodeqaProtocol)
     return server.protocol, sink
@@ -59,7 +49,7 @@ def _feed(protocol: CodeqaProtocol, message: dict) -> None:
     ],
 )
 def test_ill_typed_request_gets_invalid_params_with_its_id(
-    protocol: tuple[CodeqaProtocol, _Sink], msg_id: int | str, params: object, reason: str
+    protocol: tuple[CodeqaProtocol, Sink], msg_id: int | str, params: object, reason: str
 ) -> None:
     proto, sink = protocol
     _feed(proto, {"jsonrpc": "2.0", "id": msg_id, "method": "textDocument/hover", "params": params})
@@ -72,7 +62,7 @@ def test_ill_typed_request_gets_invalid_params_with_its_id(
 
 
 def test_ill_typed_notification_is_dropped_without_an_answer(
-    protocol: tuple[CodeqaProtocol, _Sink],
+    protocol: tuple[CodeqaProtocol, Sink],
 ) -> None:
     proto, sink = protocol
     with pytest.raises(Exception, match="Invalid Params"):  # pygls's loop logs it and goes on
@@ -81,7 +71,7 @@ def test_ill_typed_notification_is_dropped_without_an_answer(
 
 
 def test_a_request_with_an_unusable_id_is_answered_with_null_id(
-    protocol: tuple[CodeqaProtocol, _Sink],
+    protocol: tuple[CodeqaProtocol, Sink],
 ) -> None:
     proto, sink = protocol
     _feed(proto, {"jsonrpc": "2.0", "id": {"x": 1}, "method": "textDocument/hover"})
@@ -90,7 +80,7 @@ def test_a_request_with_an_unusable_id_is_answered_with_null_id(
 
 
 def test_the_workspace_stores_lsp_documents_after_initialize(
-    protocol: tuple[CodeqaProtocol, _Sink],
+    protocol: tuple[CodeqaProtocol, Sink],
 ) -> None:
     proto, sink = protocol
     _feed(

@@ -15,6 +15,7 @@ import pytest
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
+from wire import Sink
 
 from codeqa_lsp.protocol import CodeqaProtocol
 
@@ -22,20 +23,9 @@ URI = "file:///typing.py"
 EDITS = 300
 
 
-class _Sink:
-    def __init__(self) -> None:
-        self.sent: list[dict] = []
-
-    def write(self, data: bytes) -> None:
-        self.sent.append(json.loads(data.decode("utf-8")))
-
-    def close(self) -> None:
-        pass
-
-
-def _server(protocol_cls: type[LanguageServerProtocol]) -> tuple[LanguageServer, _Sink]:
+def _server(protocol_cls: type[LanguageServerProtocol]) -> tuple[LanguageServer, Sink]:
     server = LanguageServer("t", "0", protocol_cls=protocol_cls)
-    sink = _Sink()
+    sink = Sink()
     server.protocol.set_writer(sink, include_headers=False)
     return server, sink
 
