@@ -18,11 +18,15 @@ candidates that do not parse as Python last. With a retrieval index in the bundl
 (`retrieval.json`, `codeqa_model.retrieval`), the nearest known pairs join the beam as
 candidates, the intent's values put in; they get `engine.retrieval_weight * similarity` in place
 of `p_beam`. `engine.consensus_weight` adds each candidate's mean similarity to the others
-(`codeqa_model.consensus`). Then `check_suggestions` checks each against the
-API statically (`codeqa_model.api_check`): code that fails a check (does not parse, names
-something undefined, an attribute a module lacks, a call that does not bind) goes after every
-passing one with `Suggestion.problem` set (never top-1 while any candidate passes; hover and
-quick fixes skip it), and each gets the `import` lines it needs.
+(`codeqa_model.consensus`); `engine.unexplained_weight` takes off a share for each literal the
+intent does not explain (`codeqa_model.unexplained`: `item['date']` under "sort `xs` in reverse").
+`engine.api_weight` adds how likely the candidate's APIs are for the intent by the learned
+retriever (`codeqa_model.api_prior`). Paths passed where a file object belongs are opened first
+(`codeqa_model.file_args`). Then `check_suggestions` checks each against the API statically
+(`codeqa_model.api_check`): code that fails a check (does not parse, names something undefined,
+an attribute a module lacks, a call that does not bind) goes after every passing one with
+`Suggestion.problem` set (never top-1 while any candidate passes; hover and quick fixes skip it),
+and each gets the `import` lines it needs.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 import numpy as np
 import torch
 from codeqa_model.api_check import ApiChecker
+from codeqa_model.api_prior import ApiPrior
 from codeqa_model.api_retriever import RETRIEVER_FILE
 from codeqa_model.api_table import ApiTable, ApiTableError
 from codeqa_model.bundle import (
@@ -50,6 +55,7 @@ from codeqa_model.bundle import (
 from codeqa_model.combiner import COMBINER_FILE, Combiner
 from codeqa_model.consensus import consensus_scores
 from codeqa_model.context import SourceContext
+from codeqa_model.file_args import open_file_arguments
 from codeqa_model.generator import Candidate, parses
 from codeqa_model.paths import resolve_bundle
 from codeqa_model.retrieval import (
@@ -58,6 +64,7 @@ from codeqa_model.retrieval import (
     combine_with_retrieval,
     load_index,
 )
+from codeqa_model.unexplained import MAX_COUNT, unexplained_details
 
 if TYPE_CHECKING:
     from codeqa_model.generator import Generator
@@ -139,6 +146,7 @@ class EngineLike(Protocol):
     def cached_scores(self, pairs: Sequence[tuple[str, str]]) -> list[float | None]: ...
 
 
+_C = TypeVar("_C")
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
@@ -261,6 +269,8 @@ class Engine:
         retrieval_k: int = DEFAULT_RETRIEVAL_K,
         retrieval_weight: float = DEFAULT_RETRIEVAL_WEIGHT,
         consensus_weight: float = 0.0,
+        unexplained_weight: float = 0.0,
+        api_weight: float = 0.0,
         combiner: Combiner | None = None,
     ) -> None:
         if not 0.0 <= rerank_weight <= 1.0:
@@ -278,6 +288,10 @@ class Engine:
         self.retrieval_k = max(0, int(retrieval_k))
         self.retrieval_weight = float(retrieval_weight)
         self.consensus_weight = float(consensus_weight)
+        self.unexplained_weight = float(unexplained_weight)
+        self.api_weight = float(api_weight)
+        learned = retrieval.learned if retrieval is not None else None
+        self._api_prior = ApiPrior(learned) if learned is not None else None
         # matcher + API evidence (`codeqa_model.combiner`) where a pair is judged; None: matcher
         self.combiner = combiner
         # One model call at a time: keeps torch within the caller's thread budget and makes
@@ -345,7 +359,7 @@ class Engine:
             info=info,
             checker=ApiChecker(table),
             retrieval=retrieval,
-            combiner=_combiner(bundle),
+            combiner=_combiner(bundle, retrieval),
             **knobs,
         )
 
@@ -402,8 +416,8 @@ class Engine:
     ) -> tuple[Suggestion, ...]:
         """The pipeline: candidates -> matcher scores -> combined score -> rank -> check."""
         with self._lock, torch.inference_mode():
-            generated = self._candidates(intent, k)
-            hits = self._retrieved(intent)
+            generated = [self._open_files(c) for c in self._candidates(intent, k)]
+            hits = [self._open_files(h) for h in self._retrieved(intent)]
             candidates = [*generated, *hits]
             if not candidates:
                 return ()
@@ -417,12 +431,27 @@ class Engine:
         )
         if self.consensus_weight:
             scores = scores + self.consensus_weight * consensus_scores([c.code for c in candidates])
+        if self.api_weight and self._api_prior is not None:
+            codes = [c.code for c in candidates]
+            scores = scores + self.api_weight * self._api_prior.scores(intent, codes)
+        if self.unexplained_weight:
+            details = [unexplained_details(c.code, intent) for c in candidates]
+            scores = scores - self.unexplained_weight * np.asarray(details) / MAX_COUNT
         ranked = rank(candidates, scores, len(candidates))
         return tuple(check_suggestions(ranked, self.checker, intent, context, k))
 
     def _candidates(self, intent: str, k: int) -> list[Candidate]:
         """Code that may do what `intent` says: the generator's beam."""
         return list(self.generator.generate(intent, k=max(k, self.beam)))
+
+    def _open_files(self, candidate: _C) -> _C:
+        """The candidate with paths it passes as file objects opened (`codeqa_model.file_args`)."""
+        code, spans = open_file_arguments(
+            candidate.code, candidate.slot_spans, self.checker.table, self.checker.aliases
+        )
+        if code == candidate.code:
+            return candidate
+        return replace(candidate, code=code, slot_spans=spans)
 
     def _retrieved(self, intent: str) -> list[Any]:
         """Known pairs nearest to `intent`, its values put in (none without an index)."""
@@ -492,13 +521,15 @@ def _retrieval_index(bundle: Bundle) -> RetrievalIndex | None:
         ) from None
 
 
-def _combiner(bundle: Bundle) -> Combiner | None:
-    """The bundle's matcher/evidence combiner, or None when it has none (older bundles)."""
+def _combiner(bundle: Bundle, retrieval: RetrievalIndex | None) -> Combiner | None:
+    """The bundle's matcher/evidence combiner, or None when it has none (older bundles); with
+    the retrieval index's learned retriever, which its retriever features read."""
     data = bundle.extra(COMBINER_FILE)
     if data is None:
         return None
+    learned = None if retrieval is None else retrieval.learned
     try:
-        return Combiner.from_bytes(bytes(data))
+        return Combiner.from_bytes(bytes(data), learned)
     except ValueError as exc:
         raise BundleError(
             f"{bundle.path / COMBINER_FILE}: not a combiner ({exc}); re-export the bundle"
@@ -506,12 +537,15 @@ def _combiner(bundle: Bundle) -> Combiner | None:
 
 
 def _retrieval_knobs(bundle: Bundle) -> dict[str, Any]:
-    """`retrieval_k`, `retrieval_weight`, `consensus_weight` from config.json's engine section."""
+    """The engine's ranking knobs (`retrieval_k`, `retrieval_weight`, `consensus_weight`,
+    `unexplained_weight`, `api_weight`) from config.json's engine section."""
     engine = bundle.config["engine"]
     knobs = {
         "retrieval_k": engine.get("retrieval_k", DEFAULT_RETRIEVAL_K),
         "retrieval_weight": engine.get("retrieval_weight", DEFAULT_RETRIEVAL_WEIGHT),
         "consensus_weight": engine.get("consensus_weight", 0.0),
+        "unexplained_weight": engine.get("unexplained_weight", 0.0),
+        "api_weight": engine.get("api_weight", 0.0),
     }
     for name, value in knobs.items():
         integral = name != "retrieval_k" or isinstance(value, int)

@@ -99,8 +99,9 @@ def test_tune_chooses_on_validation_through_the_engine_and_export_records_it(
     record = json.loads((out / tune.TUNING_FILE).read_text())
     knobs, why = record["knobs"], record["chosen_by"]
     assert set(knobs) == set(why)
-    # no retrieval index in these runs: its knobs are not swept, so not written (bundle defaults)
-    assert set(knobs) == set(tune.SECTION) - {"retrieval_k", "retrieval_weight"}
+    # no retrieval index (nor its learned retriever) in these runs: their knobs are not swept,
+    # so not written (bundle defaults)
+    assert set(knobs) == set(tune.SECTION) - {"retrieval_k", "retrieval_weight", "api_weight"}
     assert knobs["beam_size"] in (2, 3) and knobs["rerank_weight"] in (0.0, 1.0)
     assert why["rerank_weight"]["split"] == "generator/valid (conala, 8 rows)"
     assert [v for v, _ in why["beam_size"]["grid"]] == [2, 3]

@@ -44,8 +44,15 @@ TUNING_FILE = "tuning.json"
 GENERATOR_KNOBS = ("beam_size", "length_penalty", "no_repeat_ngram")
 # The smallest value each generator knob may take (a grid is never extended below it).
 # The engine's knowledge knobs (issue 10): retrieved candidates per intent, the weight of their
-# similarity, the weight of candidates' agreement. Swept like the generator knobs.
-ENGINE_KNOBS = ("retrieval_k", "retrieval_weight", "consensus_weight")
+# similarity, the weight of candidates' agreement, the penalty for literals the intent does not
+# explain, the weight of the learned retriever's P(api | intent). Swept like the generator knobs.
+ENGINE_KNOBS = (
+    "retrieval_k",
+    "retrieval_weight",
+    "consensus_weight",
+    "unexplained_weight",
+    "api_weight",
+)
 SWEPT_KNOBS = (*GENERATOR_KNOBS, *ENGINE_KNOBS)
 LOWEST = {
     "beam_size": 1,
@@ -54,6 +61,8 @@ LOWEST = {
     "retrieval_k": 0,
     "retrieval_weight": 0.0,
     "consensus_weight": 0.0,
+    "unexplained_weight": 0.0,
+    "api_weight": 0.0,
 }
 # The largest value a knob may take: every retrieved candidate is scored by the matcher and
 # API-checked, so past 5 a suggestion's latency grows beyond the 25 ms p50 budget (measured
@@ -68,6 +77,8 @@ SECTION = {
     "retrieval_k": "engine",
     "retrieval_weight": "engine",
     "consensus_weight": "engine",
+    "unexplained_weight": "engine",
+    "api_weight": "engine",
     "threshold": "matcher",
 }
 
@@ -173,6 +184,8 @@ class EngineFactory:
             "retrieval_k": DEFAULT_RETRIEVAL_K,
             "retrieval_weight": DEFAULT_RETRIEVAL_WEIGHT,
             "consensus_weight": 0.0,
+            "unexplained_weight": 0.0,
+            "api_weight": 0.0,
         }
         return {
             **{k: cfg["generator"][k] for k in GENERATOR_KNOBS},
@@ -542,6 +555,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     a("--retrieval-ks", type=_ints, default=[0, 3, 5], help="retrieved candidates grid")
     a("--retrieval-weights", type=_floats, default=[0.25, 0.5, 1.0], help="grid")
     a("--consensus-weights", type=_floats, default=[0.0, 0.2, 0.4, 0.8], help="grid")
+    a("--unexplained-weights", type=_floats, default=[0.0, 0.1, 0.2, 0.4], help="grid")
+    a("--api-weights", type=_floats, default=[0.0, 0.2, 0.4, 0.8], help="grid")
     a(
         "--extend",
         type=int,
@@ -570,6 +585,7 @@ def tune(args: argparse.Namespace, log: Callable[[str], None] = print) -> dict[s
         "length_penalty": args.length_penalties,
         "no_repeat_ngram": args.no_repeat,
         "consensus_weight": args.consensus_weights,
+        "unexplained_weight": args.unexplained_weights,
     }
     with tempfile.TemporaryDirectory(prefix="codeqa-tune-") as tmp:
         bundle = bundle_from_runs(
@@ -577,6 +593,7 @@ def tune(args: argparse.Namespace, log: Callable[[str], None] = print) -> dict[s
         )
         factory = EngineFactory(bundle, threads=args.threads)
         if bundle.extra("retrieval.json") is not None:  # without an index they change nothing
+            grids["api_weight"] = args.api_weights
             grids["retrieval_k"] = args.retrieval_ks
             grids["retrieval_weight"] = args.retrieval_weights
         start = factory.knobs()

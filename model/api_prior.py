@@ -1,0 +1,43 @@
+"""How likely the APIs a candidate calls are for its intent, by the learned intent → API retriever.
+
+The beam's probability and the matcher rate fluent code on the intent's topic; neither knows
+that "remove duplicates" is answered with `set` far more often than with `.remove`, or that
+"read a json file" wants `json.load` rather than `.read`. The retriever (`api_retriever`) was
+fitted for exactly that: P(api | intent) over the APIs of Stack Overflow answers and the docs.
+A candidate's prior is its likeliest API's probability. It is absolute, not relative to the
+intent's best API: where the intent names no API ("get the last element") the distribution is
+flat, every candidate gets almost nothing, and code calling nothing (`xs[-1]`, which gets 0)
+loses almost nothing.
+`engine.api_weight`, chosen on validation by `codeqa-train tune`, says how much it counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from codeqa_model.api_retriever import ApiRetriever, api_keys
+from codeqa_model.retrieval import learned_features
+from codeqa_model.slots import canonicalize_intent
+
+
+class ApiPrior:
+    """P(api | intent) of each candidate's likeliest API, from a fitted retriever."""
+
+    def __init__(self, retriever: ApiRetriever) -> None:
+        self.retriever = retriever
+        self._ids = {name: i for i, name in enumerate(retriever.api_names)}
+
+    def scores(self, intent: str, codes: Sequence[str]) -> np.ndarray:
+        """Per code, in [0, 1]: P(its likeliest API | intent); zeros when the intent has no word
+        the retriever knows."""
+        out = np.zeros(len(codes))
+        canon, slots = canonicalize_intent(intent)
+        probs = self.retriever.api_probs(learned_features(canon, (s.value for s in slots)))
+        if probs is None:
+            return out
+        for i, code in enumerate(codes):
+            ids = [self._ids[k] for k in api_keys(code) if k in self._ids]
+            if ids:
+                out[i] = float(probs[ids].max())
+        return out

@@ -1,0 +1,135 @@
+"""Open the path where a call wants a file object: `json.load('cfg.json')` → `json.load(open(
+'cfg.json'))`.
+
+Users name files by path ("read json file 'cfg.json'"), and a doc entry's `json.load(fp)` or a
+beam's `pickle.dump(d, 'out.pkl')` puts the path where an open file belongs: it binds, passes
+the API check, and fails when run (`'str' object has no attribute 'read'`). The API table knows
+the parameter's name, so the fix is static: a path-like string literal passed positionally for
+a file-object parameter gets `open(...)` around it, in write mode for dump/write calls and
+binary mode for the modules that read and write bytes. Nothing is imported or run.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import warnings
+from collections.abc import Mapping, Sequence
+
+from codeqa_model.api_table import CLASS, FUNCTION, ApiTable
+from codeqa_model.pyast import dotted_parts, import_aliases
+
+# Parameters that are a file object whatever the callee (`json.load(fp)`, `yaml.load(stream)`).
+_FILE_PARAMS = frozenset({"fp", "fileobj", "stream", "fsrc", "fdst"})
+# Names that are a file object only for the reader/writer family (`ZipFile(file)` takes a path).
+_FILE_PARAMS_OF_READERS = frozenset({"file", "f", "iterable", "csvfile"})
+_READERS = frozenset({"load", "dump", "reader", "writer", "DictReader", "DictWriter"})
+_BINARY_MODULES = frozenset({"pickle", "marshal", "tomllib", "plistlib"})
+_PATH = re.compile(r"^(?:[\w.~-]*/)*[\w~-][\w.-]*\.[A-Za-z]\w{0,5}$")
+
+Spans = tuple[tuple[int, int], ...]
+
+
+def open_file_arguments(
+    code: str, spans: Spans, table: ApiTable | None, aliases: Mapping[str, str]
+) -> tuple[str, Spans]:
+    """`code` with every path literal in a file-object position opened, and `spans` (the
+    intent values' character ranges) moved with the text; unchanged when nothing applies."""
+    if table is None or "(" not in code:
+        return code, spans
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SyntaxWarning)
+            tree = ast.parse(code)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return code, spans
+    own = import_aliases(tree)
+    inserts: list[tuple[int, str]] = []
+    starts = _line_starts(code)
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        target = _callee(node, table, {**aliases, **own})
+        if target is None:
+            continue
+        module, name, params = target
+        for arg, param in zip(node.args, params, strict=False):
+            if not _wants_file(param, name) or not _is_path(arg):
+                continue
+            start = _offset(code, starts, arg.lineno, arg.col_offset)
+            end = _offset(code, starts, arg.end_lineno or arg.lineno, arg.end_col_offset or 0)
+            inserts += [(start, "open("), (end, _mode(module, name, param) + ")")]
+    if not inserts:
+        return code, spans
+    return _apply(code, inserts), tuple(
+        (_shift(s, inserts, True), _shift(e, inserts, False)) for s, e in spans
+    )
+
+
+def _callee(
+    call: ast.Call, table: ApiTable, aliases: Mapping[str, str]
+) -> tuple[str, str, list[str]] | None:
+    """(module, name, positional parameter names) of a module-level call the table knows."""
+    chain = dotted_parts(call.func)
+    if not chain or len(chain) < 2:
+        return None
+    module = ".".join([aliases.get(chain[0], chain[0]), *chain[1:-1]])
+    entry = table.entry(module, chain[-1])
+    if entry is None or entry.kind not in (FUNCTION, CLASS):
+        return None
+    signatures = table.signatures(entry)
+    if not signatures:
+        return None
+    positional = [p.name for p in signatures[0].params if p.kind in ("po", "pk")]
+    return module, chain[-1], positional
+
+
+def _wants_file(param: str, name: str) -> bool:
+    return param in _FILE_PARAMS or (param in _FILE_PARAMS_OF_READERS and name in _READERS)
+
+
+def _is_path(node: ast.expr) -> bool:
+    return (
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and _PATH.match(node.value) is not None
+    )
+
+
+def _mode(module: str, name: str, param: str) -> str:
+    write = "dump" in name or "write" in name.lower() or param == "fdst"
+    binary = module.split(".")[0] in _BINARY_MODULES
+    mode = ("w" if write else "r" if binary else "") + ("b" if binary else "")
+    return f", '{mode}'" if mode else ""
+
+
+def _line_starts(code: str) -> list[int]:
+    starts = [0]
+    for line in code.splitlines(keepends=True):
+        starts.append(starts[-1] + len(line))
+    return starts
+
+
+def _offset(code: str, starts: Sequence[int], lineno: int, col_bytes: int) -> int:
+    """A character offset from ast's (1-based line, UTF-8 byte column)."""
+    line_start = starts[lineno - 1]
+    line = code[line_start : starts[lineno] if lineno < len(starts) else len(code)]
+    return line_start + len(line.encode("utf-8")[:col_bytes].decode("utf-8", "ignore"))
+
+
+def _apply(code: str, inserts: Sequence[tuple[int, str]]) -> str:
+    out: list[str] = []
+    last = 0
+    for pos, text in sorted(inserts, key=lambda i: i[0]):
+        out += [code[last:pos], text]
+        last = pos
+    out.append(code[last:])
+    return "".join(out)
+
+
+def _shift(offset: int, inserts: Sequence[tuple[int, str]], is_start: bool) -> int:
+    """Where `offset` lands after the inserts: a span's start moves past text inserted at it
+    (it stays on the value), its end does not (it stays before the closing text)."""
+    return offset + sum(
+        len(text) for pos, text in inserts if pos < offset or (is_start and pos == offset)
+    )

@@ -1,0 +1,108 @@
+"""The ranking's details: literals the intent does not explain, paths opened where a file object
+belongs, and the learned retriever's P(api | intent) of each candidate."""
+
+from __future__ import annotations
+
+import numpy as np
+from codeqa_model.api_prior import ApiPrior
+from codeqa_model.api_retriever import ApiRetriever
+from codeqa_model.api_table import ApiTable
+from codeqa_model.file_args import open_file_arguments
+from codeqa_model.unexplained import MAX_COUNT, unexplained_details
+
+TABLE = ApiTable.from_json(
+    {
+        "format": 1,
+        "modules": {
+            "json": {"load": ["f", "fp, *, cls=..."], "dump": ["f", "obj, fp, *, indent=..."]},
+            "pickle": {"dump": ["f", "obj, file, protocol=..."]},
+            "zipfile": {"ZipFile": ["c", "file, mode=..."]},
+            "csv": {"DictReader": ["c", "f, fieldnames=..."]},
+        },
+        "open": [],
+        "aliases": {},
+        "instances": {},
+    }
+)
+
+
+def test_literals_from_another_question_count_and_idioms_do_not() -> None:
+    intent = "sort list `xs` in reverse order"
+    assert unexplained_details("sorted(xs, reverse=True)", intent) == 0
+    assert unexplained_details("xs.sort(key=lambda i: i['date'], reverse=True)", intent) == 1
+    # short strings, formats, small numbers and the intent's own values are explained
+    assert unexplained_details("s.split(',')[-1]", "split `s` on commas") == 0
+    parse = "parse '2024-01-15' into a datetime"
+    assert unexplained_details("datetime.strptime('2024-01-15', '%Y-%m-%d')", parse) == 0
+    assert unexplained_details("xs[:10]", "first 10 items of `xs`") == 0
+    assert unexplained_details("xs[:10]", "first items of `xs`") == 1
+    assert unexplained_details("f('abc', 'bcd', 'cde', 'def')", "f") == MAX_COUNT  # capped
+    assert unexplained_details("f(", "anything 'x'") == 0  # not parsing is ranked elsewhere
+
+
+def test_a_print_nobody_asked_for_counts() -> None:
+    assert unexplained_details("print(s.split(','))", "split string `s` on commas") == 1
+    assert unexplained_details("print(s.split(','))", "Print `s` split on commas") == 0
+    assert unexplained_details("s.split(',')", "split string `s` on commas") == 0
+
+
+def test_a_path_passed_for_a_file_object_is_opened_with_the_right_mode() -> None:
+    def fix(code: str) -> str:
+        return open_file_arguments(code, (), TABLE, {})[0]
+
+    assert fix("json.load('cfg.json')") == "json.load(open('cfg.json'))"
+    assert fix("json.dump(d, 'out/c.json')") == "json.dump(d, open('out/c.json', 'w'))"
+    assert fix("pickle.dump(d, 'd.pkl')") == "pickle.dump(d, open('d.pkl', 'wb'))"
+    assert fix("rows = csv.DictReader('data.csv')") == "rows = csv.DictReader(open('data.csv'))"
+    # a path where a path belongs, a value that is no path, an open file, an unknown call
+    for same in (
+        "zipfile.ZipFile('a.zip')",
+        "json.load('not a path')",
+        "json.load(f)",
+        "json.loads('cfg.json')",
+        "json.load(",
+    ):
+        assert fix(same) == same
+    # the file's own import alias is followed
+    assert fix("import json as j\nj.load('c.json')") == "import json as j\nj.load(open('c.json'))"
+    assert open_file_arguments("json.load('c.json')", (), None, {})[0] == "json.load('c.json')"
+
+
+def test_spans_follow_the_inserted_text() -> None:
+    code = "json.dump(cfg, 'c.json')"
+    spans = ((10, 13), (15, 23))
+    assert code[15:23] == "'c.json'"
+    fixed, moved = open_file_arguments(code, spans, TABLE, {})
+    assert [fixed[s:e] for s, e in moved] == ["cfg", "'c.json'"]
+    fixed, moved = open_file_arguments(
+        "x = 'é'; " + code, tuple((s + 9, e + 9) for s, e in spans), TABLE, {}
+    )
+    assert [fixed[s:e] for s, e in moved] == ["cfg", "'c.json'"]
+
+
+def _retriever() -> ApiRetriever:
+    # "duplicate" points at `set`, "read" at `.read`; `list` has the larger bias
+    vocab = {"remove": 0, "duplicate": 1, "read": 2}
+    names = ("list", "set", ".read")
+    words = np.array([[0.0, 0.0], [4.0, 0.0], [0.0, 4.0]], dtype=np.float32)
+    apis = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]], dtype=np.float32)
+    return ApiRetriever(
+        vocab=vocab,
+        api_names=names,
+        words=words,
+        apis=apis,
+        bias=np.array([1.0, 0.0, 0.0], dtype=np.float32),
+        entry_ptr=np.array([0], dtype=np.int64),
+        entry_api=np.array([], dtype=np.int64),
+        weight=0.5,
+        entries_digest="",
+    )
+
+
+def test_api_prior_prefers_the_api_the_intent_asks_for() -> None:
+    prior = ApiPrior(_retriever())
+    codes = ["list(set(items))", "items.remove(items)", "items[-1]", "f.read()"]
+    scores = prior.scores("remove duplicates from `items`", codes)
+    assert scores[0] > scores[3] and scores[0] > 0.5  # set's probability
+    assert scores[1] == 0.0 and scores[2] == 0.0  # APIs it does not know, no call at all
+    assert prior.scores("nothing it knows", codes).tolist() == [0.0] * 4
