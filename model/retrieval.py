@@ -7,8 +7,8 @@ turned into code for *this* intent by putting the intent's own values in; a plac
 intent lacks gets back the entry's original value. Scoring is TF-IDF cosine (or BM25) over
 lightly stemmed intent words, computed with per-word posting arrays: ~1 ms for 20k entries.
 
-Saved as one JSON file (`RETRIEVAL_FILE`) in a bundle; the postings are rebuilt on load. Pure
-numpy + stdlib, no torch.
+Saved as one JSON file (`RETRIEVAL_FILE`) in a bundle, with every entry's terms, so a load only
+does the postings' arithmetic (`codeqa_model.retrieval_postings`). Pure numpy + stdlib, no torch.
 """
 
 from __future__ import annotations
@@ -27,11 +27,14 @@ from typing import Any
 
 import numpy as np
 from codeqa_model.api_retriever import ApiRetriever, features
+from codeqa_model.retrieval_postings import DocTerms, build_postings, starts_with
 from codeqa_model.slots import Slot, SlotMap, canonicalize_intent, canonicalize_pair
 
 RETRIEVAL_FILE = "retrieval.json"
 VALUE_WORD_WEIGHT = 0.5  # CoNaLa valid API hit@1/5/10: 1.0 13.5/37.0/45.7, 0.5 17.3/37.5/45.7
-FORMAT = 1
+FORMAT = 2  # 2 stores each entry's terms; 1 (entries only) still loads, tokenised on load
+READABLE_FORMATS = (1, 2)
+SPOT_CHECKS = 64  # entries whose stored terms a load compares with this code's tokeniser
 MAX_PER_API = 2
 SCHEMES = ("tfidf", "bm25")
 
@@ -341,6 +344,7 @@ class RetrievalIndex:
         k1: float = 1.2,
         b: float = 0.75,
         learned: ApiRetriever | None = None,
+        doc_terms: DocTerms | None = None,
     ) -> None:
         if scheme not in SCHEMES:
             raise ValueError(f"scheme must be one of {SCHEMES}, got {scheme!r}")
@@ -354,39 +358,27 @@ class RetrievalIndex:
         self.learned = learned
         # ties (many doc rows of one API) go to the shortest code: fewest optional arguments
         self._tie = 1e-4 * np.minimum([len(e.code) for e in self.entries], 500) / 500
+        if doc_terms is None:
+            doc_terms = DocTerms.from_counters(
+                [
+                    Counter(terms(e.intent, (v for _, v in e.values)) + named)
+                    for e, named in zip(self.entries, self.name_terms, strict=True)
+                ]
+            )
+        # every entry's terms (what `to_json` stores, so a load skips the tokenising)
+        self.doc_terms = doc_terms
+        self.idf, self.postings = build_postings(doc_terms, scheme, k1, b)
+        self._k1 = k1
+
+    @functools.cached_property
+    def name_terms(self) -> list[list[str]]:
+        """The words inside each entry's called names (also what the learned retriever fits
+        on); made when first asked for, as a loaded index has them inside `doc_terms`."""
         known = Counter(
             w for e in self.entries for w in _WORD.findall(e.intent.lower()) if len(w) > 1
         )
         cache: dict[str, list[str]] = {}
-        # the words inside each entry's called names (also what the learned retriever fits on)
-        self.name_terms = [name_words(e.code, known, cache) for e in self.entries]
-        docs = [
-            Counter(terms(e.intent, (v for _, v in e.values)) + named)
-            for e, named in zip(self.entries, self.name_terms, strict=True)
-        ]
-        n = len(docs)
-        df = Counter(w for d in docs for w in d)
-        self.idf = {w: math.log((1 + n) / (1 + c)) + 1.0 for w, c in df.items()}
-        avg_len = sum(sum(d.values()) for d in docs) / max(n, 1)
-        rows: dict[str, list[tuple[int, float]]] = {}
-        for i, doc in enumerate(docs):
-            if scheme == "tfidf":
-                weights = {w: (1 + math.log(c)) * self.idf[w] for w, c in doc.items()}
-                norm = math.sqrt(sum(v * v for v in weights.values())) or 1.0
-                weights = {w: v / norm for w, v in weights.items()}
-            else:
-                length = sum(doc.values())
-                weights = {
-                    w: self.idf[w] * c * (k1 + 1) / (c + k1 * (1 - b + b * length / avg_len))
-                    for w, c in doc.items()
-                }
-            for w, v in weights.items():
-                rows.setdefault(w, []).append((i, v))
-        self._k1 = k1
-        self.postings = {
-            w: (np.array([i for i, _ in p], dtype=np.int32), np.array([v for _, v in p]))
-            for w, p in rows.items()
-        }
+        return [name_words(e.code, known, cache) for e in self.entries]
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -486,7 +478,8 @@ class RetrievalIndex:
     # -- storage ----------------------------------------------------------------------------
 
     def to_json(self) -> str:
-        """Compact JSON: the entries (canonical) and the scheme; postings are rebuilt on load."""
+        """Compact JSON: the entries (canonical), the scheme and each entry's terms (`doc_terms`;
+        the postings are computed from them on load)."""
         sources = sorted({e.source for e in self.entries})
         index = {s: i for i, s in enumerate(sources)}
         data = {
@@ -497,6 +490,7 @@ class RetrievalIndex:
                 [e.intent, e.code, [list(v) for v in e.values], index[e.source]]
                 for e in self.entries
             ],
+            "doc_terms": self.doc_terms.to_dict(),
         }
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
@@ -508,34 +502,51 @@ class RetrievalIndex:
             data = json.loads(text)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise ValueError(f"retrieval index is not JSON: {exc}") from None
-        if not isinstance(data, dict) or data.get("format") != FORMAT:
-            raise ValueError(f"retrieval index format must be {FORMAT}")
+        if not isinstance(data, dict) or data.get("format") not in READABLE_FORMATS:
+            raise ValueError(f"retrieval index format must be one of {READABLE_FORMATS}")
         sources = data.get("sources")
         raw = data.get("entries")
         if not isinstance(sources, list) or not isinstance(raw, list):
             raise ValueError("retrieval index needs 'sources' and 'entries' lists")
         entries = []
-        for n, item in enumerate(raw):
-            if not (isinstance(item, list) and len(item) == 4):
+        n_sources = len(sources)
+        for n, item in enumerate(raw):  # plain type checks: 27k entries are read at start-up
+            if type(item) is not list or len(item) != 4:
                 raise ValueError(f"retrieval entry {n} is not [intent, code, values, source]")
             intent, code, values, src = item
             ok = (
-                isinstance(intent, str)
-                and isinstance(code, str)
-                and isinstance(values, list)
-                and all(
-                    isinstance(v, list) and len(v) == 2 and all(isinstance(x, str) for x in v)
+                type(intent) is str
+                and type(code) is str
+                and type(values) is list
+                and type(src) is int
+                and 0 <= src < n_sources
+            )
+            if ok and values:
+                ok = all(
+                    type(v) is list and len(v) == 2 and type(v[0]) is str and type(v[1]) is str
                     for v in values
                 )
-                and isinstance(src, int)
-                and 0 <= src < len(sources)
-            )
             if not ok:
                 raise ValueError(f"retrieval entry {n} is malformed")
-            entries.append(Entry(intent, code, tuple((a, b) for a, b in values), sources[src]))
+            entries.append(Entry(intent, code, tuple(map(tuple, values)), sources[src]))
         if learned is not None and learned.entries_digest != entries_digest(entries):
             raise ValueError("the retriever file was built for another retrieval index")
-        return cls(entries, str(data.get("scheme", "tfidf")), learned=learned)
+        doc_terms = _stored_terms(data.get("doc_terms"), entries)
+        return cls(entries, str(data.get("scheme", "tfidf")), learned=learned, doc_terms=doc_terms)
+
+
+def _stored_terms(data: Any, entries: Sequence[Entry]) -> DocTerms | None:
+    """The entries' stored terms, or None (format 1, or terms another tokeniser made: a spot
+    check of `SPOT_CHECKS` entries' intent terms disagrees) so the index tokenises anew."""
+    if data is None:
+        return None
+    doc_terms = DocTerms.from_dict(data, len(entries))
+    step = max(1, len(entries) // SPOT_CHECKS)
+    expected = {
+        i: list(dict.fromkeys(terms(entries[i].intent, (v for _, v in entries[i].values))))
+        for i in range(0, len(entries), step)
+    }
+    return doc_terms if starts_with(doc_terms, expected) else None
 
 
 @functools.lru_cache(maxsize=4)

@@ -1,0 +1,184 @@
+"""The retrieval index's postings, built with numpy from each entry's terms and their counts.
+
+Tokenising 27k entries (stemming, the words inside called names) is most of what building the
+index costs, so a bundle stores every entry's terms (`DocTerms`, written by
+`RetrievalIndex.to_json`) and a load only does the arithmetic. The arithmetic is the same
+float64 operations, in the same order, as the plain-Python build it replaced (idf by
+`math.log` per term, a TF-IDF norm summed left to right per entry), so the postings are the
+same bits either way and no retrieval answer changes. Pure numpy + stdlib, no torch.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+__all__ = ["DocTerms", "Postings", "build_postings"]
+
+Postings = dict[str, tuple[np.ndarray, np.ndarray]]
+
+
+@dataclass(frozen=True)
+class DocTerms:
+    """Every entry's distinct terms and counts, in first-occurrence order, as CSR arrays:
+    entry i has terms `vocab[ids[ptr[i]:ptr[i + 1]]]` seen `counts[ptr[i]:ptr[i + 1]]` times."""
+
+    vocab: tuple[str, ...]
+    ptr: np.ndarray  # (n + 1,) int64
+    ids: np.ndarray  # (nnz,) int64
+    counts: np.ndarray  # (nnz,) int64
+
+    def __len__(self) -> int:
+        return len(self.ptr) - 1
+
+    @classmethod
+    def from_counters(cls, docs: Sequence[Mapping[str, int]]) -> DocTerms:
+        """From one term → count mapping per entry (a `Counter` keeps first-occurrence order)."""
+        vocab: dict[str, int] = {}
+        ids: list[int] = []
+        counts: list[int] = []
+        sizes = [0]
+        for doc in docs:
+            for word, count in doc.items():
+                ids.append(vocab.setdefault(word, len(vocab)))
+                counts.append(count)
+            sizes.append(len(doc))
+        return cls(
+            tuple(vocab),
+            np.cumsum(sizes, dtype=np.int64),
+            np.asarray(ids, dtype=np.int64),
+            np.asarray(counts, dtype=np.int64),
+        )
+
+    def terms_of(self, i: int) -> list[str]:
+        """Entry i's distinct terms in first-occurrence order."""
+        return [self.vocab[t] for t in self.ids[self.ptr[i] : self.ptr[i + 1]].tolist()]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain lists for JSON: the vocabulary, and per entry its number of terms, then the
+        term ids and counts of all entries end to end."""
+        return {
+            "terms": list(self.vocab),
+            "sizes": np.diff(self.ptr).tolist(),
+            "ids": self.ids.tolist(),
+            "counts": self.counts.tolist(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any, n_entries: int) -> DocTerms:
+        """Parse `to_dict` output for an index of `n_entries`; ValueError when malformed."""
+        if not isinstance(data, dict):
+            raise ValueError("retrieval doc terms must be an object")
+        vocab, sizes, ids, counts = (data.get(k) for k in ("terms", "sizes", "ids", "counts"))
+        if not all(isinstance(x, list) for x in (vocab, sizes, ids, counts)):
+            raise ValueError("retrieval doc terms need 'terms', 'sizes', 'ids', 'counts' lists")
+        if not all(isinstance(w, str) for w in vocab):
+            raise ValueError("retrieval doc terms: every term must be a string")
+        size_a, id_a, count_a = (_integers(x) for x in (sizes, ids, counts))
+        if len(size_a) != n_entries:
+            raise ValueError(f"retrieval doc terms cover {len(size_a)} entries, not {n_entries}")
+        if (size_a < 0).any() or int(size_a.sum()) != len(id_a) or len(id_a) != len(count_a):
+            raise ValueError("retrieval doc terms: sizes do not match the ids and counts")
+        if len(id_a) and (id_a.min() < 0 or id_a.max() >= len(vocab) or count_a.min() < 1):
+            raise ValueError("retrieval doc terms: a term id or count is out of range")
+        ptr = np.zeros(n_entries + 1, dtype=np.int64)
+        np.cumsum(size_a, out=ptr[1:])
+        return cls(tuple(vocab), ptr, id_a, count_a)
+
+
+def _integers(values: list[Any]) -> np.ndarray:
+    """A JSON list of integers as an int64 array; ValueError for anything else ("1", 1.5, [])."""
+    try:
+        array = np.asarray(values) if values else np.zeros(0, dtype=np.int64)
+    except (TypeError, ValueError, OverflowError):
+        array = None
+    if array is None or array.ndim != 1 or array.dtype.kind not in "iu":
+        raise ValueError("retrieval doc terms: sizes, ids and counts must be integers")
+    return array.astype(np.int64, copy=False)
+
+
+def _idf(doc_terms: DocTerms) -> np.ndarray:
+    """log((1 + n) / (1 + df)) + 1 per term, with `math.log` (as the Python build did)."""
+    n = len(doc_terms)
+    df = np.bincount(doc_terms.ids, minlength=len(doc_terms.vocab)).tolist()
+    return np.array([math.log((1 + n) / (1 + c)) + 1.0 for c in df], dtype=np.float64)
+
+
+def _row_sums_in_order(values: np.ndarray, ptr: np.ndarray) -> np.ndarray:
+    """Each row's sum added left to right, as Python's `sum` does (numpy's pairwise reduction
+    can round differently): one vectorised step per column."""
+    sizes = np.diff(ptr)
+    total = np.zeros(len(sizes), dtype=np.float64)
+    for j in range(int(sizes.max(initial=0))):
+        rows = np.flatnonzero(sizes > j)
+        total[rows] += values[ptr[rows] + j]
+    return total
+
+
+def build_postings(
+    doc_terms: DocTerms, scheme: str, k1: float, b: float
+) -> tuple[dict[str, float], Postings]:
+    """(idf per term, term → (entry ids, weights) with ids ascending) for "tfidf" (entries
+    L2-normalised, sublinear tf) or "bm25"."""
+    idf = _idf(doc_terms)
+    ids, counts, ptr = doc_terms.ids, doc_terms.counts, doc_terms.ptr
+    n = len(doc_terms)
+    entry = np.repeat(np.arange(n, dtype=np.int64), np.diff(ptr))
+    if scheme == "tfidf":
+        log_tf = {c: 1 + math.log(c) for c in set(counts.tolist())}
+        tf = np.array([log_tf[c] for c in counts.tolist()], dtype=np.float64)
+        weights = tf * idf[ids]
+        norm = np.sqrt(_row_sums_in_order(weights * weights, ptr))
+        norm[norm == 0] = 1.0
+        weights = weights / norm[entry]
+    else:
+        # integer sums, exact in float64
+        lengths = np.bincount(entry, weights=counts, minlength=n)
+        avg_len = int(lengths.sum()) / max(n, 1)
+        c = counts.astype(np.float64)
+        norm_len = (1 - b + b * lengths / avg_len)[entry]
+        weights = idf[ids] * c * (k1 + 1) / (c + k1 * norm_len)
+    order = np.argsort(ids, kind="stable")  # entries ascending within each term
+    bounds = np.concatenate([[0], np.cumsum(np.bincount(ids, minlength=len(doc_terms.vocab)))])
+    entry_ids = entry[order].astype(np.int32)
+    term_weights = weights[order]
+    postings: Postings = {}
+    for t, word in enumerate(doc_terms.vocab):
+        lo, hi = int(bounds[t]), int(bounds[t + 1])
+        if hi > lo:
+            postings[word] = (entry_ids[lo:hi], term_weights[lo:hi])
+    idf_map = {w: float(v) for w, v in zip(doc_terms.vocab, idf.tolist(), strict=True)}
+    return idf_map, postings
+
+
+def starts_with(doc_terms: DocTerms, expected: Mapping[int, Sequence[str]]) -> bool:
+    """Whether each given entry's stored terms start with the expected ones: a spot check that
+    stored terms came from the tokeniser this code has."""
+    return all(doc_terms.terms_of(i)[: len(words)] == list(words) for i, words in expected.items())
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Rewrite a retrieval.json in the current format (its entries unchanged, so a retriever
+    file built for it still fits): `python -m codeqa_model.retrieval_postings IN [OUT]`."""
+    import argparse
+    from pathlib import Path
+
+    from codeqa_model.atomic import atomic_write_text
+    from codeqa_model.retrieval import RetrievalIndex
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("index", type=Path, help="a retrieval.json (any readable format)")
+    parser.add_argument("out", type=Path, nargs="?", help="where to write (default: in place)")
+    args = parser.parse_args(argv)
+    index = RetrievalIndex.from_json(args.index.read_bytes())
+    atomic_write_text(args.out or args.index, index.to_json())
+    print(f"wrote {args.out or args.index}: {len(index)} entries with their terms")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
