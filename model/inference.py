@@ -26,7 +26,9 @@ retriever (`codeqa_model.api_prior`). Paths passed where a file object belongs a
 (`codeqa_model.api_check`): code that fails a check (does not parse, names something undefined,
 an attribute a module lacks, a call that does not bind) goes after every passing one with
 `Suggestion.problem` set (never top-1 while any candidate passes; hover and quick fixes skip it),
-and each gets the `import` lines it needs.
+and each gets the `import` lines it needs. Before the check, suggestions that repeat an earlier
+one's meaning (same code once normalised, or a third with the same called APIs) move back
+(`codeqa_model.diversity`): the first suggestion is never moved.
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ from codeqa_model.bundle import (
 from codeqa_model.combiner import COMBINER_FILE, Combiner
 from codeqa_model.consensus import consensus_scores
 from codeqa_model.context import SourceContext
+from codeqa_model.diversity import diversify
 from codeqa_model.file_args import open_file_arguments
 from codeqa_model.generator import Candidate, parses
 from codeqa_model.paths import resolve_bundle
@@ -437,7 +440,7 @@ class Engine:
         if self.unexplained_weight:
             details = [unexplained_details(c.code, intent) for c in candidates]
             scores = scores - self.unexplained_weight * np.asarray(details) / MAX_COUNT
-        ranked = rank(candidates, scores, len(candidates))
+        ranked = diversify(rank(candidates, scores, len(candidates)))
         return tuple(check_suggestions(ranked, self.checker, intent, context, k))
 
     def _candidates(self, intent: str, k: int) -> list[Candidate]:

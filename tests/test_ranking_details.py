@@ -106,3 +106,23 @@ def test_api_prior_prefers_the_api_the_intent_asks_for() -> None:
     assert scores[0] > scores[3] and scores[0] > 0.5  # set's probability
     assert scores[1] == 0.0 and scores[2] == 0.0  # APIs it does not know, no call at all
     assert prior.scores("nothing it knows", codes).tolist() == [0.0] * 4
+
+
+def test_diversify_moves_repeats_back_and_never_the_first() -> None:
+    from codeqa_model.diversity import diversify
+    from codeqa_model.inference import Suggestion
+
+    codes = [
+        "subprocess.run(c, stdout=None)",
+        "subprocess.run(c, capture_output=False)",
+        "subprocess.run(c, shell=True)",  # a third subprocess.run
+        "xs[-1]",
+        "xs[(-1)]",  # the same code as the one before, spelled differently
+        "subprocess.check_output(c)",
+        "f(",  # does not parse: stays where it was among the rest
+    ]
+    ranked = [Suggestion(c, 1.0 - i / 10, ()) for i, c in enumerate(codes)]
+    order = [s.code for s in diversify(ranked)]
+    assert order == [codes[0], codes[1], codes[3], codes[5], codes[6], codes[2], codes[4]]
+    assert [s.code for s in diversify(ranked, per_api=1)][:3] == [codes[0], codes[3], codes[5]]
+    assert diversify([]) == []
