@@ -1,7 +1,9 @@
 """The matcher's probability and API evidence combined into one calibrated score.
 
 `codeqa-train fit-combiner` writes `combiner.json` (a bundle extra file): logistic-regression
-weights over (matcher logit, `codeqa_model.match_evidence.FEATURES`), the API profiles behind
+weights over the matcher logit and the evidence features it names (`KNOWN_FEATURES`: the API
+profiles' `match_evidence.FEATURES`, `values_missing`, and the learned retriever's
+`PRIOR_FEATURES`, which need the bundle's `retriever.safetensors`), the API profiles behind
 the evidence, and the threshold chosen on validation. A bundle without the file scores with the
 matcher alone, as before. The combined probability replaces the matcher's wherever a pair is
 judged (`Engine.score`, `codeqa-train evaluate`); suggestion reranking keeps the matcher's.
@@ -11,61 +13,128 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
-from codeqa_model.match_evidence import FEATURES, Evidence
+from codeqa_model.api_retriever import RETRIEVER_FILE, ApiRetriever
+from codeqa_model.match_evidence import FEATURES, Evidence, values_missing
+from codeqa_model.retriever_evidence import PRIOR_FEATURES, RetrieverEvidence
 
 COMBINER_FILE = "combiner.json"
 COMBINER_FORMAT = 1
 _EPS = 1e-6
+# every evidence feature a combiner may name, in the order `evidence_matrix` computes them
+KNOWN_FEATURES = (*FEATURES, "values_missing", *PRIOR_FEATURES)
 
 
 def design_matrix(base_probs: np.ndarray, evidence: np.ndarray) -> np.ndarray:
-    """(n, 1 + len(FEATURES)): the matcher's logit (clipped), then the evidence features."""
+    """(n, 1 + k): the matcher's logit (clipped), then the k evidence features."""
     p = np.clip(np.asarray(base_probs, dtype=np.float64), _EPS, 1.0 - _EPS)
     logit = np.log(p) - np.log1p(-p)
-    ev = np.asarray(evidence, dtype=np.float64).reshape(len(p), len(FEATURES))
+    ev = np.asarray(evidence, dtype=np.float64).reshape(len(p), -1)
     return np.column_stack([logit, ev])
+
+
+def evidence_matrix(
+    pairs: Sequence[tuple[str, str]],
+    names: Sequence[str],
+    evidence: Evidence,
+    prior: RetrieverEvidence | None = None,
+) -> np.ndarray:
+    """(n, len(names)): the named `KNOWN_FEATURES` of each pair; the retriever's are computed
+    only when named (they need `prior`)."""
+    columns = [np.asarray(evidence.many(pairs), dtype=np.float64).reshape(len(pairs), -1)]
+    if "values_missing" in names:
+        columns.append(np.array([[values_missing(i, c)] for i, c in pairs], dtype=np.float64))
+    else:
+        columns.append(np.zeros((len(pairs), 1)))
+    if any(n in PRIOR_FEATURES for n in names):
+        if prior is None:
+            raise ValueError("the retriever's features need the learned retriever")
+        columns.append(np.asarray(prior.many(pairs), dtype=np.float64).reshape(len(pairs), -1))
+    else:
+        columns.append(np.zeros((len(pairs), len(PRIOR_FEATURES))))
+    full = np.hstack(columns)
+    return full[:, [KNOWN_FEATURES.index(n) for n in names]]
 
 
 class Combiner:
     """Weights, bias, threshold and the evidence they need; `probs` is pure arithmetic."""
 
     def __init__(
-        self, weights: Sequence[float], bias: float, threshold: float, evidence: Evidence
+        self,
+        weights: Sequence[float],
+        bias: float,
+        threshold: float,
+        evidence: Evidence,
+        names: Sequence[str] = FEATURES,
+        prior: RetrieverEvidence | None = None,
     ) -> None:
-        if len(weights) != 1 + len(FEATURES):
-            raise ValueError(f"expected {1 + len(FEATURES)} weights, got {len(weights)}")
+        unknown = [n for n in names if n not in KNOWN_FEATURES]
+        if unknown or len(set(names)) != len(names):
+            raise ValueError(f"features {list(names)!r} are not this version's")
+        if len(weights) != 1 + len(names):
+            raise ValueError(f"expected {1 + len(names)} weights, got {len(weights)}")
         if not 0.0 < threshold < 1.0:
             raise ValueError(f"threshold must be in (0, 1), got {threshold}")
+        if prior is None and any(n in PRIOR_FEATURES for n in names):
+            raise ValueError("its features need the learned retriever (retriever.safetensors)")
         self.weights = np.asarray(weights, dtype=np.float64)
         self.bias = float(bias)
         self.threshold = float(threshold)
         self.evidence = evidence
+        self.names = tuple(names)
+        self.prior = prior
 
     @classmethod
-    def from_bytes(cls, data: bytes) -> Combiner:
-        """Parse `combiner.json`; ValueError naming what does not fit."""
+    def from_bytes(cls, data: bytes, retriever: ApiRetriever | None = None) -> Combiner:
+        """Parse `combiner.json` (with the bundle's learned retriever, which a combiner naming
+        `PRIOR_FEATURES` needs); ValueError naming what does not fit."""
         try:
             obj: Any = json.loads(data.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise ValueError(f"not JSON ({exc})") from None
         if not isinstance(obj, dict) or obj.get("format") != COMBINER_FORMAT:
             raise ValueError(f"not a format-{COMBINER_FORMAT} combiner")
-        if obj.get("features") != ["matcher_logit", *FEATURES]:
-            raise ValueError(f"features {obj.get('features')!r} are not this version's")
+        features = obj.get("features")
+        if not isinstance(features, list) or features[:1] != ["matcher_logit"]:
+            raise ValueError(f"features {features!r} are not this version's")
+        names = [str(n) for n in features[1:]]
+        prior = None
+        if retriever is not None and any(n in PRIOR_FEATURES for n in names):
+            prior = RetrieverEvidence(retriever)
         try:
             weights = [float(w) for w in obj["weights"]]
-            return cls(weights, float(obj["bias"]), float(obj["threshold"]), _evidence(obj))
+            return cls(
+                weights,
+                float(obj["bias"]),
+                float(obj["threshold"]),
+                _evidence(obj),
+                names,
+                prior,
+            )
         except (KeyError, TypeError) as exc:
             raise ValueError(f"missing or malformed field ({exc!r})") from None
+
+    @classmethod
+    def from_files(cls, files: Sequence[Path]) -> Combiner | None:
+        """The `combiner.json` among `files` (bundle extra files), with the `retriever.safetensors`
+        beside it when it is there; None without a combiner file."""
+        by_name = {Path(f).name: Path(f) for f in files}
+        path = by_name.get(COMBINER_FILE)
+        if path is None:
+            return None
+        learned = by_name.get(RETRIEVER_FILE)
+        retriever = None if learned is None else ApiRetriever.from_bytes(learned.read_bytes())
+        return cls.from_bytes(path.read_bytes(), retriever)
 
     def probs(self, pairs: Sequence[tuple[str, str]], base_probs: Sequence[float]) -> np.ndarray:
         """Combined probabilities for `pairs`, given the matcher's probabilities for them."""
         if not pairs:
             return np.zeros(0, dtype=np.float64)
-        x = design_matrix(np.asarray(base_probs), np.asarray(self.evidence.many(pairs)))
+        ev = evidence_matrix(pairs, self.names, self.evidence, self.prior)
+        x = design_matrix(np.asarray(base_probs), ev)
         return 1.0 / (1.0 + np.exp(-(x @ self.weights + self.bias)))
 
 

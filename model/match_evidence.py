@@ -20,6 +20,10 @@ as `module.function` (aliases resolved), `.method` or a bare builtin. Features p
   speaks for APIs no training pair called;
 - `lexical`: the share of the intent's (IDF-weighted) words found among the code's
   identifier parts.
+
+`values_missing` is apart (it needs no profiles): the share of the intent's quoted values
+(`'config.ini'`, `` `path` ``) that the code does not contain — a block on another file or
+variable than the intent names.
 """
 
 from __future__ import annotations
@@ -31,6 +35,8 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
+
+from codeqa_model.slots import canonicalize_intent
 
 FEATURES = ("fit", "worst", "rival", "miss", "known", "lexical", "name")
 _POSTINGS = 16  # APIs kept per word (see Evidence.__init__)
@@ -97,6 +103,19 @@ def call_keys(code: str, modules: Iterable[str] | frozenset[str]) -> list[str]:
         if key not in keys:
             keys.append(key)
     return keys
+
+
+@lru_cache(maxsize=4096)
+def _intent_values(intent: str) -> tuple[str, ...]:
+    return tuple(s.value for s in canonicalize_intent(intent)[1].slots if s.value)
+
+
+def values_missing(intent: str, code: str) -> float:
+    """The share of the intent's quoted values that `code` does not contain (0 without any)."""
+    values = _intent_values(intent)
+    if not values:
+        return 0.0
+    return sum(v not in code for v in values) / len(values)
 
 
 def groups_of(key: str) -> tuple[str, ...]:

@@ -11,6 +11,12 @@ threshold are not read off the rows the weights were fitted on, the valid rows a
 the highest at which no source of true pairs (CoNaLa, API docs, mined functions, StaQC) has more
 than `--false-alarm-rate` of them flagged. The weights shipped are then fitted on all valid rows.
 
+`--blocks DIR` adds hand-written validation blocks (`codeqa_train.matcher_data.blocks`; the
+project's are `tests/fixtures/mismatch-valid`, never the test fixture) as one more source: they
+join the fit and the threshold rule like the others. `--retriever FILE` (the index's learned
+retriever, shipped as `retriever.safetensors`) adds its P(api | intent) features
+(`codeqa_model.retriever_evidence`); `--features` chooses among `KNOWN_FEATURES`.
+
 Writes OUT/combiner.json (a bundle extra file: pass it to tune, evaluate and export with
 `--extra-file`) and OUT/report.json. No test split is read.
 """
@@ -113,6 +119,23 @@ def build_evidence(train: Sequence[dict[str, Any]], modules: set[str]) -> Any:
 def fold_of(qid: str, folds: int) -> int:
     """A stable fold per question/package group."""
     return int(hashlib.sha256(qid.encode("utf-8")).hexdigest()[:8], 16) % folds
+
+
+def feature_names(spec: str, retriever: bool) -> list[str]:
+    """`--features`: "all" (every known feature; the retriever's only with a retriever) or a
+    comma-separated list of `KNOWN_FEATURES`."""
+    from codeqa_model.combiner import KNOWN_FEATURES
+    from codeqa_model.retriever_evidence import PRIOR_FEATURES
+
+    if spec == "all":
+        return [n for n in KNOWN_FEATURES if retriever or n not in PRIOR_FEATURES]
+    names = [n.strip() for n in spec.split(",") if n.strip()]
+    unknown = [n for n in names if n not in KNOWN_FEATURES]
+    if unknown:
+        raise SystemExit(f"--features: unknown {unknown}; known: {', '.join(KNOWN_FEATURES)}")
+    if not retriever and any(n in PRIOR_FEATURES for n in names):
+        raise SystemExit(f"--features {', '.join(PRIOR_FEATURES)} need --retriever")
+    return names
 
 
 def design(base_probs: np.ndarray, evidence: np.ndarray) -> np.ndarray:
@@ -220,6 +243,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="writes DIR/combiner.json, DIR/report.json",
     )
+    a(
+        "--blocks",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="hand-written validation blocks (right_blocks.py/wrong_blocks.py, or a .jsonl) as "
+        "one more source (repeatable); never the test fixture",
+    )
+    a(
+        "--retriever",
+        type=Path,
+        metavar="FILE",
+        help="the learned retriever (retriever.safetensors) for the P(api | intent) features",
+    )
+    a("--features", default="all", help='"all" or a comma list of KNOWN_FEATURES')
     a("--folds", type=int, default=5, help="groups of valid rows for out-of-fold scores")
     a("--c", type=float, default=1.0, help="inverse L2 strength of the logistic regression")
     a(
@@ -248,16 +287,24 @@ def base_matcher(args: argparse.Namespace) -> Any:
 def fit(args: argparse.Namespace, log: Any = print) -> dict[str, Any]:
     """Profiles from train, weights and threshold from valid; returns combiner and report."""
     import torch
-    from codeqa_model.combiner import COMBINER_FORMAT
-    from codeqa_model.match_evidence import FEATURES
+    from codeqa_model.api_retriever import ApiRetriever
+    from codeqa_model.combiner import COMBINER_FORMAT, evidence_matrix
+    from codeqa_model.retriever_evidence import RetrieverEvidence
+    from codeqa_train.matcher_data.blocks import read_blocks
 
     torch.set_num_threads(args.threads)
+    prior = None
+    if args.retriever is not None:
+        prior = RetrieverEvidence(ApiRetriever.from_bytes(args.retriever.read_bytes()))
+    names = feature_names(args.features, prior is not None)
     started = time.perf_counter()
     folder = args.matcher_data / "classifier"
     docs = train_doc_pairs(args.api_docs) if args.doc_profiles else []
     evidence = build_evidence(read_rows(folder / "train.jsonl") + docs, module_heads(args.api_docs))
     log(f"{len(evidence.profiles)} API profiles from the training split")
     valid = read_rows(folder / "valid.jsonl")
+    for path in args.blocks:
+        valid += read_blocks(path)
     pairs = [(r["intent"], r["snippet"]) for r in valid]
     labels = np.array([r["label"] for r in valid])
     kinds = np.array([r["kind"] for r in valid])
@@ -266,7 +313,7 @@ def fit(args: argparse.Namespace, log: Any = print) -> dict[str, Any]:
     matcher = base_matcher(args)
     with torch.inference_mode():
         base = np.asarray(matcher.score(pairs), dtype=np.float64)
-    x = design(base, np.asarray(evidence.many(pairs), dtype=np.float64))
+    x = design(base, evidence_matrix(pairs, names, evidence, prior))
     rows = source_weights(labels, sources) if args.balance_sources else None
     oof = out_of_fold(x, labels, folds, args.c, rows)
     threshold = threshold_for_sources(oof, labels, sources, args.false_alarm_rate)
@@ -274,15 +321,15 @@ def fit(args: argparse.Namespace, log: Any = print) -> dict[str, Any]:
     weights, bias = fit_weights(x, labels, args.c, rows)
     combiner = {
         "format": COMBINER_FORMAT,
-        "features": ["matcher_logit", *FEATURES],
+        "features": ["matcher_logit", *names],
         "weights": weights,
         "bias": bias,
         "threshold": threshold,
         "evidence": evidence.to_dict(),
     }
     report = {
-        "split": f"classifier/valid of {args.matcher_data} ({len(valid)} rows, {args.folds} folds "
-        "by question/package, out of fold)",
+        "split": f"classifier/valid of {args.matcher_data}, blocks {list(map(str, args.blocks))}"
+        f" ({len(valid)} rows, {args.folds} folds by question/package/intent, out of fold)",
         "weights": dict(zip(combiner["features"], weights, strict=True)),
         "bias": bias,
         "threshold": threshold,
