@@ -514,7 +514,9 @@ def _with_combiner(classifier: tuple[str, Any], extra_files: Sequence[Path]) -> 
     path = next((f for f in extra_files if f.name == COMBINER_FILE), None)
     if kind != "product" or path is None:
         return classifier
-    return kind, CombinedMatcher(model, Combiner.from_bytes(path.read_bytes()))
+    combiner = Combiner.from_files(extra_files)  # with the retriever.safetensors beside it
+    assert combiner is not None  # its combiner.json is among them
+    return kind, CombinedMatcher(model, combiner)
 
 
 def apply_tuning(models: Models, args: argparse.Namespace) -> None:

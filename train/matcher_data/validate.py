@@ -50,14 +50,24 @@ def slices(rows: Sequence[dict], probs: np.ndarray) -> dict[str, float | None]:
     return out
 
 
-def report(run: Path, data: Path, combiner: Path | None = None) -> dict:
+def report(
+    run: Path,
+    data: Path,
+    combiner: Path | None = None,
+    retriever: Path | None = None,
+    blocks: Path = BLOCKS,
+) -> dict:
+    from codeqa_train.matcher_data.blocks import read_blocks
     from codeqa_train.runs import load_classifier
 
     _, matcher = load_classifier(run)
     if combiner is not None:  # judged as a bundle with this combiner.json judges (fit-combiner)
         from codeqa_model.combiner import CombinedMatcher, Combiner
 
-        matcher = CombinedMatcher(matcher, Combiner.from_bytes(combiner.read_bytes()))
+        files = [combiner] if retriever is None else [combiner, retriever]
+        found = Combiner.from_files(files)
+        assert found is not None
+        matcher = CombinedMatcher(matcher, found)
     rows = [json.loads(x) for x in (data / "classifier" / "valid.jsonl").open(encoding="utf-8")]
     probs = matcher.score([(r["intent"], r["snippet"]) for r in rows])
     out: dict = {"threshold": matcher.threshold, "valid": slices(rows, probs)}
@@ -67,9 +77,9 @@ def report(run: Path, data: Path, combiner: Path | None = None) -> dict:
         s: float((probs[(lab == 1) & (src == s)] < matcher.threshold).mean())
         for s in sorted(set(src[lab == 1]))
     }
-    blocks = [json.loads(x) for x in BLOCKS.open(encoding="utf-8")]
-    bp = matcher.score([(b["intent"], b["code"]) for b in blocks])
-    by = np.array([b["label"] for b in blocks])
+    rows_of_blocks = read_blocks(blocks)
+    bp = matcher.score([(b["intent"], b["snippet"]) for b in rows_of_blocks])
+    by = np.array([b["label"] for b in rows_of_blocks])
     out["blocks"] = {
         "wrong flagged": float((bp[by == 0] < matcher.threshold).mean()),
         "right flagged": float((bp[by == 1] < matcher.threshold).mean()),
@@ -100,12 +110,24 @@ def main(argv: list[str] | None = None) -> int:
         help="a fit-combiner combiner.json to judge with (its valid "
         "figures are in-sample: it was fitted on this split; see its report.json out of fold)",
     )
+    parser.add_argument("--retriever", type=Path, help="retriever.safetensors, for --combiner")
+    parser.add_argument(
+        "--blocks",
+        type=Path,
+        default=BLOCKS,
+        help="hand-written validation blocks: a .jsonl or a right/wrong_blocks.py folder",
+    )
     args = parser.parse_args(argv)
     import torch
 
     torch.set_num_threads(1)
     for run in args.runs:
-        print(run, json.dumps(report(run, args.data, args.combiner), indent=1))
+        print(
+            run,
+            json.dumps(
+                report(run, args.data, args.combiner, args.retriever, args.blocks), indent=1
+            ),
+        )
     return 0
 
 
