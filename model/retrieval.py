@@ -208,6 +208,8 @@ FREE, NAMED, NEVER = "free", "named", "never"
 # Doc entries spell methods on their type (`str.isdigit()`); the intent's value is the receiver.
 _TYPE_RECEIVER = re.compile(r"^(str|bytes|list|dict|set|tuple|frozenset|bytearray)\.(?=\w+\()")
 _STR_TYPES = ("str", "bytes")
+# Doc entries of other classes spell methods on the class too (`deque.pop()`, `Counter.subtract`).
+_CLASS_RECEIVER = re.compile(r"^([A-Za-z_]\w*)\.(?=\w+\()")
 
 
 @functools.lru_cache(maxsize=8192)
@@ -303,17 +305,33 @@ def fill(
     `assign_slots` decides which value goes where (`entry_intent`/`intent` are the canonical
     intents, for the words around each value). A doc entry called on its type (`str.isdigit()`)
     gets a leftover intent value as the receiver (`'abc'.isdigit()`): a string only for str
-    and bytes methods.
+    and bytes methods. Any other class (`deque.pop()`) gets a leftover name the intent calls by
+    that class ("the last item of deque `d`" → `d.pop()`).
     """
     chosen = assign_slots(code, slots, entry_intent, intent)
     edits: list[tuple[int, int, str, bool]] = []
+    taken = {s.placeholder for s in chosen.values()}
     receiver = _TYPE_RECEIVER.match(code)
     if receiver is not None:
-        taken = {s.placeholder for s in chosen.values()}
         kinds = ("var", "str") if receiver.group(1) in _STR_TYPES else ("var",)
         spare = next((s for s in slots if s.placeholder not in taken and s.kind in kinds), None)
         if spare is not None:
             edits.append((0, len(receiver.group(1)), spare.render(), True))
+    elif (named := _CLASS_RECEIVER.match(code)) is not None:
+        kind = set(terms(named.group(1)))
+        before = _contexts(intent)
+        spare = next(
+            (
+                s
+                for s in slots
+                if s.placeholder not in taken
+                and s.kind == "var"
+                and kind & before.get(s.placeholder, frozenset())
+            ),
+            None,
+        )
+        if spare is not None:
+            edits.append((0, len(named.group(1)), spare.render(), True))
     for match in _PLACEHOLDER.finditer(code):
         slot = chosen.get(match.group())
         value = slot.render() if slot is not None else fallback.get(match.group())

@@ -106,3 +106,12 @@ def test_argument_names_inside_dotted_api_names_stay_names() -> None:
                  "get the directory of 'a/b.txt'") == "os.path.dirname('a/b.txt')"  # fmt: skip
     # an attribute that is only ever an attribute is still the intent's to name
     assert entry_from_pair("call method `foo` of `obj`", "obj.foo()", "x").code == "var_1.var_0()"
+
+
+def test_a_class_method_gets_the_value_the_intent_calls_by_that_class() -> None:
+    doc = ("Remove and return an element from the right side of the deque.", "deque.pop()")
+    assert _fill(doc, "remove and return the last item of deque `d`") == "d.pop()"
+    # a value the intent does not call a deque stays out; so does a module's function
+    assert _fill(doc, "remove the last item of `d`") == "deque.pop()"
+    os_doc = ("Return the current working directory.", "os.getcwd()")
+    assert _fill(os_doc, "get the working directory of deque `d`") == "os.getcwd()"
