@@ -106,13 +106,16 @@ def call_keys(code: str, modules: Iterable[str] | frozenset[str]) -> list[str]:
 
 
 @lru_cache(maxsize=4096)
-def _intent_values(intent: str) -> tuple[str, ...]:
-    return tuple(s.value for s in canonicalize_intent(intent)[1].slots if s.value)
+def canonical(intent: str) -> tuple[str, tuple[str, ...]]:
+    """(canonical intent, its quoted values), remembered: `values_missing` and the retriever's
+    evidence both read them."""
+    canon, slots = canonicalize_intent(intent)
+    return canon, tuple(s.value for s in slots.slots)
 
 
 def values_missing(intent: str, code: str) -> float:
     """The share of the intent's quoted values that `code` does not contain (0 without any)."""
-    values = _intent_values(intent)
+    values = [v for v in canonical(intent)[1] if v]
     if not values:
         return 0.0
     return sum(v not in code for v in values) / len(values)

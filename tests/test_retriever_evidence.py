@@ -8,11 +8,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from codeqa_model.api_retriever import RETRIEVER_FILE, ApiRetriever
+from codeqa_model.api_retriever import RETRIEVER_FILE, ApiRetriever, api_keys
 from codeqa_model.combiner import COMBINER_FILE, COMBINER_FORMAT, KNOWN_FEATURES, Combiner
 from codeqa_model.match_evidence import FEATURES, Evidence, values_missing
 from codeqa_model.retrieval import learned_features
-from codeqa_model.retriever_evidence import PRIOR_FEATURES, RetrieverEvidence
+from codeqa_model.retriever_evidence import PRIOR_FEATURES, RetrieverEvidence, call_paths
 from codeqa_model.slots import canonicalize_intent
 
 CWD = "get the current working directory"
@@ -49,22 +49,37 @@ def _retriever() -> ApiRetriever:
 
 def test_the_asked_for_call_is_likely_and_a_swapped_one_is_not() -> None:
     prior = RetrieverEvidence(_retriever())
-    right, swapped, unknown, broken = prior.many(
+    right, swapped, unknown, broken, other = prior.many(
         [
             (CWD, "cwd = os.getcwd()"),
             (CWD, "cwd = os.listdir('.')"),
             (CWD, "cwd = helper()"),
             (CWD, "cwd = os.getcwd("),
+            (LIST, "names = os.listdir(folder)"),
         ]
     )
-    assert right[0] == swapped[0] == 1.0
-    assert right[2] == pytest.approx(0.0) and swapped[2] > 0.2
-    assert -1.0 <= swapped[1] < right[1] <= 0.0
-    assert unknown == broken == [0.0, 0.0, 0.0]  # no call it knows; code that does not parse
+    assert right == [1.0, pytest.approx(0.0)] and other == [1.0, pytest.approx(0.0)]
+    assert swapped[0] == 1.0 and 0.3 < swapped[1] <= 1.0
+    assert unknown == [0.0, 0.0]  # no call the retriever knows
+    assert broken == right  # code that does not parse is still read
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "import numpy as np\nx = np.zeros(3).sum()",
+        "from os.path import join as j\np = j(a, b)\nprint(sorted(p.split('/')))",
+        "def f(url):\n    return requests.get(url).json()",
+        "with open(p) as fh:\n    data = json.load(fh)",
+        "class A(B):\n    pass\nif (x):\n    y = len(x)",
+    ],
+)
+def test_call_paths_name_calls_as_the_retriever_does(code: str) -> None:
+    assert call_paths(code) == api_keys(code)
 
 
 def test_an_intent_without_known_words_says_nothing() -> None:
-    assert RetrieverEvidence(_retriever()).many([("zzz qqq", "os.getcwd()")]) == [[0.0] * 3]
+    assert RetrieverEvidence(_retriever()).many([("zzz qqq", "os.getcwd()")]) == [[0.0] * 2]
 
 
 def test_values_missing_is_the_share_of_quoted_values_the_code_leaves_out() -> None:
