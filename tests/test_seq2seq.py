@@ -278,3 +278,38 @@ def test_the_decoders_transposed_weights_follow_in_place_updates() -> None:
         layer.weight.add_(1.0)
     assert torch.equal(seq2seq._transposed(layer, layer.weight), layer.weight.t())
     assert torch.equal(seq2seq._transposed(layer, other.weight), other.weight.t())
+
+
+@pytest.mark.parametrize("n", [3, 8, 40])
+def test_the_beams_best_extensions_are_those_of_the_full_log_probabilities(
+    copy_model: Seq2Seq, n: int
+) -> None:
+    """`top` puts only each row's best few in log space; it must pick the same extensions,
+    with the same score bits, as the log of every entry would (banned pairs never win)."""
+    src = [12, 5, 15, 7, 11]
+    src_t = torch.tensor([src])
+    with torch.inference_mode():
+        enc, keys, (h, c) = copy_model.encode(src_t, torch.tensor([len(src)]))
+        step = seq2seq._SingleSourceDecoder(copy_model, enc, keys, src_t != PAD, src_t, 6)
+        assert step.fast and step.gate_bw is not None  # the copy model's fast path
+        prev = torch.tensor([BOS, 3, 12, 4])
+        state = (h.expand(-1, 4, -1).contiguous(), c.expand(-1, 4, -1).contiguous())
+        live = torch.tensor([-0.5, -1.25, -2.0, -3.5])
+        banned = ([0, 0, 2], [3, 12, 5])
+        scores, flat, width, _ = step.top(prev, state, live, n, banned)
+        probs, _ = step(prev, state)
+    logp = probs.add(1e-12).log()
+    logp[banned[0], banned[1]] = float("-inf")
+    want_scores, want_flat = logp.add(live[:, None]).view(-1).topk(min(n, logp.numel()))
+    assert width == 16 and scores == want_scores.tolist()
+
+    # equal scores may come in either order (the copy model gives many tokens p = 0): the
+    # extensions must agree above the last score, and each must carry its own score
+    def above_last(ids: list[int]) -> set[tuple[float, int]]:
+        return {(s, i) for i, s in zip(ids, scores, strict=True) if s > scores[-1]}
+
+    assert above_last(flat) == above_last(want_flat.tolist())
+    assert all(
+        logp.add(live[:, None]).view(-1)[i].item() == s for i, s in zip(flat, scores, strict=True)
+    )
+    assert all(divmod(i, width) not in {(0, 3), (0, 12), (2, 5)} for i in flat)
