@@ -10,6 +10,8 @@ same bits either way and no retrieval answer changes. Pure numpy + stdlib, no to
 
 from __future__ import annotations
 
+import base64
+import binascii
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -59,13 +61,14 @@ class DocTerms:
         return [self.vocab[t] for t in self.ids[self.ptr[i] : self.ptr[i + 1]].tolist()]
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain lists for JSON: the vocabulary, and per entry its number of terms, then the
-        term ids and counts of all entries end to end."""
+        """For JSON: the vocabulary, then per entry its number of terms, and the term ids and
+        counts of all entries end to end, each array as little-endian bytes in base64 (a JSON
+        list of 300k numbers costs a load 30 MB of Python ints; a string costs its length)."""
         return {
             "terms": list(self.vocab),
-            "sizes": np.diff(self.ptr).tolist(),
-            "ids": self.ids.tolist(),
-            "counts": self.counts.tolist(),
+            "sizes": _pack(np.diff(self.ptr)),
+            "ids": _pack(self.ids),
+            "counts": _pack(self.counts),
         }
 
     @classmethod
@@ -73,32 +76,48 @@ class DocTerms:
         """Parse `to_dict` output for an index of `n_entries`; ValueError when malformed."""
         if not isinstance(data, dict):
             raise ValueError("retrieval doc terms must be an object")
-        vocab, sizes, ids, counts = (data.get(k) for k in ("terms", "sizes", "ids", "counts"))
-        if not all(isinstance(x, list) for x in (vocab, sizes, ids, counts)):
-            raise ValueError("retrieval doc terms need 'terms', 'sizes', 'ids', 'counts' lists")
-        if not all(isinstance(w, str) for w in vocab):
-            raise ValueError("retrieval doc terms: every term must be a string")
-        size_a, id_a, count_a = (_integers(x) for x in (sizes, ids, counts))
+        vocab = data.get("terms")
+        if not isinstance(vocab, list) or not all(isinstance(w, str) for w in vocab):
+            raise ValueError("retrieval doc terms need 'terms', a list of strings")
+        size_a, id_a, count_a = (_unpack(data.get(k), k) for k in ("sizes", "ids", "counts"))
         if len(size_a) != n_entries:
             raise ValueError(f"retrieval doc terms cover {len(size_a)} entries, not {n_entries}")
-        if (size_a < 0).any() or int(size_a.sum()) != len(id_a) or len(id_a) != len(count_a):
+        if int(size_a.sum()) != len(id_a) or len(id_a) != len(count_a):
             raise ValueError("retrieval doc terms: sizes do not match the ids and counts")
-        if len(id_a) and (id_a.min() < 0 or id_a.max() >= len(vocab) or count_a.min() < 1):
+        if len(id_a) and (id_a.max() >= len(vocab) or count_a.min() < 1):
             raise ValueError("retrieval doc terms: a term id or count is out of range")
         ptr = np.zeros(n_entries + 1, dtype=np.int64)
         np.cumsum(size_a, out=ptr[1:])
         return cls(tuple(vocab), ptr, id_a, count_a)
 
 
-def _integers(values: list[Any]) -> np.ndarray:
-    """A JSON list of integers as an int64 array; ValueError for anything else ("1", 1.5, [])."""
+_PACKED_TYPES = ("<u1", "<u2", "<u4")
+
+
+def _pack(values: np.ndarray) -> dict[str, str]:
+    """Non-negative integers as the narrowest unsigned little-endian type that holds them."""
+    top = int(values.max(initial=0))
+    dtype = next(t for t in _PACKED_TYPES if top <= np.iinfo(np.dtype(t)).max)
+    data = np.ascontiguousarray(values, dtype=np.dtype(dtype)).tobytes()
+    return {"dtype": dtype, "base64": base64.b64encode(data).decode("ascii")}
+
+
+def _unpack(packed: Any, name: str) -> np.ndarray:
+    """`_pack` output back as int64; ValueError for anything else."""
+    if not (
+        isinstance(packed, dict)
+        and packed.get("dtype") in _PACKED_TYPES
+        and isinstance(packed.get("base64"), str)
+    ):
+        raise ValueError(f"retrieval doc terms: {name!r} must be {{dtype, base64}}")
+    dtype = np.dtype(packed["dtype"])
     try:
-        array = np.asarray(values) if values else np.zeros(0, dtype=np.int64)
-    except (TypeError, ValueError, OverflowError):
-        array = None
-    if array is None or array.ndim != 1 or array.dtype.kind not in "iu":
-        raise ValueError("retrieval doc terms: sizes, ids and counts must be integers")
-    return array.astype(np.int64, copy=False)
+        data = base64.b64decode(packed["base64"], validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError(f"retrieval doc terms: {name!r} is not base64") from None
+    if len(data) % dtype.itemsize:
+        raise ValueError(f"retrieval doc terms: {name!r} is not a whole number of values")
+    return np.frombuffer(data, dtype=dtype).astype(np.int64)
 
 
 def _idf(doc_terms: DocTerms) -> np.ndarray:

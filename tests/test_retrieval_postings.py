@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import math
 from collections import Counter
@@ -124,14 +125,23 @@ def test_terms_another_tokeniser_made_are_rebuilt() -> None:
     assert "copi" not in loaded.postings and loaded.idf == built.idf
 
 
+def _set(name: str, values: list[int], dtype: str = "<u2") -> object:
+    data = np.asarray(values, dtype=np.dtype(dtype)).tobytes()
+    return lambda t: t.update({name: {"dtype": dtype, "base64": base64.b64encode(data).decode()}})
+
+
 @pytest.mark.parametrize(
     "change",
     [
-        lambda t: t.update(sizes=t["sizes"][:-1]),  # one entry short
-        lambda t: t.update(ids=[len(t["terms"]), *t["ids"][1:]]),  # an id past the vocabulary
-        lambda t: t.update(counts=[0, *t["counts"][1:]]),  # a count of 0
-        lambda t: t.update(ids="nope"),
-        lambda t: t.update(counts=["1"] * len(t["counts"])),
+        _set("sizes", [4, 4]),  # two entries, not seven
+        _set("ids", [9999] * 30),  # ids past the vocabulary
+        _set("counts", [0] * 30),  # a count of 0
+        _set("counts", [1] * 31),  # more counts than ids
+        lambda t: t.update(ids=[1, 2, 3]),  # a plain list
+        lambda t: t.update(ids={"dtype": "<f8", "base64": ""}),  # not an integer type
+        lambda t: t.update(ids={"dtype": "<u2", "base64": "not base64!"}),
+        lambda t: t.update(ids={"dtype": "<u2", "base64": "AAAA"}),  # 3 bytes: a value and a half
+        lambda t: t.update(terms="copy"),
     ],
 )
 def test_malformed_doc_terms_are_refused(change: object) -> None:
