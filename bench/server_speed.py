@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-fill", action="store_true", help="skip the score-cache fill")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="codeqa-server-speed-") as tmp:
-        return asyncio.run(_run(args, _bundle(args.model), Path(tmp)))
+        return asyncio.run(_run(args, _bundle(args.model).resolve(), Path(tmp)))
 
 
 if __name__ == "__main__":
