@@ -8,12 +8,16 @@ knows are read without a trip through the worker, so they never queue behind a b
 Scores are submitted in batches of `SCORE_BATCH` pairs (the matcher's own batch size, so a
 500-block file costs two calls); a cancelled request stops after the batch in flight, and
 whatever it scored stays cached for the next version of the document.
+Freed heap memory goes back to the OS after the load and every `TRIM_EVERY` jobs (`trim_heap`):
+glibc keeps what a long-running process frees (the load's parsing, beams' tensors, caches
+churning at their bound), so without it the RSS only grows.
 torch is imported lazily, through `codeqa_model.inference`, the first time a model is loaded.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -32,6 +36,22 @@ ModelState = Literal["idle", "loading", "ready", "error"]
 Loader = Callable[[str | None], "EngineLike"]
 
 SCORE_BATCH = 256
+# Model-thread jobs between two heap trims; one trim costs well under a millisecond.
+TRIM_EVERY = 32
+
+
+def _malloc_trim() -> Callable[[], object]:
+    """glibc's ``malloc_trim(0)``, or a no-op where the C library has none (macOS, musl)."""
+    try:
+        trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):
+        return lambda: None
+    trim.argtypes = [ctypes.c_size_t]
+    trim.restype = ctypes.c_int
+    return lambda: trim(0)
+
+
+trim_heap = _malloc_trim()
 
 
 class ModelLoadError(Exception):
@@ -80,8 +100,11 @@ class ModelHost:
         loader: Loader = load_engine,
         on_state: Callable[[ModelState, str], None] | None = None,
         wait_s: float = 10.0,
+        trim: Callable[[], object] = trim_heap,
     ) -> None:
         self._loader = loader
+        self._trim = trim
+        self._jobs = 0  # finished on the model thread since the last trim
         self._on_state = on_state
         self.wait_s = wait_s
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="codeqa-model")
@@ -108,7 +131,7 @@ class ModelHost:
     async def _load(self, path: str | None) -> None:
         loop = asyncio.get_running_loop()
         try:
-            engine = await loop.run_in_executor(self._executor, self._loader, path)
+            engine = await loop.run_in_executor(self._executor, self._load_and_trim, path)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # any failure: report once, keep serving empty results
@@ -123,6 +146,13 @@ class ModelHost:
         self._engine = engine
         self._set_state("ready", f"model ready: {path or '(shipped bundle)'}")
         self._ready.set()
+
+    def _load_and_trim(self, path: str | None) -> EngineLike:
+        """The loader's engine; the memory its parsing freed goes back to the OS."""
+        try:
+            return self._loader(path)
+        finally:
+            self._trim()
 
     def _set_state(self, state: ModelState, message: str) -> None:
         self.state = state
@@ -153,7 +183,17 @@ class ModelHost:
     # ------------------------------------------------------------ inference
 
     async def _run(self, fn: Callable[..., Any], *args: Any) -> Any:
-        return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
+        return await asyncio.get_running_loop().run_in_executor(self._executor, self._job, fn, args)
+
+    def _job(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> Any:
+        """``fn(*args)`` on the model thread; every `TRIM_EVERY`-th job then trims the heap."""
+        try:
+            return fn(*args)
+        finally:
+            self._jobs += 1
+            if self._jobs >= TRIM_EVERY:
+                self._jobs = 0
+                self._trim()
 
     async def suggest(
         self, engine: EngineLike, intent: str, k: int, context: SourceContext | None = None

@@ -13,7 +13,13 @@ import threading
 import pytest
 from engine_double import EngineDouble
 
-from codeqa_lsp.model_host import SCORE_BATCH, ModelHost, ModelLoadError, load_engine
+from codeqa_lsp.model_host import (
+    SCORE_BATCH,
+    TRIM_EVERY,
+    ModelHost,
+    ModelLoadError,
+    load_engine,
+)
 
 
 async def test_loads_in_background_and_reports_states() -> None:
@@ -160,4 +166,28 @@ async def test_load_errors_are_reported_without_a_prefix_clients_add_themselves(
         "error",
         "could not load the model: /x does not exist. Set the `modelPath` setting",
     )
+    host.shutdown()
+
+
+async def test_the_heap_is_trimmed_after_the_load_and_every_few_jobs() -> None:
+    trims: list[int] = []
+    engine = EngineDouble()
+    host = ModelHost(loader=lambda path: engine, trim=lambda: trims.append(len(engine.scored)))
+    await host.start_loading(None)
+    assert trims == [0]  # once the load is done
+    for i in range(2 * TRIM_EVERY):
+        await host.score(engine, [(f"intent {i}", "pass")])
+    assert len(trims) == 3 and trims[1] == TRIM_EVERY  # then after every TRIM_EVERY jobs
+    host.shutdown()
+
+
+async def test_a_failed_load_still_trims_and_reports() -> None:
+    trims: list[str] = []
+
+    def broken(path):
+        raise ValueError("not a bundle")
+
+    host = ModelHost(loader=broken, trim=lambda: trims.append("trim"))
+    await host.start_loading(None)
+    assert host.state == "error" and trims == ["trim"]
     host.shutdown()
