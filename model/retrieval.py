@@ -19,8 +19,9 @@ import hashlib
 import json
 import math
 import re
+import threading
 import warnings
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -567,14 +568,31 @@ def _stored_terms(data: Any, entries: Sequence[Entry]) -> DocTerms | None:
     return doc_terms if starts_with(doc_terms, expected) else None
 
 
-@functools.lru_cache(maxsize=4)
+LOADED_KEPT = 4  # indexes `load_index` remembers
+_loaded: OrderedDict[tuple[str, str], RetrievalIndex] = OrderedDict()
+_loaded_lock = threading.Lock()
+
+
 def load_index(data: bytes, learned: bytes | None = None) -> RetrievalIndex:
     """`RetrievalIndex.from_json`, with the bundle's learned retriever when it has one;
     remembered per file content: engines built again and again from one bundle (tuning sweeps)
-    parse it once, and it is built once (its postings are most of a server's start-up). The index
-    is read-only once built."""
-    retriever = None if learned is None else ApiRetriever.from_bytes(learned)
-    return RetrievalIndex.from_json(data, retriever)
+    parse it once, and it is built once. The index is read-only once built. Remembered by the
+    files' digests, not their bytes, which a server would otherwise keep (12 MB) for nothing."""
+    key = (
+        hashlib.sha1(data, usedforsecurity=False).hexdigest(),
+        "" if learned is None else hashlib.sha1(learned, usedforsecurity=False).hexdigest(),
+    )
+    with _loaded_lock:
+        found = _loaded.get(key)
+        if found is not None:
+            _loaded.move_to_end(key)
+            return found
+        retriever = None if learned is None else ApiRetriever.from_bytes(learned)
+        index = RetrievalIndex.from_json(data, retriever)
+        _loaded[key] = index
+        while len(_loaded) > LOADED_KEPT:
+            _loaded.popitem(last=False)
+        return index
 
 
 def entries_digest(entries: Sequence[Entry]) -> str:

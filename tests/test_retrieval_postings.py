@@ -162,3 +162,15 @@ def test_upgrade_command_rewrites_a_format_1_file(tmp_path: Path) -> None:
     upgraded = json.loads(path.read_text(encoding="utf-8"))
     assert upgraded["format"] == 2 and upgraded["entries"] == data["entries"]
     assert upgraded["doc_terms"] == built.doc_terms.to_dict()
+
+
+def test_load_index_remembers_by_content_a_few_indexes() -> None:
+    texts = [RetrievalIndex.from_pairs(PAIRS[: 3 + i]).to_json().encode() for i in range(4)]
+    first = retrieval.load_index(bytes(texts[0]))
+    assert retrieval.load_index(bytes(bytearray(texts[0]))) is first  # equal bytes, another object
+    assert len(first) == 3 and len(retrieval.load_index(texts[1])) == 4
+    for text in [*texts[1:], texts[0].replace(b"shutil", b"shutils")]:
+        retrieval.load_index(text)  # LOADED_KEPT newer ones push the first out
+    assert retrieval.LOADED_KEPT == 4
+    again = retrieval.load_index(texts[0])
+    assert again is not first and again.entries == first.entries
