@@ -4,8 +4,8 @@ The beam and the retrieved pairs often propose the same call with a different op
 (`subprocess.run(c, stdout=None)`, `subprocess.run(c, capture_output=False)`) or the same code
 spelled twice (`xs[-1]`, `xs[(-1)]`). A list of five is worth most when its entries are
 alternatives: a user who rejects the first `subprocess.run` wants to see `check_output` next.
-The order of the first suggestion never changes; later ones that repeat an earlier one's meaning
-move behind those that do not.
+`Variety` admits suggestions in rank order while they add something new; the engine's check
+puts the rest behind the admitted ones, so the first suggestion never changes.
 """
 
 from __future__ import annotations
@@ -14,8 +14,6 @@ import ast
 import functools
 import warnings
 from collections import Counter
-from collections.abc import Sequence
-from typing import Protocol, TypeVar
 
 from codeqa_model.api_retriever import api_keys
 
@@ -24,30 +22,22 @@ from codeqa_model.api_retriever import api_keys
 MAX_SAME_APIS = 2
 
 
-class _HasCode(Protocol):
-    @property
-    def code(self) -> str: ...
+class Variety:
+    """Admits suggestions in rank order while they add something new: not the same code once
+    normalised as an admitted one, and not past `per_api` admitted with the same called APIs."""
 
+    def __init__(self, per_api: int = MAX_SAME_APIS) -> None:
+        self.per_api = per_api
+        self._codes: set[str] = set()
+        self._apis: Counter[tuple[str, ...]] = Counter()
 
-S = TypeVar("S", bound=_HasCode)
-
-
-def diversify(ranked: Sequence[S], per_api: int = MAX_SAME_APIS) -> list[S]:
-    """`ranked` reordered (stable): a suggestion whose normalised code repeats an earlier one's,
-    or whose set of called APIs already has `per_api` places, goes after all that do not."""
-    kept: list[S] = []
-    later: list[S] = []
-    seen_code: set[str] = set()
-    per_key: Counter[tuple[str, ...]] = Counter()
-    for suggestion in ranked:
-        same, apis = _meaning(suggestion.code)
-        if same in seen_code or (apis and per_key[apis] >= per_api):
-            later.append(suggestion)
-            continue
-        seen_code.add(same)
-        per_key[apis] += 1
-        kept.append(suggestion)
-    return kept + later
+    def admit(self, code: str) -> bool:
+        same, apis = _meaning(code)
+        if same in self._codes or (apis and self._apis[apis] >= self.per_api):
+            return False
+        self._codes.add(same)
+        self._apis[apis] += 1
+        return True
 
 
 @functools.lru_cache(maxsize=4096)

@@ -26,9 +26,9 @@ retriever (`codeqa_model.api_prior`). Paths passed where a file object belongs a
 (`codeqa_model.api_check`): code that fails a check (does not parse, names something undefined,
 an attribute a module lacks, a call that does not bind) goes after every passing one with
 `Suggestion.problem` set (never top-1 while any candidate passes; hover and quick fixes skip it),
-and each gets the `import` lines it needs. Before the check, suggestions that repeat an earlier
-one's meaning (same code once normalised, or a third with the same called APIs) move back
-(`codeqa_model.diversity`): the first suggestion is never moved.
+and each gets the `import` lines it needs; a passing one that repeats an earlier one's meaning
+(same code once normalised, or past `MAX_SAME_APIS` with the same called APIs) goes after the
+other passing ones (`codeqa_model.diversity`); the first passing suggestion never moves.
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ from codeqa_model.bundle import (
 from codeqa_model.combiner import COMBINER_FILE, Combiner
 from codeqa_model.consensus import consensus_scores
 from codeqa_model.context import SourceContext
-from codeqa_model.diversity import diversify
+from codeqa_model.diversity import MAX_SAME_APIS, Variety
 from codeqa_model.file_args import open_file_arguments
 from codeqa_model.generator import Candidate, parses
 from codeqa_model.paths import resolve_bundle
@@ -218,26 +218,32 @@ def check_suggestions(
     intent: str,
     context: SourceContext,
     k: int,
+    per_api: int = MAX_SAME_APIS,
 ) -> list[Suggestion]:
     """Ranked suggestions after the static API check: passing ones first (in rank order, with
-    the imports they need), then failing ones flagged with `problem`. Shared with evaluation, so
-    its figures describe what is shown.
+    the imports they need; one that repeats an earlier one's meaning — `diversity.Variety` —
+    after the other passing ones), then failing ones flagged with `problem`. Shared with
+    evaluation, so its figures describe what is shown. The first passing suggestion is always
+    first.
 
     Failing candidates are kept (last) rather than dropped: the check is conservative but not
     perfect (a name defined elsewhere, an API newer than the table), and a flagged candidate is
     still a starting point in the completion list; it is never top-1 while anything passes.
     """
     passing: list[Suggestion] = []
+    repeats: list[Suggestion] = []
     failing: list[Suggestion] = []
+    variety = Variety(per_api)
     for suggestion in ranked:
         if len(passing) >= k:
             break  # the answer is the first k passing ones: the rest need no check
         result = checker.check(suggestion.code, context, intent)
         if result.ok:
-            passing.append(replace(suggestion, imports=result.imports, problem=None))
+            checked = replace(suggestion, imports=result.imports, problem=None)
+            (passing if variety.admit(suggestion.code) else repeats).append(checked)
         else:
             failing.append(replace(suggestion, imports=result.imports, problem=result.reason))
-    return (passing + failing)[:k]
+    return (passing + repeats + failing)[:k]
 
 
 def clip_intent(intent: str, max_words: int) -> str:
@@ -440,7 +446,7 @@ class Engine:
         if self.unexplained_weight:
             details = [unexplained_details(c.code, intent) for c in candidates]
             scores = scores - self.unexplained_weight * np.asarray(details) / MAX_COUNT
-        ranked = diversify(rank(candidates, scores, len(candidates)))
+        ranked = rank(candidates, scores, len(candidates))
         return tuple(check_suggestions(ranked, self.checker, intent, context, k))
 
     def _candidates(self, intent: str, k: int) -> list[Candidate]:

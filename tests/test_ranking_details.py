@@ -108,9 +108,10 @@ def test_api_prior_prefers_the_api_the_intent_asks_for() -> None:
     assert prior.scores("nothing it knows", codes).tolist() == [0.0] * 4
 
 
-def test_diversify_moves_repeats_back_and_never_the_first() -> None:
-    from codeqa_model.diversity import diversify
-    from codeqa_model.inference import Suggestion
+def test_repeats_of_an_earlier_suggestion_go_after_the_other_passing_ones() -> None:
+    from codeqa_model.api_check import ApiChecker
+    from codeqa_model.context import SourceContext
+    from codeqa_model.inference import Suggestion, check_suggestions
 
     codes = [
         "subprocess.run(c, stdout=None)",
@@ -119,10 +120,15 @@ def test_diversify_moves_repeats_back_and_never_the_first() -> None:
         "xs[-1]",
         "xs[(-1)]",  # the same code as the one before, spelled differently
         "subprocess.check_output(c)",
-        "f(",  # does not parse: stays where it was among the rest
+        "undefined_name(c)",  # fails the check: after every passing one
     ]
     ranked = [Suggestion(c, 1.0 - i / 10, ()) for i, c in enumerate(codes)]
-    order = [s.code for s in diversify(ranked)]
-    assert order == [codes[0], codes[1], codes[3], codes[5], codes[6], codes[2], codes[4]]
-    assert [s.code for s in diversify(ranked, per_api=1)][:3] == [codes[0], codes[3], codes[5]]
-    assert diversify([]) == []
+
+    def shown(k: int, per_api: int = 2) -> list[str]:
+        found = check_suggestions(ranked, ApiChecker(None), "c xs", SourceContext.EMPTY, k, per_api)
+        return [s.code for s in found]
+
+    assert shown(7) == [codes[i] for i in (0, 1, 3, 5, 2, 4, 6)]
+    assert shown(3, per_api=1) == [codes[0], codes[3], codes[5]]
+    # the first passing suggestion is first whatever comes after it
+    assert shown(1, per_api=1) == [codes[0]]
