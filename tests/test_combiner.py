@@ -195,3 +195,40 @@ def test_source_weights_give_every_source_of_true_pairs_the_same_total() -> None
     w = source_weights(labels, sources)
     assert w[:4].sum() == pytest.approx(w[4:6].sum()) == pytest.approx(3.0)
     assert w[6:].tolist() == [1.0, 1.0]  # negatives unweighted
+
+
+def test_the_binding_source_and_the_negatives_its_threshold_flags() -> None:
+    from codeqa_train.fit_combiner import binding_source, negatives_flagged
+
+    probs = np.array([0.9, 0.8, 0.3, 0.2, 0.1, 0.5])
+    labels = np.array([1, 1, 1, 1, 0, 0])
+    sources = np.array(["a", "a", "b", "b", "a", "b"])
+    assert binding_source(probs, labels, sources, 0.05) == "b"
+    # a flags its negative (0.1 < 0.4), b does not (0.5): the mean of 1 and 0
+    assert negatives_flagged(probs, labels, sources, 0.4) == pytest.approx(0.5)
+
+
+def test_tail_weights_are_chosen_out_of_fold_by_the_negatives_flagged() -> None:
+    import argparse
+
+    from codeqa_train.fit_combiner import weigh_tail
+
+    rng = np.random.default_rng(3)
+    n = 600
+    sources = np.array(["easy", "hard"] * (n // 2))
+    labels = (rng.uniform(size=n) < 0.5).astype(int)
+    signal = np.where(labels == 1, 1.0, -1.0) * np.where(sources == "easy", 2.0, 0.5)
+    x = np.column_stack([signal + rng.normal(size=n), (sources == "hard").astype(float)])
+    folds = np.array([fold_of(f"r{i}", 4) for i in range(n)])
+    rows = np.ones(n)
+    args = argparse.Namespace(c=1.0, false_alarm_rate=0.05, tail_weights=[1.0])
+    same, report = weigh_tail(x, labels, sources, folds, rows, args)
+    assert report["weight"] == 1.0 and np.array_equal(same, rows)
+    args.tail_weights = [1.0, 4.0]
+    weighted, report = weigh_tail(x, labels, sources, folds, rows, args)
+    assert report["source"] == "hard" and set(report["negatives_flagged"]) == {"1.0", "4.0"}
+    # the hard source's positives weighed 4x lift its low tail, so its threshold flags more
+    grid = report["negatives_flagged"]
+    assert grid["4.0"] > grid["1.0"] and report["weight"] == 4.0
+    heavier = (labels == 1) & (sources == "hard")
+    assert np.all(weighted[heavier] == report["weight"]) and np.all(weighted[~heavier] == 1.0)

@@ -209,6 +209,51 @@ def per_kind(probs: np.ndarray, labels: np.ndarray, kinds: np.ndarray, threshold
     return out
 
 
+def binding_source(probs: np.ndarray, labels: np.ndarray, sources: np.ndarray, rate: float) -> str:
+    """The source whose true pairs set `threshold_for_sources` (its `rate` quantile is lowest)."""
+    true = sorted(set(sources[labels == 1].tolist()))
+    return min(true, key=lambda s: np.quantile(probs[(labels == 1) & (sources == s)], rate))
+
+
+def negatives_flagged(
+    probs: np.ndarray, labels: np.ndarray, sources: np.ndarray, threshold: float
+) -> float:
+    """The mean over sources (with negatives) of the share of their negatives flagged."""
+    shares = [
+        float((probs[m] < threshold).mean())
+        for s in sorted(set(sources[labels == 0].tolist()))
+        if (m := (labels == 0) & (sources == s)).any()
+    ]
+    return float(np.mean(shares)) if shares else 0.0
+
+
+def weigh_tail(
+    x: np.ndarray,
+    labels: np.ndarray,
+    sources: np.ndarray,
+    folds: np.ndarray,
+    rows: np.ndarray,
+    args: argparse.Namespace,
+) -> tuple[np.ndarray, dict[str, Any]]:
+    """Row weights with the true pairs of the source that sets the threshold (its lowest-scored
+    true pairs) weighed `m` times, `m` from `--tail-weights` chosen out of fold: the one under
+    which the threshold rule flags the most negatives (mean over sources). The logistic fit
+    spreads its errors evenly; the threshold only cares about one source's low tail."""
+    oof = out_of_fold(x, labels, folds, args.c, rows)
+    source = binding_source(oof, labels, sources, args.false_alarm_rate)
+    grid: dict[str, float] = {}
+    best, best_rows = None, rows
+    for m in args.tail_weights:
+        weighted = rows.copy()
+        weighted[(labels == 1) & (sources == source)] *= m
+        probs = oof if m == 1.0 else out_of_fold(x, labels, folds, args.c, weighted)
+        t = threshold_for_sources(probs, labels, sources, args.false_alarm_rate)
+        grid[repr(m)] = round(negatives_flagged(probs, labels, sources, t), 4)
+        if best is None or grid[repr(m)] > grid[repr(best)]:
+            best, best_rows = m, weighted
+    return best_rows, {"source": source, "weight": best, "negatives_flagged": grid}
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     a = parser.add_argument
     a(
@@ -259,6 +304,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="the learned retriever (retriever.safetensors) for the P(api | intent) features",
     )
     a("--features", default="all", help='"all" or a comma list of KNOWN_FEATURES')
+    a(
+        "--tail-weights",
+        type=lambda text: [float(v) for v in text.split(",")],
+        default=[1.0],
+        metavar="M,M,...",
+        help="weights tried for the threshold-setting source's true pairs (see weigh_tail)",
+    )
     a("--folds", type=int, default=5, help="groups of valid rows for out-of-fold scores")
     a("--c", type=float, default=1.0, help="inverse L2 strength of the logistic regression")
     a(
@@ -314,7 +366,8 @@ def fit(args: argparse.Namespace, log: Any = print) -> dict[str, Any]:
     with torch.inference_mode():
         base = np.asarray(matcher.score(pairs), dtype=np.float64)
     x = design(base, evidence_matrix(pairs, names, evidence, prior))
-    rows = source_weights(labels, sources) if args.balance_sources else None
+    rows = source_weights(labels, sources) if args.balance_sources else np.ones(len(labels))
+    rows, tail = weigh_tail(x, labels, sources, folds, rows, args)
     oof = out_of_fold(x, labels, folds, args.c, rows)
     threshold = threshold_for_sources(oof, labels, sources, args.false_alarm_rate)
     base_threshold = threshold_for_sources(base, labels, sources, args.false_alarm_rate)
@@ -334,6 +387,7 @@ def fit(args: argparse.Namespace, log: Any = print) -> dict[str, Any]:
         "bias": bias,
         "threshold": threshold,
         "threshold_rule": f"at most {args.false_alarm_rate} of every source's true pairs flagged",
+        "tail_weight": tail,
         "matcher": per_kind(base, labels, kinds, base_threshold),
         "matcher_threshold_same_rule": base_threshold,
         "combined": per_kind(oof, labels, kinds, threshold),
@@ -364,6 +418,7 @@ def run(args: argparse.Namespace) -> int:
             continue
         before, after = report["matcher"][kind]["roc_auc"], report["combined"][kind]["roc_auc"]
         print(f"{kind:10s} ROC-AUC {100 * before:5.1f} -> {100 * after:5.1f}")
+    print(f"tail weight {report['tail_weight']}")
     print(
         f"false alarms {report['combined']['false_alarms']:.3f} at threshold "
         f"{report['threshold']:.4f}; wrote {args.out / COMBINER_FILE}"
