@@ -2,7 +2,7 @@
 
 `codeqa-train fit-combiner` writes `combiner.json` (a bundle extra file): logistic-regression
 weights over the matcher logit and the evidence features it names (`KNOWN_FEATURES`: the API
-profiles' `match_evidence.FEATURES`, `values_missing`, and the learned retriever's
+profiles' `match_evidence.FEATURES`, `values_missing`, `opposite`, and the learned retriever's
 `PRIOR_FEATURES`, which need the bundle's `retriever.safetensors`), the API profiles behind
 the evidence, and the threshold chosen on validation. A bundle without the file scores with the
 matcher alone, as before. The combined probability replaces the matcher's wherever a pair is
@@ -25,7 +25,7 @@ COMBINER_FILE = "combiner.json"
 COMBINER_FORMAT = 1
 _EPS = 1e-6
 # every evidence feature a combiner may name, in the order `evidence_matrix` computes them
-KNOWN_FEATURES = (*FEATURES, "values_missing", *PRIOR_FEATURES)
+KNOWN_FEATURES = (*FEATURES, "values_missing", "opposite", *PRIOR_FEATURES)
 
 
 def design_matrix(base_probs: np.ndarray, evidence: np.ndarray) -> np.ndarray:
@@ -47,6 +47,10 @@ def evidence_matrix(
     columns = [np.asarray(evidence.many(pairs), dtype=np.float64).reshape(len(pairs), -1)]
     if "values_missing" in names:
         columns.append(np.array([[values_missing(i, c)] for i, c in pairs], dtype=np.float64))
+    else:
+        columns.append(np.zeros((len(pairs), 1)))
+    if "opposite" in names:
+        columns.append(np.array([[evidence.opposite(i, c)] for i, c in pairs], dtype=np.float64))
     else:
         columns.append(np.zeros((len(pairs), 1)))
     if any(n in PRIOR_FEATURES for n in names):

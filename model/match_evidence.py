@@ -21,6 +21,11 @@ as `module.function` (aliases resolved), `.method` or a bare builtin. Features p
 - `lexical`: the share of the intent's (IDF-weighted) words found among the code's
   identifier parts.
 
+`opposite` (`Evidence.opposite`): 1 when the block does the opposite of an intent verb and not
+the verb itself — a called name part or the file mode of an `open` is an antonym of it (`dump`
+under "load", `open(p, "w")` under "read", `decode` under "encode"), from the small `OPPOSITES`
+table of verb antonyms.
+
 `values_missing` is apart (it needs no profiles): the share of the intent's quoted values
 (`'config.ini'`, `` `path` ``) that the code does not contain — a block on another file or
 variable than the intent names.
@@ -103,6 +108,32 @@ def call_keys(code: str, modules: Iterable[str] | frozenset[str]) -> list[str]:
         if key not in keys:
             keys.append(key)
     return keys
+
+
+# Verb antonyms (after `words`' normalisation); each verb's synonyms count as doing it.
+_ANTONYMS = (
+    ({"read", "load", "parse"}, {"write", "dump", "save"}),
+    ({"encode", "compress", "encrypt", "serialize"}, {"decode", "decompress", "decrypt"}),
+    ({"add", "insert", "append", "push", "create", "make", "mkdir", "makedir"}, {"remove", "delete",
+     "pop", "rmtree", "rmdir", "unlink", "clear", "discard"}),
+    ({"upper", "capitalize"}, {"lower"}),
+    ({"max", "largest", "maximum"}, {"min", "smallest", "minimum"}),
+    ({"open", "connect", "start", "lock"}, {"close", "disconnect", "stop", "unlock"}),
+    ({"join"}, {"split"}),
+)  # fmt: skip
+OPPOSITES: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
+for _one, _other in _ANTONYMS:
+    for _verb in _one:
+        OPPOSITES[_verb] = (frozenset(_one), frozenset(_other))
+    for _verb in _other:
+        OPPOSITES[_verb] = (frozenset(_other), frozenset(_one))
+_OPEN_MODE = re.compile(r"""\bopen\(([^()]*)\)""")
+_WRITE_MODE = re.compile(r"""['"][rbt+]*[wax][rbt+]*['"]""")
+
+
+def open_modes(code: str) -> set[str]:
+    """`write` for an `open(...)` with a w/a/x mode, `read` for one without."""
+    return {"write" if _WRITE_MODE.search(args) else "read" for args in _OPEN_MODE.findall(code)}
 
 
 @lru_cache(maxsize=4096)
@@ -231,6 +262,17 @@ class Evidence:
                 )
                 best = max(best, hits / len(parts))
         return best
+
+    def opposite(self, intent: str, code: str) -> float:
+        """1.0 when a called name part or an `open` mode is an antonym of an intent verb and
+        no part does the verb itself (see `OPPOSITES`); else 0.0."""
+        keys, _ = self._keys(code)
+        parts = {p for k in keys for p in self._name_parts(k)} | open_modes(code)
+        for w in self._vector(intent):
+            pair = OPPOSITES.get(w)
+            if pair is not None and not parts.isdisjoint(pair[1]) and parts.isdisjoint(pair[0]):
+                return 1.0
+        return 0.0
 
     def features(self, intent: str, code: str) -> list[float]:
         """`FEATURES` for one pair, in that order."""

@@ -115,3 +115,24 @@ def test_name_parts_count_for_apis_no_training_pair_called(evidence: Evidence) -
     # a run-together name (listdir) is read by its parts: list, dir(ectory)
     whole = _f(evidence, "list the directory", "os.listdir('.')")["name"]
     assert whole == 1.0 and _f(evidence, "remove the tree", "os.listdir('.')")["name"] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("intent", "code", "expected"),
+    [
+        ("read the json file `path`", "with open(path, 'w') as fh:\n    fh.write('')", 1.0),
+        ("read the json file `path`", "with open(path) as fh:\n    d = json.load(fh)", 0.0),
+        ("write the rows to a csv file", "with open(p) as fh:\n    rows = fh.readlines()", 1.0),
+        ("write the rows to a csv file", "with open(p, 'a') as fh:\n    fh.write(rows)", 0.0),
+        ("load the pickle file", "pickle.dump(model, fh)", 1.0),
+        ("encode the bytes as base64", "base64.b64decode(blob)", 1.0),
+        ("encode the bytes as base64", "base64.b64encode(blob)", 0.0),
+        ("get the maximum value of `xs`", "best = min(xs)", 1.0),
+        ("create the folder 'out'", "shutil.rmtree('out')", 1.0),
+        ("sort the list `xs`", "xs.pop()", 0.0),  # no verb of the table in the intent
+    ],
+)
+def test_opposite_marks_a_block_that_undoes_the_intent_verb(
+    evidence: Evidence, intent: str, code: str, expected: float
+) -> None:
+    assert evidence.opposite(intent, code) == expected

@@ -89,7 +89,7 @@ def test_values_missing_is_the_share_of_quoted_values_the_code_leaves_out() -> N
 
 
 EVIDENCE = Evidence({"os.getcwd": {"current": 1.0}}, {"current": 2.0}, ["os"])
-NEW = [*FEATURES, "values_missing", *PRIOR_FEATURES]
+NEW = [*FEATURES, "values_missing", "opposite", *PRIOR_FEATURES]
 
 
 def _file(names: list[str], weights: list[float]) -> bytes:
