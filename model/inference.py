@@ -21,7 +21,8 @@ of `p_beam`. `engine.consensus_weight` adds each candidate's mean similarity to 
 (`codeqa_model.consensus`); `engine.unexplained_weight` takes off a share for each literal the
 intent does not explain (`codeqa_model.unexplained`: `item['date']` under "sort `xs` in reverse").
 `engine.api_weight` adds how likely the candidate's APIs are for the intent by the learned
-retriever (`codeqa_model.api_prior`). Paths passed where a file object belongs are opened first
+retriever (`codeqa_model.api_prior`); `engine.missing_weight` takes off the share of the intent's
+quoted values a candidate leaves out. Paths passed where a file object belongs are opened first
 (`codeqa_model.file_args`). Then `check_suggestions` checks each against the API statically
 (`codeqa_model.api_check`): code that fails a check (does not parse, names something undefined,
 an attribute a module lacks, a call that does not bind) goes after every passing one with
@@ -60,6 +61,7 @@ from codeqa_model.context import SourceContext
 from codeqa_model.diversity import MAX_SAME_APIS, Variety
 from codeqa_model.file_args import open_file_arguments
 from codeqa_model.generator import Candidate, parses
+from codeqa_model.match_evidence import values_missing
 from codeqa_model.paths import resolve_bundle
 from codeqa_model.retrieval import (
     RETRIEVAL_FILE,
@@ -280,6 +282,7 @@ class Engine:
         consensus_weight: float = 0.0,
         unexplained_weight: float = 0.0,
         api_weight: float = 0.0,
+        missing_weight: float = 0.0,
         combiner: Combiner | None = None,
     ) -> None:
         if not 0.0 <= rerank_weight <= 1.0:
@@ -299,6 +302,7 @@ class Engine:
         self.consensus_weight = float(consensus_weight)
         self.unexplained_weight = float(unexplained_weight)
         self.api_weight = float(api_weight)
+        self.missing_weight = float(missing_weight)
         learned = retrieval.learned if retrieval is not None else None
         self._api_prior = ApiPrior(learned) if learned is not None else None
         # matcher + API evidence (`codeqa_model.combiner`) where a pair is judged; None: matcher
@@ -443,6 +447,9 @@ class Engine:
         if self.api_weight and self._api_prior is not None:
             codes = [c.code for c in candidates]
             scores = scores + self.api_weight * self._api_prior.scores(intent, codes)
+        if self.missing_weight:
+            missing = [values_missing(intent, c.code) for c in candidates]
+            scores = scores - self.missing_weight * np.asarray(missing)
         if self.unexplained_weight:
             details = [unexplained_details(c.code, intent) for c in candidates]
             scores = scores - self.unexplained_weight * np.asarray(details) / MAX_COUNT
@@ -547,7 +554,7 @@ def _combiner(bundle: Bundle, retrieval: RetrievalIndex | None) -> Combiner | No
 
 def _retrieval_knobs(bundle: Bundle) -> dict[str, Any]:
     """The engine's ranking knobs (`retrieval_k`, `retrieval_weight`, `consensus_weight`,
-    `unexplained_weight`, `api_weight`) from config.json's engine section."""
+    `unexplained_weight`, `api_weight`, `missing_weight`) from config.json's engine section."""
     engine = bundle.config["engine"]
     knobs = {
         "retrieval_k": engine.get("retrieval_k", DEFAULT_RETRIEVAL_K),
@@ -555,6 +562,7 @@ def _retrieval_knobs(bundle: Bundle) -> dict[str, Any]:
         "consensus_weight": engine.get("consensus_weight", 0.0),
         "unexplained_weight": engine.get("unexplained_weight", 0.0),
         "api_weight": engine.get("api_weight", 0.0),
+        "missing_weight": engine.get("missing_weight", 0.0),
     }
     for name, value in knobs.items():
         integral = name != "retrieval_k" or isinstance(value, int)

@@ -45,13 +45,15 @@ GENERATOR_KNOBS = ("beam_size", "length_penalty", "no_repeat_ngram")
 # The smallest value each generator knob may take (a grid is never extended below it).
 # The engine's knowledge knobs (issue 10): retrieved candidates per intent, the weight of their
 # similarity, the weight of candidates' agreement, the penalty for literals the intent does not
-# explain, the weight of the learned retriever's P(api | intent). Swept like the generator knobs.
+# explain, the weight of the learned retriever's P(api | intent), the penalty for leaving the
+# intent's quoted values out. Swept like the generator knobs.
 ENGINE_KNOBS = (
     "retrieval_k",
     "retrieval_weight",
     "consensus_weight",
     "unexplained_weight",
     "api_weight",
+    "missing_weight",
 )
 SWEPT_KNOBS = (*GENERATOR_KNOBS, *ENGINE_KNOBS)
 LOWEST = {
@@ -63,6 +65,7 @@ LOWEST = {
     "consensus_weight": 0.0,
     "unexplained_weight": 0.0,
     "api_weight": 0.0,
+    "missing_weight": 0.0,
 }
 # The largest value a knob may take: every retrieved candidate is scored by the matcher and
 # API-checked, so past 5 a suggestion's latency grows beyond the 25 ms p50 budget (measured
@@ -79,6 +82,7 @@ SECTION = {
     "consensus_weight": "engine",
     "unexplained_weight": "engine",
     "api_weight": "engine",
+    "missing_weight": "engine",
     "threshold": "matcher",
 }
 
@@ -186,6 +190,7 @@ class EngineFactory:
             "consensus_weight": 0.0,
             "unexplained_weight": 0.0,
             "api_weight": 0.0,
+            "missing_weight": 0.0,
         }
         return {
             **{k: cfg["generator"][k] for k in GENERATOR_KNOBS},
@@ -557,6 +562,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     a("--consensus-weights", type=_floats, default=[0.0, 0.2, 0.4, 0.8], help="grid")
     a("--unexplained-weights", type=_floats, default=[0.0, 0.1, 0.2, 0.4], help="grid")
     a("--api-weights", type=_floats, default=[0.0, 0.2, 0.4, 0.8], help="grid")
+    a("--missing-weights", type=_floats, default=[0.0, 0.1, 0.2, 0.4], help="grid")
     a(
         "--extend",
         type=int,
@@ -586,6 +592,7 @@ def tune(args: argparse.Namespace, log: Callable[[str], None] = print) -> dict[s
         "no_repeat_ngram": args.no_repeat,
         "consensus_weight": args.consensus_weights,
         "unexplained_weight": args.unexplained_weights,
+        "missing_weight": args.missing_weights,
     }
     with tempfile.TemporaryDirectory(prefix="codeqa-tune-") as tmp:
         bundle = bundle_from_runs(
