@@ -14,6 +14,7 @@ does the postings' arithmetic (`codeqa_model.retrieval_postings`). Pure numpy + 
 from __future__ import annotations
 
 import ast
+import builtins
 import functools
 import hashlib
 import json
@@ -39,6 +40,9 @@ SPOT_CHECKS = 64  # entries whose stored terms a load compares with this code's 
 MAX_PER_API = 2
 SCHEMES = ("tfidf", "bm25")
 
+# Sources whose entries are API documentation: their plain argument names are parameters.
+DOC_SOURCES = frozenset({"mined", "apidocs"})
+_BUILTIN_NAMES = frozenset(dir(builtins))
 _PLACEHOLDER = re.compile(r"(?<!\w)(?:str|var)_\d(?!\w)")
 _WORD = re.compile(r"[a-z][a-z0-9]*|\d+")
 _STOP_WORDS = (
@@ -300,6 +304,7 @@ def fill(
     fallback: Mapping[str, str],
     entry_intent: str = "",
     intent: str = "",
+    parameters: bool = False,
 ) -> tuple[str, tuple]:
     """Placeholders → the intent's values (spans recorded) or the entry's own; unknown kept.
 
@@ -307,7 +312,9 @@ def fill(
     intents, for the words around each value). A doc entry called on its type (`str.isdigit()`)
     gets a leftover intent value as the receiver (`'abc'.isdigit()`): a string only for str
     and bytes methods. Any other class (`deque.pop()`) gets a leftover name the intent calls by
-    that class ("the last item of deque `d`" → `d.pop()`).
+    that class ("the last item of deque `d`" → `d.pop()`). With `parameters` (doc entries,
+    whose plain argument names are the documented parameters: `json.load(fp)`), the values
+    still unused take those names' places in order.
     """
     chosen = assign_slots(code, slots, entry_intent, intent)
     edits: list[tuple[int, int, str, bool]] = []
@@ -333,6 +340,10 @@ def fill(
         )
         if spare is not None:
             edits.append((0, len(named.group(1)), spare.render(), True))
+    if parameters:
+        used = taken | {s.placeholder for s in slots if any(e[0] == 0 for e in edits)}
+        unused = [s for s in slots if s.placeholder not in used]
+        edits += _parameter_edits(code, unused)
     for match in _PLACEHOLDER.finditer(code):
         slot = chosen.get(match.group())
         value = slot.render() if slot is not None else fallback.get(match.group())
@@ -351,6 +362,44 @@ def fill(
         last = end
     pieces.append(code[last:])
     return "".join(pieces), tuple(spans)
+
+
+def _parameter_edits(code: str, unused: Sequence[Slot]) -> list[tuple[int, int, str, bool]]:
+    """Edits putting `unused` values, in order, where the code passes a plain lower-case name
+    (not a placeholder, builtin or attribute chain) positionally to a call; every use of that
+    name. Nothing when the code does not parse or no value is left."""
+    if not unused:
+        return []
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SyntaxWarning)
+            tree = ast.parse(code)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return []
+    names: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            for arg in node.args:
+                if (
+                    isinstance(arg, ast.Name)
+                    and arg.id.islower()
+                    and not _PLACEHOLDER.fullmatch(arg.id)
+                    and arg.id not in _BUILTIN_NAMES
+                    and arg.id not in names
+                ):
+                    names.append(arg.id)
+    value_of = {name: slot.render() for name, slot in zip(names, unused, strict=False)}
+    lines = code.splitlines(keepends=True)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+    edits = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id in value_of and node.lineno == node.end_lineno:
+            line = lines[node.lineno - 1].encode("utf-8")
+            start = starts[node.lineno - 1] + len(line[: node.col_offset].decode("utf-8"))
+            edits.append((start, start + len(node.id), value_of[node.id], True))
+    return edits
 
 
 class RetrievalIndex:
@@ -480,7 +529,14 @@ class RetrievalIndex:
             canon, pool or (8 if learned else 4) * k, (s.value for s in slots)
         ):
             entry = self.entries[i]
-            code, spans = fill(entry.code, slots, dict(entry.values), entry.intent, canon)
+            code, spans = fill(
+                entry.code,
+                slots,
+                dict(entry.values),
+                entry.intent,
+                canon,
+                parameters=entry.source in DOC_SOURCES,
+            )
             if code in seen:
                 continue
             if learned is not None:

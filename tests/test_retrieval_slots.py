@@ -115,3 +115,18 @@ def test_a_class_method_gets_the_value_the_intent_calls_by_that_class() -> None:
     assert _fill(doc, "remove the last item of `d`") == "deque.pop()"
     os_doc = ("Return the current working directory.", "os.getcwd()")
     assert _fill(os_doc, "get the working directory of deque `d`") == "os.getcwd()"
+
+
+def test_a_doc_entry_s_parameter_names_take_the_values_left_over() -> None:
+    def put(intent: str, code: str, parameters: bool = True) -> str:
+        canon, slots = canonicalize_intent(intent)
+        return fill(code, slots, {}, "", canon, parameters=parameters)[0]
+
+    assert put("read json file 'cfg.json'", "json.load(fp)") == "json.load('cfg.json')"
+    assert put("copy `a` to `b`", "shutil.copy(src, dst)") == "shutil.copy(a, b)"
+    assert put("copy `a`", "shutil.copy(src, dst)") == "shutil.copy(a, dst)"
+    assert put("sum of `xs`", "sum(iterable)") == "sum(xs)"
+    # builtins, keyword values and entries that are not docs keep their names
+    assert put("length of 'abc'", "len(s, key=fp)") == "len('abc', key=fp)"
+    assert put("length of `t`", "print(len)") == "print(len)"
+    assert put("read json file 'cfg.json'", "json.load(fp)", parameters=False) == "json.load(fp)"
