@@ -6,7 +6,10 @@ against its documented siblings (`os.getcwd` beside `os.listdir`). When a siblin
 right (p ≥ 0.5) and clearly better than the call (by `WRONG_MARGIN`), the reason names both
 ("calls os.listdir; the intent asks for the current working directory (os.getcwd)"); when the
 block's only documented call is judged wrong alone, it names the call and what its
-documentation says it does. Anything less clear gives None: a vague reason is
+documentation says it does. Without such a call, two plain facts still make a reason
+(`plain_reason`): the block does the opposite of the intent's verb (opens the file for writing
+under "read", calls `pickle.dump` under "load"; `match_evidence.OPPOSITES`), or it never uses a
+value the intent quotes ('config.ini'). Anything less clear gives None: a vague reason is
 worse than none.
 
 The documentation summaries (`{dotted name: first doc sentence}`) travel in the matcher's
@@ -21,6 +24,7 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from codeqa_model.match_evidence import OPPOSITES, canonical, open_modes, words
 from codeqa_model.pyast import dotted, import_aliases
 
 # Common import aliases in Stack Overflow code; an `import x as y` inside the block wins.
@@ -122,6 +126,41 @@ def summary(doc: str) -> str:
     return out
 
 
+_NAME_PART = re.compile(r"[a-z]+")
+
+
+def _does(name: str, verbs: frozenset[str]) -> bool:
+    """A called name does one of `verbs`: a part of it is one (`to_csv`: to, csv), or for
+    verbs of 4+ letters contains one (`b64decode`, `makedirs`)."""
+    parts = _NAME_PART.findall(name.lower())
+    return any(p in verbs or any(len(v) >= 4 and v in p for v in verbs) for p in parts)
+
+
+def plain_reason(intent: str, code: str) -> str | None:
+    """A reason from plain facts of the text: the block undoes the intent's verb, or leaves out
+    a value the intent quotes; None when neither holds."""
+    modes = open_modes(code)
+    calls = [m.group(1) for m in re.finditer(r"([A-Za-z_][\w.]*)\s*\(", code)]
+    for verb in dict.fromkeys(words(intent)):
+        pair = OPPOSITES.get(verb)
+        if pair is None:
+            continue
+        same, other = pair
+        if any(_does(c, same) for c in calls if c != "open"):
+            continue
+        if "read" in same and modes == {"write"}:
+            return f'opens the file for writing; the intent says "{verb}"'
+        if "write" in same and modes == {"read"}:
+            return f'opens the file for reading; the intent says "{verb}"'
+        wrong = next((c for c in calls if c != "open" and _does(c, other)), None)
+        if wrong is not None:
+            return f'calls {wrong}; the intent says "{verb}"'
+    missing = [v for v in canonical(intent)[1] if v and v not in code]
+    if missing:
+        return f"does not use {missing[0]!r}, which the intent names"
+    return None
+
+
 @dataclass(frozen=True)
 class Explainer:
     """Names the call that makes a block wrong, using the matcher as the judge of each call."""
@@ -131,8 +170,13 @@ class Explainer:
     threshold: float
 
     def explain(self, intent: str, code: str) -> str | None:
+        if not intent.strip():
+            return None
+        return self._by_calls(intent, code) or plain_reason(intent, code)
+
+    def _by_calls(self, intent: str, code: str) -> str | None:
         calls = called_apis(code, self.docs)
-        if not calls or not intent.strip():
+        if not calls:
             return None
         unique = list(dict.fromkeys(calls))
         own = self.score([(intent, f"{name}()") for _, name in unique])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from codeqa_model.explain import Explainer, called_apis, siblings, summary
+from codeqa_model.explain import Explainer, called_apis, plain_reason, siblings, summary
 
 DOCS = {
     "os.getcwd": "Return a string representing the current working directory",
@@ -98,3 +98,28 @@ def test_the_plain_sibling_is_named_over_its_variant() -> None:
         "get the current working directory", "os.listdir()"
     )
     assert reason is not None and reason.endswith("(os.getcwd)")
+
+
+def test_plain_facts_explain_a_block_without_a_wrong_documented_call() -> None:
+    explainer = Explainer(DOCS, KeywordScorer({}), 0.3)
+    undo = "with open(path, 'w') as fh:\n    fh.write('')\nreturn path"
+    assert explainer.explain("read the json file at `path`", undo) == (
+        'opens the file for writing; the intent says "read"'
+    )
+    assert plain_reason("write the rows to the file `p`", "with open(p) as fh:\n    x = 1") == (
+        'opens the file for reading; the intent says "write"'
+    )
+    assert plain_reason("encode the bytes `b` as base64", "base64.b64decode(b)") == (
+        'calls base64.b64decode; the intent says "encode"'
+    )
+    assert plain_reason("read the settings file 'config.ini'", "cfg.read('setup.cfg')") == (
+        "does not use 'config.ini', which the intent names"
+    )
+
+
+def test_no_plain_reason_when_the_block_does_the_verb_or_uses_the_values() -> None:
+    reading = "with open(p) as fh:\n    d = json.load(fh)"
+    assert plain_reason("read the json file `p`", reading) is None
+    # it writes, and it also loads: the verb is done, so no reason
+    assert plain_reason("load the file `p`", "d = json.load(open(p, 'w'))") is None
+    assert plain_reason("get the unique values of `tags`", "unique = set(tags)") is None
