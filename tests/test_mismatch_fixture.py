@@ -4,7 +4,8 @@ threshold, flags hand-written wrong blocks and leaves right ones alone (issue 11
 `tests/fixtures/mismatch/` holds the same everyday intents twice: `right_blocks.py` with code
 that does what the intent says, `wrong_blocks.py` with code that clearly does something else
 (multi-line, inside functions, with trailing `return`/`print` lines). The fixture is a test:
-no model setting is chosen on it (`train/matcher_data/valid_blocks.jsonl` is for that).
+no model setting is chosen on it (the hand-written validation blocks in
+`tests/fixtures/mismatch-valid/`, other intents, are for that: `fit-combiner --blocks`).
 """
 
 from __future__ import annotations
