@@ -18,8 +18,7 @@ candidates that do not parse as Python last. With a retrieval index in the bundl
 (`retrieval.json`, `codeqa_model.retrieval`), the nearest known pairs join the beam as
 candidates, the intent's values put in; they get `engine.retrieval_weight * similarity` in place
 of `p_beam`. `engine.consensus_weight` adds each candidate's mean similarity to the others
-(`codeqa_model.consensus`); `engine.unexplained_weight` takes off a share for each literal the
-intent does not explain (`codeqa_model.unexplained`: `item['date']` under "sort `xs` in reverse").
+(`codeqa_model.consensus`).
 `engine.api_weight` adds how likely the candidate's APIs are for the intent by the learned
 retriever (`codeqa_model.api_prior`); `engine.missing_weight` takes off the share of the intent's
 quoted values a candidate leaves out. Paths passed where a file object belongs are opened first
@@ -69,7 +68,6 @@ from codeqa_model.retrieval import (
     combine_with_retrieval,
     load_index,
 )
-from codeqa_model.unexplained import MAX_COUNT, unexplained_details
 
 if TYPE_CHECKING:
     from codeqa_model.generator import Generator
@@ -280,7 +278,6 @@ class Engine:
         retrieval_k: int = DEFAULT_RETRIEVAL_K,
         retrieval_weight: float = DEFAULT_RETRIEVAL_WEIGHT,
         consensus_weight: float = 0.0,
-        unexplained_weight: float = 0.0,
         api_weight: float = 0.0,
         missing_weight: float = 0.0,
         combiner: Combiner | None = None,
@@ -300,7 +297,6 @@ class Engine:
         self.retrieval_k = max(0, int(retrieval_k))
         self.retrieval_weight = float(retrieval_weight)
         self.consensus_weight = float(consensus_weight)
-        self.unexplained_weight = float(unexplained_weight)
         self.api_weight = float(api_weight)
         self.missing_weight = float(missing_weight)
         learned = retrieval.learned if retrieval is not None else None
@@ -450,9 +446,6 @@ class Engine:
         if self.missing_weight:
             missing = [values_missing(intent, c.code) for c in candidates]
             scores = scores - self.missing_weight * np.asarray(missing)
-        if self.unexplained_weight:
-            details = [unexplained_details(c.code, intent) for c in candidates]
-            scores = scores - self.unexplained_weight * np.asarray(details) / MAX_COUNT
         ranked = rank(candidates, scores, len(candidates))
         return tuple(check_suggestions(ranked, self.checker, intent, context, k))
 
@@ -554,13 +547,12 @@ def _combiner(bundle: Bundle, retrieval: RetrievalIndex | None) -> Combiner | No
 
 def _retrieval_knobs(bundle: Bundle) -> dict[str, Any]:
     """The engine's ranking knobs (`retrieval_k`, `retrieval_weight`, `consensus_weight`,
-    `unexplained_weight`, `api_weight`, `missing_weight`) from config.json's engine section."""
+    `api_weight`, `missing_weight`) from config.json's engine section."""
     engine = bundle.config["engine"]
     knobs = {
         "retrieval_k": engine.get("retrieval_k", DEFAULT_RETRIEVAL_K),
         "retrieval_weight": engine.get("retrieval_weight", DEFAULT_RETRIEVAL_WEIGHT),
         "consensus_weight": engine.get("consensus_weight", 0.0),
-        "unexplained_weight": engine.get("unexplained_weight", 0.0),
         "api_weight": engine.get("api_weight", 0.0),
         "missing_weight": engine.get("missing_weight", 0.0),
     }

@@ -1,5 +1,5 @@
-"""The ranking's details: literals the intent does not explain, paths opened where a file object
-belongs, and the learned retriever's P(api | intent) of each candidate."""
+"""The ranking's details: paths opened where a file object belongs, the learned retriever's
+P(api | intent) of each candidate, and variety among the suggestions shown."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from codeqa_model.api_prior import ApiPrior
 from codeqa_model.api_retriever import ApiRetriever
 from codeqa_model.api_table import ApiTable
 from codeqa_model.file_args import open_file_arguments
-from codeqa_model.unexplained import MAX_COUNT, unexplained_details
 
 TABLE = ApiTable.from_json(
     {
@@ -24,26 +23,6 @@ TABLE = ApiTable.from_json(
         "instances": {},
     }
 )
-
-
-def test_literals_from_another_question_count_and_idioms_do_not() -> None:
-    intent = "sort list `xs` in reverse order"
-    assert unexplained_details("sorted(xs, reverse=True)", intent) == 0
-    assert unexplained_details("xs.sort(key=lambda i: i['date'], reverse=True)", intent) == 1
-    # short strings, formats, small numbers and the intent's own values are explained
-    assert unexplained_details("s.split(',')[-1]", "split `s` on commas") == 0
-    parse = "parse '2024-01-15' into a datetime"
-    assert unexplained_details("datetime.strptime('2024-01-15', '%Y-%m-%d')", parse) == 0
-    assert unexplained_details("xs[:10]", "first 10 items of `xs`") == 0
-    assert unexplained_details("xs[:10]", "first items of `xs`") == 1
-    assert unexplained_details("f('abc', 'bcd', 'cde', 'def')", "f") == MAX_COUNT  # capped
-    assert unexplained_details("f(", "anything 'x'") == 0  # not parsing is ranked elsewhere
-
-
-def test_a_print_nobody_asked_for_counts() -> None:
-    assert unexplained_details("print(s.split(','))", "split string `s` on commas") == 1
-    assert unexplained_details("print(s.split(','))", "Print `s` split on commas") == 0
-    assert unexplained_details("s.split(',')", "split string `s` on commas") == 0
 
 
 def test_a_path_passed_for_a_file_object_is_opened_with_the_right_mode() -> None:

@@ -201,11 +201,11 @@ def test_bundle_with_a_retrieval_file_loads_it_and_its_knobs(tmp_path) -> None:
         )
 
     knobs = {"retrieval_k": 2, "retrieval_weight": 0.7, "consensus_weight": 0.3}
-    knobs |= {"unexplained_weight": 0.2, "api_weight": 0.4, "missing_weight": 0.1}
+    knobs |= {"api_weight": 0.4, "missing_weight": 0.1}
     engine = Engine.load(save("ok", knobs, index.to_json().encode()), threads=1)
     assert engine.info["retrieval"] == len(index)
     assert (engine.retrieval_k, engine.retrieval_weight, engine.consensus_weight) == (2, 0.7, 0.3)
-    assert (engine.unexplained_weight, engine.api_weight, engine.missing_weight) == (0.2, 0.4, 0.1)
+    assert (engine.api_weight, engine.missing_weight) == (0.4, 0.1)
     codes = [s.code for s in engine.suggest("copy file `a` to `b`", k=10)]
     assert "shutil.copy(a, b)" in codes
     with pytest.raises(BundleError, match="retrieval"):
