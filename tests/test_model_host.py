@@ -8,12 +8,14 @@ end in tests/lsp/.
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 
 import pytest
 from engine_double import EngineDouble
 
 from codeqa_lsp.model_host import (
+    ONEDNN_CACHE,
     SCORE_BATCH,
     TRIM_EVERY,
     ModelHost,
@@ -191,3 +193,14 @@ async def test_a_failed_load_still_trims_and_reports() -> None:
     await host.start_loading(None)
     assert host.state == "error" and trims == ["trim"]
     host.shutdown()
+
+
+def test_the_onednn_cache_is_bounded_unless_the_user_bounded_it(tmp_path, monkeypatch) -> None:
+    monkeypatch.delenv("ONEDNN_PRIMITIVE_CACHE_CAPACITY", raising=False)
+    with pytest.raises(ModelLoadError):
+        load_engine(str(tmp_path / "nope"))
+    assert os.environ["ONEDNN_PRIMITIVE_CACHE_CAPACITY"] == ONEDNN_CACHE
+    monkeypatch.setenv("ONEDNN_PRIMITIVE_CACHE_CAPACITY", "5")
+    with pytest.raises(ModelLoadError):
+        load_engine(str(tmp_path / "nope"))
+    assert os.environ["ONEDNN_PRIMITIVE_CACHE_CAPACITY"] == "5"
