@@ -430,7 +430,10 @@ class Engine:
             candidates = [*generated, *hits]
             if not candidates:
                 return ()
-            probs = self.matcher.score([(intent, c.code) for c in candidates])
+            if self.rerank_weight > 0:
+                probs = self.matcher.score([(intent, c.code) for c in candidates])
+            else:  # weight 0 (validation's choice for the shipped bundle): nothing to score
+                probs = [0.0] * len(candidates)
         scores = combine_with_retrieval(
             [c.score for c in generated],
             [h.similarity for h in hits],

@@ -260,6 +260,19 @@ def test_rerank_weight_extremes_rank_by_one_signal(tiny: TinyParts, tmp_path: Pa
         assert _groups_sorted(got, logprob)
 
 
+def test_rerank_weight_zero_never_runs_the_matcher(tiny: TinyParts, tmp_path: Path) -> None:
+    beam_only = Engine.load(_save(tiny, tmp_path / "w0", rerank_weight=0.0))
+    expected = beam_only.suggest(TRAIN[14]["intent"], k=5)
+
+    class NoMatcher:
+        def score(self, pairs: object) -> None:
+            raise AssertionError("the matcher ran at rerank weight 0")
+
+    fresh = Engine.load(_save(tiny, tmp_path / "w0b", rerank_weight=0.0))
+    fresh.matcher = NoMatcher()  # type: ignore[assignment]
+    assert fresh.suggest(TRAIN[14]["intent"], k=5) == expected
+
+
 def test_load_refuses_weights_that_do_not_fit(tiny: TinyParts, tmp_path: Path) -> None:
     bigger = {**tiny.gen_config, "hidden": tiny.gen_config["hidden"] * 2}
     path = _save(tiny, tmp_path / "bad", generator=bigger)
