@@ -35,6 +35,12 @@ _STOPWORDS = frozenset(
 )  # fmt: skip
 
 
+# Encoded intents kept: the pairs that share an intent come together (a suggestion's 13
+# candidates, an explanation's calls, a re-check's changed block), so a few hundred serve them;
+# 4,096 held 9 MiB more RSS after a server's 8,448-pair score fill, for no hits.
+INTENT_CACHE_SIZE = 512
+
+
 @lru_cache(maxsize=65536)
 def _token_parts(token: str) -> tuple[str, ...]:
     if PLACEHOLDER_RE.fullmatch(token) or token.startswith("<"):
@@ -93,7 +99,7 @@ class PairEncoder:
         self.api_docs = api_docs or {}
         self.n_lexical = n_lexical
         self._doc_words = lru_cache(maxsize=8192)(self._words_of_doc)
-        self._intent = lru_cache(maxsize=4096)(self._encode_intent)
+        self._intent = lru_cache(maxsize=INTENT_CACHE_SIZE)(self._encode_intent)
         # `encode_words` reads word by word, so per-word caches give the same ids, faster
         self._code_word = lru_cache(maxsize=65536)(lambda w: tuple(encode_words(code_tok, [w])))
         self._intent_word = lru_cache(maxsize=65536)(lambda w: tuple(encode_words(intent_tok, [w])))

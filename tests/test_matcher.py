@@ -12,7 +12,7 @@ import torch
 from codeqa_model.classifier import LEXICAL_FEATURES, ClassifierConfig, MatchClassifier
 from codeqa_model.code_tokens import tokenize_code
 from codeqa_model.intent_tokens import tokenize_intent
-from codeqa_model.matcher import Matcher, PairEncoder, collate
+from codeqa_model.matcher import INTENT_CACHE_SIZE, Matcher, PairEncoder, collate
 from codeqa_model.slots import canonicalize_code, canonicalize_intent
 from codeqa_model.subword import SPECIAL_TOKENS, train_subword
 
@@ -109,3 +109,17 @@ def test_weights_that_do_not_fit_are_rejected(tokenizers) -> None:
         Matcher.from_parts(config, tensors, *tokenizers)
     with pytest.raises(ValueError, match="product classifier"):
         Matcher.from_parts({**config, "kind": "baseline"}, tensors, *tokenizers)
+
+
+def test_encoded_intents_are_kept_within_their_bound_and_shared(tokenizers) -> None:
+    enc = PairEncoder(*tokenizers, max_intent=40, max_code=80)
+    first = [
+        enc.encode("copy file 'a.txt' to `dst`", f"shutil.copy('a.txt', d{i})") for i in (1, 2)
+    ]
+    assert first[0].intent_ids == first[1].intent_ids
+    assert enc._intent.cache_info().hits == 1  # one intent, encoded once for both codes
+    for i in range(INTENT_CACHE_SIZE + 50):
+        enc.encode(f"sort list number {i}", "sorted(xs)")
+    assert enc._intent.cache_info().currsize == INTENT_CACHE_SIZE
+    again = enc.encode("copy file 'a.txt' to `dst`", "shutil.copy('a.txt', d1)")
+    assert again == first[0]  # pushed out, encoded anew: the same ids and features
