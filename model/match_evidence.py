@@ -67,7 +67,7 @@ STOPWORDS = frozenset(
 )  # fmt: skip
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)
 def _norm(part: str) -> str:
     w = part.lower()
     if len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
@@ -200,10 +200,10 @@ class Evidence:
                 weights.append(weight)
         self._postings = {w: _strongest(r, v) for w, (r, v) in by_word.items()}
         self._groups = {api: groups_of(api) for api in self.profiles}
-        self._vector = lru_cache(maxsize=4096)(self._intent_vector)
-        self._assoc = lru_cache(maxsize=4096)(self._assoc_uncached)
-        self._keys = lru_cache(maxsize=16384)(self._keys_uncached)
-        self._name_parts = lru_cache(maxsize=16384)(self._name_parts_uncached)
+        self._vector = lru_cache(maxsize=1024)(self._intent_vector)
+        self._assoc = lru_cache(maxsize=1024)(self._assoc_uncached)
+        self._keys = lru_cache(maxsize=2048)(self._keys_uncached)
+        self._name_parts = lru_cache(maxsize=2048)(self._name_parts_uncached)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Evidence:

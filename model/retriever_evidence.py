@@ -95,7 +95,7 @@ class RetrieverEvidence:
         top = np.argsort(-np.asarray(retriever.bias), kind="stable")[:_TOP_APIS]
         self._top_apis = np.asarray(retriever.apis[top], dtype=np.float32)
         self._top_bias = np.asarray(retriever.bias[top], dtype=np.float32)
-        self._calls = lru_cache(maxsize=16384)(self._calls_uncached)
+        self._calls = lru_cache(maxsize=4096)(self._calls_uncached)
 
     def _calls_uncached(self, code: str) -> tuple[int, ...]:
         return tuple(self._ids[k] for k in call_paths(code) if k in self._ids)
