@@ -423,7 +423,8 @@ class Engine:
     def _suggest_uncached(
         self, intent: str, k: int, context: SourceContext
     ) -> tuple[Suggestion, ...]:
-        """The pipeline: candidates -> matcher scores -> combined score -> rank -> check."""
+        """The pipeline: candidates (paths opened) -> matcher scores (when weighted) ->
+        combined score (+ consensus, + API prior, - values left out) -> rank -> check (variety)."""
         with self._lock, torch.inference_mode():
             generated = [self._open_files(c) for c in self._candidates(intent, k)]
             hits = [self._open_files(h) for h in self._retrieved(intent)]
