@@ -16,6 +16,7 @@ then each index entry gets its best API's probability. Saved as `RETRIEVER_FILE`
 from __future__ import annotations
 
 import ast
+import functools
 import itertools
 import json
 import sys
@@ -64,11 +65,13 @@ def is_private(path: str) -> bool:
     return head.startswith("_") and not head.startswith("__")
 
 
+@functools.lru_cache(maxsize=4096)
 def api_keys(code: str, roots: frozenset[str] = MODULE_ROOTS) -> tuple[str, ...]:
     """The APIs `code` calls, as a retriever's labels: module functions by their full public
     path (`os.path.join`), methods as `.name` whatever the receiver (`s.isdigit()` and the docs'
     `str.isdigit()` agree), plain names as themselves (`sorted`). Sorted, no repeats; () when the
-    code does not parse. Read with `ast` only."""
+    code does not parse. Read with `ast` only; remembered (a suggestion's API prior and its
+    variety check read the same candidates)."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SyntaxWarning)

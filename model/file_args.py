@@ -17,7 +17,7 @@ import warnings
 from collections.abc import Mapping, Sequence
 
 from codeqa_model.api_table import CLASS, FUNCTION, ApiTable
-from codeqa_model.pyast import dotted_parts, import_aliases
+from codeqa_model.pyast import SourcePositions, dotted_parts, import_aliases
 
 # Parameters that are a file object whatever the callee (`json.load(fp)`, `yaml.load(stream)`).
 _FILE_PARAMS = frozenset({"fp", "fileobj", "stream", "fsrc", "fdst"})
@@ -45,7 +45,7 @@ def open_file_arguments(
         return code, spans
     own = import_aliases(tree)
     inserts: list[tuple[int, str]] = []
-    starts = _line_starts(code)
+    where = SourcePositions(code)
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
             continue
@@ -56,8 +56,8 @@ def open_file_arguments(
         for arg, param in zip(node.args, params, strict=False):
             if not _wants_file(param, name) or not _is_path(arg):
                 continue
-            start = _offset(code, starts, arg.lineno, arg.col_offset)
-            end = _offset(code, starts, arg.end_lineno or arg.lineno, arg.end_col_offset or 0)
+            start = where.offset(arg.lineno, arg.col_offset)
+            end = where.offset(arg.end_lineno or arg.lineno, arg.end_col_offset or 0)
             inserts += [(start, "open("), (end, _mode(module, name, param) + ")")]
     if not inserts:
         return code, spans
@@ -101,20 +101,6 @@ def _mode(module: str, name: str, param: str) -> str:
     binary = module.split(".")[0] in _BINARY_MODULES
     mode = ("w" if write else "r" if binary else "") + ("b" if binary else "")
     return f", '{mode}'" if mode else ""
-
-
-def _line_starts(code: str) -> list[int]:
-    starts = [0]
-    for line in code.splitlines(keepends=True):
-        starts.append(starts[-1] + len(line))
-    return starts
-
-
-def _offset(code: str, starts: Sequence[int], lineno: int, col_bytes: int) -> int:
-    """A character offset from ast's (1-based line, UTF-8 byte column)."""
-    line_start = starts[lineno - 1]
-    line = code[line_start : starts[lineno] if lineno < len(starts) else len(code)]
-    return line_start + len(line.encode("utf-8")[:col_bytes].decode("utf-8", "ignore"))
 
 
 def _apply(code: str, inserts: Sequence[tuple[int, str]]) -> str:

@@ -5,8 +5,9 @@ is ever imported."""
 from __future__ import annotations
 
 import ast
+import re
 
-__all__ = ["dotted", "dotted_parts", "import_aliases"]
+__all__ = ["SourcePositions", "dotted", "dotted_parts", "import_aliases"]
 
 
 def dotted_parts(node: ast.expr) -> list[str] | None:
@@ -45,3 +46,21 @@ def import_aliases(tree: ast.AST) -> dict[str, str]:
                 if alias.name != "*":
                     aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
     return aliases
+
+
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+class SourcePositions:
+    """Character offsets in `code` of ast's positions (1-based line, UTF-8 byte column). Lines
+    end where the tokenizer ends them (\\n, \\r\\n, \\r), not where `str.splitlines` would."""
+
+    def __init__(self, code: str) -> None:
+        self.code = code
+        self.starts = [0, *(m.end() for m in _LINE_END.finditer(code))]
+
+    def offset(self, lineno: int, col_bytes: int) -> int:
+        start = self.starts[lineno - 1]
+        end = self.starts[lineno] if lineno < len(self.starts) else len(self.code)
+        line = self.code[start:end].encode("utf-8")
+        return start + len(line[:col_bytes].decode("utf-8", "ignore"))

@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 from codeqa_model.api_retriever import ApiRetriever, features
+from codeqa_model.pyast import SourcePositions
 from codeqa_model.retrieval_postings import DocTerms, build_postings, starts_with
 from codeqa_model.slots import Slot, SlotMap, canonicalize_intent, canonicalize_pair
 
@@ -340,10 +341,8 @@ def fill(
         )
         if spare is not None:
             edits.append((0, len(named.group(1)), spare.render(), True))
-    if parameters:
-        used = taken | {s.placeholder for s in slots if any(e[0] == 0 for e in edits)}
-        unused = [s for s in slots if s.placeholder not in used]
-        edits += _parameter_edits(code, unused)
+    if parameters and not edits:  # a receiver put in ends the filling, as it always did
+        edits += _parameter_edits(code, [s for s in slots if s.placeholder not in taken])
     for match in _PLACEHOLDER.finditer(code):
         slot = chosen.get(match.group())
         value = slot.render() if slot is not None else fallback.get(match.group())
@@ -389,15 +388,11 @@ def _parameter_edits(code: str, unused: Sequence[Slot]) -> list[tuple[int, int, 
                 ):
                     names.append(arg.id)
     value_of = {name: slot.render() for name, slot in zip(names, unused, strict=False)}
-    lines = code.splitlines(keepends=True)
-    starts = [0]
-    for line in lines:
-        starts.append(starts[-1] + len(line))
+    where = SourcePositions(code)
     edits = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Name) and node.id in value_of and node.lineno == node.end_lineno:
-            line = lines[node.lineno - 1].encode("utf-8")
-            start = starts[node.lineno - 1] + len(line[: node.col_offset].decode("utf-8"))
+            start = where.offset(node.lineno, node.col_offset)
             edits.append((start, start + len(node.id), value_of[node.id], True))
     return edits
 
