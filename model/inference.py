@@ -349,7 +349,7 @@ class Engine:
                 f"{bundle.path / API_TABLE}: not an API table ({exc}); re-export the bundle"
             ) from None
         retrieval = _retrieval_index(bundle)
-        knobs = _retrieval_knobs(bundle)
+        knobs = engine_knobs(bundle)
         info = {
             "format_version": bundle.format_version,
             "path": str(bundle.path),
@@ -549,7 +549,7 @@ def _combiner(bundle: Bundle, retrieval: RetrievalIndex | None) -> Combiner | No
         ) from None
 
 
-def _retrieval_knobs(bundle: Bundle) -> dict[str, Any]:
+def engine_knobs(bundle: Bundle) -> dict[str, Any]:
     """The engine's ranking knobs (`retrieval_k`, `retrieval_weight`, `consensus_weight`,
     `api_weight`, `missing_weight`) from config.json's engine section."""
     engine = bundle.config["engine"]

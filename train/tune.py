@@ -175,23 +175,13 @@ class EngineFactory:
 
     def knobs(self) -> dict[str, Any]:
         """The bundle's own value of every knob."""
-        from codeqa_model.inference import (
-            DEFAULT_RERANK_WEIGHT,
-            DEFAULT_RETRIEVAL_K,
-            DEFAULT_RETRIEVAL_WEIGHT,
-        )
+        from codeqa_model.inference import DEFAULT_RERANK_WEIGHT, engine_knobs
 
         cfg = self.bundle.config
-        defaults = {
-            "retrieval_k": DEFAULT_RETRIEVAL_K,
-            "retrieval_weight": DEFAULT_RETRIEVAL_WEIGHT,
-            "consensus_weight": 0.0,
-            "api_weight": 0.0,
-            "missing_weight": 0.0,
-        }
+        engine = engine_knobs(self.bundle)  # the engine's own defaults, one place
         return {
             **{k: cfg["generator"][k] for k in GENERATOR_KNOBS},
-            **{k: cfg["engine"].get(k, defaults[k]) for k in ENGINE_KNOBS},
+            **{k: engine[k] for k in ENGINE_KNOBS},
             "rerank_weight": cfg["engine"].get("rerank_weight", DEFAULT_RERANK_WEIGHT),
             "threshold": cfg["matcher"]["threshold"],
         }
