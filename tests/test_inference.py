@@ -232,9 +232,15 @@ def test_threshold_and_info_come_from_the_bundle(engine: Engine, bundle_dir: Pat
 
 
 def _groups_sorted(suggestions: list[Suggestion], key: dict[str, float]) -> bool:
-    """Passing the API check first, then failing (flagged) code that parses, then code that does
-    not parse (`rank` puts it last); within each group `key` descends."""
-    groups = [(not s.ok, not parses(s.code)) for s in suggestions]
+    """Passing the API check first (those `Variety` admits, then repeats of an earlier one's
+    meaning, as `check_suggestions` orders them), then failing (flagged) code that parses, then
+    code that does not parse (`rank` puts it last); within each group `key` descends."""
+    from codeqa_model.diversity import Variety
+
+    variety = Variety()
+    groups = [
+        (0, not variety.admit(s.code)) if s.ok else (1, not parses(s.code)) for s in suggestions
+    ]
     if groups != sorted(groups):
         return False
     for group in set(groups):
