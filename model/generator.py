@@ -26,6 +26,7 @@ from codeqa_model.slots import (
     canonicalize_intent,
     canonicalize_pair,
     restore_code,
+    unquote_name_receivers,
 )
 from codeqa_model.subword import encode_words, pieces_to_words
 from tokenizers import Tokenizer
@@ -226,7 +227,8 @@ class Generator:
         seen: set[str] = set()
         ranked: list[tuple[bool, int, Candidate]] = []
         for rank, hyp in enumerate(hyps):
-            code, spans = restore_with_spans(self._decode(hyp.ids, src), src.slots)
+            decoded = unquote_name_receivers(self._decode(hyp.ids, src), src.slots.get)
+            code, spans = restore_with_spans(decoded, src.slots)
             if not code.strip() or code in seen:
                 continue
             seen.add(code)

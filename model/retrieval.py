@@ -31,7 +31,13 @@ import numpy as np
 from codeqa_model.api_retriever import ApiRetriever, features
 from codeqa_model.pyast import SourcePositions
 from codeqa_model.retrieval_postings import DocTerms, build_postings, starts_with
-from codeqa_model.slots import Slot, SlotMap, canonicalize_intent, canonicalize_pair
+from codeqa_model.slots import (
+    Slot,
+    SlotMap,
+    canonicalize_intent,
+    canonicalize_pair,
+    unquote_name_receivers,
+)
 
 RETRIEVAL_FILE = "retrieval.json"
 VALUE_WORD_WEIGHT = 0.5  # CoNaLa valid API hit@1/5/10: 1.0 13.5/37.0/45.7, 0.5 17.3/37.5/45.7
@@ -318,6 +324,7 @@ def fill(
     still unused take those names' places in order.
     """
     chosen = assign_slots(code, slots, entry_intent, intent)
+    code = unquote_name_receivers(code, chosen.get)
     edits: list[tuple[int, int, str, bool]] = []
     taken = {s.placeholder for s in chosen.values()}
     receiver = _TYPE_RECEIVER.match(code)

@@ -9,7 +9,7 @@ inference ``restore_code`` puts the user's values back. Pure stdlib.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 
 from codeqa_model.code_tokens import CodeToken, lex_code
@@ -25,6 +25,7 @@ __all__ = [
     "canonicalize_intent",
     "canonicalize_pair",
     "restore_code",
+    "unquote_name_receivers",
 ]
 
 # An opening quote not glued to a word (so "user's" is no quote), a lazy value, the same closing
@@ -36,6 +37,11 @@ _QUOTED_RE = re.compile(
 PLACEHOLDER_RE = re.compile(r"(?<!\w)(?P<p>(?:str|var)_\d)(?!\w)")
 _LITERAL_RE = re.compile(r"(?P<prefix>[rRbBuUfF]{0,2})(?P<quote>'''|\"\"\"|'|\")", re.DOTALL)
 _LAYOUT_KINDS = ("newline", "indent", "dedent", "comment")
+# A `var` placeholder alone inside a string literal whose method is called: `'var_0'.upper()`.
+_QUOTED_RECEIVER_RE = re.compile(
+    r"""(?<![\w'"])[uU]?(?P<q>'''|\"\"\"|'|")(?P<p>var_\d)(?P=q)(?=\s*\.\s*[A-Za-z_])"""
+)
+_DOTTED_NAME_RE = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
 
 
 @dataclass(frozen=True)
@@ -226,6 +232,25 @@ def restore_code(code: str, slots: SlotMap) -> str:
         return match.group() if slot is None else slot.render()
 
     return PLACEHOLDER_RE.sub(put_back, code)
+
+
+def unquote_name_receivers(code: str, slot_of: Callable[[str], Slot | None]) -> str:
+    """`'var_0'.upper()` → `var_0.upper()` where the slot is a back-ticked *name* (`name`).
+
+    CoNaLa back-ticks some string values (`test.mp3`, used as `'test.mp3'.endswith(…)`), so
+    models learn to quote a `var` placeholder that receives a method call. Under the product's
+    convention (strings quoted, names back-ticked) a user's `` `filename` `` is a variable: the
+    literal `'filename'.endswith('.py')` would test the constant. Only method receivers change;
+    a quoted name elsewhere (`d['gold']`, `df['hour']`) is usually a key and stays.
+    """
+
+    def unquote(match: re.Match[str]) -> str:
+        slot = slot_of(match.group("p"))
+        if slot is None or slot.kind != "var" or not _DOTTED_NAME_RE.fullmatch(slot.value):
+            return match.group()
+        return match.group("p")
+
+    return _QUOTED_RECEIVER_RE.sub(unquote, code)
 
 
 def canonicalize_pair(intent: str, code: str) -> tuple[str, str, SlotMap]:

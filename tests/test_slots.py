@@ -13,6 +13,7 @@ from codeqa_model.slots import (
     canonicalize_intent,
     canonicalize_pair,
     restore_code,
+    unquote_name_receivers,
 )
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -139,3 +140,23 @@ def test_round_trip_property(template: str, names: list[str], strings: list[str]
         canon = canonicalize_code(code, use)
         assert restore_code(canon, use) == code
     assert not re.search(rf"(?<![\w.]){re.escape(v0)}(?!\w)", canonicalize_pair(intent, code)[1])
+
+
+def test_a_backticked_name_receiving_a_method_call_is_not_quoted() -> None:
+    _, slots = canonicalize_intent("check if string `filename` ends with '.py'")
+    code = '"""var_0""".endswith(str_0) or \'var_0\'.lower() or d[\'var_0\']'
+    assert unquote_name_receivers(code, slots.get) == (
+        "var_0.endswith(str_0) or var_0.lower() or d['var_0']"
+    )
+    assert restore_code(unquote_name_receivers(code, slots.get), slots).startswith(
+        "filename.endswith('.py')"
+    )
+
+
+def test_a_backticked_value_that_is_no_name_stays_quoted() -> None:
+    _, slots = canonicalize_intent("check if `a b` ends with 'x' and `name` too")
+    assert unquote_name_receivers("'var_0'.endswith(str_0)", slots.get) == (
+        "'var_0'.endswith(str_0)"
+    )
+    # a quoted string slot is a literal already
+    assert unquote_name_receivers("'str_0'.upper()", slots.get) == "'str_0'.upper()"
