@@ -8,7 +8,9 @@ A candidate's prior is its likeliest API's probability. It is absolute, not rela
 intent's best API: where the intent names no API ("get the last element") the distribution is
 flat, every candidate gets almost nothing, and code calling nothing (`xs[-1]`, which gets 0)
 loses almost nothing.
-`engine.api_weight`, chosen on validation by `codeqa-train tune`, says how much it counts.
+`engine.api_weight`, chosen on validation by `codeqa-train tune`, says how much it counts;
+`engine.name_weight` first reweighs the likeliest APIs by how much of each name the intent
+spells (`api_names`: getcwd under "get the current working directory").
 """
 
 from __future__ import annotations
@@ -16,16 +18,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+from codeqa_model.api_names import intent_words, reweigh
 from codeqa_model.api_retriever import ApiRetriever, api_keys
 from codeqa_model.retrieval import learned_features
 from codeqa_model.slots import canonicalize_intent
+
+NAME_TOP = 64  # likeliest APIs the name match may reweigh (a name takes microseconds)
 
 
 class ApiPrior:
     """P(api | intent) of each candidate's likeliest API, from a fitted retriever."""
 
-    def __init__(self, retriever: ApiRetriever) -> None:
+    def __init__(self, retriever: ApiRetriever, name_weight: float = 0.0) -> None:
         self.retriever = retriever
+        self.name_weight = name_weight  # see `api_names.reweigh`
         self._ids = {name: i for i, name in enumerate(retriever.api_names)}
 
     def scores(self, intent: str, codes: Sequence[str]) -> np.ndarray:
@@ -36,6 +42,9 @@ class ApiPrior:
         probs = self.retriever.api_probs(learned_features(canon, (s.value for s in slots)))
         if probs is None:
             return out
+        probs = reweigh(
+            probs, self.retriever.api_names, intent_words(intent), self.name_weight, NAME_TOP
+        )
         for i, code in enumerate(codes):
             ids = [self._ids[k] for k in api_keys(code) if k in self._ids]
             if ids:

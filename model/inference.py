@@ -21,7 +21,9 @@ of `p_beam`. `engine.consensus_weight` adds each candidate's mean similarity to 
 (`codeqa_model.consensus`).
 `engine.api_weight` adds how likely the candidate's APIs are for the intent by the learned
 retriever (`codeqa_model.api_prior`); `engine.missing_weight` takes off the share of the intent's
-quoted values a candidate leaves out. Paths passed where a file object belongs are opened first
+quoted values a candidate leaves out; `engine.name_weight` first reweighs the retriever's likeliest
+APIs by how much of each name the intent's words spell (`getcwd` under "get the current working
+directory"; `codeqa_model.api_names`). Paths passed where a file object belongs are opened first
 (`codeqa_model.file_args`). Then `check_suggestions` checks each against the API statically
 (`codeqa_model.api_check`): code that fails a check (does not parse, names something undefined,
 an attribute a module lacks, a call that does not bind) goes after every passing one with
@@ -280,6 +282,7 @@ class Engine:
         consensus_weight: float = 0.0,
         api_weight: float = 0.0,
         missing_weight: float = 0.0,
+        name_weight: float = 0.0,
         combiner: Combiner | None = None,
     ) -> None:
         if not 0.0 <= rerank_weight <= 1.0:
@@ -299,8 +302,9 @@ class Engine:
         self.consensus_weight = float(consensus_weight)
         self.api_weight = float(api_weight)
         self.missing_weight = float(missing_weight)
+        self.name_weight = float(name_weight)
         learned = retrieval.learned if retrieval is not None else None
-        self._api_prior = ApiPrior(learned) if learned is not None else None
+        self._api_prior = ApiPrior(learned, self.name_weight) if learned is not None else None
         # matcher + API evidence (`codeqa_model.combiner`) where a pair is judged; None: matcher
         self.combiner = combiner
         # One model call at a time: keeps torch within the caller's thread budget and makes
@@ -551,7 +555,7 @@ def _combiner(bundle: Bundle, retrieval: RetrievalIndex | None) -> Combiner | No
 
 def engine_knobs(bundle: Bundle) -> dict[str, Any]:
     """The engine's ranking knobs (`retrieval_k`, `retrieval_weight`, `consensus_weight`,
-    `api_weight`, `missing_weight`) from config.json's engine section."""
+    `api_weight`, `missing_weight`, `name_weight`) from config.json's engine section."""
     engine = bundle.config["engine"]
     knobs = {
         "retrieval_k": engine.get("retrieval_k", DEFAULT_RETRIEVAL_K),
@@ -559,6 +563,7 @@ def engine_knobs(bundle: Bundle) -> dict[str, Any]:
         "consensus_weight": engine.get("consensus_weight", 0.0),
         "api_weight": engine.get("api_weight", 0.0),
         "missing_weight": engine.get("missing_weight", 0.0),
+        "name_weight": engine.get("name_weight", 0.0),
     }
     for name, value in knobs.items():
         integral = name != "retrieval_k" or isinstance(value, int)

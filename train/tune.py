@@ -45,7 +45,8 @@ GENERATOR_KNOBS = ("beam_size", "length_penalty", "no_repeat_ngram")
 # The smallest value each generator knob may take (a grid is never extended below it).
 # The engine's knowledge knobs (issue 10): retrieved candidates per intent, the weight of their
 # similarity, the weight of candidates' agreement, the weight of the learned retriever's
-# P(api | intent), the penalty for leaving the intent's quoted values out. Swept like the
+# P(api | intent), the penalty for leaving the intent's quoted values out, the share of a called
+# API's name the intent spells (`api_names`). Swept like the
 # generator knobs. (A penalty for literals the intent does not explain was measured and chosen 0
 # twice on validation, then deleted: 23.90 -> 23.69 / 23.36 / 23.14 at 0.1 / 0.2 / 0.4.)
 ENGINE_KNOBS = (
@@ -54,6 +55,7 @@ ENGINE_KNOBS = (
     "consensus_weight",
     "api_weight",
     "missing_weight",
+    "name_weight",
 )
 SWEPT_KNOBS = (*GENERATOR_KNOBS, *ENGINE_KNOBS)
 LOWEST = {
@@ -65,6 +67,7 @@ LOWEST = {
     "consensus_weight": 0.0,
     "api_weight": 0.0,
     "missing_weight": 0.0,
+    "name_weight": 0.0,
 }
 # The largest value a knob may take: every retrieved candidate is scored by the matcher and
 # API-checked, so past 5 a suggestion's latency grows beyond the 25 ms p50 budget (measured
@@ -81,6 +84,7 @@ SECTION = {
     "consensus_weight": "engine",
     "api_weight": "engine",
     "missing_weight": "engine",
+    "name_weight": "engine",
     "threshold": "matcher",
 }
 
@@ -549,6 +553,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     a("--consensus-weights", type=_floats, default=[0.0, 0.2, 0.4, 0.8], help="grid")
     a("--api-weights", type=_floats, default=[0.0, 0.2, 0.4, 0.8, 1.6], help="grid")
     a("--missing-weights", type=_floats, default=[0.0, 0.2, 0.4, 0.8], help="grid")
+    a("--name-weights", type=_floats, default=[0.0, 0.2, 0.4, 0.8], help="grid")
     a(
         "--extend",
         type=int,
@@ -578,6 +583,7 @@ def tune(args: argparse.Namespace, log: Callable[[str], None] = print) -> dict[s
         "no_repeat_ngram": args.no_repeat,
         "consensus_weight": args.consensus_weights,
         "missing_weight": args.missing_weights,
+        "name_weight": args.name_weights,
     }
     with tempfile.TemporaryDirectory(prefix="codeqa-tune-") as tmp:
         bundle = bundle_from_runs(
