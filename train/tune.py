@@ -553,7 +553,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     a("--consensus-weights", type=_floats, default=[0.0, 0.2, 0.4, 0.8], help="grid")
     a("--api-weights", type=_floats, default=[0.0, 0.2, 0.4, 0.8, 1.6], help="grid")
     a("--missing-weights", type=_floats, default=[0.0, 0.2, 0.4, 0.8], help="grid")
-    a("--name-weights", type=_floats, default=[0.0, 0.2, 0.4, 0.8], help="grid")
+    a("--name-weights", type=_floats, default=[0.0, 1.0, 2.0, 4.0], help="grid")
     a(
         "--extend",
         type=int,
