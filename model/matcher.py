@@ -21,7 +21,7 @@ from codeqa_model.classifier import LEXICAL_FEATURES, ClassifierConfig, MatchCla
 from codeqa_model.code_tokens import tokenize_code
 from codeqa_model.explain import Explainer, token_calls
 from codeqa_model.intent_tokens import tokenize_intent
-from codeqa_model.slots import PLACEHOLDER_RE, canonicalize_code, canonicalize_intent
+from codeqa_model.slots import PLACEHOLDER_RE, SlotMap, canonicalize_code, canonicalize_intent
 from codeqa_model.subword import encode_words
 
 _WORD_PART = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
@@ -118,8 +118,7 @@ class PairEncoder:
 
     def encode(self, intent: str, code: str) -> EncodedPair:
         slots, words, intent_ids, placeholders, intent_parts = self._intent(intent)
-        # observe(): also catch values the code quotes differently from the intent ('a' vs "a")
-        code_words = tokenize_code(canonicalize_code(code, slots.observe(code) if slots else slots))
+        code_words = tokenize_code(_canonical_code(code, slots))
         code_ids = cut_at_line(
             [i for w in code_words for i in self._code_word(w)], self.max_code, self._nl
         )
@@ -147,6 +146,17 @@ class PairEncoder:
             ordered = dict.fromkeys([*code_part_list, *doc_words])
             parts_ids = [i for w in ordered for i in self._intent_word(w)][: self.max_parts] or [1]
         return EncodedPair(list(intent_ids) or [1], code_ids or [1], lexical, parts_ids)
+
+
+def _canonical_code(code: str, slots: SlotMap) -> str:
+    """`canonicalize_code` after `observe` (which also catches values the code quotes
+    differently from the intent: 'a' vs "a"), skipped when no slot's value occurs in the code:
+    every span it replaces spells its slot's value, so then it returns the code unchanged.
+    Most scored pairs are not the intent's own code (a suggestion's candidates, a file's wrong
+    blocks), and the skip saves lexing each value and scanning the code's tokens for it."""
+    if not slots or not any(slot.value in code for slot in slots):
+        return code
+    return canonicalize_code(code, slots.observe(code))
 
 
 def cut_at_line(ids: list[int], limit: int, nl_id: int | None) -> list[int]:

@@ -123,3 +123,40 @@ def test_encoded_intents_are_kept_within_their_bound_and_shared(tokenizers) -> N
     assert enc._intent.cache_info().currsize == INTENT_CACHE_SIZE
     again = enc.encode("copy file 'a.txt' to `dst`", "shutil.copy('a.txt', d1)")
     assert again == first[0]  # pushed out, encoded anew: the same ids and features
+
+
+@pytest.mark.parametrize(
+    ("intent", "code"),
+    [
+        ("split string 'a,b' on ','", 'x = "a,b".split(",")'),  # quoted differently
+        ("split string 'a,b' on ','", "x = r'a,b'.split(',')"),
+        ("sort list `items` in place", "items.sort()"),
+        ("sort list `items` in place", "print(len(data))"),  # no value in the code
+        ("print '' twice", "print('' * 2)"),  # an empty value is in every code
+        ("add `df.a` and `b`", "df.a + df.ab + b"),
+        ("read file 'data.csv'", "open('data.csv')  # 'data.csv'"),
+        ("nothing quoted here", "x = 1"),
+    ],
+)
+def test_canonical_code_is_canonicalize_code_after_observe(intent: str, code: str) -> None:
+    from codeqa_model.matcher import _canonical_code
+
+    _, slots = canonicalize_intent(intent)
+    assert _canonical_code(code, slots) == canonicalize_code(code, slots.observe(code))
+
+
+def test_encoding_skips_canonicalizing_code_without_the_intent_values(tokenizers, monkeypatch):
+    import codeqa_model.matcher as matcher_module
+
+    encoder = PairEncoder(*tokenizers, max_intent=40, max_code=80)
+    calls: list[str] = []
+    real = matcher_module.canonicalize_code
+    monkeypatch.setattr(
+        matcher_module,
+        "canonicalize_code",
+        lambda code, slots: calls.append(code) or real(code, slots),
+    )
+    encoder.encode("sort list `items` in place", "print(len(data))")
+    assert calls == []
+    encoder.encode("sort list `items` in place", "items.sort()")
+    assert calls == ["items.sort()"]
