@@ -19,6 +19,8 @@ __all__ = ["render", "targets"]
 Row = tuple[str, str, str]  # target, measured, verdict
 HEADLINE = "after an edit, new intent"
 EXTRA = "repeated, unchanged document (cache answer; extra, not a target)"
+# issue 11: the 500-block file diagnosed within this many milliseconds of didOpen
+DIAGNOSED_MS = 300
 
 
 def _ms(value: float) -> str:
@@ -118,8 +120,8 @@ def targets(
         rows.append(_check("≤ 5% growth from 1,000 to the last mark", shown, growth, growth <= 5))
     if diag is not None:
         opened = diag.open_ms
-        name = "500-block file diagnosed ≤ 500 ms"
-        rows.append(_check(name, f"{_ms(opened)} ms", opened, opened <= 500))
+        name = f"500-block file diagnosed ≤ {DIAGNOSED_MS} ms"  # issue 11
+        rows.append(_check(name, f"{_ms(opened)} ms", opened, opened <= DIAGNOSED_MS))
         worst = max(diag.edit_ms, default=float("nan"))
         name = "re-check after an edit ≤ 100 ms (worst edit)"
         rows.append(_check(name, f"{_ms(worst)} ms", worst, worst <= 100))
