@@ -305,6 +305,20 @@ def assign_slots(
     return chosen
 
 
+# A keyword argument passed as None or False in a doc entry: the documented default, which the
+# docs' generated pairs spell out (`subprocess.run(args, capture_output=False)`); as a
+# suggestion it does nothing but mislead ("capture its output" → capture_output=False).
+_DEFAULT_KEYWORD = re.compile(
+    r",\s*[A-Za-z_]\w*\s*=\s*(?:None|False)(?=\s*[,)])"
+    r"|(?<=\()\s*[A-Za-z_]\w*\s*=\s*(?:None|False)\s*(?:,\s*|(?=\)))"
+)
+
+
+def drop_default_keywords(code: str) -> str:
+    """`f(x, a=None, b=False)` → `f(x)`: a doc entry's defaults left out."""
+    return _DEFAULT_KEYWORD.sub("", code)
+
+
 def fill(
     code: str,
     slots: SlotMap,
@@ -320,9 +334,12 @@ def fill(
     gets a leftover intent value as the receiver (`'abc'.isdigit()`): a string only for str
     and bytes methods. Any other class (`deque.pop()`) gets a leftover name the intent calls by
     that class ("the last item of deque `d`" → `d.pop()`). With `parameters` (doc entries,
-    whose plain argument names are the documented parameters: `json.load(fp)`), the values
-    still unused take those names' places in order.
+    whose plain argument names are the documented parameters: `json.load(fp)`), keywords at
+    their default (None, False) are left out and the values still unused take those names'
+    places in order.
     """
+    if parameters:
+        code = drop_default_keywords(code)
     chosen = assign_slots(code, slots, entry_intent, intent)
     code = unquote_name_receivers(code, chosen.get)
     edits: list[tuple[int, int, str, bool]] = []

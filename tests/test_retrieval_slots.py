@@ -14,6 +14,7 @@ from codeqa_model.retrieval import (
     NEVER,
     RetrievalIndex,
     assign_slots,
+    drop_default_keywords,
     entry_from_pair,
     fill,
     value_roles,
@@ -130,3 +131,15 @@ def test_a_doc_entry_s_parameter_names_take_the_values_left_over() -> None:
     assert put("length of 'abc'", "len(s, key=fp)") == "len('abc', key=fp)"
     assert put("length of `t`", "print(len)") == "print(len)"
     assert put("read json file 'cfg.json'", "json.load(fp)", parameters=False) == "json.load(fp)"
+
+
+def test_a_doc_entry_s_default_keywords_are_left_out() -> None:
+    canon, slots = canonicalize_intent("run command 'ls -l' and capture its output")
+    code = "subprocess.run(var_0, var_1=False, var_2=None)"
+    assert fill(code, slots, {"var_1": "capture_output"}, "", canon, parameters=True)[0] == (
+        "subprocess.run('ls -l')"
+    )
+    assert drop_default_keywords("f(a=None, b, c=True, d=0)") == "f(b, c=True, d=0)"
+    # code people wrote keeps what they wrote
+    kept = fill("f(var_0, x=None)", slots, {}, "", canon, parameters=False)[0]
+    assert kept == "f('ls -l', x=None)"
