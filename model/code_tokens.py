@@ -13,6 +13,7 @@ import keyword
 import re
 import sys
 import tokenize
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -26,6 +27,7 @@ __all__ = [
     "detokenize_code",
     "lex_code",
     "tokenize_code",
+    "tokenize_replaced",
 ]
 
 
@@ -319,17 +321,21 @@ def lex_code(code: str) -> list[CodeToken]:
     Comments are kept (callers decide); blank and continuation line breaks are not tokens.
     Never raises on any ``str``.
     """
-    return list(_lex_cached(code))
+    return list(_lex_cached(code)[0])
 
 
 # Scoring one pair lexes its code up to three times (slot quoting, slot spans, tokens) and a
-# suggestion's candidates share the intent's slot values: the recent few are kept.
+# suggestion's candidates share the intent's slot values: the recent few are kept, each with
+# whether ``tokenize`` accepted the text (`tokenize_replaced` relies on its rules).
 @lru_cache(maxsize=LEX_CACHE_SIZE)
-def _lex_cached(code: str) -> tuple[CodeToken, ...]:
+def _lex_cached(code: str) -> tuple[tuple[CodeToken, ...], bool]:
+    if code.isascii() and code.isidentifier():  # a lone name (a slot's value): what tokenize gives
+        end = len(code)
+        return (CodeToken("name", code, 0, end), CodeToken("newline", "", end, end + 1)), True
     try:
-        return tuple(_lex_tokenize(code) if _SAME_TOKENIZE else _lex_stdlib(code))
+        return tuple(_lex_tokenize(code) if _SAME_TOKENIZE else _lex_stdlib(code)), True
     except (tokenize.TokenError, SyntaxError, ValueError):
-        return tuple(_lex_regex(code))
+        return tuple(_lex_regex(code)), False
 
 
 def tokenize_code(code: str) -> list[str]:
@@ -337,22 +343,87 @@ def tokenize_code(code: str) -> list[str]:
 
     Trailing ``<nl>``/``<dedent>`` after the last line are dropped: they carry no information.
     """
-    tokens: list[str] = []
-    for tok in lex_code(code):
-        if tok.kind == "comment":
+    return _words(lex_code(code))
+
+
+def tokenize_replaced(code: str, names: Sequence[tuple[int, int, str]]) -> list[str] | None:
+    """``tokenize_code`` of ``code`` with each span ``(start, end)`` replaced by its name, read
+    off the tokens of ``code`` instead of lexing the new text; None where that could differ.
+
+    The matcher reads a pair's code with the intent's values as placeholders (`var_0` for
+    `df`); lexing that text again cost a third of its lexing. Reading it off is exact when
+    ``tokenize`` accepted ``code``, each name is an identifier and each span (in order, apart,
+    on one line, no word character next to it, so the name glues to nothing) covers whole
+    names, numbers, strings and operators other than brackets: the lexer then reaches every
+    span in the same state and leaves it in the same state, so the text around the spans lexes
+    the same. Tested against lexing the new text (tests/test_code_tokens.py).
+    """
+    tokens, exact = _lex_cached(code)
+    if not _SAME_TOKENIZE or not exact:
+        return None
+    out: list[tuple[str, str]] = []
+    i, n = 0, len(tokens)
+    last = -1
+    for start, end, name in names:
+        if (
+            start <= last  # overlapping or touching: the names would glue
+            or end <= start
+            or not (name.isascii() and name.isidentifier())
+            or "\n" in code[start:end]
+            or _is_word_char(code[start - 1 : start])
+            or _is_word_char(code[end : end + 1])
+        ):
+            return None
+        last = end
+        while i < n and tokens[i].start < start:
+            if tokens[i].end > start:
+                return None  # a token crosses the span's start
+            out.append((tokens[i].kind, tokens[i].text))
+            i += 1
+        while i < n and tokens[i].start == start and tokens[i].end == start:
+            out.append((tokens[i].kind, tokens[i].text))  # a dedent where the span starts
+            i += 1
+        if i == n or tokens[i].start != start:
+            return None
+        while i < n and tokens[i].start < end:
+            tok = tokens[i]
+            if tok.end > end or tok.kind not in _REPLACEABLE or tok.text in _BRACKETS:
+                return None
+            i += 1
+        if tokens[i - 1].end != end:
+            return None
+        out.append(("name", name))
+    out.extend((tok.kind, tok.text) for tok in tokens[i:])
+    return _words(out)
+
+
+_REPLACEABLE = frozenset({"name", "number", "string", "op"})
+_BRACKETS = frozenset("()[]{}")
+
+
+def _is_word_char(char: str) -> bool:
+    """Whether ``char`` (one character or "") is what ``\\w`` matches: it would extend a name."""
+    return char.isalnum() or char == "_"
+
+
+def _words(tokens: Iterable[tuple[str, str]] | Iterable[CodeToken]) -> list[str]:
+    """`tokenize_code`'s words from lexed (kind, text, ...) tokens."""
+    words: list[str] = []
+    for kind, text, *_ in tokens:
+        if kind == "comment":
             continue
-        if tok.kind == "newline":
-            if tokens and tokens[-1] not in (NL, INDENT):
-                tokens.append(NL)
-        elif tok.kind == "indent":
-            tokens.append(INDENT)
-        elif tok.kind == "dedent":
-            tokens.append(DEDENT)
+        if kind == "newline":
+            if words and words[-1] not in (NL, INDENT):
+                words.append(NL)
+        elif kind == "indent":
+            words.append(INDENT)
+        elif kind == "dedent":
+            words.append(DEDENT)
         else:
-            tokens.append(tok.text)
-    while tokens and tokens[-1] in (NL, DEDENT):
-        tokens.pop()
-    return tokens
+            words.append(text)
+    while words and words[-1] in (NL, DEDENT):
+        words.pop()
+    return words
 
 
 # --- detokenisation -------------------------------------------------------------------------

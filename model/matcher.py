@@ -18,10 +18,16 @@ from typing import Any, NamedTuple
 import numpy as np
 import torch
 from codeqa_model.classifier import LEXICAL_FEATURES, ClassifierConfig, MatchClassifier
-from codeqa_model.code_tokens import tokenize_code
+from codeqa_model.code_tokens import tokenize_code, tokenize_replaced
 from codeqa_model.explain import Explainer, token_calls
 from codeqa_model.intent_tokens import tokenize_intent
-from codeqa_model.slots import PLACEHOLDER_RE, SlotMap, canonicalize_code, canonicalize_intent
+from codeqa_model.slots import (
+    PLACEHOLDER_RE,
+    SlotMap,
+    canonical_spans,
+    canonicalize_code,
+    canonicalize_intent,
+)
 from codeqa_model.subword import encode_words
 
 _WORD_PART = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
@@ -118,7 +124,7 @@ class PairEncoder:
 
     def encode(self, intent: str, code: str) -> EncodedPair:
         slots, words, intent_ids, placeholders, intent_parts = self._intent(intent)
-        code_words = tokenize_code(_canonical_code(code, slots))
+        code_words = _canonical_words(code, slots)
         code_ids = cut_at_line(
             [i for w in code_words for i in self._code_word(w)], self.max_code, self._nl
         )
@@ -148,15 +154,22 @@ class PairEncoder:
         return EncodedPair(list(intent_ids) or [1], code_ids or [1], lexical, parts_ids)
 
 
-def _canonical_code(code: str, slots: SlotMap) -> str:
-    """`canonicalize_code` after `observe` (which also catches values the code quotes
-    differently from the intent: 'a' vs "a"), skipped when no slot's value occurs in the code:
-    every span it replaces spells its slot's value, so then it returns the code unchanged.
-    Most scored pairs are not the intent's own code (a suggestion's candidates, a file's wrong
-    blocks), and the skip saves lexing each value and scanning the code's tokens for it."""
+def _canonical_words(code: str, slots: SlotMap) -> list[str]:
+    """The code's tokens with the intent's values as their placeholders: `tokenize_code` of
+    `canonicalize_code` after `observe` (which also catches values the code quotes differently
+    from the intent: 'a' vs "a"), without lexing the code twice where that is exact.
+
+    Skipped when no slot's value occurs in the code: every span `canonicalize_code` replaces
+    spells its slot's value, so the code stays as it is (most scored pairs are not the
+    intent's own code: a suggestion's candidates, a file's wrong blocks). Otherwise the
+    placeholders are put into the code's own tokens (`tokenize_replaced`), and only where that
+    could differ is the canonical text lexed again.
+    """
     if not slots or not any(slot.value in code for slot in slots):
-        return code
-    return canonicalize_code(code, slots.observe(code))
+        return tokenize_code(code)
+    observed = slots.observe(code)
+    words = tokenize_replaced(code, canonical_spans(code, observed))
+    return words if words is not None else tokenize_code(canonicalize_code(code, observed))
 
 
 def cut_at_line(ids: list[int], limit: int, nl_id: int | None) -> list[int]:

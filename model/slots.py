@@ -21,6 +21,7 @@ __all__ = [
     "PLACEHOLDER_RE",
     "Slot",
     "SlotMap",
+    "canonical_spans",
     "canonicalize_code",
     "canonicalize_intent",
     "canonicalize_pair",
@@ -201,24 +202,35 @@ def canonicalize_code(code: str, slots: SlotMap) -> str:
     token run is replaced as an exact substring. A name that merely equals a ``str`` value is
     left alone: ``restore_code`` could not tell it from a literal.
     """
+    pieces: list[str] = []
+    last = 0
+    for start, end, placeholder in canonical_spans(code, slots):
+        pieces += [code[last:start], placeholder]
+        last = end
+    pieces.append(code[last:])
+    return "".join(pieces)
+
+
+def canonical_spans(code: str, slots: SlotMap) -> list[tuple[int, int, str]]:
+    """The ``(start, end, placeholder)`` replacements `canonicalize_code` makes, in order
+    (the matcher reads the canonical tokens off the code's own, `tokenize_replaced`)."""
     if not slots:
-        return code
+        return []
     tokens = [t for t in lex_code(code) if t.kind not in _LAYOUT_KINDS]
     candidates: list[tuple[int, int, str]] = []
     for slot in slots:
         find = _str_spans if slot.kind == "str" else _var_spans
         candidates += [(s, e, slot.placeholder) for s, e in find(code, tokens, slot) if e > s]
     candidates.sort(key=lambda c: (c[0], -(c[1] - c[0])))
-    pieces: list[str] = []
+    kept: list[tuple[int, int, str]] = []
     last = 0
     for start, end, placeholder in candidates:
-        before = pieces[-1][-1:] if start == last and pieces else code[start - 1 : start]
+        before = kept[-1][2][-1:] if start == last and kept else code[start - 1 : start]
         if start < last or not _standalone(before, code[end : end + 1]):
             continue
-        pieces += [code[last:start], placeholder]
+        kept.append((start, end, placeholder))
         last = end
-    pieces.append(code[last:])
-    return "".join(pieces)
+    return kept
 
 
 def restore_code(code: str, slots: SlotMap) -> str:

@@ -174,3 +174,62 @@ def test_lex_code_answers_equal_texts_with_fresh_lists() -> None:
     first = lex_code("x = f(a)")
     first.clear()
     assert [t.text for t in lex_code("x = f(a)")] == ["x", "=", "f", "(", "a", ")", ""]
+
+
+@pytest.mark.parametrize("name", ["df", "my_list", "_", "if", "x1", "None"])
+def test_a_lone_name_lexes_as_tokenize_lexes_it(name: str) -> None:
+    assert lex_code(name) == code_tokens._lex_stdlib(name)
+
+
+def _replaced(code: str, spans: list[tuple[int, int, str]]) -> str:
+    pieces, last = [], 0
+    for start, end, name in spans:
+        pieces += [code[last:start], name]
+        last = end
+    return "".join([*pieces, code[last:]])
+
+
+@pytest.mark.skipif(not code_tokens._SAME_TOKENIZE, reason="relies on Python 3.11's tokenize")
+def test_tokenize_replaced_is_lexing_the_replaced_text() -> None:
+    """Random spans of snippets, edge cases and their half-typed cuts (aligned to tokens or
+    not, touching, across lines): wherever `tokenize_replaced` answers, it is what lexing the
+    text with the names put in gives."""
+    rng = random.Random(11)
+    texts = [*_fixture_snippets(), *_EDGE_CASES]
+    texts += [t[: rng.randrange(len(t) + 1)] for t in list(texts)]
+    answered = declined = 0
+    for text in texts:
+        tokens = [t for t in lex_code(text) if t.end > t.start and t.end <= len(text)]
+        for _ in range(40):
+            spans: list[tuple[int, int, str]] = []
+            for _ in range(rng.choice([1, 1, 2, 3])):
+                if tokens and rng.random() < 0.9:  # a run of whole tokens
+                    i = rng.randrange(len(tokens))
+                    j = min(len(tokens) - 1, i + rng.choice([0, 0, 0, 1, 2]))
+                    span = (tokens[i].start, tokens[j].end)
+                else:  # anywhere
+                    a, b = sorted(rng.randrange(len(text) + 1) for _ in range(2))
+                    span = (a, b)
+                spans.append((*span, f"{rng.choice(['str', 'var'])}_{rng.randrange(10)}"))
+            spans.sort()
+            got = code_tokens.tokenize_replaced(text, spans)
+            if got is None:
+                declined += 1
+                continue
+            answered += 1
+            assert got == tokenize_code(_replaced(text, spans)), (text, spans)
+    assert answered > 400 and declined > 400  # both outcomes were exercised
+
+
+def test_tokenize_replaced_declines_what_would_lex_differently() -> None:
+    assert code_tokens.tokenize_replaced("f(a)", [(0, 2, "var_0")]) is None  # a bracket
+    assert code_tokens.tokenize_replaced("ab + c", [(0, 1, "var_0")]) is None  # inside a name
+    assert code_tokens.tokenize_replaced("a+b", [(0, 1, "x"), (1, 2, "y")]) is None  # touching
+    assert code_tokens.tokenize_replaced("x = 'a", [(0, 1, "var_0")]) is None  # not tokenize's
+    assert code_tokens.tokenize_replaced("x = df.a + 1", [(4, 8, "var_0")]) == [
+        "x",
+        "=",
+        "var_0",
+        "+",
+        "1",
+    ]

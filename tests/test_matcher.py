@@ -135,14 +135,17 @@ def test_encoded_intents_are_kept_within_their_bound_and_shared(tokenizers) -> N
         ("print '' twice", "print('' * 2)"),  # an empty value is in every code
         ("add `df.a` and `b`", "df.a + df.ab + b"),
         ("read file 'data.csv'", "open('data.csv')  # 'data.csv'"),
+        ("run 'ls -l'", "subprocess.call('ls -l | wc', shell=True)"),  # inside a literal
+        ("call `f(`", "f(1)"),  # a bracket: lexed again
         ("nothing quoted here", "x = 1"),
     ],
 )
-def test_canonical_code_is_canonicalize_code_after_observe(intent: str, code: str) -> None:
-    from codeqa_model.matcher import _canonical_code
+def test_canonical_words_are_the_canonical_codes_tokens(intent: str, code: str) -> None:
+    from codeqa_model.matcher import _canonical_words
 
     _, slots = canonicalize_intent(intent)
-    assert _canonical_code(code, slots) == canonicalize_code(code, slots.observe(code))
+    want = tokenize_code(canonicalize_code(code, slots.observe(code)))
+    assert _canonical_words(code, slots) == want
 
 
 def test_encoding_skips_canonicalizing_code_without_the_intent_values(tokenizers, monkeypatch):
@@ -150,10 +153,10 @@ def test_encoding_skips_canonicalizing_code_without_the_intent_values(tokenizers
 
     encoder = PairEncoder(*tokenizers, max_intent=40, max_code=80)
     calls: list[str] = []
-    real = matcher_module.canonicalize_code
+    real = matcher_module.canonical_spans
     monkeypatch.setattr(
         matcher_module,
-        "canonicalize_code",
+        "canonical_spans",
         lambda code, slots: calls.append(code) or real(code, slots),
     )
     encoder.encode("sort list `items` in place", "print(len(data))")
