@@ -2,7 +2,8 @@
 
 `codeqa-train fit-combiner` writes `combiner.json` (a bundle extra file): logistic-regression
 weights over the matcher logit and the evidence features it names (`KNOWN_FEATURES`: the API
-profiles' `match_evidence.FEATURES`, `values_missing`, `opposite`, and the learned retriever's
+profiles' `match_evidence.FEATURES`, `values_missing`, `opposite`, the quoted values left out by
+kind (`match_evidence.LITERAL_FEATURES`), and the learned retriever's
 `PRIOR_FEATURES`, which need the bundle's `retriever.safetensors`), the API profiles behind
 the evidence, and the threshold chosen on validation. A bundle without the file scores with the
 matcher alone, as before. The combined probability replaces the matcher's wherever a pair is
@@ -18,14 +19,20 @@ from typing import Any
 
 import numpy as np
 from codeqa_model.api_retriever import RETRIEVER_FILE, ApiRetriever
-from codeqa_model.match_evidence import FEATURES, Evidence, values_missing
+from codeqa_model.match_evidence import (
+    FEATURES,
+    LITERAL_FEATURES,
+    Evidence,
+    literal_evidence,
+    values_missing,
+)
 from codeqa_model.retriever_evidence import PRIOR_FEATURES, RetrieverEvidence
 
 COMBINER_FILE = "combiner.json"
 COMBINER_FORMAT = 1
 _EPS = 1e-6
 # every evidence feature a combiner may name, in the order `evidence_matrix` computes them
-KNOWN_FEATURES = (*FEATURES, "values_missing", "opposite", *PRIOR_FEATURES)
+KNOWN_FEATURES = (*FEATURES, "values_missing", "opposite", *LITERAL_FEATURES, *PRIOR_FEATURES)
 
 
 def design_matrix(base_probs: np.ndarray, evidence: np.ndarray) -> np.ndarray:
@@ -53,6 +60,11 @@ def evidence_matrix(
         columns.append(np.array([[evidence.opposite(i, c)] for i, c in pairs], dtype=np.float64))
     else:
         columns.append(np.zeros((len(pairs), 1)))
+    if any(n in LITERAL_FEATURES for n in names):
+        literal = [literal_evidence(i, c) for i, c in pairs]
+        columns.append(np.array(literal, dtype=np.float64).reshape(len(pairs), len(literal[0])))
+    else:
+        columns.append(np.zeros((len(pairs), len(LITERAL_FEATURES))))
     if any(n in PRIOR_FEATURES for n in names):
         if prior is None:
             raise ValueError("the retriever's features need the learned retriever")

@@ -28,7 +28,11 @@ table of verb antonyms.
 
 `values_missing` is apart (it needs no profiles): the share of the intent's quoted values
 (`'config.ini'`, `` `path` ``) that the code does not contain — a block on another file or
-variable than the intent names.
+variable than the intent names. `literal_evidence` splits it by kind (`LITERAL_FEATURES`):
+`literal_conflict` (a quoted string is missing and the code has another string literal in its
+place: `connect(":memory:")` under 'app.db'), `names_missing` (a back-ticked name the code never
+uses as a whole word, an attribute `.path` not counting) and `strings_missing` (a quoted
+string the code lacks).
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ from typing import Any
 from codeqa_model.slots import canonicalize_intent
 
 FEATURES = ("fit", "worst", "rival", "miss", "known", "lexical", "name")
+LITERAL_FEATURES = ("literal_conflict", "names_missing", "strings_missing")
 _POSTINGS = 16  # APIs kept per word (see Evidence.__init__)
 ALIASES = {"np": "numpy", "pd": "pandas", "plt": "matplotlib.pyplot", "dt": "datetime"}
 _CALL = re.compile(r"([A-Za-z_][\w.]*)\(")
@@ -150,6 +155,33 @@ def values_missing(intent: str, code: str) -> float:
     if not values:
         return 0.0
     return sum(v not in code for v in values) / len(values)
+
+
+# a string literal in code (its text without quotes and prefix); no escapes, one line
+_STRING = re.compile(r"""[rRbBuUfF]{0,2}(?:"([^"\\\n]*)"|'([^'\\\n]*)')""")
+
+
+@lru_cache(maxsize=1024)
+def quoted(intent: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(quoted strings, back-ticked names) of an intent, remembered."""
+    _, slots = canonicalize_intent(intent)
+    strings = tuple(s.value for s in slots.slots if s.kind == "str" and s.value)
+    names = tuple(s.value for s in slots.slots if s.kind == "var" and s.value)
+    return strings, names
+
+
+def literal_evidence(intent: str, code: str) -> list[float]:
+    """`LITERAL_FEATURES` for one pair: the intent's quoted values the code leaves out, by kind
+    (1.0 or 0.0 each; all 0 for an intent that quotes nothing)."""
+    strings, names = quoted(intent)
+    if not strings and not names:
+        return [0.0, 0.0, 0.0]
+    lacks_string = any(v not in code for v in strings)
+    conflict = lacks_string and any(
+        (a or b) and (a or b) not in strings for a, b in _STRING.findall(code)
+    )
+    lacks_name = any(re.search(rf"(?<![\w.]){re.escape(v)}(?!\w)", code) is None for v in names)
+    return [float(conflict), float(lacks_name), float(lacks_string)]
 
 
 def groups_of(key: str) -> tuple[str, ...]:

@@ -232,3 +232,35 @@ def test_tail_weights_are_chosen_out_of_fold_by_the_negatives_flagged() -> None:
     assert grid["4.0"] > grid["1.0"] and report["weight"] == 4.0
     heavier = (labels == 1) & (sources == "hard")
     assert np.all(weighted[heavier] == report["weight"]) and np.all(weighted[~heavier] == 1.0)
+
+
+def test_block_weights_are_chosen_out_of_fold_by_the_wrong_blocks_flagged() -> None:
+    import argparse
+
+    from codeqa_train.fit_combiner import weigh_blocks
+
+    rng = np.random.default_rng(5)
+    n = 800
+    sources = np.array(["blocks", "docs", "docs", "docs"] * (n // 4))
+    labels = (rng.uniform(size=n) < 0.5).astype(int)
+    # one feature tells the blocks apart, another the docs: weights fitted mostly on the docs
+    # under-use the blocks' feature
+    is_block = sources == "blocks"
+    sign = np.where(labels == 1, 1.0, -1.0)
+    block_feature = np.where(is_block, 2.0 * sign, 0.0) + rng.normal(size=n)
+    doc_feature = np.where(is_block, 0.0, sign) + rng.normal(size=n)
+    x = np.column_stack([doc_feature, block_feature, is_block.astype(float)])
+    folds = np.array([fold_of(f"r{i}", 4) for i in range(n)])
+    rows = np.ones(n)
+    args = argparse.Namespace(c=0.01, false_alarm_rate=0.05, tail_weights=[1.0])
+    args.block_weights = [1.0]
+    same, report = weigh_blocks(x, labels, sources, folds, rows, args)
+    assert report["weight"] == 1.0 and np.array_equal(same, rows)
+    args.block_weights = [1.0, 8.0]
+    weighted, report = weigh_blocks(x, labels, sources, folds, rows, args)
+    grid = report["grid"]
+    assert set(grid) == {"1.0", "8.0"} and report["tail_weight"]["weight"] == 1.0
+    # with the blocks weighed up the fit leans on their feature, so more wrong blocks are flagged
+    assert grid["8.0"]["blocks_flagged"] > grid["1.0"]["blocks_flagged"]
+    assert report["weight"] == 8.0
+    assert np.all(weighted[is_block] == report["weight"]) and np.all(weighted[~is_block] == 1.0)

@@ -5,7 +5,15 @@ elsewhere (`shutil.rmtree` under "read a csv file"), built from training rows on
 from __future__ import annotations
 
 import pytest
-from codeqa_model.match_evidence import FEATURES, Evidence, call_keys, groups_of, words
+from codeqa_model.match_evidence import (
+    FEATURES,
+    LITERAL_FEATURES,
+    Evidence,
+    call_keys,
+    groups_of,
+    literal_evidence,
+    words,
+)
 from codeqa_train.fit_combiner import build_evidence
 
 MODULES = frozenset({"os", "shutil", "json", "datetime", "pandas", "csv"})
@@ -136,3 +144,24 @@ def test_opposite_marks_a_block_that_undoes_the_intent_verb(
     evidence: Evidence, intent: str, code: str, expected: float
 ) -> None:
     assert evidence.opposite(intent, code) == expected
+
+
+@pytest.mark.parametrize(
+    ("intent", "code", "expected"),
+    [
+        # another file in the quoted one's place: conflict, string missing
+        ("connect to the sqlite database 'app.db'", 'c = sqlite3.connect(":memory:")', [1, 0, 1]),
+        ("connect to the sqlite database 'app.db'", 'c = sqlite3.connect("app.db")', [0, 0, 0]),
+        # the quoted string left out, no other literal in its place
+        ("log the message 'disk full'", "logging.basicConfig()", [0, 0, 1]),
+        # a back-ticked name unused; an attribute of the same spelling does not count
+        ("check whether `path` is a directory", "ok = os.path.isdir(p)", [0, 1, 0]),
+        ("check whether `path` is a directory", "ok = os.path.isdir(path)", [0, 0, 0]),
+        ("get the current working directory", "os.listdir('.')", [0, 0, 0]),  # nothing quoted
+    ],
+)
+def test_literal_evidence_names_the_quoted_values_a_block_leaves_out(
+    intent: str, code: str, expected: list[int]
+) -> None:
+    assert literal_evidence(intent, code) == [float(v) for v in expected]
+    assert len(expected) == len(LITERAL_FEATURES)
