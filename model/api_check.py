@@ -1,10 +1,11 @@
 """Check a candidate against the real API before it is offered — statically, never running it.
 
 `ast.parse`; every name resolves (builtins, the file's imports and bindings above the block, the
-candidate's own imports and bindings, names the intent mentions, or a module the table knows —
-which then needs an `import` line); attributes exist on modules per the API table; calls bind to
-the recorded signature where one exists. Nothing a candidate names is ever imported: importing
-runs code (`import antigravity` opens a browser).
+candidate's own imports and bindings, names the intent mentions (a module's name only when
+back-ticked), or a module the table knows — which then needs an `import` line); attributes
+exist on modules per the API table; calls bind to the recorded signature where one exists.
+Nothing a candidate names is ever imported: importing runs code (`import antigravity` opens a
+browser).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from codeqa_model.pyast import dotted_parts, import_aliases
 __all__ = ["ApiChecker", "CheckResult"]
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_TICKED = re.compile(r"`([^`]+)`")
 _BUILTINS = frozenset(dir(builtins)) | {"__file__", "__name__", "__doc__"}
 # Without a table, the standard library's module names are still known (from the interpreter's
 # own list, not by importing anything).
@@ -66,7 +68,7 @@ class ApiChecker:
             | context.names
             | set(bound_modules)
             | own_names
-            | set(_IDENT.findall(intent))
+            | self._intent_names(intent)
         )
         needed: dict[str, str] = {}
         for node in nodes:
@@ -106,6 +108,13 @@ class ApiChecker:
         return CheckResult(True, None, imports)
 
     # ------------------------------------------------------------------ names
+
+    def _intent_names(self, intent: str) -> set[str]:
+        """Names the intent mentions, which the code may use as bound: every word, except a
+        module's name not back-ticked ("the json string `s`" means the json module, which
+        `json.loads(s)` must import; "the dict `json`" means a variable)."""
+        ticked = {w for quoted in _TICKED.findall(intent) for w in _IDENT.findall(quoted)}
+        return {w for w in _IDENT.findall(intent) if w in ticked or self._module_named(w) is None}
 
     def _star_origin(self, name: str, stars: tuple[str, ...]) -> str | None:
         """For a name a `from m import *` may bind: its path ("m.name"), "" when it may come

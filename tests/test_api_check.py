@@ -112,6 +112,14 @@ def test_undefined_name_fails_and_intent_names_resolve(checker: ApiChecker) -> N
     assert checker.check("sorted(items)", ctx("items = [3, 1]\n")).ok
 
 
+def test_a_module_the_intent_names_in_words_still_needs_its_import(checker: ApiChecker) -> None:
+    result = checker.check("json.loads(s)", SourceContext.EMPTY, "load the json string `s`")
+    assert result.ok and result.imports == ("import json",)
+    # back-ticked, the word is the user's variable: nothing to import, its methods unknown
+    result = checker.check("json.loads(s)", SourceContext.EMPTY, "load `s` with the codec `json`")
+    assert result.ok and result.imports == ()
+
+
 def test_names_the_candidate_binds_resolve(checker: ApiChecker) -> None:
     code = "result = []\nfor x in range(3):\n    result.append(x)\nprint([y for y in result])"
     assert checker.check(code).ok
