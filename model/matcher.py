@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -106,9 +106,8 @@ class PairEncoder:
         self.n_lexical = n_lexical
         self._doc_words = lru_cache(maxsize=8192)(self._words_of_doc)
         self._intent = lru_cache(maxsize=INTENT_CACHE_SIZE)(self._encode_intent)
-        # `encode_words` reads word by word, so per-word caches give the same ids, faster
-        self._code_word = lru_cache(maxsize=65536)(lambda w: tuple(encode_words(code_tok, [w])))
-        self._intent_word = lru_cache(maxsize=65536)(lambda w: tuple(encode_words(intent_tok, [w])))
+        self._code_word = _word_ids(code_tok)
+        self._intent_word = _word_ids(intent_tok)
 
     def _words_of_doc(self, name: str) -> tuple[str, ...]:
         words = tokenize_intent(self.api_docs[name])
@@ -152,6 +151,21 @@ class PairEncoder:
             ordered = dict.fromkeys([*code_part_list, *doc_words])
             parts_ids = [i for w in ordered for i in self._intent_word(w)][: self.max_parts] or [1]
         return EncodedPair(list(intent_ids) or [1], code_ids or [1], lexical, parts_ids)
+
+
+def _word_ids(tok: Any) -> Callable[[str], tuple[int, ...]]:
+    """One word's sub-word ids, as `encode_words` gives them, cached per word (`encode_words`
+    reads word by word, so the ids are the same). A word that is itself in the vocabulary is
+    its own id (WordPiece matches the longest piece first: the whole word; checked for every
+    entry of the shipped vocabularies): a new file's words, most of them known, skip the
+    tokenizer."""
+    whole = tok.get_vocab(with_added_tokens=True)
+
+    def ids(word: str) -> tuple[int, ...]:
+        found = whole.get(word)
+        return (found,) if found is not None else tuple(encode_words(tok, [word]))
+
+    return lru_cache(maxsize=65536)(ids)
 
 
 def _canonical_words(code: str, slots: SlotMap) -> list[str]:

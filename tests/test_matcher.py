@@ -163,3 +163,15 @@ def test_encoding_skips_canonicalizing_code_without_the_intent_values(tokenizers
     assert calls == []
     encoder.encode("sort list `items` in place", "items.sort()")
     assert calls == ["items.sort()"]
+
+
+def test_word_ids_are_encode_words(tokenizers) -> None:
+    """In-vocabulary words are looked up, the rest WordPiece'd: the ids `encode_words` gives."""
+    from codeqa_model.matcher import _word_ids
+    from codeqa_model.subword import encode_words
+
+    for tok in tokenizers:
+        words = [*tok.get_vocab(with_added_tokens=True), "getcwd", "xyzzy_q", "", "##", "<nl>x"]
+        word_ids = _word_ids(tok)
+        for word in words:
+            assert list(word_ids(word)) == encode_words(tok, [word]), word
