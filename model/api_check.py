@@ -24,6 +24,21 @@ __all__ = ["ApiChecker", "CheckResult"]
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _TICKED = re.compile(r"`([^`]+)`")
+# What a type word before a back-ticked name makes it (`declared_types`).
+_TYPE_WORDS = {
+    "list": "list",
+    "string": "str",
+    "str": "str",
+    "dict": "dict",
+    "dictionary": "dict",
+    "set": "set",
+    "tuple": "tuple",
+    "bytes": "bytes",
+}
+_DECLARED = re.compile(
+    r"\b(?P<type>" + "|".join(_TYPE_WORDS) + r")(?:\s+of\s+[A-Za-z]+)?\s+`(?P<name>[A-Za-z_]\w*)`",
+    re.IGNORECASE,
+)
 _BUILTINS = frozenset(dir(builtins)) | {"__file__", "__name__", "__doc__"}
 # Without a table, the standard library's module names are still known (from the interpreter's
 # own list, not by importing anything).
@@ -90,7 +105,10 @@ class ApiChecker:
             needed[name] = f"import {module}" if module == name else f"import {module} as {name}"
         shadowing = context.names | own_names | set(bound_modules)
         used = [n for n in nodes if isinstance(n, ast.Attribute | ast.Call)]
-        reason = self._attributes_and_calls(used, bound_modules, shadowing)
+        declared = {
+            name: kind for name, kind in declared_types(intent).items() if name not in own_names
+        }
+        reason = self._attributes_and_calls(used, bound_modules, shadowing, declared)
         if reason is not None:
             # `datetime.strptime(...)` with nothing bound means the class, not the module:
             # `from datetime import datetime` makes it work where `import datetime` would not.
@@ -98,7 +116,7 @@ class ApiChecker:
                 member = f"{name}.{name}"
                 if self.table is not None and self.table.entry(name, name) is not None:
                     trial = {**bound_modules, name: member}
-                    if self._attributes_and_calls(used, trial, shadowing) is None:
+                    if self._attributes_and_calls(used, trial, shadowing, declared) is None:
                         bound_modules, reason = trial, None
                         needed[name] = f"from {name} import {name}"
                         break
@@ -139,24 +157,32 @@ class ApiChecker:
     # ------------------------------------------------------------------ attributes, calls
 
     def _attributes_and_calls(
-        self, used: list[ast.AST], modules: dict[str, str], shadowing: set[str]
+        self,
+        used: list[ast.AST],
+        modules: dict[str, str],
+        shadowing: set[str],
+        declared: dict[str, str],
     ) -> str | None:
         """The first attribute or call (in `ast.walk` order; `used` holds only those nodes)
         that does not exist or bind, as a reason; None when all do."""
         try:
-            return self._check_attributes_and_calls(used, modules, shadowing)
+            return self._check_attributes_and_calls(used, modules, shadowing, declared)
         except RecursionError:
             return None
 
     def _check_attributes_and_calls(
-        self, used: list[ast.AST], modules: dict[str, str], shadowing: set[str]
+        self,
+        used: list[ast.AST],
+        modules: dict[str, str],
+        shadowing: set[str],
+        declared: dict[str, str],
     ) -> str | None:
         if self.table is None:
             return None
         inner = {id(n.value) for n in used if isinstance(n, ast.Attribute)}
         for node in used:
-            if isinstance(node, ast.Attribute) and _literal_type(node.value) is not None:
-                reason = self._literal_attribute(node)
+            if isinstance(node, ast.Attribute) and _value_type(node.value, declared) is not None:
+                reason = self._literal_attribute(node, declared)
                 if reason is not None:
                     return reason
             if isinstance(node, ast.Attribute) and id(node) not in inner:
@@ -166,7 +192,7 @@ class ApiChecker:
                     if reason is not None:
                         return reason
             if isinstance(node, ast.Call):
-                reason = self._check_call(node, modules, shadowing)
+                reason = self._check_call(node, modules, shadowing, declared)
                 if reason is not None:
                     return reason
         return None
@@ -220,10 +246,11 @@ class ApiChecker:
             return None
         return self.table.entry(space, last)
 
-    def _literal_attribute(self, node: ast.Attribute) -> str | None:
-        """`'a'.contains(x)`: the literal's type is known, and so are all its members."""
+    def _literal_attribute(self, node: ast.Attribute, declared: dict[str, str]) -> str | None:
+        """`'a'.contains(x)`, or `xs.items()` under "list `xs`": the value's type is known, and
+        so are all its members."""
         assert self.table is not None
-        type_name = _literal_type(node.value)
+        type_name = _value_type(node.value, declared)
         if type_name is None or node.attr.startswith("_"):
             return None
         if not self.table.has_instance_type(type_name):
@@ -233,11 +260,11 @@ class ApiChecker:
         return None
 
     def _check_call(
-        self, call: ast.Call, modules: dict[str, str], shadowing: set[str]
+        self, call: ast.Call, modules: dict[str, str], shadowing: set[str], declared: dict[str, str]
     ) -> str | None:
         assert self.table is not None
         if isinstance(call.func, ast.Attribute):
-            type_name = _literal_type(call.func.value)
+            type_name = _value_type(call.func.value, declared)
             if type_name is not None:
                 entry = self.table.instance_entry(type_name, call.func.attr)
                 path = f"{type_name}.{call.func.attr}"
@@ -272,6 +299,26 @@ class ApiChecker:
         if any(e is None for e in errors):
             return None
         return f"{path}() {errors[0]}"
+
+
+def declared_types(intent: str) -> dict[str, str]:
+    """Back-ticked names the intent gives a builtin type: "list `xs`", "list of strings `xs`",
+    "string `s`", "dict `d`" → {"xs": "list", "s": "str", "d": "dict"}. A name given two
+    types is left out."""
+    found: dict[str, str] = {}
+    clashes: set[str] = set()
+    for match in _DECLARED.finditer(intent):
+        name, kind = match.group("name"), _TYPE_WORDS[match.group("type").lower()]
+        if found.setdefault(name, kind) != kind:
+            clashes.add(name)
+    return {name: kind for name, kind in found.items() if name not in clashes}
+
+
+def _value_type(node: ast.expr, declared: dict[str, str]) -> str | None:
+    """The builtin type of a literal, or of a name the intent declared (`declared_types`)."""
+    if isinstance(node, ast.Name):
+        return declared.get(node.id)
+    return _literal_type(node)
 
 
 def _literal_type(node: ast.expr) -> str | None:

@@ -8,7 +8,7 @@ import sys
 import textwrap
 
 import pytest
-from codeqa_model.api_check import ApiChecker
+from codeqa_model.api_check import ApiChecker, declared_types
 from codeqa_model.api_table import ApiTable, ApiTableError, parse_signature
 from codeqa_model.context import SourceContext
 
@@ -118,6 +118,21 @@ def test_a_module_the_intent_names_in_words_still_needs_its_import(checker: ApiC
     # back-ticked, the word is the user's variable: nothing to import, its methods unknown
     result = checker.check("json.loads(s)", SourceContext.EMPTY, "load `s` with the codec `json`")
     assert result.ok and result.imports == ()
+
+
+def test_a_name_the_intent_gives_a_type_is_checked_as_that_type(checker: ApiChecker) -> None:
+    assert declared_types("convert list of strings `xs` to ints in string `s`") == {
+        "xs": "list",
+        "s": "str",
+    }
+    assert declared_types("the list `x` or the string `x`") == {}  # two types: neither
+    result = checker.check("sorted(xs.items())", SourceContext.EMPTY, "sort list `xs`")
+    assert not result.ok and result.reason == "'list' object has no attribute 'items'"
+    assert not checker.check("s.isdigit(1)", SourceContext.EMPTY, "is string `s` digits").ok
+    assert checker.check("s.isdigit()", SourceContext.EMPTY, "is string `s` digits").ok
+    # types the table does not list, and names the candidate binds itself, are not judged
+    assert checker.check("d.items()", SourceContext.EMPTY, "items of dict `d`").ok
+    assert checker.check("xs = {}\nxs.items()", SourceContext.EMPTY, "sort list `xs`").ok
 
 
 def test_names_the_candidate_binds_resolve(checker: ApiChecker) -> None:
