@@ -49,6 +49,7 @@ from codeqa_train.fit_classifier import (
     slot_swap_negatives,
     split_metrics,
 )
+from codeqa_train.hygiene import hygiene
 from codeqa_train.metrics import best_of_k_bleu, corpus_bleu, exact_match
 
 # Published CoNaLa test BLEU (×100) that the table keeps for orientation; not measured here.
@@ -124,6 +125,7 @@ def generation_row(
 
 
 CANDIDATES = "_candidates"
+HYGIENE = "_hygiene"  # a product row's top-1 hygiene note (`codeqa_train.hygiene`)
 
 
 def unseen_api_rows(
@@ -184,9 +186,13 @@ def knowledge_rows(args: argparse.Namespace, test: TestSet) -> list[dict[str, An
                 args.threads,
             )  # fmt: skip
         for name, engine in engines.items():
-            found = [[s.code for s in engine.suggest(t, k=args.k)] or [""] for t in test.intents]
+            suggested = [engine.suggest(t, k=args.k) for t in test.intents]
+            found = [[s.code for s in ss] or [""] for ss in suggested]
             label = f"{name}: generated + retrieved, reranked, checked"
-            rows.append(generation_row(label, "product", test.refs, found))
+            row = generation_row(label, "product", test.refs, found)
+            top1 = [(ss[0].code, ss[0].imports) if ss else ("", ()) for ss in suggested]
+            row[HYGIENE] = hygiene(test.intents, top1).note(name)
+            rows.append(row)
     return rows
 
 
@@ -739,7 +745,9 @@ def run(args: argparse.Namespace) -> int:
     rows += gen_rows
     notes = table_notes(rows, models.classifiers, pool_sources, len(pool_intents), args.margin)
     rows += classifier_rows(models.classifiers, test, candidates_of, args.rerank_weight)
-    rows += knowledge_rows(args, test)
+    knowledge = knowledge_rows(args, test)
+    notes += [row.pop(HYGIENE) for row in knowledge if HYGIENE in row]
+    rows += knowledge
     train_code = read_generator_split(args.data, "train")[1]
     unseen, n_unseen = unseen_api_rows(rows, test.refs, train_code)
     rows += unseen
