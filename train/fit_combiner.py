@@ -265,14 +265,15 @@ def weigh_blocks(
 ) -> tuple[np.ndarray, dict[str, Any]]:
     """Row weights with the hand-written blocks (`--blocks`, both labels) weighed `m` times, `m`
     from `--block-weights` chosen out of fold (each with its own `weigh_tail`): the one under
-    which the threshold rule flags the most wrong blocks, then the most negatives (mean over
-    sources). The other sources' thousands of rows otherwise set the weights, and code written
-    under an everyday intent is what the check meets in an editor; the rule still holds every
-    source's false alarms, the blocks' own included."""
+    which the threshold rule flags the most negatives, mean over sources, the blocks one of
+    them. The other sources' thousands of rows otherwise set the weights, and code written
+    under an everyday intent is what the check meets in an editor; the mean (not the blocks'
+    share alone) keeps a heavier weight from buying a block or two with the other sources'
+    flags. The rule still holds every source's false alarms, the blocks' own included."""
     from codeqa_train.matcher_data.blocks import SOURCE
 
     wrong = (labels == 0) & (sources == SOURCE)
-    best: tuple[float, float] | None = None
+    best: float | None = None
     grid: dict[str, dict[str, float]] = {}
     chosen_rows, chosen_tail, chosen_m = rows, {}, 1.0
     for m in args.block_weights if wrong.any() else [1.0]:
@@ -284,8 +285,8 @@ def weigh_blocks(
         flagged = float((probs[wrong] < t).mean()) if wrong.any() else 0.0
         mean = negatives_flagged(probs, labels, sources, t)
         grid[repr(m)] = {"blocks_flagged": round(flagged, 4), "negatives_flagged": round(mean, 4)}
-        if best is None or (flagged, mean) > best:
-            best, chosen_rows, chosen_tail, chosen_m = (flagged, mean), weighted, tail, m
+        if best is None or mean > best:
+            best, chosen_rows, chosen_tail, chosen_m = mean, weighted, tail, m
     return chosen_rows, {"weight": chosen_m, "grid": grid, "tail_weight": chosen_tail}
 
 
