@@ -5,8 +5,16 @@ from __future__ import annotations
 import ast
 import random
 
+import pytest
 from codeqa_train.matcher_data.apis import ApiTable, api_swap, find_calls
-from codeqa_train.matcher_data.perturb import add_line, drop_line, perturb_literal, user_form
+from codeqa_train.matcher_data.build import Row, with_returned_forms
+from codeqa_train.matcher_data.perturb import (
+    add_line,
+    drop_line,
+    perturb_literal,
+    returned_form,
+    user_form,
+)
 from codeqa_train.matcher_data.sources import first_sentence, split_of
 
 TABLE = ApiTable(["os.getcwd", "os.listdir", "os.getcwdb", "json.loads", "json.dumps"])
@@ -58,6 +66,35 @@ def test_user_form_only_rewrites_the_surface() -> None:
     assert any(f.startswith("def ") for f in forms)
     assert any(f.endswith("return " + f.split(" = ")[0].split()[-1]) for f in forms if " = " in f)
     assert all("os.getcwd()" in f for f in forms)
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("max(words, key=len)", "return max(words, key=len)"),
+        ("longest = max(words, key=len)", "return max(words, key=len)"),
+        ("import os\nfiles = os.listdir(d)", "import os\nreturn os.listdir(d)"),
+        ("for x in xs:\n    y = x", None),  # the last line is inside a block
+        ("return x", None),  # already returns
+        ("print(x)", None),
+        ("x = 1\nprint(x)", None),
+    ],
+)
+def test_returned_form_makes_the_value_a_functions_return(code: str, expected: str | None) -> None:
+    assert returned_form(code) == expected
+
+
+def test_returned_forms_rewrite_either_label_at_the_rate() -> None:
+    rows = [
+        Row(f"q{i}", "get the largest of `xs`", "best = max(xs)", i % 2, "kind", "conala")
+        for i in range(400)
+    ]
+    out = with_returned_forms(rows, 0.25, random.Random(0))
+    changed = [r for r in out if r.snippet == "return max(xs)"]
+    assert 60 < len(changed) < 140
+    assert {r.label for r in changed} == {0, 1}
+    assert all(r.snippet in ("best = max(xs)", "return max(xs)") for r in out)
+    assert with_returned_forms(rows, 0.0, random.Random(0)) == rows
 
 
 def test_first_sentence_and_stable_package_split() -> None:

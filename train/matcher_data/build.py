@@ -25,7 +25,13 @@ from pathlib import Path
 
 from codeqa_train.matcher_data import sources as src
 from codeqa_train.matcher_data.apis import ApiTable, api_swap
-from codeqa_train.matcher_data.perturb import add_line, drop_line, perturb_literal, user_form
+from codeqa_train.matcher_data.perturb import (
+    add_line,
+    drop_line,
+    perturb_literal,
+    returned_form,
+    user_form,
+)
 
 MAX_LINES = 30
 
@@ -115,6 +121,15 @@ def with_user_forms(rows: Sequence[Row], rate: float, rng: random.Random) -> lis
     ]
 
 
+def with_returned_forms(rows: Sequence[Row], rate: float, rng: random.Random) -> list[Row]:
+    """About `rate` of the rows (either label) rewritten by `returned_form` where it applies."""
+    out = []
+    for r in rows:
+        form = returned_form(r.snippet) if rng.random() < rate else None
+        out.append(r if form is None else replace(r, snippet=form))
+    return out
+
+
 def build(args: argparse.Namespace) -> dict[str, list[Row]]:
     rng = random.Random(args.seed)
     shared = args.shared_data
@@ -161,6 +176,9 @@ def build(args: argparse.Namespace) -> dict[str, list[Row]]:
         if "slot-swap" in kinds:
             rows += slot_swaps(rows, args.slot_swap if split == "train" else 1, args.seed + 1)
         out[split] = with_user_forms(rows, args.user_form_rate, rng)
+        if args.return_form_rate > 0:  # its own generator: the other rows stay as they were
+            returned = random.Random(f"{args.seed}:{split}:return")
+            out[split] = with_returned_forms(out[split], args.return_form_rate, returned)
     test = negatives_for(
         by_split["test"],
         table,
@@ -203,6 +221,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     a("--kinds", default="random,hard,api-swap,literal,line-drop,line-add,slot-swap")
     a("--slot-swap", type=int, default=2, help="slot-swap negatives per train positive")
     a("--user-form-rate", type=float, default=0.35)
+    a(
+        "--return-form-rate",
+        type=float,
+        default=0.0,
+        help="share of train/valid rows (either label) made a function's `return EXPR`",
+    )
     a("--seed", type=int, default=0)
 
 

@@ -50,6 +50,27 @@ def user_form(code: str, rng: random.Random) -> str:
     return out
 
 
+def returned_form(code: str) -> str | None:
+    """The snippet as the body of a function that returns its value: `return EXPR` for a
+    one-line expression, or for the value of a last line `name = EXPR` (a function's
+    `return max(words, key=len)`); None when the snippet is neither (or already returns)."""
+    lines = code.rstrip().split("\n")
+    last = lines[-1]
+    assigned = _ASSIGN.match(last)
+    expr = last[assigned.end() - 1 :].strip() if assigned else last.strip()
+    if len(lines) == 1 and not assigned:
+        expr = last.strip()
+    elif not assigned or last != last.lstrip():
+        return None
+    if expr.startswith("print("):
+        return None
+    try:
+        ast.parse(expr, mode="eval")
+    except (SyntaxError, ValueError):
+        return None
+    return "\n".join([*lines[:-1], f"return {expr}"])
+
+
 def _literal_tokens(code: str) -> list[tokenize.TokenInfo]:
     try:
         toks = list(tokenize.generate_tokens(io.StringIO(code).readline))
