@@ -9,8 +9,9 @@ block's only documented call is judged wrong alone, it names the call and what i
 documentation says it does. Without such a call, two plain facts still make a reason
 (`plain_reason`): the block does the opposite of the intent's verb (opens the file for writing
 under "read", calls `pickle.dump` under "load"; `match_evidence.OPPOSITES`), or it never uses a
-value the intent quotes ('config.ini'). Anything less clear gives None: a vague reason is
-worse than none.
+value the intent quotes ('config.ini'), naming the string it uses in its place when it has one
+("uses 'setup.cfg' where the intent names 'config.ini'"). Anything less clear gives None: a
+vague reason is worse than none.
 
 The documentation summaries (`{dotted name: first doc sentence}`) travel in the matcher's
 config (`extra["api_docs"]`), so a bundle without them simply explains nothing.
@@ -24,7 +25,7 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from codeqa_model.match_evidence import OPPOSITES, canonical, open_modes, words
+from codeqa_model.match_evidence import OPPOSITES, STRING, canonical, open_modes, quoted, words
 from codeqa_model.pyast import dotted, import_aliases
 
 # Common import aliases in Stack Overflow code; an `import x as y` inside the block wins.
@@ -156,9 +157,14 @@ def plain_reason(intent: str, code: str) -> str | None:
         if wrong is not None:
             return f'calls {wrong}; the intent says "{verb}"'
     missing = [v for v in canonical(intent)[1] if v and v not in code]
-    if missing:
-        return f"does not use {missing[0]!r}, which the intent names"
-    return None
+    if not missing:
+        return None
+    strings = quoted(intent)[0]
+    if missing[0] in strings:
+        instead = next((a or b for a, b in STRING.findall(code) if (a or b) not in strings), None)
+        if instead:
+            return f"uses {instead!r} where the intent names {missing[0]!r}"
+    return f"does not use {missing[0]!r}, which the intent names"
 
 
 @dataclass(frozen=True)

@@ -158,7 +158,7 @@ def values_missing(intent: str, code: str) -> float:
 
 
 # a string literal in code (its text without quotes and prefix); no escapes, one line
-_STRING = re.compile(r"""[rRbBuUfF]{0,2}(?:"([^"\\\n]*)"|'([^'\\\n]*)')""")
+STRING = re.compile(r"""[rRbBuUfF]{0,2}(?:"([^"\\\n]*)"|'([^'\\\n]*)')""")
 
 
 @lru_cache(maxsize=1024)
@@ -178,7 +178,7 @@ def literal_evidence(intent: str, code: str) -> list[float]:
         return [0.0, 0.0, 0.0]
     lacks_string = any(v not in code for v in strings)
     conflict = lacks_string and any(
-        (a or b) and (a or b) not in strings for a, b in _STRING.findall(code)
+        (a or b) and (a or b) not in strings for a, b in STRING.findall(code)
     )
     lacks_name = any(re.search(rf"(?<![\w.]){re.escape(v)}(?!\w)", code) is None for v in names)
     return [float(conflict), float(lacks_name), float(lacks_string)]

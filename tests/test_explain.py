@@ -113,6 +113,9 @@ def test_plain_facts_explain_a_block_without_a_wrong_documented_call() -> None:
         'calls base64.b64decode; the intent says "encode"'
     )
     assert plain_reason("read the settings file 'config.ini'", "cfg.read('setup.cfg')") == (
+        "uses 'setup.cfg' where the intent names 'config.ini'"
+    )
+    assert plain_reason("read the settings file 'config.ini'", "cfg.read(name)") == (
         "does not use 'config.ini', which the intent names"
     )
 
