@@ -19,6 +19,7 @@ from typing import Any
 import torch
 from codeqa_model.code_tokens import detokenize_code, tokenize_code
 from codeqa_model.intent_tokens import tokenize_intent
+from codeqa_model.quotes import plain_quotes
 from codeqa_model.seq2seq import EOS, GeneratorConfig, Seq2Seq, beam_search
 from codeqa_model.slots import (
     PLACEHOLDER_RE,
@@ -227,7 +228,9 @@ class Generator:
         seen: set[str] = set()
         ranked: list[tuple[bool, int, Candidate]] = []
         for rank, hyp in enumerate(hyps):
-            decoded = unquote_name_receivers(self._decode(hyp.ids, src), src.slots.get)
+            decoded = plain_quotes(
+                unquote_name_receivers(self._decode(hyp.ids, src), src.slots.get)
+            )
             code, spans = restore_with_spans(decoded, src.slots)
             if not code.strip() or code in seen:
                 continue

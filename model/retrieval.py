@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 from codeqa_model.api_retriever import ApiRetriever, features
 from codeqa_model.pyast import SourcePositions
+from codeqa_model.quotes import plain_quotes
 from codeqa_model.retrieval_postings import DocTerms, build_postings, starts_with
 from codeqa_model.slots import (
     Slot,
@@ -338,6 +339,7 @@ def fill(
     their default (None, False) are left out and the values still unused take those names'
     places in order.
     """
+    code = plain_quotes(code)
     if parameters:
         code = drop_default_keywords(code)
     chosen = assign_slots(code, slots, entry_intent, intent)
