@@ -315,6 +315,10 @@ _DEFAULT_KEYWORD = re.compile(
 )
 
 
+# A number written bare in an intent ("sleep for 2 seconds"; not "utf-8", "md5" or "1.5x").
+_BARE_NUMBER = re.compile(r"(?<![\w.\-])\d+(?:\.\d+)?(?![\w.])")
+
+
 def drop_default_keywords(code: str) -> str:
     """`f(x, a=None, b=False)` → `f(x)`: a doc entry's defaults left out."""
     return _DEFAULT_KEYWORD.sub("", code)
@@ -337,7 +341,7 @@ def fill(
     that class ("the last item of deque `d`" → `d.pop()`). With `parameters` (doc entries,
     whose plain argument names are the documented parameters: `json.load(fp)`), keywords at
     their default (None, False) are left out and the values still unused take those names'
-    places in order.
+    places in order. The intent's bare numbers take the entry's (`_number_edits`).
     """
     code = plain_quotes(code)
     if parameters:
@@ -369,6 +373,7 @@ def fill(
             edits.append((0, len(named.group(1)), spare.render(), True))
     if parameters and not edits:  # a receiver put in ends the filling, as it always did
         edits += _parameter_edits(code, [s for s in slots if s.placeholder not in taken])
+    edits += _number_edits(code, entry_intent, intent)
     for match in _PLACEHOLDER.finditer(code):
         slot = chosen.get(match.group())
         value = slot.render() if slot is not None else fallback.get(match.group())
@@ -387,6 +392,44 @@ def fill(
         last = end
     pieces.append(code[last:])
     return "".join(pieces), tuple(spans)
+
+
+def _number_edits(code: str, entry_intent: str, intent: str) -> list[tuple[int, int, str, bool]]:
+    """Edits putting the intent's bare numbers where the entry's are ("sleep for 2 seconds":
+    the entry `time.sleep(5)` → `time.sleep(2)`). Numbers pair up in order when the entry's
+    intent has as many as the user's; with one number in the user's intent and none in the
+    entry's, it replaces the code's one number other than 0 and 1, wherever it occurs.
+    Nothing otherwise, or when the code does not parse."""
+    wanted = _BARE_NUMBER.findall(intent)
+    if not wanted:
+        return []
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SyntaxWarning)
+            tree = ast.parse(code)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return []
+    where = SourcePositions(code)
+    found: list[tuple[int, int, str]] = []
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Constant)
+            and type(node.value) in (int, float)
+            and node.lineno == node.end_lineno
+        ):
+            start = where.offset(node.lineno, node.col_offset)
+            end = where.offset(node.end_lineno, node.end_col_offset)
+            if _BARE_NUMBER.fullmatch(code[start:end]):
+                found.append((start, end, code[start:end]))
+    own = _BARE_NUMBER.findall(entry_intent)
+    if own and len(own) == len(wanted):
+        swap = dict(zip(own, wanted, strict=True))
+    elif not own and len(wanted) == 1:
+        values = {text for _, _, text in found if text not in ("0", "1")}
+        swap = {values.pop(): wanted[0]} if len(values) == 1 else {}
+    else:
+        swap = {}
+    return [(s, e, swap[t], True) for s, e, t in found if t in swap and swap[t] != t]
 
 
 def _parameter_edits(code: str, unused: Sequence[Slot]) -> list[tuple[int, int, str, bool]]:

@@ -143,3 +143,23 @@ def test_a_doc_entry_s_default_keywords_are_left_out() -> None:
     # code people wrote keeps what they wrote
     kept = fill("f(var_0, x=None)", slots, {}, "", canon, parameters=False)[0]
     assert kept == "f('ls -l', x=None)"
+
+
+def test_the_intent_s_bare_numbers_take_the_entry_s() -> None:
+    def put(intent: str, code: str, entry_intent: str = "") -> str:
+        canon, slots = canonicalize_intent(intent)
+        return fill(code, slots, {}, entry_intent, canon)[0]
+
+    # paired in order with the entry intent's numbers
+    assert put("first 3 items of `xs`", "var_0[:10]", "first 10 items of var_0") == "xs[:3]"
+    # the entry's intent has none: the code's one number other than 0 and 1, everywhere
+    assert put("sleep for 2 seconds", "time.sleep(5)", "delay for str_0 seconds") == (
+        "time.sleep(2)"
+    )
+    assert put("chunks of 3 from `s`", "[var_0[i:i + 2] for i in range(0, len(var_0), 2)]") == (
+        "[s[i:i + 3] for i in range(0, len(s), 3)]"
+    )
+    # nothing to pair, or no number but 0 and 1: unchanged
+    assert put("last element of `xs`", "var_0[-1]") == "xs[-1]"
+    assert put("4 items of `xs` by 2", "random.sample(var_0, 5)") == "random.sample(xs, 5)"
+    assert put("decode `b` as utf-8", "var_0.decode(5)") == "b.decode(5)"
