@@ -11,10 +11,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from codeqa_model.code_tokens import CodeToken, lex_code
 
 MAX_SLOTS = 10  # per kind; matches the str_0..str_9 / var_0..var_9 special tokens
+# Intents remembered by `canonicalize_intent`: a score call's batch (256) and then some.
+INTENT_CACHE_SIZE = 1024
 
 __all__ = [
     "MAX_SLOTS",
@@ -113,11 +116,13 @@ class SlotMap:
         return SlotMap(tuple(out))
 
 
+@lru_cache(maxsize=INTENT_CACHE_SIZE)
 def canonicalize_intent(intent: str) -> tuple[str, SlotMap]:
     """Replace quoted values with ``str_N`` and back-ticked names with ``var_N``.
 
     The same value quoted twice gets the same placeholder; past ``MAX_SLOTS`` of a kind the
-    text is left as written.
+    text is left as written. Remembered (the answer is immutable): scoring a pair asks it
+    three times (matcher, match evidence twice), a suggestion once per candidate.
     """
     slots: list[Slot] = []
     by_value: dict[tuple[str, str], str] = {}
