@@ -1,9 +1,10 @@
 """Check a candidate against the real API before it is offered — statically, never running it.
 
 `ast.parse`; every name resolves (builtins, the file's imports and bindings above the block, the
-candidate's own imports and bindings, names the intent mentions (a module's name only when
-back-ticked), or a module the table knows — which then needs an `import` line); attributes
-exist on modules per the API table; calls bind to the recorded signature where one exists.
+candidate's own imports and bindings, names the intent mentions (any word as a value; as a
+function or module only when back-ticked), or a module the table knows — which then needs an
+`import` line); attributes exist on modules per the API table; calls bind to the recorded
+signature where one exists.
 Nothing a candidate names is ever imported: importing runs code (`import antigravity` opens a
 browser).
 """
@@ -78,19 +79,15 @@ class ApiChecker:
         bound_modules = {name: module for name, module in context.imports if name != "*"}
         stars = context.star_modules()
         bound_modules.update(own_modules)
-        known = (
-            set(_BUILTINS)
-            | context.names
-            | set(bound_modules)
-            | own_names
-            | self._intent_names(intent)
-        )
+        ticked, loose = self._intent_names(intent)
+        known = set(_BUILTINS) | context.names | set(bound_modules) | own_names | ticked
+        called = {id(n.func) for n in nodes if isinstance(n, ast.Call)}
         needed: dict[str, str] = {}
         for node in nodes:
             if not (isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)):
                 continue
             name = node.id
-            if name in known or name in needed:
+            if name in known or name in needed or (name in loose and id(node) not in called):
                 continue
             origin = self._star_origin(name, stars)
             if origin is not None:
@@ -127,12 +124,14 @@ class ApiChecker:
 
     # ------------------------------------------------------------------ names
 
-    def _intent_names(self, intent: str) -> set[str]:
-        """Names the intent mentions, which the code may use as bound: every word, except a
-        module's name not back-ticked ("the json string `s`" means the json module, which
-        `json.loads(s)` must import; "the dict `json`" means a variable)."""
+    def _intent_names(self, intent: str) -> tuple[set[str], set[str]]:
+        """Names the intent mentions, which the code may use as bound: (back-ticked names, any
+        use; other words, only as values). A word is no function ("sleep for 2 seconds" does
+        not make `sleep(2)` run) and no module unless back-ticked ("the json string `s`" means
+        the json module, which `json.loads(s)` must import)."""
         ticked = {w for quoted in _TICKED.findall(intent) for w in _IDENT.findall(quoted)}
-        return {w for w in _IDENT.findall(intent) if w in ticked or self._module_named(w) is None}
+        loose = {w for w in _IDENT.findall(intent) if self._module_named(w) is None}
+        return ticked, loose - ticked
 
     def _star_origin(self, name: str, stars: tuple[str, ...]) -> str | None:
         """For a name a `from m import *` may bind: its path ("m.name"), "" when it may come

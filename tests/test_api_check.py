@@ -115,6 +115,9 @@ def test_undefined_name_fails_and_intent_names_resolve(checker: ApiChecker) -> N
 def test_a_module_the_intent_names_in_words_still_needs_its_import(checker: ApiChecker) -> None:
     result = checker.check("json.loads(s)", SourceContext.EMPTY, "load the json string `s`")
     assert result.ok and result.imports == ("import json",)
+    # a word is no function either: "sleep for 2 seconds" does not bind sleep
+    result = checker.check("sleep(2)", SourceContext.EMPTY, "sleep for 2 seconds")
+    assert not result.ok and result.reason == "name 'sleep' is not defined"
     # back-ticked, the word is the user's variable: nothing to import, its methods unknown
     result = checker.check("json.loads(s)", SourceContext.EMPTY, "load `s` with the codec `json`")
     assert result.ok and result.imports == ()
