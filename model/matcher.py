@@ -159,7 +159,8 @@ def _word_ids(tok: Any) -> Callable[[str], tuple[int, ...]]:
     its own id (WordPiece matches the longest piece first: the whole word; checked for every
     entry of the shipped vocabularies): a new file's words, most of them known, skip the
     tokenizer."""
-    whole = tok.get_vocab(with_added_tokens=True)
+    wordpiece = type(tok.model).__name__ == "WordPiece"  # `train_subword`'s; others: no lookup
+    whole = tok.get_vocab(with_added_tokens=True) if wordpiece else {}
 
     def ids(word: str) -> tuple[int, ...]:
         found = whole.get(word)
