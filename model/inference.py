@@ -24,8 +24,7 @@ retriever (`codeqa_model.api_prior`); `engine.missing_weight` takes off the shar
 quoted values a candidate leaves out; `engine.name_weight` first reweighs the retriever's likeliest
 APIs by how much of each name the intent's words spell (`getcwd` under "get the current working
 directory"; `codeqa_model.api_names`). Paths passed where a file object belongs are opened first
-(`codeqa_model.file_args`), and a lone `print(x)` is offered as `x` unless the intent asks to
-print (`codeqa_model.unprint`). Then `check_suggestions` checks each against the API statically
+(`codeqa_model.file_args`). Then `check_suggestions` checks each against the API statically
 (`codeqa_model.api_check`): code that fails a check (does not parse, names something undefined,
 an attribute a module lacks, a call that does not bind) goes after every passing one with
 `Suggestion.problem` set (never top-1 while any candidate passes; hover and quick fixes skip it),
@@ -71,7 +70,6 @@ from codeqa_model.retrieval import (
     combine_with_retrieval,
     load_index,
 )
-from codeqa_model.unprint import unwrap_print
 
 if TYPE_CHECKING:
     from codeqa_model.generator import Generator
@@ -432,8 +430,8 @@ class Engine:
         """The pipeline: candidates (paths opened) -> matcher scores (when weighted) ->
         combined score (+ consensus, + API prior, - values left out) -> rank -> check (variety)."""
         with self._lock, torch.inference_mode():
-            generated = [self._tidy(c, intent) for c in self._candidates(intent, k)]
-            hits = [self._tidy(h, intent) for h in self._retrieved(intent)]
+            generated = [self._open_files(c) for c in self._candidates(intent, k)]
+            hits = [self._open_files(h) for h in self._retrieved(intent)]
             candidates = [*generated, *hits]
             if not candidates:
                 return ()
@@ -463,13 +461,11 @@ class Engine:
         """Code that may do what `intent` says: the generator's beam."""
         return list(self.generator.generate(intent, k=max(k, self.beam)))
 
-    def _tidy(self, candidate: _C, intent: str) -> _C:
-        """The candidate with paths it passes as file objects opened (`codeqa_model.file_args`)
-        and a lone `print(x)` made `x` unless the intent asks to print (`codeqa_model.unprint`)."""
+    def _open_files(self, candidate: _C) -> _C:
+        """The candidate with paths it passes as file objects opened (`codeqa_model.file_args`)."""
         code, spans = open_file_arguments(
             candidate.code, candidate.slot_spans, self.checker.table, self.checker.aliases
         )
-        code, spans = unwrap_print(code, spans, intent)
         if code == candidate.code:
             return candidate
         return replace(candidate, code=code, slot_spans=spans)
