@@ -142,11 +142,17 @@ def open_modes(code: str) -> set[str]:
 
 
 @lru_cache(maxsize=4096)
+def _read_intent(intent: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """(canonical intent, its quoted values with their kinds), the intent read once."""
+    canon, slots = canonicalize_intent(intent)
+    return canon, tuple((s.value, s.kind) for s in slots.slots)
+
+
 def canonical(intent: str) -> tuple[str, tuple[str, ...]]:
     """(canonical intent, its quoted values), remembered: `values_missing` and the retriever's
     evidence both read them."""
-    canon, slots = canonicalize_intent(intent)
-    return canon, tuple(s.value for s in slots.slots)
+    canon, slots = _read_intent(intent)
+    return canon, tuple(value for value, _ in slots)
 
 
 def values_missing(intent: str, code: str) -> float:
@@ -161,12 +167,11 @@ def values_missing(intent: str, code: str) -> float:
 STRING = re.compile(r"""[rRbBuUfF]{0,2}(?:"([^"\\\n]*)"|'([^'\\\n]*)')""")
 
 
-@lru_cache(maxsize=1024)
 def quoted(intent: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(quoted strings, back-ticked names) of an intent, remembered."""
-    _, slots = canonicalize_intent(intent)
-    strings = tuple(s.value for s in slots.slots if s.kind == "str" and s.value)
-    names = tuple(s.value for s in slots.slots if s.kind == "var" and s.value)
+    """(quoted strings, back-ticked names) of an intent."""
+    slots = _read_intent(intent)[1]
+    strings = tuple(value for value, kind in slots if kind == "str" and value)
+    names = tuple(value for value, kind in slots if kind == "var" and value)
     return strings, names
 
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from codeqa_model.api_retriever import RETRIEVER_FILE, ApiRetriever, api_keys
 from codeqa_model.combiner import COMBINER_FILE, COMBINER_FORMAT, KNOWN_FEATURES, Combiner
-from codeqa_model.match_evidence import FEATURES, Evidence, values_missing
+from codeqa_model.match_evidence import FEATURES, LITERAL_FEATURES, Evidence, values_missing
 from codeqa_model.retrieval import learned_features
 from codeqa_model.retriever_evidence import PRIOR_FEATURES, RetrieverEvidence, call_paths
 from codeqa_model.slots import canonicalize_intent
@@ -89,7 +89,7 @@ def test_values_missing_is_the_share_of_quoted_values_the_code_leaves_out() -> N
 
 
 EVIDENCE = Evidence({"os.getcwd": {"current": 1.0}}, {"current": 2.0}, ["os"])
-NEW = [*FEATURES, "values_missing", "opposite", *PRIOR_FEATURES]
+NEW = [*FEATURES, "values_missing", "opposite", *LITERAL_FEATURES, *PRIOR_FEATURES]
 
 
 def _file(names: list[str], weights: list[float]) -> bytes:
