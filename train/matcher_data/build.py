@@ -6,7 +6,9 @@ apply an `api-swap` (a call replaced by a sibling API), a `literal` (a value the
 changed), a `line-drop` / `line-add` (multi-line code with a working line removed or a foreign
 one inserted) and `slot-swap` (this intent's names in another question's code). StaQC adds its
 real `staqc` negatives. Then `user_form` rewrites about a third of all pairs, whatever their
-label, into how code sits in a file (`name = ...`, a trailing `return name`, a `def` around it).
+label, into how code sits in a file (`name = ...`, a trailing `return name`, a `def` around it),
+and `returned_form` about 15% of the train/valid pairs into a function's `return EXPR` (the test
+files keep the forms they had).
 
 Test files (read by `codeqa-train evaluate` only): `test-packages.jsonl` — pairs of held-out
 packages with hard, random and API-swap negatives; `test-staqc-dev.jsonl` — StaQC dev as labelled
@@ -224,8 +226,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     a(
         "--return-form-rate",
         type=float,
-        default=0.0,
-        help="share of train/valid rows (either label) made a function's `return EXPR`",
+        default=0.15,
+        help="share of train/valid rows (either label) made a function's `return EXPR` "
+        "(0: the data of matchers before 2026-12-02's fourth session)",
     )
     a("--seed", type=int, default=0)
 
