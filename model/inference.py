@@ -231,6 +231,8 @@ def check_suggestions(
     Failing candidates are kept (last) rather than dropped: the check is conservative but not
     perfect (a name defined elsewhere, an API newer than the table), and a flagged candidate is
     still a starting point in the completion list; it is never top-1 while anything passes.
+    Code that does not parse is dropped: accepting it would leave a broken file, so when no
+    candidate parses there is no suggestion.
     """
     passing: list[Suggestion] = []
     repeats: list[Suggestion] = []
@@ -239,6 +241,8 @@ def check_suggestions(
     for suggestion in ranked:
         if len(passing) >= k:
             break  # the answer is the first k passing ones: the rest need no check
+        if not parses(suggestion.code):
+            continue  # inserting it would leave code that does not parse: never offered
         result = checker.check(suggestion.code, context, intent)
         if result.ok:
             checked = replace(suggestion, imports=result.imports, problem=None)
