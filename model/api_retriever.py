@@ -20,12 +20,11 @@ import functools
 import itertools
 import json
 import sys
-import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from codeqa_model.pyast import dotted_parts, import_aliases
+from codeqa_model.pyast import dotted_parts, import_aliases, parse_quietly
 
 RETRIEVER_FILE = "retriever.safetensors"
 FORMAT = "1"
@@ -72,11 +71,8 @@ def api_keys(code: str, roots: frozenset[str] = MODULE_ROOTS) -> tuple[str, ...]
     `str.isdigit()` agree), plain names as themselves (`sorted`). Sorted, no repeats; () when the
     code does not parse. Read with `ast` only; remembered (a suggestion's API prior and its
     variety check read the same candidates)."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", SyntaxWarning)
-            tree = ast.parse(code)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    tree = parse_quietly(code)
+    if tree is None:
         return ()
     aliases = {**CONVENTIONAL, **import_aliases(tree)}
     keys: set[str] = set()

@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import ast
 import re
-import warnings
 from collections.abc import Mapping, Sequence
 
 from codeqa_model.api_table import CLASS, FUNCTION, ApiTable
-from codeqa_model.pyast import SourcePositions, dotted_parts, import_aliases
+from codeqa_model.pyast import SourcePositions, dotted_parts, import_aliases, parse_quietly
 
 # Parameters that are a file object whatever the callee (`json.load(fp)`, `yaml.load(stream)`).
 _FILE_PARAMS = frozenset({"fp", "fileobj", "stream", "fsrc", "fdst"})
@@ -37,11 +36,8 @@ def open_file_arguments(
     intent values' character ranges) moved with the text; unchanged when nothing applies."""
     if table is None or "(" not in code:
         return code, spans
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", SyntaxWarning)
-            tree = ast.parse(code)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    tree = parse_quietly(code)
+    if tree is None:
         return code, spans
     own = import_aliases(tree)
     inserts: list[tuple[int, str]] = []

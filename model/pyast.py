@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import re
+import warnings
 
 __all__ = ["SourcePositions", "dotted", "dotted_parts", "import_aliases"]
 
@@ -64,3 +65,14 @@ class SourcePositions:
         end = self.starts[lineno] if lineno < len(self.starts) else len(self.code)
         line = self.code[start:end].encode("utf-8")
         return start + len(line[:col_bytes].decode("utf-8", "ignore"))
+
+
+def parse_quietly(code: str) -> ast.Module | None:
+    """`ast.parse`, or None when `code` is not Python (model output: its SyntaxWarnings, such
+    as `1if`, silenced)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SyntaxWarning)
+            return ast.parse(code)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None

@@ -21,7 +21,6 @@ import json
 import math
 import re
 import threading
-import warnings
 from collections import Counter, OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -29,7 +28,7 @@ from typing import Any
 
 import numpy as np
 from codeqa_model.api_retriever import ApiRetriever, features
-from codeqa_model.pyast import SourcePositions
+from codeqa_model.pyast import SourcePositions, parse_quietly
 from codeqa_model.quotes import plain_quotes
 from codeqa_model.retrieval_postings import DocTerms, build_postings, starts_with
 from codeqa_model.slots import (
@@ -232,11 +231,8 @@ def value_roles(code: str) -> Mapping[str, str] | None:
     name: only the intent's value of that very placeholder) or NEVER (a keyword argument's
     name, `f(var_0=None)`: doc entries whose argument names became placeholders). None when the
     code does not parse (then only same-placeholder values are put in). Cached: read-only."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", SyntaxWarning)
-            tree = ast.parse(code)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    tree = parse_quietly(code)
+    if tree is None:
         return None
     roles: dict[str, str] = {}
     rank = {FREE: 0, NAMED: 1, NEVER: 2}
@@ -403,11 +399,8 @@ def _number_edits(code: str, entry_intent: str, intent: str) -> list[tuple[int, 
     wanted = _BARE_NUMBER.findall(intent)
     if not wanted:
         return []
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", SyntaxWarning)
-            tree = ast.parse(code)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    tree = parse_quietly(code)
+    if tree is None:
         return []
     where = SourcePositions(code)
     found: list[tuple[int, int, str]] = []
@@ -438,11 +431,8 @@ def _parameter_edits(code: str, unused: Sequence[Slot]) -> list[tuple[int, int, 
     name. Nothing when the code does not parse or no value is left."""
     if not unused:
         return []
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", SyntaxWarning)
-            tree = ast.parse(code)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    tree = parse_quietly(code)
+    if tree is None:
         return []
     names: list[str] = []
     for node in ast.walk(tree):

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import ast
 import re
-import warnings
 from collections.abc import Iterable, Sequence
+
+from codeqa_model.pyast import parse_quietly
 
 _CALL = re.compile(r"([A-Za-z_]\w*)\s*\(")
 _KEYWORDS = frozenset(
@@ -20,11 +21,8 @@ _KEYWORDS = frozenset(
 
 def called_names(code: str) -> frozenset[str]:
     """Final name of every called function or method in `code`."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", SyntaxWarning)
-            tree = ast.parse(code)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    tree = parse_quietly(code)
+    if tree is None:
         return frozenset(m for m in _CALL.findall(code) if m not in _KEYWORDS)
     names = set()
     for node in ast.walk(tree):

@@ -10,9 +10,10 @@ import ast
 import builtins
 import re
 import sys
-import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+
+from codeqa_model.pyast import parse_quietly
 
 # Modules a snippet may name bare: the standard library's, the PyPI packages the API table
 # lists, and their conventional aliases.
@@ -44,15 +45,6 @@ class Hygiene:
         )
 
 
-def _parse(code: str) -> ast.Module | None:
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", SyntaxWarning)
-            return ast.parse(code)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
-
-
 def _bound(tree: ast.AST) -> set[str]:
     """Every name the code binds anywhere (imports, assignments, defs, arguments, targets)."""
     names: set[str] = set()
@@ -74,12 +66,12 @@ def _bound(tree: ast.AST) -> set[str]:
 def unimported_modules(code: str, imports: Iterable[str] = (), intent: str = "") -> set[str]:
     """Module names `code` reads that nothing binds (its own imports and assignments, the
     `imports` lines, the intent's back-ticked names); empty when `code` does not parse."""
-    tree = _parse(code)
+    tree = parse_quietly(code)
     if tree is None:
         return set()
     bound = _bound(tree)
     for line in imports:
-        extra = _parse(line)
+        extra = parse_quietly(line)
         if extra is not None:
             bound |= _bound(extra)
     bound |= {w for quoted in _TICKED.findall(intent) for w in _IDENT.findall(quoted)}
@@ -89,7 +81,7 @@ def unimported_modules(code: str, imports: Iterable[str] = (), intent: str = "")
 
 def hygiene(intents: Sequence[str], top1: Sequence[tuple[str, Sequence[str]]]) -> Hygiene:
     """Counts for (code, import lines) top-1 suggestions, one per intent."""
-    unparsable = sum(_parse(code) is None for code, _ in top1)
+    unparsable = sum(parse_quietly(code) is None for code, _ in top1)
     flagged = [
         code
         for intent, (code, imports) in zip(intents, top1, strict=True)
