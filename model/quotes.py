@@ -1,15 +1,11 @@
-(
-    """One-line string literals spelled with plain quotes: `"""
-    """.join(words)` → `' '.join(words)`.
+'''One-line string literals spelled with plain quotes: `""" """.join(words)` → `' '.join(words)`.
 
 CoNaLa's snippets were tokenised and detokenised, which turned many literals into triple-quoted
-ones (`"""
-    """.join(x)` for `''.join(x)`); the generator learned that spelling and retrieval
+ones (`"""""".join(x)` for `''.join(x)`); the generator learned that spelling and retrieval
 stores it. Nobody writes it. Applied to canonical code (placeholders in), before slots are put
 back, so slot spans need no moving. Only literals with no quote, backslash or newline inside
 change; their value is the same.
-"""
-)
+'''
 
 from __future__ import annotations
 
