@@ -125,7 +125,6 @@ def generation_row(
 
 
 CANDIDATES = "_candidates"
-HYGIENE = "_hygiene"  # a product row's top-1 hygiene note (`codeqa_train.hygiene`)
 
 
 def unseen_api_rows(
@@ -153,15 +152,19 @@ def unseen_api_rows(
     return out, len(keep)
 
 
-def knowledge_rows(args: argparse.Namespace, test: TestSet) -> list[dict[str, Any]]:
+def knowledge_rows(
+    args: argparse.Namespace, test: TestSet
+) -> tuple[list[dict[str, Any]], list[str]]:
     """Retrieval alone (when a `retrieval.json` is among the extra files) and the product
-    engine (generated + retrieved, reranked, API-checked) on CoNaLa test."""
+    engine (generated + retrieved, reranked, API-checked) on CoNaLa test; and a note per engine
+    on its top-1 hygiene (`codeqa_train.hygiene`)."""
     import tempfile
 
     from codeqa_model.api_retriever import RETRIEVER_FILE
     from codeqa_model.retrieval import RETRIEVAL_FILE, load_index
 
     rows = []
+    notes: list[str] = []
     index_file = next((f for f in args.extra_file if f.name == RETRIEVAL_FILE), None)
     learned_file = next((f for f in args.extra_file if f.name == RETRIEVER_FILE), None)
     if index_file is not None:
@@ -189,11 +192,10 @@ def knowledge_rows(args: argparse.Namespace, test: TestSet) -> list[dict[str, An
             suggested = [engine.suggest(t, k=args.k) for t in test.intents]
             found = [[s.code for s in ss] or [""] for ss in suggested]
             label = f"{name}: generated + retrieved, reranked, checked"
-            row = generation_row(label, "product", test.refs, found)
+            rows.append(generation_row(label, "product", test.refs, found))
             top1 = [(ss[0].code, ss[0].imports) if ss else ("", ()) for ss in suggested]
-            row[HYGIENE] = hygiene(test.intents, top1).note(name)
-            rows.append(row)
-    return rows
+            notes.append(hygiene(test.intents, top1).note(name))
+    return rows, notes
 
 
 def classification_row(
@@ -745,9 +747,9 @@ def run(args: argparse.Namespace) -> int:
     rows += gen_rows
     notes = table_notes(rows, models.classifiers, pool_sources, len(pool_intents), args.margin)
     rows += classifier_rows(models.classifiers, test, candidates_of, args.rerank_weight)
-    knowledge = knowledge_rows(args, test)
-    notes += [row.pop(HYGIENE) for row in knowledge if HYGIENE in row]
+    knowledge, hygiene_notes = knowledge_rows(args, test)
     rows += knowledge
+    notes += hygiene_notes
     train_code = read_generator_split(args.data, "train")[1]
     unseen, n_unseen = unseen_api_rows(rows, test.refs, train_code)
     rows += unseen
