@@ -49,9 +49,8 @@ SPELLED = {
     "temporary": ("temp", "tmp"),
 }
 MIN_PREFIX = 3  # letters of a word that may stand for it (dir ~ directory)
-MIN_INITIALS = (
-    3  # consecutive words whose initials may spell a part (cwd); 2 let "if string" spell "is"
-)
+# Consecutive words whose initials may spell a part (cwd); 2 let "if string" spell "is".
+MIN_INITIALS = 3
 _WORD = re.compile(r"[a-z0-9]+")
 
 

@@ -311,10 +311,6 @@ _DEFAULT_KEYWORD = re.compile(
 )
 
 
-# A number written bare in an intent ("sleep for 2 seconds"; not "utf-8", "md5" or "1.5x").
-_BARE_NUMBER = re.compile(r"(?<![\w.\-])\d+(?:\.\d+)?(?![\w.])")
-
-
 def drop_default_keywords(code: str) -> str:
     """`f(x, a=None, b=False)` → `f(x)`: a doc entry's defaults left out."""
     return _DEFAULT_KEYWORD.sub("", code)
@@ -388,6 +384,10 @@ def fill(
         last = end
     pieces.append(code[last:])
     return "".join(pieces), tuple(spans)
+
+
+# A number written bare in an intent ("sleep for 2 seconds"; not "utf-8", "md5" or "1.5x").
+_BARE_NUMBER = re.compile(r"(?<![\w.\-])\d+(?:\.\d+)?(?![\w.])")
 
 
 def _number_edits(code: str, entry_intent: str, intent: str) -> list[tuple[int, int, str, bool]]:
