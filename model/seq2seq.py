@@ -14,8 +14,10 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
+import numpy as np
 import torch
 from codeqa_model import subword
+from codeqa_model.numpy_decoder import NumpyStep, decoder_weights
 from codeqa_model.subword import SPECIAL_TOKENS
 from torch import Tensor, nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
@@ -361,34 +363,9 @@ def banned_tokens(ids: Sequence[int], n: int) -> list[int]:
     return [ids[i + n - 1] for i in range(len(ids) - n + 1) if ids[i : i + n - 1] == prefix]
 
 
-def _transposed(module: nn.Module, weight: Tensor) -> Tensor:
-    """`weight.t()` laid out contiguously, made once per weight and version (training updates
-    weights in place and bumps the version) and kept on `module`, so it goes when the model
-    goes. For the beam's few rows `addmm` reads a (K, N) matrix faster than the (N, K) one
-    `F.linear` passes, with the same result bits (the 4,000-word output layer dominates)."""
-    kept: dict[int, tuple[Tensor, int, Tensor]] = module.__dict__.setdefault("_transposes", {})
-    known = kept.get(id(weight))
-    if known is None or known[0] is not weight or known[1] != weight._version:
-        with torch.inference_mode(False), torch.no_grad():
-            known = (weight, weight._version, weight.detach().t().contiguous())
-        kept[id(weight)] = known
-    return known[2]
-
-
-def _linear(x: Tensor, bias_and_transpose: tuple[Tensor, Tensor]) -> Tensor:
-    """`F.linear(x, weight, bias)` from the bias and `_transposed(weight)`."""
-    bias, transposed = bias_and_transpose
-    return torch.addmm(bias, x, transposed)
-
-
-class _SingleSourceDecoder:
-    """Decoding steps for one source, beams as rows; the product model's hot path.
-
-    Same arithmetic as `Seq2Seq.step`, arranged for a single (unpadded) source: attention is a
-    plain matrix product with the keys transposed once, nothing is expanded per beam, and the
-    layers are called as functions (no `nn.Module` dispatch per step). Models with several
-    layers or without attention take `Seq2Seq.step` unchanged.
-    """
+class _TorchStep:
+    """Decoding steps for one source with the batched `Seq2Seq.step`, beams as rows: models
+    with several layers or without attention (the product shape takes `NumpyStep`)."""
 
     def __init__(
         self,
@@ -400,104 +377,74 @@ class _SingleSourceDecoder:
         n_ext: int,
     ) -> None:
         self.model = model
-        cfg = model.cfg
-        if cfg.copy and src_map is None:
-            raise ValueError("a copy model needs src_map")
-        self.fast = cfg.layers == 1 and cfg.attention != "none"
         self.enc, self.keys, self.src_mask = enc, keys, src_mask
         self.src_map, self.n_ext = src_map, n_ext
-        # Positions to mask (a <pad> id typed into an intent); usually none, so no masking op.
-        self.pad_at = ~src_mask[0] if not bool(src_mask.all()) else None
-        self.vocab = cfg.tgt_vocab_size
-        if self.fast:
-            assert keys is not None
-            self.enc0 = enc[0]  # (S, H)
-            self.keys_t = keys[0].t().contiguous()  # (H, S)
-            self.map0 = src_map[0] if src_map is not None else None  # (S,)
-            d = model.decoder
-            self.lstm = (d.weight_ih_l0, d.weight_hh_l0, d.bias_ih_l0, d.bias_hh_l0)
-            # Parameters looked up once: `nn.Module.__getattr__` per step adds up.
-            self.embed_w = model.tgt_embed.weight
-            self.combine_bw = (model.combine.bias, _transposed(model, model.combine.weight))
-            self.out_bw = (model.out.bias, _transposed(model, model.out.weight))
-            gate = (model.gate.bias, _transposed(model, model.gate.weight)) if cfg.copy else None
-            self.gate_bw = gate
 
     def __call__(
         self, prev: Tensor, state: tuple[Tensor, Tensor]
     ) -> tuple[Tensor, tuple[Tensor, Tensor]]:
-        """prev (N,) -> (N, V + n_ext) scores, next state; state is (layers, N, H). The scores
-        are probabilities on the fast path of a copy model (`top` puts the few it keeps in log
-        space), log-probabilities otherwise."""
+        """prev (N,) -> (N, V + n_ext) log-probabilities, next state ((layers, N, H) each)."""
         n = prev.size(0)
-        if not self.fast:
-            return self.model.step(
-                prev,
-                state,
-                self.enc.expand(n, -1, -1),
-                self.keys.expand(n, -1, -1) if self.keys is not None else None,
-                self.src_mask.expand(n, -1),
-                self.src_map.expand(n, -1) if self.src_map is not None else None,
-                self.n_ext,
-            )
-        # Extended (copied) ids read the <unk> embedding, as in `Seq2Seq._embed_target`.
-        emb = nn.functional.embedding(torch.where(prev >= self.vocab, UNK, prev), self.embed_w)
-        h, c = torch.lstm_cell(emb, (state[0][0], state[1][0]), *self.lstm)
-        scores = h @ self.keys_t  # (N, S)
-        if self.pad_at is not None:
-            scores = scores.masked_fill(self.pad_at, float("-inf"))
-        weights = torch.softmax(scores, dim=-1)
-        context = weights @ self.enc0
-        dec_ctx = torch.cat([h, context], dim=-1)
-        hidden = torch.tanh(_linear(dec_ctx, self.combine_bw))
-        logits = _linear(hidden, self.out_bw)
-        if self.gate_bw is None:
-            return torch.log_softmax(logits, dim=-1), (h[None], c[None])
-        gate = torch.sigmoid(_linear(torch.cat([dec_ctx, emb], dim=-1), self.gate_bw))
-        probs = logits.new_zeros(n, self.vocab + self.n_ext)
-        torch.mul(torch.softmax(logits, dim=-1), gate, out=probs[:, : self.vocab])
-        probs.scatter_add_(1, self.map0.expand(n, -1), weights * (1 - gate))
-        return probs, (h[None], c[None])
+        return self.model.step(
+            prev,
+            state,
+            self.enc.expand(n, -1, -1),
+            self.keys.expand(n, -1, -1) if self.keys is not None else None,
+            self.src_mask.expand(n, -1),
+            self.src_map.expand(n, -1) if self.src_map is not None else None,
+            self.n_ext,
+        )
 
     def top(
         self,
-        prev: Tensor,
+        prev: list[int],
         state: tuple[Tensor, Tensor],
-        live_scores: Tensor,
+        live_scores: list[float],
         n: int,
         banned: tuple[list[int], list[int]],
     ) -> tuple[list[float], list[int], int, tuple[Tensor, Tensor]]:
         """One step and the beam's `n` best extensions: (scores, flat indices row * width +
-        token, width, next state). Banned (row, token) pairs score -inf.
-
-        A copy model's step yields probabilities, and log(p + 1e-12) keeps their order within
-        a row, so each row's n best are found first and only those are put in log space and
-        given the row's score: the same values as taking the log of every entry (the
-        output's 4,000-odd columns per row), a fraction of the work."""
-        out, state = self(prev, state)
-        width = out.size(1)
+        token, width, next state). Banned (row, token) pairs score -inf."""
+        out, state = self(torch.tensor(prev), state)
         rows, cols = banned
-        if not (self.fast and self.gate_bw is not None):  # `out` is log-probabilities
-            if cols:
-                out[rows, cols] = float("-inf")
-            cand = out.add_(live_scores[:, None]).view(-1)
-            top_scores, top_idx = cand.topk(min(n, cand.numel()))
-            return top_scores.tolist(), top_idx.tolist(), width, state
         if cols:
-            out[rows, cols] = -1.0  # below every probability: -inf once in log space
-        per_row = min(n, width)
-        values, tokens = out.topk(per_row, dim=1)
-        logp = torch.where(values < 0, float("-inf"), values.add(1e-12).log_())
-        cand = logp.add_(live_scores[:, None]).view(-1)
-        top_scores, top_pos = cand.topk(min(n, cand.numel()))
-        pos = top_pos.tolist()
-        flat = tokens.view(-1)[top_pos].tolist()
-        return (
-            top_scores.tolist(),
-            [p // per_row * width + t for p, t in zip(pos, flat, strict=True)],
-            width,
-            state,
+            out[rows, cols] = float("-inf")
+        cand = out.add_(torch.tensor(live_scores)[:, None]).view(-1)
+        top_scores, top_idx = cand.topk(min(n, cand.numel()))
+        return top_scores.tolist(), top_idx.tolist(), out.size(1), state
+
+    @staticmethod
+    def keep(state: tuple[Tensor, Tensor], rows: list[int]) -> tuple[Tensor, Tensor]:
+        """The state of the beams that go on, in their new order."""
+        index = torch.tensor(rows)
+        return state[0][:, index], state[1][:, index]
+
+
+def _stepper(
+    model: Seq2Seq, src: list[int], src_map: list[int] | None, n_ext: int
+) -> tuple[NumpyStep | _TorchStep, tuple[Any, Any]]:
+    """The source encoded once, and the step function with its initial (one-beam) state.
+
+    One-layer attention decoders (the product) step in numpy (`codeqa_model.numpy_decoder`
+    says why); other shapes step with `Seq2Seq.step`."""
+    if model.cfg.copy and src_map is None:
+        raise ValueError("a copy model needs src_map")
+    src_t = torch.tensor([src], dtype=torch.long)
+    enc, keys, (h, c) = model.encode(src_t, torch.tensor([len(src)]))
+    if model.cfg.layers == 1 and keys is not None:
+        pad = np.asarray(src) == PAD
+        step = NumpyStep(
+            decoder_weights(model),
+            enc[0].numpy(),
+            keys[0].numpy(),
+            pad if pad.any() else None,
+            np.asarray(src_map, dtype=np.int64) if src_map is not None else None,
+            n_ext,
+            UNK,
         )
+        return step, (h[0].numpy(), c[0].numpy())
+    map_t = torch.tensor([src_map], dtype=torch.long) if src_map is not None else None
+    return _TorchStep(model, enc, keys, src_t != PAD, map_t, n_ext), (h, c)
 
 
 @torch.inference_mode()
@@ -521,14 +468,10 @@ def beam_search(
         raise ValueError("beam_search needs a non-empty source sequence")
     if k < 1:
         raise ValueError(f"k must be >= 1, got {k}")
-    src_t = torch.tensor([src], dtype=torch.long)
-    enc, keys, (h, c) = model.encode(src_t, torch.tensor([len(src)]))
-    map_t = torch.tensor([src_map], dtype=torch.long) if src_map is not None else None
-    step = _SingleSourceDecoder(model, enc, keys, src_t != PAD, map_t, n_ext)
-
+    step, state = _stepper(model, src, src_map, n_ext)
     live_ids: list[list[int]] = [[]]
-    live_scores = torch.zeros(1)
-    prev = torch.tensor([BOS])
+    live_scores = [0.0]
+    prev = [BOS]
     finished: list[Hypothesis] = []
     n_cand = 2 * k
     for t in range(max_len):
@@ -539,8 +482,8 @@ def beam_search(
                 banned = banned_tokens(ids, no_repeat_ngram)
                 ban_rows += [row] * len(banned)
                 ban_cols += banned
-        top_scores, top_idx, width, (h, c) = step.top(
-            prev, (h, c), live_scores, n_cand, (ban_rows, ban_cols)
+        top_scores, top_idx, width, state = step.top(
+            prev, state, live_scores, n_cand, (ban_rows, ban_cols)
         )
         keep_rows: list[int] = []
         next_ids: list[list[int]] = []
@@ -570,11 +513,9 @@ def beam_search(
             kth = sorted((f.score for f in finished), reverse=True)[k - 1]
             if _normalise(max(next_scores), len(next_ids[0]), length_penalty) <= kth:
                 break
-        if keep_rows != list(range(h.size(1))):
-            rows = torch.tensor(keep_rows)
-            h, c = h[:, rows], c[:, rows]
-        live_ids, prev = next_ids, torch.tensor(next_tok)
-        live_scores = torch.tensor(next_scores)
+        if keep_rows != list(range(len(live_ids))):
+            state = step.keep(state, keep_rows)
+        live_ids, prev, live_scores = next_ids, next_tok, next_scores
         if t == max_len - 1:  # length cap: keep the live beams as (unterminated) answers
             finished.extend(
                 Hypothesis(tuple(ids), s, _normalise(s, len(ids), length_penalty))

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import numpy as np
 import pytest
 import torch
 from codeqa_model import seq2seq
+from codeqa_model.numpy_decoder import NumpyStep, decoder_weights
 from codeqa_model.seq2seq import (
     BOS,
     EOS,
@@ -269,15 +273,76 @@ def test_step_by_step_decoding_scores_match_teacher_forcing(preset: str) -> None
     assert abs(total / len(target) - nll.item()) < 1e-4
 
 
-def test_the_decoders_transposed_weights_follow_in_place_updates() -> None:
-    """The beam reads each output weight transposed, made once per model: a training step (an
-    in-place update) or another model's weight must never give it old values."""
-    layer, other = torch.nn.Linear(2, 3), torch.nn.Linear(2, 3)
-    assert torch.equal(seq2seq._transposed(layer, layer.weight), layer.weight.t())
+def _numpy_step(model: Seq2Seq, src: list[int], n_ext: int) -> tuple[Any, Any, Any]:
+    """The beam's numpy step for `src`, its one-beam state, and the torch encoding."""
+    src_t = torch.tensor([src])
+    with torch.inference_mode():
+        encoded = model.encode(src_t, torch.tensor([len(src)]))
+        step, state = seq2seq._stepper(model, src, src if model.cfg.copy else None, n_ext)
+    assert isinstance(step, NumpyStep)
+    return step, state, encoded
+
+
+@pytest.mark.parametrize("copy", [True, False])
+def test_the_numpy_step_computes_what_the_torch_step_does(copy: bool) -> None:
+    """The beam steps in numpy; its distribution and next state must be `Seq2Seq.step`'s up to
+    float rounding, for a copy model (probabilities) and one without the gate (log-probs),
+    with a <pad> in the source (masked out of the attention) and an extended id as input."""
+    torch.manual_seed(5)
+    cfg = GeneratorConfig(
+        src_vocab_size=16,
+        tgt_vocab_size=10,
+        emb_dim=8,
+        out_dim=8,
+        hidden=12,
+        dropout=0.0,
+        copy=copy,
+    )
+    model = Seq2Seq(cfg).eval()
+    src = [12, 5, PAD, 7, 12]
+    n_ext = 6 if copy else 0
+    step, (h, c), (enc, keys, state) = _numpy_step(model, src, n_ext)
+    prev = [BOS, 3, 12 if copy else 4, 4]
+    rows = len(prev)
+    h, c = np.repeat(h, rows, 0), np.repeat(c, rows, 0)
+    state = (state[0].expand(-1, rows, -1), state[1].expand(-1, rows, -1))
+    src_t = torch.tensor([src])
+    with torch.inference_mode():
+        want, (want_h, want_c) = model.step(
+            torch.tensor(prev),
+            state,
+            enc.expand(rows, -1, -1),
+            keys.expand(rows, -1, -1),
+            (src_t != PAD).expand(rows, -1),
+            src_t.expand(rows, -1) if copy else None,
+            n_ext,
+        )
+    got, (got_h, got_c) = step(np.asarray(prev), (h, c))
+    expected = want.exp() if copy else want
+    assert got.shape == tuple(want.shape)
+    assert np.allclose(got, expected.numpy(), atol=1e-6)
+    assert np.allclose(got_h, want_h[0].numpy(), atol=1e-6)
+    assert np.allclose(got_c, want_c[0].numpy(), atol=1e-6)
+
+
+def test_the_numpy_weights_follow_in_place_updates() -> None:
+    """The numpy copies are made once per model: a training step (an in-place update) must
+    never leave the beam reading old weights."""
+    copy_model = Seq2Seq(
+        GeneratorConfig(src_vocab_size=8, tgt_vocab_size=8, emb_dim=8, out_dim=8, hidden=8)
+    )
+    before = decoder_weights(copy_model)
+    assert decoder_weights(copy_model) is before
     with torch.no_grad():
-        layer.weight.add_(1.0)
-    assert torch.equal(seq2seq._transposed(layer, layer.weight), layer.weight.t())
-    assert torch.equal(seq2seq._transposed(layer, other.weight), other.weight.t())
+        copy_model.combine.bias.add_(1.0)
+    assert np.array_equal(
+        decoder_weights(copy_model).combine_b, copy_model.combine.bias.detach().numpy()
+    )
+    with torch.no_grad():
+        copy_model.combine.bias.sub_(1.0)
+    assert np.array_equal(
+        decoder_weights(copy_model).combine_b, copy_model.combine.bias.detach().numpy()
+    )
 
 
 @pytest.mark.parametrize("n", [3, 8, 40])
@@ -285,31 +350,22 @@ def test_the_beams_best_extensions_are_those_of_the_full_log_probabilities(
     copy_model: Seq2Seq, n: int
 ) -> None:
     """`top` puts only each row's best few in log space; it must pick the same extensions,
-    with the same score bits, as the log of every entry would (banned pairs never win)."""
+    with the same scores, as the log of every entry would (banned pairs never win)."""
     src = [12, 5, 15, 7, 11]
-    src_t = torch.tensor([src])
-    with torch.inference_mode():
-        enc, keys, (h, c) = copy_model.encode(src_t, torch.tensor([len(src)]))
-        step = seq2seq._SingleSourceDecoder(copy_model, enc, keys, src_t != PAD, src_t, 6)
-        assert step.fast and step.gate_bw is not None  # the copy model's fast path
-        prev = torch.tensor([BOS, 3, 12, 4])
-        state = (h.expand(-1, 4, -1).contiguous(), c.expand(-1, 4, -1).contiguous())
-        live = torch.tensor([-0.5, -1.25, -2.0, -3.5])
-        banned = ([0, 0, 2], [3, 12, 5])
-        scores, flat, width, _ = step.top(prev, state, live, n, banned)
-        probs, _ = step(prev, state)
-    logp = probs.add(1e-12).log()
-    logp[banned[0], banned[1]] = float("-inf")
-    want_scores, want_flat = logp.add(live[:, None]).view(-1).topk(min(n, logp.numel()))
-    assert width == 16 and scores == want_scores.tolist()
-
-    # equal scores may come in either order (the copy model gives many tokens p = 0): the
-    # extensions must agree above the last score, and each must carry its own score
-    def above_last(ids: list[int]) -> set[tuple[float, int]]:
-        return {(s, i) for i, s in zip(ids, scores, strict=True) if s > scores[-1]}
-
-    assert above_last(flat) == above_last(want_flat.tolist())
-    assert all(
-        logp.add(live[:, None]).view(-1)[i].item() == s for i, s in zip(flat, scores, strict=True)
-    )
+    step, (h, c), _ = _numpy_step(copy_model, src, 6)
+    prev = [BOS, 3, 12, 4]
+    state = (np.repeat(h, 4, 0), np.repeat(c, 4, 0))
+    live = [-0.5, -1.25, -2.0, -3.5]
+    banned = ([0, 0, 2], [3, 12, 5])
+    scores, flat, width, _ = step.top(prev, state, live, n, banned)
+    probs, _ = step(np.asarray(prev), state)
+    logp = np.log(probs + np.float32(1e-12))
+    logp[banned[0], banned[1]] = -np.inf
+    full = (logp + np.asarray(live, dtype=np.float32)[:, None]).ravel()
+    want = np.sort(full)[::-1][: min(n, full.size)]
+    assert width == 16 and np.array_equal(np.asarray(scores, dtype=np.float32), want)
+    # equal scores may come in either order (the copy model gives many tokens p = 0): each
+    # extension must carry its own score, and banned pairs never come out
+    assert all(full[i] == np.float32(s) for i, s in zip(flat, scores, strict=True))
+    assert len(set(flat)) == len(flat)
     assert all(divmod(i, width) not in {(0, 3), (0, 12), (2, 5)} for i in flat)

@@ -1,0 +1,213 @@
+"""The product decoder's per-step arithmetic in numpy float32, for beam search at inference.
+
+Why: a beam step multiplies a handful of rows by the decoder's weights. On this project's
+CPUs torch's MKL kernels take a slow path for such small products (and each torch op costs a
+few microseconds of dispatch), while numpy's OpenBLAS kernels are about twice as fast; a
+suggestion is ~17 steps, so the step dominates completion latency. Training and every other
+model shape keep torch (`Seq2Seq.step`); this covers the one-layer Luong-attention decoder,
+with or without the copy gate. The numbers are torch's up to float rounding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from torch import nn
+
+
+@dataclass(frozen=True)
+class DecoderWeights:
+    """float32 copies of a one-layer attention decoder's weights, laid out for `rows @ w`.
+
+    The LSTM's input and recurrent products are one product on [emb, h]; its two biases are
+    summed. `gate_w`/`gate_b` are None for a model without the copy gate.
+    """
+
+    embed: np.ndarray  # (V, E)
+    lstm_w: np.ndarray  # (E + H, 4H), gate order i, f, g, o as torch's LSTM
+    lstm_b: np.ndarray  # (4H,)
+    combine_w: np.ndarray  # (2H, O)
+    combine_b: np.ndarray  # (O,)
+    out_w: np.ndarray  # (O, V)
+    out_b: np.ndarray  # (V,)
+    gate_w: np.ndarray | None  # (2H + E,)
+    gate_b: float | None
+
+
+def _array(tensor: object) -> np.ndarray:
+    """A contiguous float32 numpy copy of a (detached) tensor."""
+    return np.ascontiguousarray(tensor.detach().float().numpy())  # type: ignore[attr-defined]
+
+
+def _build(model: nn.Module) -> DecoderWeights:
+    d = model.decoder
+    gate = getattr(model, "gate", None)
+    return DecoderWeights(
+        embed=_array(model.tgt_embed.weight),
+        lstm_w=np.ascontiguousarray(
+            np.concatenate([_array(d.weight_ih_l0).T, _array(d.weight_hh_l0).T], axis=0)
+        ),
+        lstm_b=_array(d.bias_ih_l0) + _array(d.bias_hh_l0),
+        combine_w=np.ascontiguousarray(_array(model.combine.weight).T),
+        combine_b=_array(model.combine.bias),
+        out_w=np.ascontiguousarray(_array(model.out.weight).T),
+        out_b=_array(model.out.bias),
+        gate_w=_array(gate.weight)[0] if gate is not None else None,
+        gate_b=float(gate.bias.detach()[0]) if gate is not None else None,
+    )
+
+
+def decoder_weights(model: nn.Module) -> DecoderWeights:
+    """The model's `DecoderWeights`, made once per model and kept on it until a weight changes
+    (training updates weights in place and bumps their version), so it goes with the model."""
+    key = tuple((id(p), p._version) for p in model.parameters())
+    kept = model.__dict__.get("_numpy_decoder")
+    if kept is None or kept[0] != key:
+        kept = (key, _build(model))
+        model.__dict__["_numpy_decoder"] = kept
+    return kept[1]
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    """Logistic function in one ufunc pass (tanh form: no overflow warnings for large |x|)."""
+    return np.tanh(x * 0.5) * 0.5 + 0.5
+
+
+def _softmax_rows(x: np.ndarray) -> np.ndarray:
+    """Row softmax, in place on `x` (a fresh array the caller does not reuse)."""
+    x -= x.max(axis=1, keepdims=True)
+    np.exp(x, out=x)
+    x /= x.sum(axis=1, keepdims=True)
+    return x
+
+
+class NumpyStep:
+    """Decoding steps for one source, beams as rows, state (h, c) as (N, H) arrays.
+
+    The copy distribution is added with one product: attention weights times a (S, U) one-hot
+    of the U distinct target ids the source positions copy to, instead of a scatter per step.
+    """
+
+    def __init__(
+        self,
+        weights: DecoderWeights,
+        enc: np.ndarray,
+        keys: np.ndarray,
+        pad_at: np.ndarray | None,
+        src_map: np.ndarray | None,
+        n_ext: int,
+        unk: int,
+    ) -> None:
+        """enc/keys (S, H) for the source; pad_at (S,) True where the source holds <pad>
+        (None: nowhere); src_map (S,) the target id each position copies to."""
+        self.w = weights
+        self.enc = enc
+        self.keys_t = np.ascontiguousarray(keys.T)  # (H, S)
+        self.pad_at = pad_at
+        self.vocab = weights.embed.shape[0]
+        self.width = self.vocab + n_ext
+        self.unk = unk
+        self.hidden = enc.shape[1]
+        self.copy_ids: np.ndarray | None = None
+        if weights.gate_w is not None:
+            assert src_map is not None
+            self.copy_ids, where = np.unique(src_map, return_inverse=True)
+            self.copy_onehot = np.zeros((len(src_map), len(self.copy_ids)), np.float32)
+            self.copy_onehot[np.arange(len(src_map)), where] = 1.0
+
+    def _cell(self, emb: np.ndarray, h: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """One LSTM step (torch's gate order and arithmetic)."""
+        gates = np.concatenate([emb, h], axis=1) @ self.w.lstm_w
+        gates += self.w.lstm_b
+        size = self.hidden
+        i = _sigmoid(gates[:, :size])
+        f = _sigmoid(gates[:, size : 2 * size])
+        g = np.tanh(gates[:, 2 * size : 3 * size])
+        o = _sigmoid(gates[:, 3 * size :])
+        c = f * c + i * g
+        return o * np.tanh(c), c
+
+    def __call__(
+        self, prev: np.ndarray, state: tuple[np.ndarray, np.ndarray]
+    ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+        """prev (N,) ids -> (N, V + n_ext) probabilities (a copy model) or log-probabilities
+        (no copy gate), and the next state."""
+        # Extended (copied) ids read the <unk> embedding, as in `Seq2Seq._embed_target`.
+        emb = self.w.embed[np.where(prev >= self.vocab, self.unk, prev)]
+        h, c = self._cell(emb, *state)
+        scores = h @ self.keys_t  # (N, S)
+        if self.pad_at is not None:
+            scores[:, self.pad_at] = -np.inf
+        weights = _softmax_rows(scores)
+        dec_ctx = np.concatenate([h, weights @ self.enc], axis=1)
+        hidden = dec_ctx @ self.w.combine_w
+        hidden += self.w.combine_b
+        logits = np.tanh(hidden, out=hidden) @ self.w.out_w
+        logits += self.w.out_b
+        if self.copy_ids is None:
+            logits -= logits.max(axis=1, keepdims=True)
+            logits -= np.log(np.exp(logits).sum(axis=1, keepdims=True))
+            return logits, (h, c)
+        assert self.w.gate_w is not None and self.w.gate_b is not None
+        n_hid = dec_ctx.shape[1]
+        gate = dec_ctx @ self.w.gate_w[:n_hid] + emb @ self.w.gate_w[n_hid:]
+        gate = _sigmoid(gate + np.float32(self.w.gate_b))[:, None]  # (N, 1)
+        probs = np.zeros((len(prev), self.width), np.float32)
+        vocab_part = _softmax_rows(logits)
+        np.multiply(vocab_part, gate, out=probs[:, : self.vocab])
+        probs[:, self.copy_ids] += (weights * (1.0 - gate)) @ self.copy_onehot
+        return probs, (h, c)
+
+    def top(
+        self,
+        prev: list[int],
+        state: tuple[np.ndarray, np.ndarray],
+        live_scores: list[float],
+        n: int,
+        banned: tuple[list[int], list[int]],
+    ) -> tuple[list[float], list[int], int, tuple[np.ndarray, np.ndarray]]:
+        """One step and the beam's `n` best extensions: (scores, flat indices row * width +
+        token, width, next state); banned (row, token) pairs never win.
+
+        A copy model's scores are probabilities and log(p + 1e-12) keeps their order within a
+        row, so only each row's n best are put in log space (as `_SingleSourceDecoder.top`)."""
+        out, state = self(np.asarray(prev, dtype=np.int64), state)
+        live = np.asarray(live_scores, dtype=np.float32)[:, None]
+        rows, cols = banned
+        width = out.shape[1]
+        if self.copy_ids is None:  # log-probabilities
+            if cols:
+                out[rows, cols] = -np.inf
+            cand = (out + live).ravel()
+            return (*_best(cand, n), width, state)
+        if cols:
+            out[rows, cols] = -1.0  # below every probability: -inf once in log space
+        per_row = min(n, width)
+        tokens = np.argpartition(out, width - per_row, axis=1)[:, width - per_row :]
+        values = np.take_along_axis(out, tokens, axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            logp = np.where(values < 0, np.float32(-np.inf), np.log(values + np.float32(1e-12)))
+        scores, pos = _best((logp + live).ravel(), n)
+        flat = tokens.ravel()[pos]
+        return (
+            scores,
+            [p // per_row * width + int(t) for p, t in zip(pos, flat, strict=True)],
+            width,
+            state,
+        )
+
+    @staticmethod
+    def keep(
+        state: tuple[np.ndarray, np.ndarray], rows: list[int]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The state of the beams that go on, in their new order."""
+        return state[0][rows], state[1][rows]
+
+
+def _best(cand: np.ndarray, n: int) -> tuple[list[float], list[int]]:
+    """The n largest entries of a flat float32 array, best first: (values, positions)."""
+    n = min(n, cand.size)
+    pos = np.argpartition(cand, cand.size - n)[cand.size - n :]
+    pos = pos[np.argsort(-cand[pos], kind="stable")]
+    return cand[pos].tolist(), pos.tolist()
