@@ -4,7 +4,7 @@
 candidate's own imports and bindings, names the intent mentions (any word as a value; as a
 function or module only when back-ticked), or a module the table knows — which then needs an
 `import` line); attributes exist on modules per the API table; calls bind to the recorded
-signature where one exists.
+signature where one exists, with no string where it wants a size, a count or an open file.
 Nothing a candidate names is ever imported: importing runs code (`import antigravity` opens a
 browser).
 """
@@ -17,7 +17,16 @@ import re
 import sys
 from dataclasses import dataclass
 
-from codeqa_model.api_table import CLASS, FUNCTION, MODULE, ApiTable, Entry
+from codeqa_model.api_table import (
+    CLASS,
+    FUNCTION,
+    MODULE,
+    POSITIONAL_ONLY,
+    POSITIONAL_OR_KEYWORD,
+    ApiTable,
+    Entry,
+    Signature,
+)
 from codeqa_model.context import SourceContext
 from codeqa_model.pyast import dotted_parts, import_aliases
 
@@ -39,6 +48,13 @@ _TYPE_WORDS = {
 _DECLARED = re.compile(
     r"\b(?P<type>" + "|".join(_TYPE_WORDS) + r")(?:\s+of\s+[A-Za-z]+)?\s+`(?P<name>[A-Za-z_]\w*)`",
     re.IGNORECASE,
+)
+# Parameters no string fills: a count or size (`os.getrandom(size)` does not answer "the size of
+# file 'data.bin'"), a descriptor, flags, or an open file (`json.load(fp)` under "parse json
+# string `text`" wants `json.loads`).
+_NOT_A_STRING = frozenset(
+    {"size", "n", "k", "count", "length", "seconds", "secs", "ndigits", "maxsplit", "width"}
+    | {"fd", "flags", "fp", "fileobj"}
 )
 _BUILTINS = frozenset(dir(builtins)) | {"__file__", "__name__", "__doc__"}
 # Without a table, the standard library's module names are still known (from the interpreter's
@@ -267,7 +283,7 @@ class ApiChecker:
             if type_name is not None:
                 entry = self.table.instance_entry(type_name, call.func.attr)
                 path = f"{type_name}.{call.func.attr}"
-                return None if entry is None else self._bind(call, entry, path)
+                return None if entry is None else self._bind(call, entry, path, declared)
         chain = dotted_parts(call.func)
         if not chain:
             return None
@@ -280,10 +296,13 @@ class ApiChecker:
         entry = self._resolve(path)
         if entry is None:
             return None
-        return self._bind(call, entry, path)
+        return self._bind(call, entry, path, declared)
 
-    def _bind(self, call: ast.Call, entry: Entry, path: str) -> str | None:
-        """Why `call`'s arguments cannot bind to any of `entry`'s signatures (None if one fits)."""
+    def _bind(
+        self, call: ast.Call, entry: Entry, path: str, declared: dict[str, str]
+    ) -> str | None:
+        """Why `call`'s arguments cannot bind to any of `entry`'s signatures (None if one fits):
+        their shape, or a string where a signature wants a number or an open file."""
         assert self.table is not None
         if entry.kind not in (FUNCTION, CLASS):
             return None
@@ -296,8 +315,29 @@ class ApiChecker:
         dstar = any(k.arg is None for k in call.keywords)
         errors = [s.bind_error(n_pos, keywords, star=star, dstar=dstar) for s in signatures]
         if any(e is None for e in errors):
-            return None
+            misfits = [
+                _string_misfit(call, s, declared)
+                for s, e in zip(signatures, errors, strict=True)
+                if e is None
+            ]
+            return None if any(m is None for m in misfits) else f"{path}() {misfits[0]}"
         return f"{path}() {errors[0]}"
+
+
+def _string_misfit(call: ast.Call, signature: Signature, declared: dict[str, str]) -> str | None:
+    """Which `_NOT_A_STRING` parameter of `signature` the call passes a string (a literal or a
+    name the intent calls a string), if any."""
+    positional = [p for p in signature.params if p.kind in (POSITIONAL_ONLY, POSITIONAL_OR_KEYWORD)]
+    passed: list[tuple[str, ast.expr]] = []
+    for param, arg in zip(positional, call.args, strict=False):
+        if isinstance(arg, ast.Starred):
+            break
+        passed.append((param.name, arg))
+    passed += [(k.arg, k.value) for k in call.keywords if k.arg is not None]
+    for name, node in passed:
+        if name in _NOT_A_STRING and _value_type(node, declared) == "str":
+            return f"passes a string as {name!r}"
+    return None
 
 
 def declared_types(intent: str) -> dict[str, str]:

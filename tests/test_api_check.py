@@ -22,7 +22,11 @@ TABLE = ApiTable(
         },
         "posixpath": {"join": ["f", "a, /, *paths"], "exists": ["f", "path"]},
         "shutil": {"copy2": ["f", "src, dst, *, follow_symlinks=..."]},
-        "json": {"loads": ["f", "s, *, cls=..., **kwds"], "dump": ["f", "obj, fp, **kw"]},
+        "json": {
+            "loads": ["f", "s, *, cls=..., **kwds"],
+            "load": ["f", "fp, *, cls=..., **kwds"],
+            "dump": ["f", "obj, fp, **kw"],
+        },
         "datetime": {"datetime": ["c", "year, month, day"], "date": ["c", "year, month, day"]},
         "datetime.datetime": {"strptime": ["f", "date_string, format, /"]},
         "numpy": {"mean": ["f", "a, axis=..."]},
@@ -183,6 +187,21 @@ def test_literal_receivers_are_checked_against_their_type(checker: ApiChecker) -
     )
     assert checker.check("{1: 2}.anything()").ok  # dict members not listed here: not judged
     assert checker.check("'abc'.__len__()").ok
+
+
+def test_a_string_never_fills_a_size_or_an_open_file(checker: ApiChecker) -> None:
+    """`json.load(text)` under "parse json string `text`" wants `json.loads`; a size, count or
+    width is a number whatever the intent quotes."""
+    intent = "parse json string `text` into a dict"
+    assert checker.check("json.load(text)", ctx("import json"), intent).reason == (
+        "json.load() passes a string as 'fp'"
+    )
+    assert checker.check("json.loads(text)", ctx("import json"), intent).ok
+    assert checker.check("json.load(f)", ctx("import json"), "parse json file `f`").ok
+    assert checker.check("json.dump(d, fp='out.json')", ctx("import json"), "d").reason == (
+        "json.dump() passes a string as 'fp'"
+    )
+    assert checker.check("json.load(open('a.json'))", ctx("import json")).ok
 
 
 def test_open_modules_and_private_names_pass(checker: ApiChecker) -> None:
