@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import torch
 from torch import nn
 
 
@@ -24,14 +25,14 @@ class DecoderWeights:
     summed. `gate_w`/`gate_b` are None for a model without the copy gate.
     """
 
-    embed: np.ndarray  # (V, E)
-    lstm_w: np.ndarray  # (E + H, 4H), gate order i, f, g, o as torch's LSTM
-    lstm_b: np.ndarray  # (4H,)
+    lstm_in: np.ndarray  # (V, 4H): each target id's embedding times W_ih, plus both biases
+    lstm_hh: np.ndarray  # (H, 4H): W_hh transposed
+    gate_in: np.ndarray | None  # (V,): each target id's embedding times the gate's weights
     combine_w: np.ndarray  # (2H, O)
     combine_b: np.ndarray  # (O,)
     out_w: np.ndarray  # (O, V)
     out_b: np.ndarray  # (V,)
-    gate_w: np.ndarray | None  # (2H + E,)
+    gate_w: np.ndarray | None  # (2H,): the gate's weights on [h, context]
     gate_b: float | None
 
 
@@ -41,19 +42,32 @@ def _array(tensor: object) -> np.ndarray:
 
 
 def _build(model: nn.Module) -> DecoderWeights:
+    """The arrays, with two rearrangements that keep torch's values up to rounding:
+
+    - a step's input is a target id's embedding, so its products with the LSTM's input
+      weights (and the copy gate's) are looked up in a per-id table made here, leaving one
+      product per step for the recurrent part;
+    - the i, f, o gate columns are halved (exact in binary floating point), so one tanh over
+      all four gates gives the three sigmoids as σ(x) = tanh(x / 2) / 2 + 1/2.
+    """
     d = model.decoder
+    embed = _array(model.tgt_embed.weight)
+    hidden = d.weight_hh_l0.shape[1]
+    half = np.full(4 * hidden, 0.5, np.float32)
+    half[2 * hidden : 3 * hidden] = 1.0  # g stays: tanh(g)
+    lstm_in = embed @ _array(d.weight_ih_l0).T
+    lstm_in += _array(d.bias_ih_l0) + _array(d.bias_hh_l0)
     gate = getattr(model, "gate", None)
+    gate_w = _array(gate.weight)[0] if gate is not None else None
     return DecoderWeights(
-        embed=_array(model.tgt_embed.weight),
-        lstm_w=np.ascontiguousarray(
-            np.concatenate([_array(d.weight_ih_l0).T, _array(d.weight_hh_l0).T], axis=0)
-        ),
-        lstm_b=_array(d.bias_ih_l0) + _array(d.bias_hh_l0),
+        lstm_in=np.ascontiguousarray(lstm_in * half),
+        lstm_hh=np.ascontiguousarray(_array(d.weight_hh_l0).T * half),
+        gate_in=embed @ gate_w[2 * hidden :] if gate_w is not None else None,
         combine_w=np.ascontiguousarray(_array(model.combine.weight).T),
         combine_b=_array(model.combine.bias),
         out_w=np.ascontiguousarray(_array(model.out.weight).T),
         out_b=_array(model.out.bias),
-        gate_w=_array(gate.weight)[0] if gate is not None else None,
+        gate_w=np.ascontiguousarray(gate_w[: 2 * hidden]) if gate_w is not None else None,
         gate_b=float(gate.bias.detach()[0]) if gate is not None else None,
     )
 
@@ -72,6 +86,18 @@ def decoder_weights(model: nn.Module) -> DecoderWeights:
 def _sigmoid(x: np.ndarray) -> np.ndarray:
     """Logistic function in one ufunc pass (tanh form: no overflow warnings for large |x|)."""
     return np.tanh(x * 0.5) * 0.5 + 0.5
+
+
+def _times(rows: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """rows @ weight. For a beam's few rows OpenBLAS's matrix product packs the whole weight
+    every call, and one matrix-vector product per row is faster (measured: 5 rows by the
+    128 x 4,000 output weight, 0.23 ms against 0.34 ms); from 8 rows on the product wins."""
+    if len(rows) >= 8:
+        return rows @ weight
+    out = np.empty((len(rows), weight.shape[1]), np.float32)
+    for i, row in enumerate(rows):
+        np.dot(row, weight, out=out[i])
+    return out
 
 
 def _softmax_rows(x: np.ndarray) -> np.ndarray:
@@ -105,7 +131,7 @@ class NumpyStep:
         self.enc = enc
         self.keys_t = np.ascontiguousarray(keys.T)  # (H, S)
         self.pad_at = pad_at
-        self.vocab = weights.embed.shape[0]
+        self.vocab = weights.lstm_in.shape[0]
         self.width = self.vocab + n_ext
         self.unk = unk
         self.hidden = enc.shape[1]
@@ -116,16 +142,20 @@ class NumpyStep:
             self.copy_onehot = np.zeros((len(src_map), len(self.copy_ids)), np.float32)
             self.copy_onehot[np.arange(len(src_map)), where] = 1.0
 
-    def _cell(self, emb: np.ndarray, h: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """One LSTM step (torch's gate order and arithmetic)."""
-        gates = np.concatenate([emb, h], axis=1) @ self.w.lstm_w
-        gates += self.w.lstm_b
+    def _cell(
+        self, prev: np.ndarray, h: np.ndarray, c: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """One LSTM step (torch's gate order and arithmetic; see `_build` for the halving)."""
+        gates = _times(h, self.w.lstm_hh)
+        gates += self.w.lstm_in[prev]
+        np.tanh(gates, out=gates)
         size = self.hidden
-        i = _sigmoid(gates[:, :size])
-        f = _sigmoid(gates[:, size : 2 * size])
-        g = np.tanh(gates[:, 2 * size : 3 * size])
-        o = _sigmoid(gates[:, 3 * size :])
-        c = f * c + i * g
+        sig = gates[:, :size], gates[:, size : 2 * size], gates[:, 3 * size :]
+        for part in sig:
+            part *= 0.5
+            part += 0.5
+        i, f, o = sig
+        c = f * c + i * gates[:, 2 * size : 3 * size]
         return o * np.tanh(c), c
 
     def __call__(
@@ -134,28 +164,30 @@ class NumpyStep:
         """prev (N,) ids -> (N, V + n_ext) probabilities (a copy model) or log-probabilities
         (no copy gate), and the next state."""
         # Extended (copied) ids read the <unk> embedding, as in `Seq2Seq._embed_target`.
-        emb = self.w.embed[np.where(prev >= self.vocab, self.unk, prev)]
-        h, c = self._cell(emb, *state)
+        prev = np.where(prev >= self.vocab, self.unk, prev)
+        h, c = self._cell(prev, *state)
         scores = h @ self.keys_t  # (N, S)
         if self.pad_at is not None:
             scores[:, self.pad_at] = -np.inf
         weights = _softmax_rows(scores)
         dec_ctx = np.concatenate([h, weights @ self.enc], axis=1)
-        hidden = dec_ctx @ self.w.combine_w
+        hidden = _times(dec_ctx, self.w.combine_w)
         hidden += self.w.combine_b
-        logits = np.tanh(hidden, out=hidden) @ self.w.out_w
+        logits = _times(np.tanh(hidden, out=hidden), self.w.out_w)
         logits += self.w.out_b
         if self.copy_ids is None:
             logits -= logits.max(axis=1, keepdims=True)
             logits -= np.log(np.exp(logits).sum(axis=1, keepdims=True))
             return logits, (h, c)
-        assert self.w.gate_w is not None and self.w.gate_b is not None
-        n_hid = dec_ctx.shape[1]
-        gate = dec_ctx @ self.w.gate_w[:n_hid] + emb @ self.w.gate_w[n_hid:]
+        assert self.w.gate_w is not None and self.w.gate_in is not None
+        gate = dec_ctx @ self.w.gate_w + self.w.gate_in[prev]
         gate = _sigmoid(gate + np.float32(self.w.gate_b))[:, None]  # (N, 1)
         probs = np.zeros((len(prev), self.width), np.float32)
-        vocab_part = _softmax_rows(logits)
-        np.multiply(vocab_part, gate, out=probs[:, : self.vocab])
+        vocab_part = probs[:, : self.vocab]
+        np.subtract(logits, logits.max(axis=1, keepdims=True), out=vocab_part)
+        exp_rows = torch.from_numpy(vocab_part)  # torch's exp: about 1.5x numpy's here
+        torch.exp(exp_rows, out=exp_rows)
+        vocab_part *= gate / vocab_part.sum(axis=1, keepdims=True)
         probs[:, self.copy_ids] += (weights * (1.0 - gate)) @ self.copy_onehot
         return probs, (h, c)
 
@@ -184,8 +216,8 @@ class NumpyStep:
         if cols:
             out[rows, cols] = -1.0  # below every probability: -inf once in log space
         per_row = min(n, width)
-        tokens = np.argpartition(out, width - per_row, axis=1)[:, width - per_row :]
-        values = np.take_along_axis(out, tokens, axis=1)
+        found = torch.from_numpy(out).topk(per_row, dim=1)  # faster than np.argpartition here
+        values, tokens = found.values.numpy(), found.indices.numpy()
         with np.errstate(divide="ignore", invalid="ignore"):
             logp = np.where(values < 0, np.float32(-np.inf), np.log(values + np.float32(1e-12)))
         scores, pos = _best((logp + live).ravel(), n)
