@@ -59,6 +59,7 @@ from codeqa_model.bundle import (
 from codeqa_model.combiner import COMBINER_FILE, Combiner
 from codeqa_model.consensus import consensus_scores
 from codeqa_model.context import SourceContext
+from codeqa_model.date_formats import fit_date_formats
 from codeqa_model.diversity import MAX_SAME_APIS, Variety
 from codeqa_model.file_args import open_file_arguments
 from codeqa_model.generator import Candidate, parses
@@ -431,11 +432,12 @@ class Engine:
     def _suggest_uncached(
         self, intent: str, k: int, context: SourceContext
     ) -> tuple[Suggestion, ...]:
-        """The pipeline: candidates (paths opened) -> matcher scores (when weighted) ->
-        combined score (+ consensus, + API prior, - values left out) -> rank -> check (variety)."""
+        """The pipeline: candidates (files opened, date formats fitted) -> matcher scores (when
+        weighted) -> combined score (+ consensus, + API prior, - values left out) -> rank ->
+        check (variety)."""
         with self._lock, torch.inference_mode():
-            generated = [self._open_files(c) for c in self._candidates(intent, k)]
-            hits = [self._open_files(h) for h in self._retrieved(intent)]
+            generated = [self._repaired(intent, c) for c in self._candidates(intent, k)]
+            hits = [self._repaired(intent, h) for h in self._retrieved(intent)]
             candidates = [*generated, *hits]
             if not candidates:
                 return ()
@@ -465,11 +467,13 @@ class Engine:
         """Code that may do what `intent` says: the generator's beam."""
         return list(self.generator.generate(intent, k=max(k, self.beam)))
 
-    def _open_files(self, candidate: _C) -> _C:
-        """The candidate with paths it passes as file objects opened (`codeqa_model.file_args`)."""
+    def _repaired(self, intent: str, candidate: _C) -> _C:
+        """The candidate with paths it passes as file objects opened (`file_args`) and its
+        `strptime` formats fitted to the date the intent shows (`date_formats`)."""
         code, spans = open_file_arguments(
             candidate.code, candidate.slot_spans, self.checker.table, self.checker.aliases
         )
+        code, spans = fit_date_formats(intent, code, spans)
         if code == candidate.code:
             return candidate
         return replace(candidate, code=code, slot_spans=spans)

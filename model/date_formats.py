@@ -1,0 +1,179 @@
+"""Give `strptime` the format of the date the intent shows.
+
+"convert string '2024-01-15' to a datetime object" gets `datetime.strptime('2024-01-15',
+'%H:%M')`: the call is right, the format comes from whichever Stack Overflow answer the model
+learned it from, and it raises ValueError when run. The intent's example ('2024-01-15', or
+"`hhmm` like '14:05'") says which format is meant, and reading it is static: split it into
+digit runs, words and separators, name each part (`%Y`, `%b`, `%H`, ...), and keep the format
+only if `datetime.strptime` reads the example back with it (parsing a string: nothing a model or
+a file names is run). A candidate's format literal is replaced only when it cannot read the
+example.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Sequence
+from datetime import datetime
+
+from codeqa_model.pyast import SourcePositions, parse_quietly
+
+Spans = tuple[tuple[int, int], ...]
+
+_QUOTED = re.compile(r"'([^'\n]{4,40})'|\"([^\"\n]{4,40})\"")
+_TOKEN = re.compile(r"\d+|[A-Za-z]+|[^\dA-Za-z]+")
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
+           "september", "october", "november", "december")  # fmt: skip
+_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def infer_format(example: str) -> str | None:
+    """The `strptime` format that reads `example` ('2024-01-15' → '%Y-%m-%d', '14:05' →
+    '%H:%M', '15 Jan 2024' → '%d %b %Y'), or None when it is not a date or time."""
+    tokens = _TOKEN.findall(example.strip())
+    if not any(t.isdigit() for t in tokens):
+        return None
+    out = [_word(t) if t.isalpha() else t for t in tokens]
+    if any(o is None for o in out):
+        return None
+    names = [str(o) for o in out]
+    _name_times(tokens, names)
+    if not _name_dates(tokens, names):
+        return None
+    fmt = "".join(n if re.fullmatch(r"%[a-zA-Z]", n) else n.replace("%", "%%") for n in names)
+    try:
+        datetime.strptime(example.strip(), fmt)
+    except ValueError:
+        return None
+    return fmt
+
+
+def _word(word: str) -> str | None:
+    low = word.lower()
+    if low in ("am", "pm"):
+        return "%p"
+    if low in ("t", "z", "utc", "gmt"):
+        return word  # the ISO separator, a zone written out
+    for full, (long_, short) in ((_MONTHS, ("%B", "%b")), (_DAYS, ("%A", "%a"))):
+        if low in full:
+            return long_
+        if len(low) == 3 and any(f.startswith(low) for f in full):
+            return short
+    return None
+
+
+def _name_times(tokens: list[str], names: list[str]) -> None:
+    """hh:mm[:ss[.ffffff]] in place ('%I' when an am/pm follows)."""
+    twelve = "%p" in names
+    for i in range(len(tokens) - 2):
+        if tokens[i].isdigit() and tokens[i + 1] == ":" and tokens[i + 2].isdigit():
+            names[i] = "%I" if twelve else "%H"
+            names[i + 2] = "%M"
+            if i + 4 < len(tokens) and tokens[i + 3] == ":" and tokens[i + 4].isdigit():
+                names[i + 4] = "%S"
+                if i + 6 < len(tokens) and tokens[i + 5] == "." and tokens[i + 6].isdigit():
+                    names[i + 6] = "%f"
+            return
+
+
+def _name_dates(tokens: list[str], names: list[str]) -> bool:
+    """Year, month and day for the digit runs the time left; False when they are ambiguous in
+    a way no reader would guess (no four-digit year and no month name)."""
+    free = [i for i, t in enumerate(tokens) if t.isdigit() and not names[i].startswith("%")]
+    if not free:
+        return True
+    has_month = any(n in ("%B", "%b") for n in names)
+    years = [i for i in free if len(tokens[i]) == 4]
+    if len(years) > 1 or (not years and not has_month):
+        return False
+    for i in years:
+        names[i] = "%Y"
+    rest = [i for i in free if i not in years]
+    if has_month:
+        if len(rest) > 1:
+            return False
+        for i in rest:
+            names[i] = "%d"
+        return True
+    if len(rest) != 2:
+        return False
+    a, b = (int(tokens[i]) for i in rest)
+    # 2024-01-15 is year, month, day; 31/12/2020 and 12/31/2020 say which is the day; 01/02/2020
+    # takes the US reading with slashes, the European one with dots and dashes
+    clear = years[0] < rest[0] or a > 12 or b > 12
+    day_first = a > 12 if clear else tokens[rest[0] + 1] != "/"
+    names[rest[0]], names[rest[1]] = ("%d", "%m") if day_first else ("%m", "%d")
+    return True
+
+
+def intent_format(intent: str) -> str | None:
+    """The format of the one date or time the intent quotes; None for none or several."""
+    found = {f for a, b in _QUOTED.findall(intent) if (f := infer_format(a or b)) is not None}
+    return found.pop() if len(found) == 1 else None
+
+
+def fit_date_formats(intent: str, code: str, spans: Spans) -> tuple[str, Spans]:
+    """`code` with each `strptime` format that cannot read the intent's example replaced by
+    one that can, and `spans` moved with the text; unchanged when nothing applies."""
+    if "strptime" not in code:
+        return code, spans
+    fmt = intent_format(intent)
+    tree = parse_quietly(code) if fmt is not None else None
+    if tree is None or fmt is None:
+        return code, spans
+    example = _example(intent, fmt)
+    where = SourcePositions(code)
+    edits: list[tuple[int, int, str]] = []
+    for node in ast.walk(tree):
+        literal = _format_argument(node)
+        if literal is None or _reads(example, literal.value):
+            continue
+        start = where.offset(literal.lineno, literal.col_offset)
+        end = where.offset(literal.end_lineno or literal.lineno, literal.end_col_offset or 0)
+        edits.append((start, end, repr(fmt)))
+    return _replace(code, spans, edits)
+
+
+def _format_argument(node: ast.AST) -> ast.Constant | None:
+    """The format literal of a `….strptime(s, 'fmt')` call."""
+    if not (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "strptime"
+        and len(node.args) >= 2
+    ):
+        return None
+    arg = node.args[1]
+    ok = isinstance(arg, ast.Constant) and isinstance(arg.value, str)
+    return arg if ok else None  # type: ignore[return-value]
+
+
+def _example(intent: str, fmt: str) -> str:
+    return next(a or b for a, b in _QUOTED.findall(intent) if infer_format(a or b) == fmt)
+
+
+def _reads(example: str, fmt: str) -> bool:
+    try:
+        datetime.strptime(example.strip(), fmt)
+    except (ValueError, TypeError):
+        return False
+    return True
+
+
+def _replace(code: str, spans: Spans, edits: Sequence[tuple[int, int, str]]) -> tuple[str, Spans]:
+    """Apply non-overlapping (start, end, text) edits; a span overlapping an edit cancels all."""
+    if not edits:
+        return code, spans
+    if any(s < end and start < e for s, e in spans for start, end, _ in edits):
+        return code, spans
+    out, last = [], 0
+    for start, end, text in sorted(edits):
+        out += [code[last:start], text]
+        last = end
+    out.append(code[last:])
+
+    def moved(pos: int) -> int:
+        return pos + sum(len(t) - (end - start) for start, end, t in edits if end <= pos)
+
+    return "".join(out), tuple((moved(s), moved(e)) for s, e in spans)

@@ -1,0 +1,58 @@
+"""strptime formats read off the date an intent shows, and fitted into candidates."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from codeqa_model.date_formats import fit_date_formats, infer_format, intent_format
+
+
+@pytest.mark.parametrize(
+    ("example", "fmt"),
+    [
+        ("2024-01-15", "%Y-%m-%d"),
+        ("14:05", "%H:%M"),
+        ("31/12/2020", "%d/%m/%Y"),
+        ("12/31/2020", "%m/%d/%Y"),
+        ("01/02/2020", "%m/%d/%Y"),
+        ("15.01.2024", "%d.%m.%Y"),
+        ("15 Jan 2024", "%d %b %Y"),
+        ("January 15, 2024", "%B %d, %Y"),
+        ("Mon, 15 Jan 2024", "%a, %d %b %Y"),
+        ("2024-01-15T10:30:00", "%Y-%m-%dT%H:%M:%S"),
+        ("2024-01-15 10:30:00.123", "%Y-%m-%d %H:%M:%S.%f"),
+        ("3:30 PM", "%I:%M %p"),
+    ],
+)
+def test_formats_read_the_example_back(example: str, fmt: str) -> None:
+    assert infer_format(example) == fmt
+    datetime.strptime(example, fmt)
+
+
+@pytest.mark.parametrize("text", ["data.csv", "1.5", "2020", "hello", "12/01/20", "50%", "v1.2.3"])
+def test_what_is_not_a_date_gets_no_format(text: str) -> None:
+    assert infer_format(text) is None
+
+
+def test_the_intent_must_show_exactly_one_format() -> None:
+    assert intent_format("parse '2024-01-15' into a date") == "%Y-%m-%d"
+    assert intent_format("days between '2024-01-15' and '2024-02-01'") == "%Y-%m-%d"
+    assert intent_format("parse '2024-01-15' or '15 Jan 2024'") is None
+    assert intent_format("read 'data.csv'") is None
+
+
+def test_a_format_that_cannot_read_the_example_is_replaced_and_spans_move() -> None:
+    intent = "convert string '2024-01-15' to a datetime object"
+    code = "d = datetime.strptime('%H:%M', s) or datetime.strptime(s, '%H:%M') + x"
+    spans = ((code.index("x"), code.index("x") + 1),)
+    fixed, moved = fit_date_formats(intent, code, spans)
+    assert fixed == "d = datetime.strptime('%H:%M', s) or datetime.strptime(s, '%Y-%m-%d') + x"
+    assert fixed[moved[0][0] : moved[0][1]] == "x"
+
+
+def test_a_format_that_reads_the_example_is_kept() -> None:
+    intent = "parse '5/1/2020' into a date"
+    code = "datetime.strptime('5/1/2020', '%d/%m/%Y')"  # the European reading also reads it
+    assert fit_date_formats(intent, code, ()) == (code, ())
+    assert fit_date_formats("sort `xs`", "sorted(xs)", ()) == ("sorted(xs)", ())
