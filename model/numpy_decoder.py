@@ -19,10 +19,12 @@ from torch import nn
 
 @dataclass(frozen=True)
 class DecoderWeights:
-    """float32 copies of a one-layer attention decoder's weights, laid out for `rows @ w`.
+    """float32 copies of a one-layer attention decoder's weights, laid out for `rows @ w`
+    (`_build` says how the LSTM's are arranged). `gate_in`/`gate_w`/`gate_b` are None for a
+    model without the copy gate.
 
-    The LSTM's input and recurrent products are one product on [emb, h]; its two biases are
-    summed. `gate_w`/`gate_b` are None for a model without the copy gate.
+    The encoder stays torch's: its fused LSTM runs a short source faster than a numpy loop
+    over the positions (measured: 2.0 ms against 2.2 ms for 14 ids).
     """
 
     lstm_in: np.ndarray  # (V, 4H): each target id's embedding times W_ih, plus both biases
@@ -203,7 +205,7 @@ class NumpyStep:
         token, width, next state); banned (row, token) pairs never win.
 
         A copy model's scores are probabilities and log(p + 1e-12) keeps their order within a
-        row, so only each row's n best are put in log space (as `_SingleSourceDecoder.top`)."""
+        row, so only each row's n best are put in log space."""
         out, state = self(np.asarray(prev, dtype=np.int64), state)
         live = np.asarray(live_scores, dtype=np.float32)[:, None]
         rows, cols = banned
