@@ -87,6 +87,8 @@ def name_match(key: str, words: tuple[str, ...]) -> float:
         reach(i + 1, here)  # a letter no word explains
         rest = name[i:]
         for word in vocab:
+            if not word.startswith(rest[0]):
+                continue  # no common prefix (most words), so nothing to reach
             length = _common_prefix(rest, word)
             if length == len(word) >= 2 or length >= MIN_PREFIX:
                 weight = 0 if word in FILLER else length
