@@ -74,6 +74,13 @@ def name_match(key: str, words: tuple[str, ...]) -> float:
     best: list[tuple[int, int] | None] = [None] * (n + 1)
     best[0] = (0, 0)
     vocab = set(words).union(*(SPELLED.get(w, ()) for w in words))
+    # Only words (and runs of initials) starting with the name's next letter can reach on.
+    by_letter: dict[str, list[str]] = {}
+    for word in vocab:
+        by_letter.setdefault(word[:1], []).append(word)
+    starts: dict[str, list[int]] = {}
+    for j, word in enumerate(words):
+        starts.setdefault(word[:1], []).append(j)
 
     def reach(i: int, value: tuple[int, int]) -> None:
         if best[i] is None or value > best[i]:
@@ -86,14 +93,12 @@ def name_match(key: str, words: tuple[str, ...]) -> float:
         matched, specific = here
         reach(i + 1, here)  # a letter no word explains
         rest = name[i:]
-        for word in vocab:
-            if not word.startswith(rest[0]):
-                continue  # no common prefix (most words), so nothing to reach
+        for word in by_letter.get(rest[0], ()):
             length = _common_prefix(rest, word)
             if length == len(word) >= 2 or length >= MIN_PREFIX:
                 weight = 0 if word in FILLER else length
                 reach(i + length, (matched + length, specific + weight))
-        for j in range(len(words)):
+        for j in starts.get(rest[0], ()):
             k = 0
             while j + k < len(words) and k < len(rest) and words[j + k][0] == rest[k]:
                 k += 1
