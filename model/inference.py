@@ -324,12 +324,16 @@ class Engine:
     def load(cls, path: str | Path | None = None, threads: int = 1) -> Engine:
         """Load the bundle at `path` (None = the default bundle; a plain name = a user bundle).
 
-        Sets `torch.set_num_threads(threads)` for the process. Raises `BundleError` for a bundle
-        that is missing, damaged, of another format version, or whose weights do not fit it.
+        Sets `torch.set_num_threads(threads)` and numpy's BLAS threads (`set_blas_threads`) for
+        the process. Raises `BundleError` for a bundle that is missing, damaged, of another
+        format version, or whose weights do not fit it.
         """
+        from codeqa_model.blas_threads import set_blas_threads
+
         if threads < 1:
             raise ValueError(f"threads must be >= 1, got {threads}")
         torch.set_num_threads(threads)
+        set_blas_threads(threads)
         bundle = load_bundle(resolve_bundle(path))
         return cls.from_bundle(bundle, threads=threads)
 
