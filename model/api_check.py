@@ -144,10 +144,14 @@ class ApiChecker:
         """Names the intent mentions, which the code may use as bound: (back-ticked names, any
         use; other words, only as values). A word is no function ("sleep for 2 seconds" does
         not make `sleep(2)` run) and no module unless back-ticked ("the json string `s`" means
-        the json module, which `json.loads(s)` must import)."""
+        the json module, which `json.loads(s)` must import). An intent that back-ticks its names
+        says which words are names: then its other words are English ("sort date strings
+        `dates`" does not bind `date`, nor "reverse list `xs`" `reverse`)."""
         ticked = {w for quoted in _TICKED.findall(intent) for w in _IDENT.findall(quoted)}
+        if ticked:
+            return ticked, set()
         loose = {w for w in _IDENT.findall(intent) if self._module_named(w) is None}
-        return ticked, loose - ticked
+        return ticked, loose
 
     def _star_origin(self, name: str, stars: tuple[str, ...]) -> str | None:
         """For a name a `from m import *` may bind: its path ("m.name"), "" when it may come

@@ -114,6 +114,11 @@ def test_undefined_name_fails_and_intent_names_resolve(checker: ApiChecker) -> N
     assert not result.ok and result.reason == "name 'items' is not defined"
     assert checker.check("sorted(items)", SourceContext.EMPTY, "sort `items`").ok
     assert checker.check("sorted(items)", ctx("items = [3, 1]\n")).ok
+    # without back-ticks any word may be a value (CoNaLa's raw intents name variables so) ...
+    assert checker.check("sorted(items, reverse=True)", SourceContext.EMPTY, "sort items").ok
+    # ... but an intent that back-ticks its names says its other words are English
+    result = checker.check("xs[reverse::-1]", SourceContext.EMPTY, "reverse list `xs`")
+    assert result.reason == "name 'reverse' is not defined"
 
 
 def test_a_module_the_intent_names_in_words_still_needs_its_import(checker: ApiChecker) -> None:
