@@ -48,6 +48,7 @@ from codeqa_model.api_check import ApiChecker
 from codeqa_model.api_prior import ApiPrior
 from codeqa_model.api_retriever import RETRIEVER_FILE
 from codeqa_model.api_table import ApiTable, ApiTableError
+from codeqa_model.bare_expression import bare_expression
 from codeqa_model.bundle import (
     API_TABLE,
     GENERATOR_WEIGHTS,
@@ -61,7 +62,6 @@ from codeqa_model.consensus import consensus_scores
 from codeqa_model.context import SourceContext
 from codeqa_model.date_formats import fit_date_formats
 from codeqa_model.diversity import MAX_SAME_APIS, Variety
-from codeqa_model.empty_if import condition_of_empty_if
 from codeqa_model.file_args import open_file_arguments
 from codeqa_model.generator import Candidate, parses
 from codeqa_model.match_evidence import values_missing
@@ -475,12 +475,12 @@ class Engine:
     def _repaired(self, intent: str, candidate: _C) -> _C:
         """The candidate with paths it passes as file objects opened (`file_args`), its
         `strptime` formats fitted to the date the intent shows (`date_formats`), and an empty
-        `if C: pass` given as its condition C (`empty_if`)."""
+        `if C: pass` or a lone `return C` given as C (`bare_expression`)."""
         code, spans = open_file_arguments(
             candidate.code, candidate.slot_spans, self.checker.table, self.checker.aliases
         )
         code, spans = fit_date_formats(intent, code, spans)
-        code, spans = condition_of_empty_if(code, spans)
+        code, spans = bare_expression(code, spans)
         if code == candidate.code:
             return candidate
         return replace(candidate, code=code, slot_spans=spans)

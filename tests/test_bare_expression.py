@@ -1,17 +1,18 @@
-"""An `if C: pass` candidate is offered as its condition C."""
+"""An `if C: pass` or `return C` candidate is offered as C."""
 
 from __future__ import annotations
 
-from codeqa_model.empty_if import condition_of_empty_if
+from codeqa_model.bare_expression import bare_expression
 
 
 def test_the_condition_replaces_an_empty_if_and_spans_move() -> None:
     code = "if ('name' in d):\n    pass"
     start = code.index("'name'")
-    fixed, spans = condition_of_empty_if(code, ((start, start + 6),))
+    fixed, spans = bare_expression(code, ((start, start + 6),))
     assert fixed == "'name' in d"
     assert fixed[spans[0][0] : spans[0][1]] == "'name'"
-    assert condition_of_empty_if("if len(path) == 0: pass", ()) == ("len(path) == 0", ())
+    assert bare_expression("if len(path) == 0: pass", ()) == ("len(path) == 0", ())
+    assert bare_expression("return s[::-1]", ((7, 8),)) == ("s[::-1]", ((0, 1),))
 
 
 def test_an_if_that_does_something_is_kept() -> None:
@@ -21,5 +22,7 @@ def test_an_if_that_does_something_is_kept() -> None:
         "if x:\n    pass\nz = 1",
         "if (x:\n    pass",
         "sorted(xs)",
+        "return",
+        "return x\ny = 1",
     ):
-        assert condition_of_empty_if(code, ()) == (code, ())
+        assert bare_expression(code, ()) == (code, ())
