@@ -15,6 +15,7 @@ import ast
 import builtins
 import re
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from codeqa_model.api_table import (
@@ -75,9 +76,17 @@ class CheckResult:
 class ApiChecker:
     """Checks candidates against an `ApiTable` (or, without one, names only)."""
 
-    def __init__(self, table: ApiTable | None = None) -> None:
+    def __init__(self, table: ApiTable | None = None, seen_methods: Iterable[str] = ()) -> None:
         self.table = table
         self.aliases = dict(table.aliases) if table and table.aliases else dict(_FALLBACK_ALIASES)
+        # Method names known to exist somewhere: the table's members and those called in the
+        # code the engine has seen (its retrieval index: Stack Overflow answers and the docs,
+        # which name the C types' methods the table cannot list, like `writerow`, `fetchall`).
+        # A method called on a value of unknown type must be one of them (`nums.dro(nums)`,
+        # `full_name.cap()` are the beam composing names out of word pieces). None: no check.
+        self.methods: frozenset[str] | None = None
+        if table is not None and seen_methods:
+            self.methods = table.member_names | frozenset(seen_methods)
 
     def check(
         self, code: str, context: SourceContext | None = None, intent: str = ""
@@ -212,9 +221,26 @@ class ApiChecker:
                         return reason
             if isinstance(node, ast.Call):
                 reason = self._check_call(node, modules, shadowing, declared)
+                if reason is None:
+                    reason = self._unheard_of_method(node, modules, shadowing)
                 if reason is not None:
                     return reason
         return None
+
+    def _unheard_of_method(
+        self, call: ast.Call, modules: dict[str, str], shadowing: set[str]
+    ) -> str | None:
+        """`x.name(...)` where no known type has `name` and the file does not define it."""
+        func = call.func
+        if self.methods is None or not isinstance(func, ast.Attribute):
+            return None
+        name = func.attr
+        if name.startswith("_") or name in self.methods or name in shadowing:
+            return None
+        chain = dotted_parts(func)
+        if chain and chain[0] in modules:
+            return None  # a module's attributes are the table walk's to judge
+        return f"no known type has a method {name!r}"
 
     def _walk(self, module: str, attrs: list[str]) -> str | None:
         """Follow `module.a.b...` through the table; a reason when an attribute is missing."""

@@ -23,6 +23,7 @@ because inherited members are not listed.
 from __future__ import annotations
 
 import ast
+import functools
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -209,6 +210,12 @@ class ApiTable:
 
     def names(self, module: str) -> Iterable[str]:
         return self._modules.get(module, {}).keys()
+
+    @functools.cached_property
+    def member_names(self) -> frozenset[str]:
+        """Every name any listed module, class or builtin type has."""
+        spaces = [*self._modules.values(), *self._instances.values()]
+        return frozenset(name for space in spaces for name in space)
 
     def has_instance_type(self, type_name: str) -> bool:
         """Whether the instance members of builtin type `type_name` are listed (in full)."""

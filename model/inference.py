@@ -380,7 +380,7 @@ class Engine:
             beam=int(cfg["generator"].get("beam_size", DEFAULT_BEAM)),
             max_src_len=int(cfg["generator"].get("max_src_len", DEFAULT_MAX_SRC_LEN)),
             info=info,
-            checker=ApiChecker(table),
+            checker=ApiChecker(table, retrieval.method_names() if retrieval is not None else ()),
             retrieval=retrieval,
             combiner=_combiner(bundle, retrieval),
             **knobs,

@@ -187,6 +187,7 @@ class Hit:
     entry: int
 
 
+_METHOD_CALL = re.compile(r"\.([A-Za-z_]\w*)\s*\(")
 _ATTRIBUTE_PLACEHOLDER = re.compile(r"(?<=\.)((?:str|var)_\d)(?!\w)")
 
 
@@ -504,6 +505,10 @@ class RetrievalIndex:
 
     def __len__(self) -> int:
         return len(self.entries)
+
+    def method_names(self) -> frozenset[str]:
+        """Every name the entries' code calls as a method (`.writerow(`)."""
+        return frozenset(m for e in self.entries for m in _METHOD_CALL.findall(e.code))
 
     @classmethod
     def from_pairs(

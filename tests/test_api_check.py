@@ -294,3 +294,17 @@ def test_check_never_raises(checker: ApiChecker, code: str) -> None:
         code, ctx("import os\nimport functools\n"), "parts items width x p s g c"
     )
     assert isinstance(result.ok, bool) and (result.ok or result.reason)
+
+
+def test_a_method_no_known_type_has_fails_when_seen_methods_are_given() -> None:
+    checker = ApiChecker(TABLE, seen_methods=["writerow"])
+    intent = "drop the items of `nums` below 3"
+    assert checker.check("nums.dro(nums)", SourceContext.EMPTY, intent).reason == (
+        "no known type has a method 'dro'"
+    )
+    assert checker.check("nums.writerow(nums)", SourceContext.EMPTY, intent).ok  # seen in code
+    assert checker.check("nums.join(nums)", SourceContext.EMPTY, intent).ok  # a str method
+    mine = ctx("class Frame:\n    def dro(self, x):\n        return x\n")
+    assert checker.check("nums.dro(nums)", mine, intent).ok  # the file defines it
+    # without seen methods (no retrieval index) nothing is judged by name alone
+    assert ApiChecker(TABLE).check("nums.dro(nums)", SourceContext.EMPTY, intent).ok
