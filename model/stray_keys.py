@@ -1,0 +1,77 @@
+"""Drop a sort/max/min key that reads a field the intent never mentions.
+
+The beam and the retrieved answers carry their Stack Overflow question's data shape: "get the
+maximum value in list `nums`" gets `max(nums, key=lambda x: x['score'])`, "sort list `xs` in
+reverse" `sorted(xs, key=lambda item: item['date'], reverse=True)`. A key that reads a field by
+a literal ('score', 'date', `attrgetter('anniversary_score')`) the intent does not name is the
+question's, not the user's: without it the call does what was asked (`max(nums)`).
+"""
+
+from __future__ import annotations
+
+import ast
+
+from codeqa_model.pyast import SourcePositions, parse_quietly
+
+Spans = tuple[tuple[int, int], ...]
+
+
+def drop_stray_keys(intent: str, code: str, spans: Spans) -> tuple[str, Spans]:
+    """`code` without `key=` arguments that read a field the intent does not name, `spans`
+    moved with the text; unchanged when there is none (or a span would be cut)."""
+    if "key=" not in code:
+        return code, spans
+    tree = parse_quietly(code)
+    if tree is None:
+        return code, spans
+    said = intent.lower()
+    where = SourcePositions(code)
+    cuts: list[tuple[int, int]] = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        args = [*node.args, *node.keywords]
+        for i, kw in enumerate(node.keywords):
+            field = _field_read(kw.value) if kw.arg == "key" else None
+            if field is None or field.lower() in said:
+                continue
+            at = len(node.args) + i
+            end = where.offset(kw.value.end_lineno or kw.lineno, kw.value.end_col_offset or 0)
+            if at > 0:  # from the end of the argument before it: `max(nums, key=...)`
+                prev = args[at - 1]
+                start = where.offset(prev.end_lineno or prev.lineno, prev.end_col_offset or 0)
+            else:  # the first argument: up to the next one, if any (`xs.sort(key=..., ...)`)
+                start = where.offset(kw.lineno, kw.col_offset)
+                if at + 1 < len(args):
+                    nxt = args[at + 1]
+                    end = where.offset(nxt.lineno, nxt.col_offset)
+            cuts.append((start, end))
+    if not cuts or any(s < e2 and s2 < e for s, e in spans for s2, e2 in cuts):
+        return code, spans
+    out, last = [], 0
+    for start, end in sorted(cuts):
+        out += [code[last:start]]
+        last = end
+    out.append(code[last:])
+
+    def moved(pos: int) -> int:
+        return pos - sum(end - start for start, end in cuts if end <= pos)
+
+    return "".join(out), tuple((moved(s), moved(e)) for s, e in spans)
+
+
+def _field_read(value: ast.expr) -> str | None:
+    """'f' for `lambda x: x['f']`, `itemgetter('f')`, `attrgetter('f')`; else None."""
+    if isinstance(value, ast.Lambda):
+        body = value.body
+        if isinstance(body, ast.Subscript) and isinstance(body.slice, ast.Constant):
+            key = body.slice.value
+            return key if isinstance(key, str) else None
+        return None
+    if isinstance(value, ast.Call) and len(value.args) == 1 and not value.keywords:
+        name = value.func.attr if isinstance(value.func, ast.Attribute) else None
+        name = value.func.id if isinstance(value.func, ast.Name) else name
+        arg = value.args[0]
+        if name in ("itemgetter", "attrgetter") and isinstance(arg, ast.Constant):
+            return arg.value if isinstance(arg.value, str) else None
+    return None

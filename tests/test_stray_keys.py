@@ -1,0 +1,50 @@
+"""Sort/max/min keys that read a field the intent never names are dropped."""
+
+from __future__ import annotations
+
+import pytest
+from codeqa_model.stray_keys import drop_stray_keys
+
+
+@pytest.mark.parametrize(
+    ("intent", "code", "fixed"),
+    [
+        (
+            "get the maximum value in list `nums`",
+            "max(nums, key=lambda x: x['score'])",
+            "max(nums)",
+        ),
+        (
+            "sort list `xs` in reverse",
+            "xs.sort(key=lambda item: item['date'], reverse=True)",
+            "xs.sort(reverse=True)",
+        ),
+        ("sort `words`", "words.sort(key=operator.attrgetter('score'))", "words.sort()"),
+        ("sort `rows`", "sorted(rows, key=itemgetter('age'))", "sorted(rows)"),
+    ],
+)
+def test_a_key_on_an_unnamed_field_is_dropped(intent: str, code: str, fixed: str) -> None:
+    assert drop_stray_keys(intent, code, ()) == (fixed, ())
+
+
+@pytest.mark.parametrize(
+    ("intent", "code"),
+    [
+        ("sort list `xs` by 'date'", "sorted(xs, key=lambda item: item['date'])"),
+        ("sort `xs` by DATE", "sorted(xs, key=lambda item: item['date'])"),
+        ("sort `xs` by the second item", "sorted(xs, key=lambda x: x[1])"),
+        ("longest word in `words`", "max(words, key=len)"),
+        ("sort `xs`", "sorted(xs, key=lambda x: x['a'"),
+    ],
+)
+def test_a_key_the_intent_asks_for_is_kept(intent: str, code: str) -> None:
+    assert drop_stray_keys(intent, code, ()) == (code, ())
+
+
+def test_spans_move_and_a_span_inside_the_key_keeps_the_code() -> None:
+    code = "sorted(xs, key=lambda x: x['n'], reverse=flag)"
+    span = (code.index("flag"), code.index("flag") + 4)
+    fixed, spans = drop_stray_keys("sort `xs` by `flag`", code, (span,))
+    assert fixed == "sorted(xs, reverse=flag)" and fixed[slice(*spans[0])] == "flag"
+    inside = (code.index("'n'"), code.index("'n'") + 3)
+    assert drop_stray_keys("sort `xs`", code, (inside,)) == (code, (inside,))
