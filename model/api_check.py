@@ -142,7 +142,7 @@ class ApiChecker:
                         bound_modules, reason = trial, None
                         needed[name] = f"from {name} import {name}"
                         break
-        imports = tuple(needed.values())
+        imports = tuple(self._with_submodules(needed.values(), used))
         if reason is not None:
             return CheckResult(False, reason, imports)
         return CheckResult(True, None, imports)
@@ -161,6 +161,38 @@ class ApiChecker:
             return ticked, set()
         loose = {w for w in _IDENT.findall(intent) if self._module_named(w) is None}
         return ticked, loose
+
+    def _with_submodules(self, lines: Iterable[str], used: list[ast.AST]) -> Iterable[str]:
+        """Each `import pkg` line, or instead the submodules of `pkg` the code reaches through it
+        (`import urllib.request` for `urllib.request.urlretrieve(...)`: `import urllib` alone
+        does not load `urllib.request`)."""
+        for line in lines:
+            package = line.removeprefix("import ")
+            if self.table is None or line.startswith("from ") or " as " in package:
+                yield line
+                continue
+            reached = {
+                path
+                for node in used
+                if isinstance(node, ast.Attribute)
+                and (path := self._submodule_path(package, dotted_parts(node) or []))
+            }
+            deepest = sorted(p for p in reached if not any(q.startswith(p + ".") for q in reached))
+            yield from (f"import {path}" for path in deepest) if deepest else (line,)
+
+    def _submodule_path(self, package: str, chain: list[str]) -> str | None:
+        """The deepest submodule (not a name the package binds, like `os.path`) that `chain`
+        (`urllib.request.urlretrieve`) reaches from `package`; None when it reaches none."""
+        assert self.table is not None
+        if not chain or chain[0] != package:
+            return None
+        path = package
+        for attr in chain[1:]:
+            entry = self.table.entry(path, attr) if self.table.has_module(path) else None
+            if entry is None or entry.kind != MODULE or entry.target != f"{path}.{attr}":
+                break
+            path = entry.target
+        return path if path != package else None
 
     def _star_origin(self, name: str, stars: tuple[str, ...]) -> str | None:
         """For a name a `from m import *` may bind: its path ("m.name"), "" when it may come

@@ -22,6 +22,8 @@ TABLE = ApiTable(
         },
         "posixpath": {"join": ["f", "a, /, *paths"], "exists": ["f", "path"]},
         "shutil": {"copy2": ["f", "src, dst, *, follow_symlinks=..."]},
+        "urllib": {"request": ["m", "urllib.request"]},
+        "urllib.request": {"urlopen": ["f", "url, data=..."]},
         "json": {
             "loads": ["f", "s, *, cls=..., **kwds"],
             "load": ["f", "fp, *, cls=..., **kwds"],
@@ -308,3 +310,11 @@ def test_a_method_no_known_type_has_fails_when_seen_methods_are_given() -> None:
     assert checker.check("nums.dro(nums)", mine, intent).ok  # the file defines it
     # without seen methods (no retrieval index) nothing is judged by name alone
     assert ApiChecker(TABLE).check("nums.dro(nums)", SourceContext.EMPTY, intent).ok
+
+
+def test_a_submodule_reached_through_its_package_is_what_gets_imported(checker: ApiChecker) -> None:
+    """`import urllib` does not load `urllib.request`; `os.path` is bound by `os` itself."""
+    result = checker.check("urllib.request.urlopen(u).read()", SourceContext.EMPTY, "fetch `u`")
+    assert result.ok and result.imports == ("import urllib.request",)
+    result = checker.check("os.path.exists('a.txt')", SourceContext.EMPTY, "is there 'a.txt'")
+    assert result.ok and result.imports == ("import os",)
