@@ -57,6 +57,10 @@ _NOT_A_STRING = frozenset(
     {"size", "n", "k", "count", "length", "seconds", "secs", "ndigits", "maxsplit", "width"}
     | {"fd", "flags", "fp", "fileobj"}
 )
+# A command parameter never takes a bare file name: `os.system('config.json')` under "write dict
+# `config` to 'config.json'" would try to run the file.
+_COMMAND_PARAMS = frozenset({"command", "cmd", "args"})
+_FILE_NAME = re.compile(r"^[\w.~/-]*\.[A-Za-z]\w{0,5}$")
 _BUILTINS = frozenset(dir(builtins)) | {"__file__", "__name__", "__doc__"}
 # Without a table, the standard library's module names are still known (from the interpreter's
 # own list, not by importing anything).
@@ -388,7 +392,7 @@ class ApiChecker:
 
 def _string_misfit(call: ast.Call, signature: Signature, declared: dict[str, str]) -> str | None:
     """Which `_NOT_A_STRING` parameter of `signature` the call passes a string (a literal or a
-    name the intent calls a string), if any."""
+    name the intent calls a string), or which command parameter a bare file name, if any."""
     positional = [p for p in signature.params if p.kind in (POSITIONAL_ONLY, POSITIONAL_OR_KEYWORD)]
     passed: list[tuple[str, ast.expr]] = []
     for param, arg in zip(positional, call.args, strict=False):
@@ -399,7 +403,17 @@ def _string_misfit(call: ast.Call, signature: Signature, declared: dict[str, str
     for name, node in passed:
         if name in _NOT_A_STRING and _value_type(node, declared) == "str":
             return f"passes a string as {name!r}"
+        if name in _COMMAND_PARAMS and _is_file_name(node):
+            return f"passes a file name as {name!r}"
     return None
+
+
+def _is_file_name(node: ast.expr) -> bool:
+    return (
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and _FILE_NAME.match(node.value) is not None
+    )
 
 
 def declared_types(intent: str) -> dict[str, str]:

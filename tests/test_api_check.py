@@ -16,6 +16,7 @@ TABLE = ApiTable(
     {
         "os": {
             "getcwd": ["f", ""],
+            "system": ["f", "command"],
             "listdir": ["f", "path=..."],
             "makedirs": ["f", "name, mode=..., exist_ok=..."],
             "path": ["m", "posixpath"],
@@ -209,6 +210,11 @@ def test_a_string_never_fills_a_size_or_an_open_file(checker: ApiChecker) -> Non
         "json.dump() passes a string as 'fp'"
     )
     assert checker.check("json.load(open('a.json'))", ctx("import json")).ok
+    write = "write dict `config` to 'config.json'"
+    assert checker.check("os.system('config.json')", ctx("import os"), write).reason == (
+        "os.system() passes a file name as 'command'"
+    )
+    assert checker.check("os.system('ls -l')", ctx("import os"), "list files").ok
 
 
 def test_open_modules_and_private_names_pass(checker: ApiChecker) -> None:
