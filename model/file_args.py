@@ -1,5 +1,5 @@
 """Open the path where a call wants a file object: `json.load('cfg.json')` → `json.load(open(
-'cfg.json'))`.
+'cfg.json'))`, `'out.txt'.write(text)` → `open('out.txt', 'w').write(text)`.
 
 Users name files by path ("read json file 'cfg.json'"), and a doc entry's `json.load(fp)` or a
 beam's `pickle.dump(d, 'out.pkl')` puts the path where an open file belongs: it binds, passes
@@ -24,6 +24,14 @@ _FILE_PARAMS = frozenset({"fp", "fileobj", "stream", "fsrc", "fdst"})
 _FILE_PARAMS_OF_READERS = frozenset({"file", "f", "iterable", "csvfile"})
 _READERS = frozenset({"load", "dump", "reader", "writer", "DictReader", "DictWriter"})
 _BINARY_MODULES = frozenset({"pickle", "marshal", "tomllib", "plistlib"})
+# File-object methods a path literal may receive, and the mode that makes them work.
+_FILE_METHODS = {
+    "read": "",
+    "readline": "",
+    "readlines": "",
+    "write": ", 'w'",
+    "writelines": ", 'w'",
+}
 _PATH = re.compile(r"^(?:[\w.~-]*/)*[\w~-][\w.-]*\.[A-Za-z]\w{0,5}$")
 
 Spans = tuple[tuple[int, int], ...]
@@ -44,6 +52,13 @@ def open_file_arguments(
     where = SourcePositions(code)
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
+            continue
+        receiver = _path_receiver(node)
+        if receiver is not None:
+            literal, mode = receiver
+            start = where.offset(literal.lineno, literal.col_offset)
+            end = where.offset(literal.end_lineno or literal.lineno, literal.end_col_offset or 0)
+            inserts += [(start, "open("), (end, mode + ")")]
             continue
         target = _callee(node, table, {**aliases, **own})
         if target is None:
@@ -78,6 +93,17 @@ def _callee(
         return None
     positional = [p.name for p in signatures[0].params if p.kind in ("po", "pk")]
     return module, chain[-1], positional
+
+
+def _path_receiver(call: ast.Call) -> tuple[ast.Constant, str] | None:
+    """The path literal a file method is called on (`'out.txt'.write(text)`: a retrieved
+    `f.write(s)` with the intent's path put in for `f`), with the mode to open it in."""
+    func = call.func
+    if not isinstance(func, ast.Attribute) or func.attr not in _FILE_METHODS:
+        return None
+    if not _is_path(func.value):
+        return None
+    return func.value, _FILE_METHODS[func.attr]  # type: ignore[return-value]
 
 
 def _wants_file(param: str, name: str) -> bool:

@@ -33,6 +33,10 @@ def test_a_path_passed_for_a_file_object_is_opened_with_the_right_mode() -> None
     assert fix("json.dump(d, 'out/c.json')") == "json.dump(d, open('out/c.json', 'w'))"
     assert fix("pickle.dump(d, 'd.pkl')") == "pickle.dump(d, open('d.pkl', 'wb'))"
     assert fix("rows = csv.DictReader('data.csv')") == "rows = csv.DictReader(open('data.csv'))"
+    # a path that receives a file method (a retrieved `f.write(s)` with the path put in for `f`)
+    assert fix("'out.txt'.write(text)") == "open('out.txt', 'w').write(text)"
+    assert fix("lines = 'a.txt'.readlines()") == "lines = open('a.txt').readlines()"
+    assert fix("'a b'.split()") == "'a b'.split()"
     # a path where a path belongs, a value that is no path, an open file, an unknown call
     for same in (
         "zipfile.ZipFile('a.zip')",
