@@ -17,8 +17,9 @@ Spans = tuple[tuple[int, int], ...]
 
 
 def drop_stray_keys(intent: str, code: str, spans: Spans) -> tuple[str, Spans]:
-    """`code` without `key=` arguments that read a field the intent does not name, `spans`
-    moved with the text; unchanged when there is none (or a span would be cut)."""
+    """`code` without `key=` arguments that read a field the intent does not name (a key
+    reading it from something else keeps that: `lambda x: d[x]['w']` → `lambda x: d[x]`),
+    `spans` moved with the text; unchanged when there is none (or a span would be cut)."""
     if "key=" not in code:
         return code, spans
     tree = parse_quietly(code)
@@ -34,6 +35,14 @@ def drop_stray_keys(intent: str, code: str, spans: Spans) -> tuple[str, Spans]:
         for i, kw in enumerate(node.keywords):
             field = _field_read(kw.value) if kw.arg == "key" else None
             if field is None or field.lower() in said:
+                continue
+            body = kw.value.body if isinstance(kw.value, ast.Lambda) else None
+            if isinstance(body, ast.Subscript) and not _is_param(body.value, kw.value):
+                # `lambda x: d[x]['weight']`: the key without the field (`lambda x: d[x]`)
+                inner = body.value
+                start = where.offset(inner.end_lineno or inner.lineno, inner.end_col_offset or 0)
+                end = where.offset(body.end_lineno or body.lineno, body.end_col_offset or 0)
+                cuts.append((start, end))
                 continue
             at = len(node.args) + i
             end = where.offset(kw.value.end_lineno or kw.lineno, kw.value.end_col_offset or 0)
@@ -58,6 +67,12 @@ def drop_stray_keys(intent: str, code: str, spans: Spans) -> tuple[str, Spans]:
         return pos - sum(end - start for start, end in cuts if end <= pos)
 
     return "".join(out), tuple((moved(s), moved(e)) for s, e in spans)
+
+
+def _is_param(node: ast.expr, fn: ast.expr) -> bool:
+    """Whether `node` is the lambda `fn`'s own (first) parameter."""
+    args = fn.args.args if isinstance(fn, ast.Lambda) else []
+    return isinstance(node, ast.Name) and bool(args) and node.id == args[0].arg
 
 
 def _field_read(value: ast.expr) -> str | None:

@@ -21,6 +21,11 @@ from codeqa_model.stray_keys import drop_stray_keys
         ),
         ("sort `words`", "words.sort(key=operator.attrgetter('score'))", "words.sort()"),
         ("sort `rows`", "sorted(rows, key=itemgetter('age'))", "sorted(rows)"),
+        (
+            "get the keys of dict `d` sorted by value",
+            "sorted(d, key=lambda x: d[x]['weight'])",
+            "sorted(d, key=lambda x: d[x])",
+        ),
     ],
 )
 def test_a_key_on_an_unnamed_field_is_dropped(intent: str, code: str, fixed: str) -> None:
