@@ -64,7 +64,6 @@ from codeqa_model.date_formats import fit_date_formats
 from codeqa_model.diversity import MAX_SAME_APIS, Variety
 from codeqa_model.file_args import open_file_arguments
 from codeqa_model.generator import Candidate, parses
-from codeqa_model.match_evidence import values_missing
 from codeqa_model.paths import resolve_bundle
 from codeqa_model.retrieval import (
     RETRIEVAL_FILE,
@@ -73,6 +72,7 @@ from codeqa_model.retrieval import (
     load_index,
 )
 from codeqa_model.stray_keys import drop_stray_keys
+from codeqa_model.values_left_out import values_left_out
 
 if TYPE_CHECKING:
     from codeqa_model.generator import Generator
@@ -464,7 +464,7 @@ class Engine:
             codes = [c.code for c in candidates]
             scores = scores + self.api_weight * self._api_prior.scores(intent, codes)
         if self.missing_weight:
-            missing = [values_missing(intent, c.code) for c in candidates]
+            missing = [values_left_out(intent, c.code) for c in candidates]
             scores = scores - self.missing_weight * np.asarray(missing)
         ranked = rank(candidates, scores, len(candidates))
         return tuple(check_suggestions(ranked, self.checker, intent, context, k))
