@@ -60,6 +60,9 @@ _NOT_A_STRING = frozenset(
 # A command parameter never takes a bare file name: `os.system('config.json')` under "write dict
 # `config` to 'config.json'" would try to run the file.
 _COMMAND_PARAMS = frozenset({"command", "cmd", "args"})
+# What a `mode` string may hold (`open`, `gzip.open`, `tarfile.open`, ...): `open('file.txt',
+# 'notes.md')` put the intent's path where the mode goes.
+_MODE = re.compile(r"^[rwxabtU+:|gz2]{1,6}$")
 _FILE_NAME = re.compile(r"^[\w.~/-]*\.[A-Za-z]\w{0,5}$")
 _BUILTINS = frozenset(dir(builtins)) | {"__file__", "__name__", "__doc__"}
 # Without a table, the standard library's module names are still known (from the interpreter's
@@ -392,7 +395,8 @@ class ApiChecker:
 
 def _string_misfit(call: ast.Call, signature: Signature, declared: dict[str, str]) -> str | None:
     """Which `_NOT_A_STRING` parameter of `signature` the call passes a string (a literal or a
-    name the intent calls a string), or which command parameter a bare file name, if any."""
+    name the intent calls a string), which command parameter a bare file name, or which `mode`
+    a string that is no mode, if any."""
     positional = [p for p in signature.params if p.kind in (POSITIONAL_ONLY, POSITIONAL_OR_KEYWORD)]
     passed: list[tuple[str, ast.expr]] = []
     for param, arg in zip(positional, call.args, strict=False):
@@ -405,7 +409,17 @@ def _string_misfit(call: ast.Call, signature: Signature, declared: dict[str, str
             return f"passes a string as {name!r}"
         if name in _COMMAND_PARAMS and _is_file_name(node):
             return f"passes a file name as {name!r}"
+        if name == "mode" and _is_no_mode(node):
+            return f"passes {ast.unparse(node)} as the mode"
     return None
+
+
+def _is_no_mode(node: ast.expr) -> bool:
+    return (
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and not _MODE.match(node.value)
+    )
 
 
 def _is_file_name(node: ast.expr) -> bool:

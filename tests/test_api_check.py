@@ -35,6 +35,7 @@ TABLE = ApiTable(
         "numpy": {"mean": ["f", "a, axis=..."]},
         "builtins": {
             "len": ["f", "obj, /"],
+            "open": ["f", "file, mode=..., buffering=..., encoding=..."],
             "sorted": ["f", "iterable, /, *, key=..., reverse=..."],
         },
         "antigravity": {"geohash": ["f", "latitude, longitude, datedow"]},
@@ -215,6 +216,11 @@ def test_a_string_never_fills_a_size_or_an_open_file(checker: ApiChecker) -> Non
         "os.system() passes a file name as 'command'"
     )
     assert checker.check("os.system('ls -l')", ctx("import os"), "list files").ok
+    read = "read all text from file 'notes.md'"
+    assert checker.check("open('file.txt', 'notes.md')", SourceContext.EMPTY, read).reason == (
+        "open() passes 'notes.md' as the mode"
+    )
+    assert checker.check("open('notes.md', 'rb').read()", SourceContext.EMPTY, read).ok
 
 
 def test_open_modules_and_private_names_pass(checker: ApiChecker) -> None:
