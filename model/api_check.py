@@ -57,9 +57,11 @@ _NOT_A_STRING = frozenset(
     {"size", "n", "k", "count", "length", "seconds", "secs", "ndigits", "maxsplit", "width"}
     | {"fd", "flags", "fp", "fileobj"}
 )
-# A command parameter never takes a bare file name: `os.system('config.json')` under "write dict
-# `config` to 'config.json'" would try to run the file.
-_COMMAND_PARAMS = frozenset({"command", "cmd", "args"})
+# Parameters that never take a bare file name: a command (`os.system('config.json')` under
+# "write dict `config` to 'config.json'" would try to run the file), an encoding, a separator.
+_NOT_A_FILE_NAME = frozenset(
+    {"command", "cmd", "args", "encoding", "errors", "sep", "delimiter", "newline"}
+)
 # What a `mode` string may hold (`open`, `gzip.open`, `tarfile.open`, ...): `open('file.txt',
 # 'notes.md')` put the intent's path where the mode goes.
 _MODE = re.compile(r"^[rwxabtU+:|gz2]{1,6}$")
@@ -395,8 +397,8 @@ class ApiChecker:
 
 def _string_misfit(call: ast.Call, signature: Signature, declared: dict[str, str]) -> str | None:
     """Which `_NOT_A_STRING` parameter of `signature` the call passes a string (a literal or a
-    name the intent calls a string), which command parameter a bare file name, or which `mode`
-    a string that is no mode, if any."""
+    name the intent calls a string), which command, encoding or separator a bare file name, or
+    which `mode` a string that is no mode, if any."""
     positional = [p for p in signature.params if p.kind in (POSITIONAL_ONLY, POSITIONAL_OR_KEYWORD)]
     passed: list[tuple[str, ast.expr]] = []
     for param, arg in zip(positional, call.args, strict=False):
@@ -407,7 +409,7 @@ def _string_misfit(call: ast.Call, signature: Signature, declared: dict[str, str
     for name, node in passed:
         if name in _NOT_A_STRING and _value_type(node, declared) == "str":
             return f"passes a string as {name!r}"
-        if name in _COMMAND_PARAMS and _is_file_name(node):
+        if name in _NOT_A_FILE_NAME and _is_file_name(node):
             return f"passes a file name as {name!r}"
         if name == "mode" and _is_no_mode(node):
             return f"passes {ast.unparse(node)} as the mode"
