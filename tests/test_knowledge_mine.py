@@ -57,6 +57,20 @@ def test_read_module_never_imports_and_reads_pairs() -> None:
     assert decoder.symbols["Decoder"].sigs == ["strict=..."]
 
 
+def test_module_functions_bound_from_an_instance_get_its_method_signatures() -> None:
+    """random.py and random.pyi: `choice = _inst.choice` with `_inst: Random`."""
+    text = (
+        "class Random:\n    def choice(self, seq): ...\n    def seed(self, a=None): ...\n"
+        "_inst: Random\nchoice = _inst.choice\n_other = Random()\nseed = _other.seed\n"
+        "missing = _inst.nothing\nplain = 3\n"
+    )
+    info = read_module(Path("random.pyi"), "random", is_package=False, text=text)
+    assert info is not None
+    assert info.symbols["choice"].kind == "f" and info.symbols["choice"].sigs == ["seq"]
+    assert info.symbols["seed"].sigs == ["a=..."]
+    assert info.symbols["missing"].kind == "v" and info.symbols["plain"].kind == "v"
+
+
 def test_table_resolves_reexports_stubs_and_platform_branches() -> None:
     table, paths = build_table(_infos())
     modules = table["modules"]

@@ -103,7 +103,37 @@ def read_module(
     package = name if is_package else name.rpartition(".")[0]
     lines = source.splitlines()
     _read_body(tree.body, info, package, lines if bodies else None)
+    _bind_instance_methods(tree.body, info)
     return info
+
+
+def _bind_instance_methods(body: list[ast.stmt], info: ModuleInfo) -> None:
+    """`random = _inst.random` with `_inst: Random` (or `_inst = Random()`) in the same module:
+    the module function is that instance's method, so it gets the method's parameter lists
+    (`random.random()` takes none; `random.choice(seq)` one). Without this the table knew the
+    random module's functions only as values, and any call to them bound."""
+    instances: dict[str, str] = {}
+    for node in body:
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            if isinstance(node.annotation, ast.Name):
+                instances[node.target.id] = node.annotation.id
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1:
+            value, target = node.value, node.targets[0]
+            made = isinstance(value, ast.Call) and isinstance(value.func, ast.Name)
+            if isinstance(target, ast.Name) and made and not value.args:
+                instances[target.id] = value.func.id  # type: ignore[union-attr]
+    for node in body:
+        if not (isinstance(node, ast.Assign) and len(node.targets) == 1):
+            continue
+        target, value = node.targets[0], node.value
+        if not (isinstance(target, ast.Name) and isinstance(value, ast.Attribute)):
+            continue
+        owner = instances.get(value.value.id) if isinstance(value.value, ast.Name) else None
+        method = info.classes.get(owner or "", {}).get(value.attr)
+        seen = info.symbols.get(target.id)
+        if method is None or method.kind != FUNCTION or seen is None or seen.kind != VALUE:
+            continue
+        info.symbols[target.id] = Symbol(FUNCTION, list(method.sigs), method.doc)
 
 
 def _resolve_relative(package: str, level: int, module: str | None) -> str | None:
@@ -238,10 +268,14 @@ def _read_class(node: ast.ClassDef, info: ModuleInfo, lines: list[str] | None) -
             else:
                 # Instance methods: marked, since a call through the class passes `self`
                 # explicitly and through an instance does not; the table leaves them out.
-                if item.name not in members:
-                    sig = signature_text(item.args, drop_first=True)
+                sig = signature_text(item.args, drop_first=True)
+                seen = members.get(item.name)
+                if seen is None:
                     doc = first_sentence(ast.get_docstring(item))
                     members[item.name] = Symbol(FUNCTION, [sig], doc, instance=True)
+                elif seen.instance and seen.sigs and sig not in seen.sigs:
+                    # `@overload`s: every parameter list (`rand()` and `rand(*args)`)
+                    seen.sigs = [*seen.sigs, sig] if len(seen.sigs) < MAX_OVERLOADS else []
             if lines is not None:
                 _add_pair(info, item, f"{node.name}.{item.name}", lines)
         elif isinstance(item, ast.Assign | ast.AnnAssign):
