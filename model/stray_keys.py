@@ -37,9 +37,9 @@ def drop_stray_keys(intent: str, code: str, spans: Spans) -> tuple[str, Spans]:
             if field is None or field.lower() in said:
                 continue
             body = kw.value.body if isinstance(kw.value, ast.Lambda) else None
-            if isinstance(body, ast.Subscript) and not _is_param(body.value, kw.value):
+            inner = _under_fields(body, said) if body is not None else None
+            if inner is not None and not _is_param(inner, kw.value):
                 # `lambda x: d[x]['weight']`: the key without the field (`lambda x: d[x]`)
-                inner = body.value
                 start = where.offset(inner.end_lineno or inner.lineno, inner.end_col_offset or 0)
                 end = where.offset(body.end_lineno or body.lineno, body.end_col_offset or 0)
                 cuts.append((start, end))
@@ -67,6 +67,18 @@ def drop_stray_keys(intent: str, code: str, spans: Spans) -> tuple[str, Spans]:
         return pos - sum(end - start for start, end in cuts if end <= pos)
 
     return "".join(out), tuple((moved(s), moved(e)) for s, e in spans)
+
+
+def _under_fields(body: ast.expr, said: str) -> ast.expr:
+    """What `body` reads its unnamed literal fields from (`e` for `e['key']['subkey']`)."""
+    while (
+        isinstance(body, ast.Subscript)
+        and isinstance(body.slice, ast.Constant)
+        and isinstance(body.slice.value, str)
+        and body.slice.value.lower() not in said
+    ):
+        body = body.value
+    return body
 
 
 def _is_param(node: ast.expr, fn: ast.expr) -> bool:

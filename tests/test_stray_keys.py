@@ -26,6 +26,16 @@ from codeqa_model.stray_keys import drop_stray_keys
             "sorted(d, key=lambda x: d[x]['weight'])",
             "sorted(d, key=lambda x: d[x])",
         ),
+        (
+            "sort list `xs` in reverse order",
+            "xs.sort(key=lambda e: e['key']['subkey'], reverse=True)",
+            "xs.sort(reverse=True)",
+        ),
+        (
+            "sort `xs` by name",
+            "sorted(xs, key=lambda e: e['name']['first'])",
+            "sorted(xs, key=lambda e: e['name'])",
+        ),
     ],
 )
 def test_a_key_on_an_unnamed_field_is_dropped(intent: str, code: str, fixed: str) -> None:
