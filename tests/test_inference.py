@@ -152,10 +152,12 @@ def test_suggest_returns_ranked_suggestions(engine: Engine) -> None:
 def test_suggest_scores_follow_the_rerank_formula(engine: Engine) -> None:
     """Recompute each score from the generator's beam and the matcher: the documented formula."""
     k = max(4, engine.beam)
-    # an intent the tiny model writes some parsing code for (only such code is ever offered)
+    # an intent the tiny model writes some parsing code for (only such code is ever offered);
+    # its training intents first: 40 steps leave it writing little that parses elsewhere, and on
+    # the validation intents alone a full CI run once found none
     intent = next(
         r["intent"]
-        for r in VALID
+        for r in [*TRAIN, *VALID]
         if any(parses(c.code) for c in engine.generator.generate(r["intent"], k=k))
     )
     beam = engine.generator.generate(intent, k=k)
