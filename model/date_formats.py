@@ -14,10 +14,9 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Sequence
 from datetime import datetime
 
-from codeqa_model.pyast import SourcePositions, parse_quietly
+from codeqa_model.pyast import SourcePositions, parse_quietly, replace_ranges
 
 Spans = tuple[tuple[int, int], ...]
 
@@ -109,8 +108,18 @@ def _name_dates(tokens: list[str], names: list[str]) -> bool:
 
 def intent_format(intent: str) -> str | None:
     """The format of the one date or time the intent quotes; None for none or several."""
-    found = {f for a, b in _QUOTED.findall(intent) if (f := infer_format(a or b)) is not None}
-    return found.pop() if len(found) == 1 else None
+    found = _intent_example(intent)
+    return found[1] if found is not None else None
+
+
+def _intent_example(intent: str) -> tuple[str, str] | None:
+    """(the first quoted date or time, its format) when all the intent quotes share one format."""
+    found: list[tuple[str, str]] = []
+    for a, b in _QUOTED.findall(intent):
+        fmt = infer_format(a or b)
+        if fmt is not None:
+            found.append((a or b, fmt))
+    return found[0] if found and len({fmt for _, fmt in found}) == 1 else None
 
 
 def fit_date_formats(intent: str, code: str, spans: Spans) -> tuple[str, Spans]:
@@ -118,11 +127,11 @@ def fit_date_formats(intent: str, code: str, spans: Spans) -> tuple[str, Spans]:
     one that can, and `spans` moved with the text; unchanged when nothing applies."""
     if "strptime" not in code:
         return code, spans
-    fmt = intent_format(intent)
-    tree = parse_quietly(code) if fmt is not None else None
-    if tree is None or fmt is None:
+    found = _intent_example(intent)
+    tree = parse_quietly(code) if found is not None else None
+    if tree is None or found is None:
         return code, spans
-    example = _example(intent, fmt)
+    example, fmt = found
     where = SourcePositions(code)
     edits: list[tuple[int, int, str]] = []
     for node in ast.walk(tree):
@@ -132,7 +141,7 @@ def fit_date_formats(intent: str, code: str, spans: Spans) -> tuple[str, Spans]:
         start = where.offset(literal.lineno, literal.col_offset)
         end = where.offset(literal.end_lineno or literal.lineno, literal.end_col_offset or 0)
         edits.append((start, end, repr(fmt)))
-    return _replace(code, spans, edits)
+    return replace_ranges(code, spans, edits)
 
 
 def _format_argument(node: ast.AST) -> ast.Constant | None:
@@ -149,31 +158,9 @@ def _format_argument(node: ast.AST) -> ast.Constant | None:
     return arg if ok else None  # type: ignore[return-value]
 
 
-def _example(intent: str, fmt: str) -> str:
-    return next(a or b for a, b in _QUOTED.findall(intent) if infer_format(a or b) == fmt)
-
-
 def _reads(example: str, fmt: str) -> bool:
     try:
         datetime.strptime(example.strip(), fmt)
     except (ValueError, TypeError):
         return False
     return True
-
-
-def _replace(code: str, spans: Spans, edits: Sequence[tuple[int, int, str]]) -> tuple[str, Spans]:
-    """Apply non-overlapping (start, end, text) edits; a span overlapping an edit cancels all."""
-    if not edits:
-        return code, spans
-    if any(s < end and start < e for s, e in spans for start, end, _ in edits):
-        return code, spans
-    out, last = [], 0
-    for start, end, text in sorted(edits):
-        out += [code[last:start], text]
-        last = end
-    out.append(code[last:])
-
-    def moved(pos: int) -> int:
-        return pos + sum(len(t) - (end - start) for start, end, t in edits if end <= pos)
-
-    return "".join(out), tuple((moved(s), moved(e)) for s, e in spans)

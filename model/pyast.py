@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 import re
 import warnings
+from collections.abc import Sequence
 
 __all__ = ["SourcePositions", "dotted", "dotted_parts", "import_aliases"]
 
@@ -47,6 +48,26 @@ def import_aliases(tree: ast.AST) -> dict[str, str]:
                 if alias.name != "*":
                     aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
     return aliases
+
+
+def replace_ranges(
+    code: str, spans: Sequence[tuple[int, int]], edits: Sequence[tuple[int, int, str]]
+) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """`code` with non-overlapping (start, end, text) edits applied and `spans` (the intent
+    values' character ranges) moved with the text; unchanged when a span overlaps an edit."""
+    spans = tuple(spans)
+    if not edits or any(s < end and start < e for s, e in spans for start, end, _ in edits):
+        return code, spans
+    out, last = [], 0
+    for start, end, text in sorted(edits):
+        out += [code[last:start], text]
+        last = end
+    out.append(code[last:])
+
+    def moved(pos: int) -> int:
+        return pos + sum(len(t) - (end - start) for start, end, t in edits if end <= pos)
+
+    return "".join(out), tuple((moved(s), moved(e)) for s, e in spans)
 
 
 _LINE_END = re.compile(r"\r\n|\r|\n")

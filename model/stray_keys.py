@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 
-from codeqa_model.pyast import SourcePositions, parse_quietly
+from codeqa_model.pyast import SourcePositions, parse_quietly, replace_ranges
 
 Spans = tuple[tuple[int, int], ...]
 
@@ -55,18 +55,7 @@ def drop_stray_keys(intent: str, code: str, spans: Spans) -> tuple[str, Spans]:
                     nxt = args[at + 1]
                     end = where.offset(nxt.lineno, nxt.col_offset)
             cuts.append((start, end))
-    if not cuts or any(s < e2 and s2 < e for s, e in spans for s2, e2 in cuts):
-        return code, spans
-    out, last = [], 0
-    for start, end in sorted(cuts):
-        out += [code[last:start]]
-        last = end
-    out.append(code[last:])
-
-    def moved(pos: int) -> int:
-        return pos - sum(end - start for start, end in cuts if end <= pos)
-
-    return "".join(out), tuple((moved(s), moved(e)) for s, e in spans)
+    return replace_ranges(code, spans, [(start, end, "") for start, end in cuts])
 
 
 def _under_fields(body: ast.expr, said: str) -> ast.expr:
