@@ -29,6 +29,7 @@ from codeqa_model.api_table import (
     Signature,
 )
 from codeqa_model.context import SourceContext
+from codeqa_model.name_types import name_types
 from codeqa_model.pyast import dotted_parts, import_aliases
 
 __all__ = ["ApiChecker", "CheckResult"]
@@ -61,6 +62,17 @@ _NOT_A_STRING = frozenset(
 # "write dict `config` to 'config.json'" would try to run the file), an encoding, a separator.
 _NOT_A_FILE_NAME = frozenset(
     {"command", "cmd", "args", "encoding", "errors", "sep", "delimiter", "newline"}
+)
+# Parameters only a string fills: no number, list, dict, set or tuple (`re.findall('ab', 3)`
+# under "every 3 letter string made of 'ab'", `struct.unpack('-', 3)`).
+_ONLY_A_STRING = frozenset(
+    {"string", "pattern", "pat", "fmt", "format", "url", "old", "new", "chars"}
+    | {"encoding", "errors", "sep", "delimiter", "newline"}
+)
+# Parameters no number fills, though some take a tuple or bytes (`s.startswith(('a', 'b'))`).
+_NOT_A_NUMBER = _ONLY_A_STRING | frozenset(
+    {"prefix", "suffix", "filename", "src", "dst", "seq", "population", "iterable", "s", "text"}
+    | {"buffer"}
 )
 # What a `mode` string may hold (`open`, `gzip.open`, `tarfile.open`, ...): `open('file.txt',
 # 'notes.md')` put the intent's path where the mode goes.
@@ -136,16 +148,16 @@ class ApiChecker:
             needed[name] = f"import {module}" if module == name else f"import {module} as {name}"
         shadowing = context.names | own_names | set(bound_modules)
         used = [n for n in nodes if isinstance(n, ast.Attribute | ast.Call)]
-        declared = {
-            name: kind for name, kind in declared_types(intent).items() if name not in own_names
-        }
+        stated = {**name_types(intent), **declared_types(intent)}
+        declared = {name: kind for name, kind in stated.items() if name not in own_names}
         reason = self._attributes_and_calls(used, bound_modules, shadowing, declared)
         if reason is not None:
             # `datetime.strptime(...)` with nothing bound means the class, not the module:
             # `from datetime import datetime` makes it work where `import datetime` would not.
             for name in [n for n in needed if needed[n] == f"import {n}"]:
                 member = f"{name}.{name}"
-                if self.table is not None and self.table.entry(name, name) is not None:
+                entry = self.table.entry(name, name) if self.table is not None else None
+                if entry is not None and entry.kind == "c":
                     trial = {**bound_modules, name: member}
                     if self._attributes_and_calls(used, trial, shadowing, declared) is None:
                         bound_modules, reason = trial, None
@@ -397,8 +409,9 @@ class ApiChecker:
 
 def _string_misfit(call: ast.Call, signature: Signature, declared: dict[str, str]) -> str | None:
     """Which `_NOT_A_STRING` parameter of `signature` the call passes a string (a literal or a
-    name the intent calls a string), which command, encoding or separator a bare file name, or
-    which `mode` a string that is no mode, if any."""
+    name the intent calls a string), which string-only parameter another type, which
+    `_NOT_A_NUMBER` parameter a number, which command, encoding or separator a bare file name,
+    or which `mode` a string that is no mode, if any."""
     positional = [p for p in signature.params if p.kind in (POSITIONAL_ONLY, POSITIONAL_OR_KEYWORD)]
     passed: list[tuple[str, ast.expr]] = []
     for param, arg in zip(positional, call.args, strict=False):
@@ -409,11 +422,27 @@ def _string_misfit(call: ast.Call, signature: Signature, declared: dict[str, str
     for name, node in passed:
         if name in _NOT_A_STRING and _value_type(node, declared) == "str":
             return f"passes a string as {name!r}"
+        kind = _value_type(node, declared) or ("number" if _is_number(node) else None)
+        if kind not in (None, "str") and name in _ONLY_A_STRING:
+            return f"passes a {kind} as {name!r}"
+        if kind == "number" and name in _NOT_A_NUMBER:
+            return f"passes a number as {name!r}"
         if name in _NOT_A_FILE_NAME and _is_file_name(node):
             return f"passes a file name as {name!r}"
         if name == "mode" and _is_no_mode(node):
             return f"passes {ast.unparse(node)} as the mode"
     return None
+
+
+def _is_number(node: ast.expr) -> bool:
+    """A number literal (`3`, `-1.5`); not a bool."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
+        node = node.operand
+    return (
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, int | float | complex)
+        and not isinstance(node.value, bool)
+    )
 
 
 def _is_no_mode(node: ast.expr) -> bool:

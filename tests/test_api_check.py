@@ -25,6 +25,9 @@ TABLE = ApiTable(
         "shutil": {"copy2": ["f", "src, dst, *, follow_symlinks=..."]},
         "urllib": {"request": ["m", "urllib.request"]},
         "urllib.request": {"urlopen": ["f", "url, data=..."]},
+        "re": {"findall": ["f", "pattern, string, flags=..."]},
+        "struct": {"unpack": ["f", "format, buffer, /"]},
+        "random": {"random": ["v"], "choice": ["f", "seq"]},
         "json": {
             "loads": ["f", "s, *, cls=..., **kwds"],
             "load": ["f", "fp, *, cls=..., **kwds"],
@@ -42,7 +45,15 @@ TABLE = ApiTable(
     },
     open_modules=["datetime.datetime", "numpy"],
     aliases={"np": "numpy"},
-    instances={"str": {"join": ["f", "iterable, /"], "isdigit": ["f", ""]}, "list": {}},
+    instances={
+        "str": {
+            "join": ["f", "iterable, /"],
+            "isdigit": ["f", ""],
+            "rstrip": ["f", "chars=..., /"],
+            "startswith": ["f", "prefix, start=..., end=..., /"],
+        },
+        "list": {"pop": ["f", "index=..., /"]},
+    },
 )
 
 
@@ -223,6 +234,45 @@ def test_a_string_never_fills_a_size_or_an_open_file(checker: ApiChecker) -> Non
     assert checker.check("open('notes.md', 'rb').read()", SourceContext.EMPTY, read).ok
 
 
+def test_only_a_string_fills_a_pattern_a_format_or_a_string(checker: ApiChecker) -> None:
+    """A number or a list where the signature wants text will not run; a tuple of prefixes
+    may (`str.startswith` takes one), a number may not."""
+    intent = "get every 3 letter string made of the letters 'ab'"
+    assert checker.check("re.findall('ab', 3)", ctx("import re"), intent).reason == (
+        "re.findall() passes a number as 'string'"
+    )
+    assert checker.check("re.findall('a', xs)", ctx("import re"), "in list `xs`").reason == (
+        "re.findall() passes a list as 'string'"
+    )
+    assert checker.check("re.findall('[ab]', s)", ctx("import re"), "in string `s`").ok
+    assert checker.check("struct.unpack('-', 3)", ctx("import struct")).reason == (
+        "struct.unpack() passes a number as 'buffer'"
+    )
+    assert checker.check("random.choice(7)", ctx("import random")).reason == (
+        "random.choice() passes a number as 'seq'"
+    )
+    assert checker.check("s.startswith(('a', 'b'))", SourceContext.EMPTY, "string `s`").ok
+    assert not checker.check("s.startswith(3)", SourceContext.EMPTY, "string `s`").ok
+
+
+def test_a_module_named_like_its_function_stays_the_module(checker: ApiChecker) -> None:
+    """`from random import random` is no way out of a call that fails on the module: only a
+    class named like its module (`datetime.datetime`) is."""
+    result = checker.check("random.choice(7, key=len)", SourceContext.EMPTY)
+    assert not result.ok and result.imports == ("import random",)
+    result = checker.check("datetime.strptime('2024', '%Y')", SourceContext.EMPTY)
+    assert result.ok and result.imports == ("from datetime import datetime",)
+
+
+def test_a_name_spelled_like_a_string_is_checked_as_one(checker: ApiChecker) -> None:
+    intent = "remove the trailing '/' from `url`"
+    assert checker.check("url.pop('/')", SourceContext.EMPTY, intent).reason == (
+        "'str' object has no attribute 'pop'"
+    )
+    assert checker.check("url.rstrip('/')", SourceContext.EMPTY, intent).ok
+    assert checker.check("url.pop()", SourceContext.EMPTY, "pop from list `url`").ok
+
+
 def test_open_modules_and_private_names_pass(checker: ApiChecker) -> None:
     assert checker.check("np.anything(x)", ctx("import numpy as np"), "x").ok
     assert checker.check("os._exit(0)", ctx("import os")).ok
@@ -312,16 +362,16 @@ def test_check_never_raises(checker: ApiChecker, code: str) -> None:
 
 def test_a_method_no_known_type_has_fails_when_seen_methods_are_given() -> None:
     checker = ApiChecker(TABLE, seen_methods=["writerow"])
-    intent = "drop the items of `nums` below 3"
-    assert checker.check("nums.dro(nums)", SourceContext.EMPTY, intent).reason == (
+    intent = "drop the items of `vals` below 3"
+    assert checker.check("vals.dro(vals)", SourceContext.EMPTY, intent).reason == (
         "no known type has a method 'dro'"
     )
-    assert checker.check("nums.writerow(nums)", SourceContext.EMPTY, intent).ok  # seen in code
-    assert checker.check("nums.join(nums)", SourceContext.EMPTY, intent).ok  # a str method
+    assert checker.check("vals.writerow(vals)", SourceContext.EMPTY, intent).ok  # seen in code
+    assert checker.check("vals.join(vals)", SourceContext.EMPTY, intent).ok  # a str method
     mine = ctx("class Frame:\n    def dro(self, x):\n        return x\n")
-    assert checker.check("nums.dro(nums)", mine, intent).ok  # the file defines it
+    assert checker.check("vals.dro(vals)", mine, intent).ok  # the file defines it
     # without seen methods (no retrieval index) nothing is judged by name alone
-    assert ApiChecker(TABLE).check("nums.dro(nums)", SourceContext.EMPTY, intent).ok
+    assert ApiChecker(TABLE).check("vals.dro(vals)", SourceContext.EMPTY, intent).ok
 
 
 def test_a_submodule_reached_through_its_package_is_what_gets_imported(checker: ApiChecker) -> None:
