@@ -31,6 +31,7 @@ from codeqa_model.api_table import (
 from codeqa_model.context import SourceContext
 from codeqa_model.name_types import name_types
 from codeqa_model.pyast import dotted_parts, import_aliases
+from codeqa_model.value_types import BUILTIN_MEMBERS, NUMBER_TYPES, ValueTypes
 
 __all__ = ["ApiChecker", "CheckResult"]
 
@@ -149,7 +150,10 @@ class ApiChecker:
         shadowing = context.names | own_names | set(bound_modules)
         used = [n for n in nodes if isinstance(n, ast.Attribute | ast.Call)]
         stated = {**name_types(intent), **declared_types(intent)}
-        declared = {name: kind for name, kind in stated.items() if name not in own_names}
+        declared = ValueTypes(
+            {name: kind for name, kind in stated.items() if name not in own_names},
+            frozenset(context.names | own_names),
+        )
         reason = self._attributes_and_calls(used, bound_modules, shadowing, declared)
         if reason is not None:
             # `datetime.strptime(...)` with nothing bound means the class, not the module:
@@ -242,7 +246,7 @@ class ApiChecker:
         used: list[ast.AST],
         modules: dict[str, str],
         shadowing: set[str],
-        declared: dict[str, str],
+        declared: ValueTypes,
     ) -> str | None:
         """The first attribute or call (in `ast.walk` order; `used` holds only those nodes)
         that does not exist or bind, as a reason; None when all do."""
@@ -256,13 +260,13 @@ class ApiChecker:
         used: list[ast.AST],
         modules: dict[str, str],
         shadowing: set[str],
-        declared: dict[str, str],
+        declared: ValueTypes,
     ) -> str | None:
         if self.table is None:
             return None
         inner = {id(n.value) for n in used if isinstance(n, ast.Attribute)}
         for node in used:
-            if isinstance(node, ast.Attribute) and _value_type(node.value, declared) is not None:
+            if isinstance(node, ast.Attribute) and declared.of(node.value) is not None:
                 reason = self._literal_attribute(node, declared)
                 if reason is not None:
                     return reason
@@ -344,25 +348,27 @@ class ApiChecker:
             return None
         return self.table.entry(space, last)
 
-    def _literal_attribute(self, node: ast.Attribute, declared: dict[str, str]) -> str | None:
+    def _literal_attribute(self, node: ast.Attribute, declared: ValueTypes) -> str | None:
         """`'a'.contains(x)`, or `xs.items()` under "list `xs`": the value's type is known, and
         so are all its members."""
         assert self.table is not None
-        type_name = _value_type(node.value, declared)
+        type_name = declared.of(node.value)
         if type_name is None or node.attr.startswith("_"):
             return None
-        if not self.table.has_instance_type(type_name):
+        if self.table.has_instance_type(type_name):
+            known = self.table.instance_entry(type_name, node.attr) is not None
+        elif type_name in BUILTIN_MEMBERS:
+            known = node.attr in BUILTIN_MEMBERS[type_name]
+        else:
             return None
-        if self.table.instance_entry(type_name, node.attr) is None:
-            return f"{type_name!r} object has no attribute {node.attr!r}"
-        return None
+        return None if known else f"{type_name!r} object has no attribute {node.attr!r}"
 
     def _check_call(
-        self, call: ast.Call, modules: dict[str, str], shadowing: set[str], declared: dict[str, str]
+        self, call: ast.Call, modules: dict[str, str], shadowing: set[str], declared: ValueTypes
     ) -> str | None:
         assert self.table is not None
         if isinstance(call.func, ast.Attribute):
-            type_name = _value_type(call.func.value, declared)
+            type_name = declared.of(call.func.value)
             if type_name is not None:
                 entry = self.table.instance_entry(type_name, call.func.attr)
                 path = f"{type_name}.{call.func.attr}"
@@ -381,9 +387,7 @@ class ApiChecker:
             return None
         return self._bind(call, entry, path, declared)
 
-    def _bind(
-        self, call: ast.Call, entry: Entry, path: str, declared: dict[str, str]
-    ) -> str | None:
+    def _bind(self, call: ast.Call, entry: Entry, path: str, declared: ValueTypes) -> str | None:
         """Why `call`'s arguments cannot bind to any of `entry`'s signatures (None if one fits):
         their shape, or a string where a signature wants a number or an open file."""
         assert self.table is not None
@@ -407,7 +411,7 @@ class ApiChecker:
         return f"{path}() {errors[0]}"
 
 
-def _string_misfit(call: ast.Call, signature: Signature, declared: dict[str, str]) -> str | None:
+def _string_misfit(call: ast.Call, signature: Signature, declared: ValueTypes) -> str | None:
     """Which `_NOT_A_STRING` parameter of `signature` the call passes a string (a literal or a
     name the intent calls a string), which string-only parameter another type, which
     `_NOT_A_NUMBER` parameter a number, which command, encoding or separator a bare file name,
@@ -420,9 +424,10 @@ def _string_misfit(call: ast.Call, signature: Signature, declared: dict[str, str
         passed.append((param.name, arg))
     passed += [(k.arg, k.value) for k in call.keywords if k.arg is not None]
     for name, node in passed:
-        if name in _NOT_A_STRING and _value_type(node, declared) == "str":
+        if name in _NOT_A_STRING and declared.of(node) == "str":
             return f"passes a string as {name!r}"
-        kind = _value_type(node, declared) or ("number" if _is_number(node) else None)
+        kind = declared.of(node)
+        kind = "number" if kind in NUMBER_TYPES else kind
         if kind not in (None, "str") and name in _ONLY_A_STRING:
             return f"passes a {kind} as {name!r}"
         if kind == "number" and name in _NOT_A_NUMBER:
@@ -432,17 +437,6 @@ def _string_misfit(call: ast.Call, signature: Signature, declared: dict[str, str
         if name == "mode" and _is_no_mode(node):
             return f"passes {ast.unparse(node)} as the mode"
     return None
-
-
-def _is_number(node: ast.expr) -> bool:
-    """A number literal (`3`, `-1.5`); not a bool."""
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
-        node = node.operand
-    return (
-        isinstance(node, ast.Constant)
-        and isinstance(node.value, int | float | complex)
-        and not isinstance(node.value, bool)
-    )
 
 
 def _is_no_mode(node: ast.expr) -> bool:
@@ -472,34 +466,6 @@ def declared_types(intent: str) -> dict[str, str]:
         if found.setdefault(name, kind) != kind:
             clashes.add(name)
     return {name: kind for name, kind in found.items() if name not in clashes}
-
-
-def _value_type(node: ast.expr, declared: dict[str, str]) -> str | None:
-    """The builtin type of a literal, or of a name the intent declared (`declared_types`)."""
-    if isinstance(node, ast.Name):
-        return declared.get(node.id)
-    return _literal_type(node)
-
-
-def _literal_type(node: ast.expr) -> str | None:
-    """The builtin type of a literal (`'a'` → "str", `[1]` → "list"), else None."""
-    if isinstance(node, ast.Constant):
-        if isinstance(node.value, str):
-            return "str"
-        if isinstance(node.value, bytes):
-            return "bytes"
-        return None
-    if isinstance(node, ast.JoinedStr):
-        return "str"
-    if isinstance(node, ast.List | ast.ListComp):
-        return "list"
-    if isinstance(node, ast.Dict | ast.DictComp):
-        return "dict"
-    if isinstance(node, ast.Set | ast.SetComp):
-        return "set"
-    if isinstance(node, ast.Tuple):
-        return "tuple"
-    return None
 
 
 def _bindings(nodes: list[ast.AST]) -> tuple[dict[str, str], set[str]]:

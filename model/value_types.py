@@ -1,0 +1,124 @@
+"""The builtin type of an expression, where it is plain from the code and the intent alone.
+
+The API check asks this before judging an attribute or an argument: `'a'.contains(x)`,
+`xs.items()` under "list `xs`", and also what builtins and string methods return:
+`len(words).count()` is an int's `count` (there is none), `s.split(',').strip()` a list's.
+Nothing is evaluated; the answers come from literals, the intent's stated names and a short
+list of return types.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+# What calling a builtin returns (when the file does not rebind its name).
+_BUILTIN_RETURNS = {
+    **dict.fromkeys(("len", "int", "ord", "hash", "id"), "int"),
+    **dict.fromkeys(("str", "repr", "chr", "bin", "hex", "oct", "ascii", "format"), "str"),
+    **dict.fromkeys(("sorted", "list"), "list"),
+    "float": "float",
+    "bool": "bool",
+    "dict": "dict",
+    "set": "set",
+    "tuple": "tuple",
+    "bytes": "bytes",
+}
+# What a method of a value of known type returns.
+_METHOD_RETURNS = {
+    "str": {
+        **dict.fromkeys(
+            [
+                "lower",
+                "upper",
+                "strip",
+                "lstrip",
+                "rstrip",
+                "replace",
+                "join",
+                "title",
+                "capitalize",
+                "casefold",
+                "center",
+                "ljust",
+                "rjust",
+                "zfill",
+                "format",
+                "swapcase",
+                "translate",
+                "expandtabs",
+                "removeprefix",
+                "removesuffix",
+            ],
+            "str",
+        ),
+        **dict.fromkeys(("split", "rsplit", "splitlines"), "list"),
+        **dict.fromkeys(("count", "find", "rfind", "index", "rindex"), "int"),
+        **dict.fromkeys(("partition", "rpartition"), "tuple"),
+        "encode": "bytes",
+    },
+    "list": {
+        **dict.fromkeys(("append", "extend", "insert", "remove", "sort", "reverse"), "NoneType"),
+        **dict.fromkeys(("clear",), "NoneType"),
+        "copy": "list",
+        "count": "int",
+        "index": "int",
+    },
+}
+# Members of the types the API table does not list (read from this interpreter's builtins).
+BUILTIN_MEMBERS: dict[str, frozenset[str]] = {
+    "int": frozenset(dir(int)),
+    "float": frozenset(dir(float)),
+    "bool": frozenset(dir(bool)),
+    "NoneType": frozenset(dir(None)),
+}
+NUMBER_TYPES = frozenset({"int", "float", "bool"})
+
+
+@dataclass(frozen=True)
+class ValueTypes:
+    """Names whose type the intent states (or their spelling implies), and the builtins the file
+    or the candidate rebinds (whose return types are then unknown)."""
+
+    names: dict[str, str] = field(default_factory=dict)
+    shadowed: frozenset[str] = frozenset()
+
+    def of(self, node: ast.expr) -> str | None:
+        """`node`'s builtin type, or None when it is not plain."""
+        if isinstance(node, ast.Name):
+            return self.names.get(node.id)
+        if isinstance(node, ast.Call):
+            return self._returned(node)
+        return literal_type(node)
+
+    def _returned(self, call: ast.Call) -> str | None:
+        func = call.func
+        if isinstance(func, ast.Name):
+            return None if func.id in self.shadowed else _BUILTIN_RETURNS.get(func.id)
+        if isinstance(func, ast.Attribute):
+            owner = self.of(func.value)
+            return _METHOD_RETURNS.get(owner, {}).get(func.attr) if owner else None
+        return None
+
+
+def literal_type(node: ast.expr) -> str | None:
+    """The builtin type of a literal (`'a'` → "str", `[1]` → "list", `-2` → "int"), else None."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
+        node = node.operand
+        if not (isinstance(node, ast.Constant) and type(node.value) in (int, float)):
+            return None
+    if isinstance(node, ast.Constant):
+        return {str: "str", bytes: "bytes", int: "int", float: "float", bool: "bool"}.get(
+            type(node.value)
+        )
+    if isinstance(node, ast.JoinedStr):
+        return "str"
+    if isinstance(node, ast.List | ast.ListComp):
+        return "list"
+    if isinstance(node, ast.Dict | ast.DictComp):
+        return "dict"
+    if isinstance(node, ast.Set | ast.SetComp):
+        return "set"
+    if isinstance(node, ast.Tuple):
+        return "tuple"
+    return None

@@ -1,0 +1,58 @@
+"""Builtin types read off the code: literals, stated names, builtin and method returns."""
+
+from __future__ import annotations
+
+import ast
+
+import pytest
+from codeqa_model.api_check import ApiChecker
+from codeqa_model.api_table import ApiTable
+from codeqa_model.context import SourceContext
+from codeqa_model.value_types import ValueTypes
+
+
+def expr(code: str) -> ast.expr:
+    return ast.parse(code, mode="eval").body
+
+
+@pytest.mark.parametrize(
+    ("code", "kind"),
+    [
+        ("'a'", "str"),
+        ("-2", "int"),
+        ("True", "bool"),
+        ("len(xs)", "int"),
+        ("sorted(xs)", "list"),
+        ("s.split(',')", "list"),
+        ("s.strip().lower()", "str"),
+        ("xs.sort()", "NoneType"),
+        ("xs.copy().count(1)", "int"),
+        ("max(xs)", None),
+        ("d.get(1)", None),
+        ("-x", None),
+    ],
+)
+def test_types_read_off_the_code(code: str, kind: str | None) -> None:
+    assert ValueTypes({"s": "str", "xs": "list", "d": "dict"}).of(expr(code)) == kind
+
+
+def test_a_rebound_builtin_returns_nothing_known() -> None:
+    assert ValueTypes(shadowed=frozenset({"len"})).of(expr("len(xs)")) is None
+
+
+def test_the_check_reads_returned_types() -> None:
+    table = ApiTable(
+        {"builtins": {"len": ["f", "obj, /"]}},
+        instances={"str": {"strip": ["f", "chars=..., /"]}, "list": {"count": ["f", "x, /"]}},
+    )
+    checker = ApiChecker(table)
+    intent = "count the occurrences of each word in list `words`"
+    assert checker.check("len(words).count()", SourceContext.EMPTY, intent).reason == (
+        "'int' object has no attribute 'count'"
+    )
+    assert checker.check("words.sort().count(1)", SourceContext.EMPTY, intent).reason == (
+        "'NoneType' object has no attribute 'count'"
+    )
+    assert checker.check("len(words).bit_length()", SourceContext.EMPTY, intent).ok
+    mine = SourceContext.from_source("def len(x):\n    return x\n")
+    assert checker.check("len(words).count()", mine, intent).ok  # the file's own len
