@@ -31,7 +31,7 @@ from codeqa_model.api_table import (
 from codeqa_model.context import SourceContext
 from codeqa_model.name_types import name_types
 from codeqa_model.pyast import dotted_parts, import_aliases
-from codeqa_model.value_types import BUILTIN_MEMBERS, NUMBER_TYPES, ValueTypes
+from codeqa_model.value_types import BUILTIN_MEMBERS, NUMBER_TYPES, ValueTypes, literal_type
 
 __all__ = ["ApiChecker", "CheckResult"]
 
@@ -47,6 +47,9 @@ _TYPE_WORDS = {
     "set": "set",
     "tuple": "tuple",
     "bytes": "bytes",
+    "integer": "int",
+    "int": "int",
+    "float": "float",
 }
 _DECLARED = re.compile(
     r"\b(?P<type>" + "|".join(_TYPE_WORDS) + r")(?:\s+of\s+[A-Za-z]+)?\s+`(?P<name>[A-Za-z_]\w*)`",
@@ -75,6 +78,10 @@ _NOT_A_NUMBER = _ONLY_A_STRING | frozenset(
     {"prefix", "suffix", "filename", "src", "dst", "seq", "population", "iterable", "s", "text"}
     | {"buffer"}
 )
+# Modules whose data parameters take bytes, never text (`hashlib.md5(s)` under "the md5 of
+# string `s`" raises TypeError; `hashlib.md5(s.encode())` does not). Decoders take text too.
+_BYTES_MODULES = frozenset({"hashlib", "zlib", "base64", "binascii", "bz2", "lzma", "gzip"})
+_BYTES_PARAMS = frozenset({"data", "string", "s", "b"})
 # What a `mode` string may hold (`open`, `gzip.open`, `tarfile.open`, ...): `open('file.txt',
 # 'notes.md')` put the intent's path where the mode goes.
 _MODE = re.compile(r"^[rwxabtU+:|gz2]{1,6}$")
@@ -367,6 +374,8 @@ class ApiChecker:
         self, call: ast.Call, modules: dict[str, str], shadowing: set[str], declared: ValueTypes
     ) -> str | None:
         assert self.table is not None
+        if literal_type(call.func) is not None:
+            return f"calls {ast.unparse(call.func)}, which is not callable"
         if isinstance(call.func, ast.Attribute):
             type_name = declared.of(call.func.value)
             if type_name is not None:
@@ -403,7 +412,7 @@ class ApiChecker:
         errors = [s.bind_error(n_pos, keywords, star=star, dstar=dstar) for s in signatures]
         if any(e is None for e in errors):
             misfits = [
-                _string_misfit(call, s, declared)
+                _string_misfit(call, s, declared) or _text_for_bytes(call, s, path, declared)
                 for s, e in zip(signatures, errors, strict=True)
                 if e is None
             ]
@@ -416,19 +425,12 @@ def _string_misfit(call: ast.Call, signature: Signature, declared: ValueTypes) -
     name the intent calls a string), which string-only parameter another type, which
     `_NOT_A_NUMBER` parameter a number, which command, encoding or separator a bare file name,
     or which `mode` a string that is no mode, if any."""
-    positional = [p for p in signature.params if p.kind in (POSITIONAL_ONLY, POSITIONAL_OR_KEYWORD)]
-    passed: list[tuple[str, ast.expr]] = []
-    for param, arg in zip(positional, call.args, strict=False):
-        if isinstance(arg, ast.Starred):
-            break
-        passed.append((param.name, arg))
-    passed += [(k.arg, k.value) for k in call.keywords if k.arg is not None]
-    for name, node in passed:
+    for name, node in _passed(call, signature):
         if name in _NOT_A_STRING and declared.of(node) == "str":
             return f"passes a string as {name!r}"
         kind = declared.of(node)
         kind = "number" if kind in NUMBER_TYPES else kind
-        if kind not in (None, "str") and name in _ONLY_A_STRING:
+        if kind not in (None, "str", "bytes") and name in _ONLY_A_STRING:
             return f"passes a {kind} as {name!r}"
         if kind == "number" and name in _NOT_A_NUMBER:
             return f"passes a number as {name!r}"
@@ -437,6 +439,30 @@ def _string_misfit(call: ast.Call, signature: Signature, declared: ValueTypes) -
         if name == "mode" and _is_no_mode(node):
             return f"passes {ast.unparse(node)} as the mode"
     return None
+
+
+def _text_for_bytes(
+    call: ast.Call, signature: Signature, path: str, declared: ValueTypes
+) -> str | None:
+    """Which bytes parameter of a `_BYTES_MODULES` encoder or hash the call passes text."""
+    module, _, function = path.rpartition(".")
+    if module not in _BYTES_MODULES or "decode" in function or "unhexlify" in function:
+        return None
+    for name, node in _passed(call, signature):
+        if name in _BYTES_PARAMS and declared.of(node) == "str":
+            return f"passes text as {name!r}, which takes bytes"
+    return None
+
+
+def _passed(call: ast.Call, signature: Signature) -> list[tuple[str, ast.expr]]:
+    """(parameter name, argument) for each argument the call passes up to a `*args`."""
+    positional = [p for p in signature.params if p.kind in (POSITIONAL_ONLY, POSITIONAL_OR_KEYWORD)]
+    passed: list[tuple[str, ast.expr]] = []
+    for param, arg in zip(positional, call.args, strict=False):
+        if isinstance(arg, ast.Starred):
+            break
+        passed.append((param.name, arg))
+    return passed + [(k.arg, k.value) for k in call.keywords if k.arg is not None]
 
 
 def _is_no_mode(node: ast.expr) -> bool:

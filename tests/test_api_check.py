@@ -26,6 +26,8 @@ TABLE = ApiTable(
         "urllib": {"request": ["m", "urllib.request"]},
         "urllib.request": {"urlopen": ["f", "url, data=..."]},
         "re": {"findall": ["f", "pattern, string, flags=..."]},
+        "hashlib": {"sha256": ["f", "string=..., *, usedforsecurity=..."]},
+        "base64": {"b64encode": ["f", "s, altchars=..."], "b64decode": ["f", "s, altchars=..."]},
         "struct": {"unpack": ["f", "format, buffer, /"]},
         "random": {"random": ["v"], "choice": ["f", "seq"]},
         "json": {
@@ -49,6 +51,7 @@ TABLE = ApiTable(
         "str": {
             "join": ["f", "iterable, /"],
             "isdigit": ["f", ""],
+            "encode": ["f", "encoding=..., errors=..."],
             "rstrip": ["f", "chars=..., /"],
             "startswith": ["f", "prefix, start=..., end=..., /"],
         },
@@ -153,6 +156,7 @@ def test_a_name_the_intent_gives_a_type_is_checked_as_that_type(checker: ApiChec
         "s": "str",
     }
     assert declared_types("the list `x` or the string `x`") == {}  # two types: neither
+    assert declared_types("how many digits does the integer `n` have") == {"n": "int"}
     result = checker.check("sorted(xs.items())", SourceContext.EMPTY, "sort list `xs`")
     assert not result.ok and result.reason == "'list' object has no attribute 'items'"
     assert not checker.check("s.isdigit(1)", SourceContext.EMPTY, "is string `s` digits").ok
@@ -253,6 +257,22 @@ def test_only_a_string_fills_a_pattern_a_format_or_a_string(checker: ApiChecker)
     )
     assert checker.check("s.startswith(('a', 'b'))", SourceContext.EMPTY, "string `s`").ok
     assert not checker.check("s.startswith(3)", SourceContext.EMPTY, "string `s`").ok
+
+
+def test_hashes_and_encoders_take_bytes_not_text(checker: ApiChecker) -> None:
+    intent = "get the sha256 hex digest of string `s`"
+    assert checker.check("hashlib.sha256(s).hexdigest()", ctx("import hashlib"), intent).reason == (
+        "hashlib.sha256() passes text as 'string', which takes bytes"
+    )
+    assert checker.check("hashlib.sha256(s.encode()).hexdigest()", ctx("import hashlib"), intent).ok
+    assert not checker.check("base64.b64encode('hi')", ctx("import base64")).ok
+    assert checker.check("base64.b64decode('aGk=')", ctx("import base64")).ok  # text is fine
+
+
+def test_a_literal_is_never_called(checker: ApiChecker) -> None:
+    assert checker.check("sorted(7(x) for x in xs)", SourceContext.EMPTY, "`xs`").reason == (
+        "calls 7, which is not callable"
+    )
 
 
 def test_a_module_named_like_its_function_stays_the_module(checker: ApiChecker) -> None:
