@@ -26,7 +26,7 @@ from typing import Any
 from bench.engine_speed import score_pairs
 from bench.workload import CONALA_TEST, DistinctIntents, load_pairs
 
-__all__ = ["TOLERANCE", "compare", "record"]
+__all__ = ["TOLERANCE", "compare", "largest_differences", "record"]
 
 TOLERANCE = 1e-5
 FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "mismatch"
@@ -137,6 +137,22 @@ def compare(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     return found
 
 
+def largest_differences(old: dict[str, Any], new: dict[str, Any]) -> dict[str, float]:
+    """The largest |score difference| between two recordings: over suggestions (matched by
+    intent and code) and over scored pairs; what `TOLERANCE` is checked against."""
+    suggest = 0.0
+    for a, b in zip(old["suggest"], new["suggest"], strict=False):
+        mine = {s["code"]: s["score"] for s in b["suggestions"]}
+        for s in a["suggestions"]:
+            if s["code"] in mine:
+                suggest = max(suggest, abs(s["score"] - mine[s["code"]]))
+    score = max(
+        (abs(x - y) for (_i, _c, x), (_j, _d, y) in zip(old["score"], new["score"], strict=False)),
+        default=0.0,
+    )
+    return {"suggest": suggest, "score": score}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, required=True, help="where to write the answers")
@@ -155,9 +171,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"recorded {counts} in {args.out} ({took})")
     if args.against is None:
         return 0
-    differences = compare(json.loads(args.against.read_text(encoding="utf-8")), answers)
+    old = json.loads(args.against.read_text(encoding="utf-8"))
+    differences = compare(old, answers)
     for line in differences[:20]:
         print(line)
+    largest = largest_differences(old, answers)
+    print(f"largest score difference: suggestions {largest['suggest']:.3g}, ", end="")
+    print(f"scored pairs {largest['score']:.3g} (tolerance {TOLERANCE:g})")
     print(f"{len(differences)} difference(s) from {args.against}")
     return 1 if differences else 0
 

@@ -1,8 +1,8 @@
 """Owns the model for the server: background load, bounded waits, the worker thread.
 
-The server stays responsive while torch loads and while the model works: loading and
-inference run on one worker thread (torch is CPU-bound and single-threaded here, so one
-thread keeps requests in order and memory flat), and the event loop only awaits them.
+The server stays responsive while the model loads and while it works: loading and
+inference run on one worker thread (the networks are CPU-bound and single-threaded here, so
+one thread keeps requests in order and memory flat), and the event loop only awaits them.
 Clipping and caching are the engine's (`codeqa_model.inference.Engine`); answers it already
 knows are read without a trip through the worker, so they never queue behind a beam search.
 Scores are submitted in batches of `SCORE_BATCH` pairs (the matcher's own batch size, so a
@@ -11,7 +11,9 @@ whatever it scored stays cached for the next version of the document.
 Freed heap memory goes back to the OS after the load and every `TRIM_EVERY` jobs (`trim_heap`):
 glibc keeps what a long-running process frees (the load's parsing, beams' tensors, caches
 churning at their bound), so without it the RSS only grows.
-torch is imported lazily, through `codeqa_model.inference`, the first time a model is loaded.
+The engine is imported lazily, through `codeqa_model.inference`, the first time a model is
+loaded; the shipped networks run in numpy, so the server never imports torch (a user bundle
+whose networks have no numpy path imports it then).
 """
 
 from __future__ import annotations
@@ -39,10 +41,10 @@ Loader = Callable[[str | None], "EngineLike"]
 SCORE_BATCH = 256
 # Model-thread jobs between two heap trims; one trim costs well under a millisecond.
 TRIM_EVERY = 32
-# oneDNN keeps up to 1,024 compiled primitives by default, one per input shape it meets, and
-# the matcher's convolutions meet a new length in nearly every call. In process, after 8,448
-# scored pairs and 400 suggestions: RSS 408 MiB with the default, 395 with 64, 391 with 8;
-# suggest and score rates the same within the noise.
+# Only for a bundle whose networks run in torch: oneDNN keeps up to 1,024 compiled primitives
+# by default, one per input shape it meets, and a torch matcher's convolutions meet a new
+# length in nearly every call. In process (torch matcher), after 8,448 scored pairs and 400
+# suggestions: RSS 408 MiB with the default, 395 with 64, 391 with 8; rates the same.
 ONEDNN_CACHE = "64"
 
 
@@ -65,7 +67,7 @@ class ModelLoadError(Exception):
 
 
 def load_engine(path: str | None) -> EngineLike:
-    """Load a bundle with the real engine (imports torch; call it off the event loop).
+    """Load a bundle with the real engine (seconds of work; call it off the event loop).
 
     ``path`` is a bundle directory, a user bundle's plain name, or None for the shipped one.
     Raises `ModelLoadError` for a path that does not exist and for a damaged bundle, each
@@ -73,7 +75,7 @@ def load_engine(path: str | None) -> EngineLike:
     """
     # read by oneDNN when torch first uses it, so set before the import; a user's value stays
     os.environ.setdefault("ONEDNN_PRIMITIVE_CACHE_CAPACITY", ONEDNN_CACHE)
-    # lazy: keeps --help and the parser free of torch
+    # lazy: keeps --help and the parser free of the model's imports
     from codeqa_model.bundle import BundleError
     from codeqa_model.inference import Engine
     from codeqa_model.paths import resolve_bundle

@@ -6,7 +6,8 @@ with safetensors (never pickle), so a hostile or damaged bundle is refused with 
 that names the file, says what is wrong and what to do, and runs no code.
 
 Each file is read once into memory, checked, and parsed from those same bytes, so nothing can
-change between the check and the parse.
+change between the check and the parse. Weights are read as numpy arrays (safetensors' numpy
+reader): loading a bundle never imports torch. Saving takes torch tensors or numpy arrays.
 """
 
 from __future__ import annotations
@@ -29,10 +30,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import torch
+import numpy as np
 from safetensors import SafetensorError
-from safetensors.torch import load as load_safetensors_bytes
-from safetensors.torch import save as save_safetensors_bytes
+from safetensors.numpy import load as load_safetensors_bytes
+from safetensors.numpy import save as save_safetensors_bytes
 from tokenizers import Tokenizer
 
 FORMAT_VERSION = 1
@@ -78,8 +79,8 @@ class Bundle:
     format_version: int
     created: str
     config: dict[str, Any]
-    generator_tensors: dict[str, torch.Tensor] = field(repr=False)
-    matcher_tensors: dict[str, torch.Tensor] = field(repr=False)
+    generator_tensors: dict[str, np.ndarray] = field(repr=False)
+    matcher_tensors: dict[str, np.ndarray] = field(repr=False)
     intent_tokenizer: Tokenizer = field(repr=False)
     code_tokenizer: Tokenizer = field(repr=False)
     model_card: str = field(repr=False)
@@ -242,7 +243,7 @@ def _check_config(path: Path, config: Any) -> None:
             raise BundleError(f"{path}: missing the {section!r} section (a JSON object); {_FIX}")
 
 
-def _parse_safetensors(path: Path, data: bytes) -> dict[str, torch.Tensor]:
+def _parse_safetensors(path: Path, data: bytes) -> dict[str, np.ndarray]:
     """Parse weights with the safetensors reader, which never executes anything."""
     try:
         tensors = load_safetensors_bytes(data)
@@ -270,8 +271,8 @@ def save_bundle(
     out_dir: str | Path,
     *,
     config: Mapping[str, Any],
-    generator_tensors: Mapping[str, torch.Tensor],
-    matcher_tensors: Mapping[str, torch.Tensor],
+    generator_tensors: Mapping[str, Any],
+    matcher_tensors: Mapping[str, Any],
     intent_tokenizer: Tokenizer,
     code_tokenizer: Tokenizer,
     model_card: str,
@@ -346,12 +347,20 @@ def _json_bytes(obj: Mapping[str, Any]) -> bytes:
     return (json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def _safetensors_bytes(tensors: Mapping[str, torch.Tensor]) -> bytes:
+def _safetensors_bytes(tensors: Mapping[str, Any]) -> bytes:
+    """torch tensors or numpy arrays as safetensors bytes (the same bytes either way: torch's
+    writer stores each tensor's raw little-endian data, as numpy's does)."""
     if not tensors:
         raise ValueError("no tensors to save")
-    # A private, contiguous CPU copy of each: safetensors refuses tensors that share storage.
-    plain = {name: t.detach().to("cpu").contiguous().clone() for name, t in tensors.items()}
+    plain = {name: _numpy_copy(t) for name, t in tensors.items()}
     return save_safetensors_bytes(plain, metadata={"format": "pt"})
+
+
+def _numpy_copy(tensor: Any) -> np.ndarray:
+    """A private, contiguous numpy copy of a numpy array or a (CPU or not) torch tensor."""
+    if hasattr(tensor, "detach"):  # a torch tensor; torch stays the caller's import
+        tensor = tensor.detach().to("cpu").contiguous().numpy()
+    return np.array(tensor, copy=True, order="C")
 
 
 def _write_file(path: Path, data: bytes) -> None:

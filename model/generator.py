@@ -5,6 +5,9 @@ Owns the one preprocessing path that training and inference share (`encode_sourc
 source positions to code-vocabulary ids. Decoding runs the reverse: ids → pieces (copied
 pieces included) → words → `detokenize_code` → `restore_code`. Built from plain parts (config
 dict + tensors + two tokenizers) so a bundle holds it without pickle. No gensim, no `train`.
+The network is the torch `Seq2Seq` (training, evaluation of runs) or, for inference on a
+bundle's arrays, the torch-free `NumpySeq2Seq` (`for_inference`); torch is imported only for
+the former.
 """
 
 from __future__ import annotations
@@ -14,13 +17,16 @@ import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import torch
+import numpy as np
+from codeqa_model import numpy_seq2seq
+from codeqa_model.beam import search
 from codeqa_model.code_tokens import detokenize_code, tokenize_code
+from codeqa_model.generator_config import GeneratorConfig
 from codeqa_model.intent_tokens import tokenize_intent
+from codeqa_model.numpy_seq2seq import NumpySeq2Seq
 from codeqa_model.quotes import plain_quotes
-from codeqa_model.seq2seq import EOS, GeneratorConfig, Seq2Seq, beam_search
 from codeqa_model.slots import (
     PLACEHOLDER_RE,
     SlotMap,
@@ -30,7 +36,11 @@ from codeqa_model.slots import (
     unquote_name_receivers,
 )
 from codeqa_model.subword import encode_words, pieces_to_words
+from codeqa_model.token_ids import EOS
 from tokenizers import Tokenizer
+
+if TYPE_CHECKING:
+    from codeqa_model.seq2seq import Seq2Seq
 
 _TIED_KEY = "out.weight"
 
@@ -158,11 +168,15 @@ class Generator:
     """A trained seq2seq model with its two tokenizers; `generate` is the one thing it does."""
 
     def __init__(
-        self, cfg: GeneratorConfig, model: Seq2Seq, intent_tok: Tokenizer, code_tok: Tokenizer
+        self,
+        cfg: GeneratorConfig,
+        model: Seq2Seq | NumpySeq2Seq,
+        intent_tok: Tokenizer,
+        code_tok: Tokenizer,
     ) -> None:
         _check_tokenizers(cfg, intent_tok, code_tok)
         self.cfg = cfg
-        self.model = model.eval()
+        self.model = model if isinstance(model, NumpySeq2Seq) else model.eval()
         self.intent_tok = intent_tok
         self.code_tok = code_tok
         self._specials = {t.content for t in code_tok.get_added_tokens_decoder().values()}
@@ -171,15 +185,22 @@ class Generator:
     def from_parts(
         cls,
         config: Mapping[str, Any],
-        tensors: Mapping[str, torch.Tensor],
+        tensors: Mapping[str, Any],
         intent_tok: Tokenizer,
         code_tok: Tokenizer,
     ) -> Generator:
-        """Rebuild from `parts()` output (e.g. read back from a bundle)."""
+        """Rebuild the torch network from `parts()` output (torch tensors or numpy arrays), for
+        training and for evaluating runs; imports torch."""
+        import torch
+        from codeqa_model.seq2seq import Seq2Seq
+
         cfg = GeneratorConfig.from_dict(dict(config))
         _check_tokenizers(cfg, intent_tok, code_tok)
         model = Seq2Seq(cfg)
-        state = dict(tensors)
+        state = {
+            k: torch.from_numpy(np.array(v)) if isinstance(v, np.ndarray) else v
+            for k, v in tensors.items()
+        }
         if cfg.tie_embeddings and "tgt_embed.weight" in state:
             state.setdefault(_TIED_KEY, state["tgt_embed.weight"])
         try:
@@ -193,12 +214,45 @@ class Generator:
             )
         return cls(cfg, model, intent_tok, code_tok)
 
-    def parts(self) -> tuple[dict[str, Any], dict[str, torch.Tensor]]:
-        """(config dict, tensors): tied weights stored once, contiguous copies for safetensors."""
+    @classmethod
+    def for_inference(
+        cls,
+        config: Mapping[str, Any],
+        arrays: Mapping[str, np.ndarray],
+        intent_tok: Tokenizer,
+        code_tok: Tokenizer,
+    ) -> Generator:
+        """Rebuild for answering from a bundle's numpy arrays: the numpy network when it runs
+        this configuration (the product's; torch is never imported), else `from_parts`."""
+        cfg = GeneratorConfig.from_dict(dict(config))
+        if not numpy_seq2seq.supports(cfg):
+            return cls.from_parts(config, arrays, intent_tok, code_tok)
+        _check_tokenizers(cfg, intent_tok, code_tok)
+        return cls(cfg, NumpySeq2Seq(cfg, arrays), intent_tok, code_tok)
+
+    def parts(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """(config dict, tensors): tied weights stored once, contiguous copies for safetensors
+        (numpy arrays for the numpy network, torch tensors otherwise)."""
+        if isinstance(self.model, NumpySeq2Seq):
+            arrays = self.model.arrays()
+            if self.cfg.tie_embeddings:
+                arrays.pop(_TIED_KEY, None)
+            return self.cfg.to_dict(), {k: np.array(v) for k, v in arrays.items()}
         state = self.model.state_dict()
         if self.cfg.tie_embeddings:
             state.pop(_TIED_KEY, None)
         return self.cfg.to_dict(), {k: v.detach().contiguous().clone() for k, v in state.items()}
+
+    def _beam(self, src: Source, k: int, max_len: int) -> list[Any]:
+        """The beam's hypotheses for an encoded source (`codeqa_model.beam.search`)."""
+        copy_map = src.copy_map if self.cfg.copy else None
+        knobs = (k, max_len, self.cfg.length_penalty, self.cfg.no_repeat_ngram)
+        if isinstance(self.model, NumpySeq2Seq):
+            step, state = self.model.stepper(src.ids, copy_map, len(src.extra))
+            return search(step, state, *knobs)
+        from codeqa_model.seq2seq import beam_search
+
+        return beam_search(self.model, src.ids, copy_map, len(src.extra), *knobs)
 
     def _decode(self, ids: tuple[int, ...], src: Source) -> str:
         vocab = self.cfg.tgt_vocab_size
@@ -209,22 +263,12 @@ class Generator:
         ]
         return detokenize_code(pieces_to_words(pieces, self._specials))
 
-    @torch.no_grad()
     def generate(self, intent: str, k: int = 5, max_len: int | None = None) -> list[Candidate]:
         """Up to k distinct candidates, best first; those that fail `ast.parse` come last."""
         if not intent.strip():
             raise ValueError("generate() needs a non-empty intent")
         src = encode_source(intent, self.intent_tok, self.code_tok, self.cfg.max_src_len)
-        hyps = beam_search(
-            self.model,
-            src.ids,
-            src.copy_map if self.cfg.copy else None,
-            n_ext=len(src.extra),
-            k=k,
-            max_len=max_len or self.cfg.max_tgt_len,
-            length_penalty=self.cfg.length_penalty,
-            no_repeat_ngram=self.cfg.no_repeat_ngram,
-        )
+        hyps = self._beam(src, k, max_len or self.cfg.max_tgt_len)
         seen: set[str] = set()
         ranked: list[tuple[bool, int, Candidate]] = []
         for rank, hyp in enumerate(hyps):

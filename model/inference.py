@@ -1,8 +1,9 @@
 """The model facade the server and the command line use: load a bundle once, then suggest and score.
 
-`Engine.load` does all file I/O and sets torch's thread count once (the caller chooses it);
-afterwards `suggest` and `score` only compute, under `torch.inference_mode()`, and give the same
-answer for the same input. Inputs are clipped here, and answers cached here, once for every
+`Engine.load` does all file I/O and sets the BLAS thread count once (the caller chooses it);
+afterwards `suggest` and `score` only compute, and give the same answer for the same input. The
+shipped networks run in numpy (`Generator.for_inference`, `Matcher.for_inference`): answering
+never imports torch. Inputs are clipped here, and answers cached here, once for every
 caller. A suggestion comes out of one pipeline:
 
     candidates (the generator's beam) -> score each with the matcher -> combine -> rank
@@ -35,6 +36,7 @@ other passing ones (`codeqa_model.diversity`); the first passing suggestion neve
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable, Sequence
@@ -43,7 +45,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 import numpy as np
-import torch
 from codeqa_model.api_check import ApiChecker
 from codeqa_model.api_prior import ApiPrior
 from codeqa_model.api_retriever import RETRIEVER_FILE
@@ -314,7 +315,7 @@ class Engine:
         self._api_prior = ApiPrior(learned, self.name_weight) if learned is not None else None
         # matcher + API evidence (`codeqa_model.combiner`) where a pair is judged; None: matcher
         self.combiner = combiner
-        # One model call at a time: keeps torch within the caller's thread budget and makes
+        # One model call at a time: keeps BLAS within the caller's thread budget and makes
         # concurrent requests from a server's executor see the same results as serial ones.
         self._lock = threading.Lock()
         self._suggestions: _Lru[tuple[str, int, SourceContext], tuple[Suggestion, ...]] = _Lru(
@@ -326,18 +327,22 @@ class Engine:
     def load(cls, path: str | Path | None = None, threads: int = 1) -> Engine:
         """Load the bundle at `path` (None = the default bundle; a plain name = a user bundle).
 
-        Sets `torch.set_num_threads(threads)` and numpy's BLAS threads (`set_blas_threads`) for
-        the process. Raises `BundleError` for a bundle that is missing, damaged, of another
+        Sets numpy's BLAS threads (`set_blas_threads`) for the process, and torch's when a
+        network of the bundle needs torch (a shape the numpy path does not run). Raises
+        `BundleError` for a bundle that is missing, damaged, of another
         format version, or whose weights do not fit it.
         """
         from codeqa_model.blas_threads import set_blas_threads
 
         if threads < 1:
             raise ValueError(f"threads must be >= 1, got {threads}")
-        torch.set_num_threads(threads)
         set_blas_threads(threads)
         bundle = load_bundle(resolve_bundle(path))
-        return cls.from_bundle(bundle, threads=threads)
+        engine = cls.from_bundle(bundle, threads=threads)
+        torch = sys.modules.get("torch")  # imported only for networks without a numpy path
+        if torch is not None:
+            torch.set_num_threads(threads)
+        return engine
 
     @classmethod
     def from_bundle(cls, bundle: Bundle, threads: int | None = None) -> Engine:
@@ -370,7 +375,7 @@ class Engine:
             "path": str(bundle.path),
             "created": bundle.created,
             "metrics": dict(bundle.metrics or {}),
-            "threads": threads if threads is not None else torch.get_num_threads(),
+            "threads": threads,
             "api_table": table is not None,
             "retrieval": len(retrieval) if retrieval is not None else 0,
         }
@@ -441,7 +446,7 @@ class Engine:
         """The pipeline: candidates (files opened, date formats fitted) -> matcher scores (when
         weighted) -> combined score (+ consensus, + API prior, - values left out) -> rank ->
         check (variety)."""
-        with self._lock, torch.inference_mode():
+        with self._lock:
             generated = [self._repaired(intent, c) for c in self._candidates(intent, k)]
             hits = [self._repaired(intent, h) for h in self._retrieved(intent)]
             candidates = [*generated, *hits]
@@ -505,7 +510,7 @@ class Engine:
         found = {key: self._scores.get(key) for key in keys}
         todo = [key for key, value in found.items() if value is None]
         if todo:
-            with self._lock, torch.inference_mode():
+            with self._lock:
                 probs = self.matcher.score(todo, batch_size=batch_size)
                 if self.combiner is not None:
                     probs = self.combiner.probs(todo, probs)
@@ -528,7 +533,7 @@ class Engine:
         if explain is None:
             return None
         intent, code = self._score_key(0, (intent, code))
-        with self._lock, torch.inference_mode():
+        with self._lock:
             return explain(intent, code)
 
     def _score_key(self, index: int, pair: Any) -> tuple[str, str]:
@@ -600,7 +605,7 @@ def engine_knobs(bundle: Bundle) -> dict[str, Any]:
 def _build(cls: Any, config: dict, tensors: dict, bundle: Bundle, weights_name: str) -> Any:
     """`cls.from_parts(...)`, with a mismatch reported as a `BundleError` naming the weights."""
     try:
-        return cls.from_parts(config, tensors, bundle.intent_tokenizer, bundle.code_tokenizer)
+        return cls.for_inference(config, tensors, bundle.intent_tokenizer, bundle.code_tokenizer)
     except (ValueError, KeyError, TypeError, RuntimeError) as exc:
         raise BundleError(
             f"{bundle.path / weights_name}: does not fit config.json ({exc}); "

@@ -3,6 +3,9 @@
 Wraps the product `MatchClassifier` with the text pipeline shared by the generator (slots →
 word tokens → sub-word ids) and the cheap lexical features, so callers pass plain strings.
 Built from plain parts (config dict + tensors + two tokenizers) so a bundle holds it without pickle.
+The network is the torch `MatchClassifier` (training, evaluation of runs) or, for inference on a
+bundle's arrays, the torch-free `NumpyMatchClassifier` (`for_inference`); torch is imported
+only for the former.
 """
 
 from __future__ import annotations
@@ -13,14 +16,15 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
-import torch
-from codeqa_model.classifier import LEXICAL_FEATURES, ClassifierConfig, MatchClassifier
+from codeqa_model import numpy_classifier
+from codeqa_model.classifier_config import LEXICAL_FEATURES, ClassifierConfig
 from codeqa_model.code_tokens import tokenize_code, tokenize_replaced
 from codeqa_model.explain import Explainer, token_calls
 from codeqa_model.intent_tokens import tokenize_intent
+from codeqa_model.numpy_classifier import NumpyMatchClassifier
 from codeqa_model.slots import (
     PLACEHOLDER_RE,
     SlotMap,
@@ -29,6 +33,10 @@ from codeqa_model.slots import (
     canonicalize_intent,
 )
 from codeqa_model.subword import encode_words
+
+if TYPE_CHECKING:
+    import torch
+    from codeqa_model.classifier import MatchClassifier
 
 _WORD_PART = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 # Words that say nothing about what code does; kept tiny on purpose.
@@ -199,71 +207,133 @@ def cut_at_line(ids: list[int], limit: int, nl_id: int | None) -> list[int]:
     return ids[:limit]
 
 
-def pad_batch(rows: Sequence[Sequence[int]]) -> torch.Tensor:
-    """Right-pad id lists with 0 (`<pad>`) into one (B, L) tensor (filled in one step: a tensor
-    per row cost more than the network's first layer)."""
+def pad_ids(rows: Sequence[Sequence[int]]) -> np.ndarray:
+    """Right-pad id lists with 0 (`<pad>`) into one (B, L) int64 array (filled in one step: an
+    array per row cost more than the network's first layer)."""
     lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
     out = np.zeros((len(rows), int(lengths.max())), dtype=np.int64)
     ids = np.fromiter(itertools.chain.from_iterable(rows), dtype=np.int64, count=lengths.sum())
     out[np.arange(out.shape[1]) < lengths[:, None]] = ids
-    return torch.from_numpy(out)
+    return out
+
+
+def collate_arrays(pairs: Sequence[EncodedPair]) -> tuple[np.ndarray, ...]:
+    """Encoded pairs → (intent_ids, code_ids, lexical[, parts_ids]) numpy arrays."""
+    out = (
+        pad_ids([p.intent_ids for p in pairs]),
+        pad_ids([p.code_ids for p in pairs]),
+        np.array([p.lexical for p in pairs], dtype=np.float32),
+    )
+    if pairs and pairs[0].parts_ids:
+        out += (pad_ids([p.parts_ids for p in pairs]),)
+    return out
+
+
+def pad_batch(rows: Sequence[Sequence[int]]) -> torch.Tensor:
+    """`pad_ids` as a torch tensor (training; imports torch)."""
+    import torch
+
+    return torch.from_numpy(pad_ids(rows))
 
 
 def collate(pairs: Sequence[EncodedPair]) -> tuple[torch.Tensor, ...]:
-    """Encoded pairs → (intent_ids, code_ids, lexical[, parts_ids]) tensors."""
-    lexical = torch.tensor([p.lexical for p in pairs], dtype=torch.float32)
-    out = (
-        pad_batch([p.intent_ids for p in pairs]),
-        pad_batch([p.code_ids for p in pairs]),
-        lexical,
+    """`collate_arrays` as torch tensors (training; imports torch)."""
+    import torch
+
+    return tuple(torch.from_numpy(a) for a in collate_arrays(pairs))
+
+
+def _pair_encoder(cfg: ClassifierConfig, intent_tok: Any, code_tok: Any) -> PairEncoder:
+    return PairEncoder(
+        intent_tok,
+        code_tok,
+        cfg.max_intent_len,
+        cfg.max_code_len,
+        cfg.max_parts if cfg.use_parts else 0,
+        cfg.extra.get("api_docs") if cfg.use_docs else None,
+        cfg.n_lexical,
     )
-    if pairs and pairs[0].parts_ids:
-        out += (pad_batch([p.parts_ids for p in pairs]),)
-    return out
+
+
+def _product_config(config: dict[str, Any]) -> ClassifierConfig:
+    cfg = ClassifierConfig.from_dict(config)
+    if cfg.kind != "product":
+        raise ValueError(f"Matcher serves the product classifier, not {cfg.kind!r}")
+    return cfg
 
 
 class Matcher:
     """Scores (intent, code) pairs with calibrated match probabilities; batched, CPU, no grad."""
 
-    def __init__(self, config: ClassifierConfig, net: MatchClassifier, encoder: PairEncoder):
+    def __init__(
+        self,
+        config: ClassifierConfig,
+        net: MatchClassifier | NumpyMatchClassifier,
+        encoder: PairEncoder,
+    ):
         self.config = config
-        self.net = net.eval()
+        self.net = net if isinstance(net, NumpyMatchClassifier) else net.eval()
         self.encoder = encoder
 
     @classmethod
     def from_parts(
         cls,
         config: dict[str, Any],
-        tensors: dict[str, torch.Tensor],
+        tensors: dict[str, Any],
         intent_tok: Any,
         code_tok: Any,
     ) -> Matcher:
-        """Rebuild from a config dict and a state dict (as stored in a bundle)."""
-        cfg = ClassifierConfig.from_dict(config)
-        if cfg.kind != "product":
-            raise ValueError(f"Matcher serves the product classifier, not {cfg.kind!r}")
+        """Rebuild the torch network from a config dict and a state dict (torch tensors or
+        numpy arrays), for training and for evaluating runs; imports torch."""
+        import torch
+        from codeqa_model.classifier import MatchClassifier
+
+        cfg = _product_config(config)
         net = MatchClassifier(cfg)
-        missing, unexpected = net.load_state_dict(tensors, strict=False)
+        state = {
+            k: torch.from_numpy(np.array(v)) if isinstance(v, np.ndarray) else v
+            for k, v in tensors.items()
+        }
+        missing, unexpected = net.load_state_dict(state, strict=False)
         if missing or unexpected:
             raise ValueError(
                 f"classifier weights do not fit the config: missing {sorted(missing)}, "
                 f"unexpected {sorted(unexpected)}"
             )
-        encoder = PairEncoder(
-            intent_tok,
-            code_tok,
-            cfg.max_intent_len,
-            cfg.max_code_len,
-            cfg.max_parts if cfg.use_parts else 0,
-            cfg.extra.get("api_docs") if cfg.use_docs else None,
-            cfg.n_lexical,
-        )
-        return cls(cfg, net, encoder)
+        return cls(cfg, net, _pair_encoder(cfg, intent_tok, code_tok))
 
-    def parts(self) -> tuple[dict[str, Any], dict[str, torch.Tensor]]:
-        """(config dict, tensors) — the inverse of `from_parts`."""
+    @classmethod
+    def for_inference(
+        cls,
+        config: dict[str, Any],
+        arrays: dict[str, np.ndarray],
+        intent_tok: Any,
+        code_tok: Any,
+    ) -> Matcher:
+        """Rebuild for answering from a bundle's numpy arrays: the numpy network when it runs
+        this configuration (the product's CNN; torch is never imported), else `from_parts`."""
+        cfg = _product_config(config)
+        if not numpy_classifier.supports(cfg):
+            return cls.from_parts(config, arrays, intent_tok, code_tok)
+        try:
+            net = NumpyMatchClassifier(cfg, arrays)
+        except ValueError as exc:
+            raise ValueError(f"classifier weights do not fit the config: {exc}") from None
+        return cls(cfg, net, _pair_encoder(cfg, intent_tok, code_tok))
+
+    def parts(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """(config dict, tensors) — the inverse of `from_parts` (numpy arrays for the numpy
+        network, torch tensors otherwise)."""
+        if isinstance(self.net, NumpyMatchClassifier):
+            return self.config.to_dict(), {k: np.array(v) for k, v in self.net.arrays().items()}
         tensors = {k: v.detach().clone().contiguous() for k, v in self.net.state_dict().items()}
         return self.config.to_dict(), tensors
+
+    def code_embeddings(self) -> np.ndarray:
+        """The code encoder's embedding table (vocabulary x dim), for pictures of it."""
+        if isinstance(self.net, NumpyMatchClassifier):
+            return self.net.code_enc.embed
+        return self.net.code_enc.embed.weight.detach().numpy()
 
     @property
     def threshold(self) -> float:
@@ -276,9 +346,15 @@ class Matcher:
         # batch similar lengths together so little time goes into padding; restore order after
         order = sorted(range(len(enc)), key=lambda i: len(enc[i].code_ids))
         out = np.zeros(len(enc), dtype=np.float32)
+        batches = [order[start : start + batch_size] for start in range(0, len(order), batch_size)]
+        if isinstance(self.net, NumpyMatchClassifier):
+            for idx in batches:
+                out[idx] = self.net(*collate_arrays([enc[i] for i in idx]))
+            return out
+        import torch
+
         with torch.inference_mode():
-            for start in range(0, len(order), batch_size):
-                idx = order[start : start + batch_size]
+            for idx in batches:
                 out[idx] = self.net(*collate([enc[i] for i in idx])).float().numpy()
         return out
 

@@ -3,31 +3,28 @@
 Why: a beam step multiplies a handful of rows by the decoder's weights. On this project's
 CPUs torch's MKL kernels take a slow path for such small products (and each torch op costs a
 few microseconds of dispatch), while numpy's OpenBLAS kernels are about twice as fast; a
-suggestion is ~17 steps, so the step dominates completion latency. Training and every other
-model shape keep torch (`Seq2Seq.step`); this covers the one-layer Luong-attention decoder,
-with or without the copy gate. The numbers are torch's up to float rounding.
+suggestion is ~17 steps, so the step dominates completion latency. And the server never
+imports torch (its import alone is over a second and ~100 MB). Training and every other model
+shape keep torch (`Seq2Seq.step`); this covers the one-layer Luong-attention decoder, with or
+without the copy gate. The numbers are torch's up to float rounding.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
-import torch
-from torch import nn
 
 
 @dataclass(frozen=True)
 class DecoderWeights:
     """float32 copies of a one-layer attention decoder's weights, laid out for `rows @ w`
-    (`_build` says how the LSTM's are arranged). `gate_in`/`gate_w`/`gate_b` are None for a
-    model without the copy gate.
+    (`from_arrays` says how the LSTM's are arranged). `gate_in`/`gate_w`/`gate_b` are None
+    for a model without the copy gate."""
 
-    The encoder stays torch's: its fused LSTM runs a short source faster than a numpy loop
-    over the positions (measured: 2.0 ms against 2.2 ms for 14 ids).
-    """
-
-    embed: np.ndarray  # (V, E): torch's embedding table itself (a view, not a copy)
+    embed: np.ndarray  # (V, E): the target embedding table itself (a view, not a copy)
     lstm_w: np.ndarray  # (E + H, 4H): [W_ih; W_hh] transposed, for [emb, h]
     lstm_b: np.ndarray  # (4H,): both biases
     gate_in: np.ndarray | None  # (V,): each target id's embedding times the gate's weights
@@ -38,51 +35,56 @@ class DecoderWeights:
     gate_w: np.ndarray | None  # (2H,): the gate's weights on [h, context]
     gate_b: float | None
 
+    @classmethod
+    def from_arrays(cls, arrays: Mapping[str, np.ndarray]) -> DecoderWeights:
+        """The arrays of a `Seq2Seq` state dict (its parameter names), arranged so that a step
+        needs few products, with torch's values up to rounding:
 
-def _array(tensor: object) -> np.ndarray:
-    """A contiguous float32 numpy copy of a (detached) tensor."""
-    return np.ascontiguousarray(tensor.detach().float().numpy())  # type: ignore[attr-defined]
-
-
-def _build(model: nn.Module) -> DecoderWeights:
-    """The arrays, arranged so that a step needs few products, with torch's values up to
-    rounding:
-
-    - the LSTM's input and recurrent products are one product on [emb, h] (a per-id table of
-      the input products would save a little time but cost 16 MB of memory);
-    - the i, f, o gate columns are halved (exact in binary floating point), so one tanh over
-      all four gates gives the three sigmoids as σ(x) = tanh(x / 2) / 2 + 1/2;
-    - the copy gate's product with the step's input embedding is a per-id table (V numbers).
-    """
-    d = model.decoder
-    embed = model.tgt_embed.weight.detach().numpy()  # float32, contiguous: shared, not copied
-    hidden = d.weight_hh_l0.shape[1]
-    half = np.full(4 * hidden, 0.5, np.float32)
-    half[2 * hidden : 3 * hidden] = 1.0  # g stays: tanh(g)
-    lstm_w = np.concatenate([_array(d.weight_ih_l0).T, _array(d.weight_hh_l0).T], axis=0)
-    gate = getattr(model, "gate", None)
-    gate_w = _array(gate.weight)[0] if gate is not None else None
-    return DecoderWeights(
-        embed=embed,
-        lstm_w=np.ascontiguousarray(lstm_w * half),
-        lstm_b=(_array(d.bias_ih_l0) + _array(d.bias_hh_l0)) * half,
-        gate_in=embed @ gate_w[2 * hidden :] if gate_w is not None else None,
-        combine_w=np.ascontiguousarray(_array(model.combine.weight).T),
-        combine_b=_array(model.combine.bias),
-        out_w=np.ascontiguousarray(_array(model.out.weight).T),
-        out_b=_array(model.out.bias),
-        gate_w=np.ascontiguousarray(gate_w[: 2 * hidden]) if gate_w is not None else None,
-        gate_b=float(gate.bias.detach()[0]) if gate is not None else None,
-    )
+        - the LSTM's input and recurrent products are one product on [emb, h] (a per-id table
+          of the input products would save a little time but cost 16 MB of memory);
+        - the i, f, o gate columns are halved (exact in binary floating point), so one tanh over
+          all four gates gives the three sigmoids as σ(x) = tanh(x / 2) / 2 + 1/2;
+        - the copy gate's product with the step's input embedding is a per-id table (V numbers).
+        A tied output projection may be absent (`out.weight` is then the target embedding).
+        """
+        embed = _view(arrays["tgt_embed.weight"])  # shared, not copied
+        hidden = arrays["decoder.weight_hh_l0"].shape[1]
+        half = np.full(4 * hidden, 0.5, np.float32)
+        half[2 * hidden : 3 * hidden] = 1.0  # g stays: tanh(g)
+        lstm_w = np.concatenate(
+            [_view(arrays["decoder.weight_ih_l0"]).T, _view(arrays["decoder.weight_hh_l0"]).T]
+        )
+        bias = _view(arrays["decoder.bias_ih_l0"]) + _view(arrays["decoder.bias_hh_l0"])
+        out_w = arrays.get("out.weight", arrays["tgt_embed.weight"])
+        gate_w = _view(arrays["gate.weight"])[0] if "gate.weight" in arrays else None
+        return cls(
+            embed=embed,
+            lstm_w=np.ascontiguousarray(lstm_w * half),
+            lstm_b=bias * half,
+            gate_in=embed @ gate_w[2 * hidden :] if gate_w is not None else None,
+            combine_w=np.ascontiguousarray(_view(arrays["combine.weight"]).T),
+            combine_b=_view(arrays["combine.bias"]),
+            out_w=np.ascontiguousarray(_view(out_w).T),
+            out_b=_view(arrays["out.bias"]),
+            gate_w=np.ascontiguousarray(gate_w[: 2 * hidden]) if gate_w is not None else None,
+            gate_b=float(_view(arrays["gate.bias"])[0]) if gate_w is not None else None,
+        )
 
 
-def decoder_weights(model: nn.Module) -> DecoderWeights:
-    """The model's `DecoderWeights`, made once per model and kept on it until a weight changes
-    (training updates weights in place and bumps their version), so it goes with the model."""
+def _view(array: Any) -> np.ndarray:
+    """A float32 numpy array of `array` (a view when it already is one)."""
+    return np.asarray(array, dtype=np.float32)
+
+
+def decoder_weights(model: Any) -> DecoderWeights:
+    """A torch `Seq2Seq`'s `DecoderWeights`, made once per model and kept on it until a weight
+    changes (training updates weights in place and bumps their version), so it goes with the
+    model. Reads the tensors as numpy views: torch is the caller's, never imported here."""
     key = tuple((id(p), p._version) for p in model.parameters())
     kept = model.__dict__.get("_numpy_decoder")
     if kept is None or kept[0] != key:
-        kept = (key, _build(model))
+        arrays = {name: t.detach().numpy() for name, t in model.state_dict().items()}
+        kept = (key, DecoderWeights.from_arrays(arrays))
         model.__dict__["_numpy_decoder"] = kept
     return kept[1]
 
@@ -149,7 +151,7 @@ class NumpyStep:
     def _cell(
         self, prev: np.ndarray, h: np.ndarray, c: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
-        """One LSTM step (torch's gate order and arithmetic; see `_build` for the halving)."""
+        """One LSTM step in torch's gate order (`DecoderWeights.from_arrays`: the halving)."""
         gates = _times(np.concatenate([self.w.embed[prev], h], axis=1), self.w.lstm_w)
         gates += self.w.lstm_b
         np.tanh(gates, out=gates)
@@ -189,8 +191,7 @@ class NumpyStep:
         probs = np.zeros((len(prev), self.width), np.float32)
         vocab_part = probs[:, : self.vocab]
         np.subtract(logits, logits.max(axis=1, keepdims=True), out=vocab_part)
-        exp_rows = torch.from_numpy(vocab_part)  # torch's exp: about 1.5x numpy's here
-        torch.exp(exp_rows, out=exp_rows)
+        np.exp(vocab_part, out=vocab_part)
         vocab_part *= gate / vocab_part.sum(axis=1, keepdims=True)
         probs[:, self.copy_ids] += (weights * (1.0 - gate)) @ self.copy_onehot
         return probs, (h, c)
@@ -220,8 +221,11 @@ class NumpyStep:
         if cols:
             out[rows, cols] = -1.0  # below every probability: -inf once in log space
         per_row = min(n, width)
-        found = torch.from_numpy(out).topk(per_row, dim=1)  # faster than np.argpartition here
-        values, tokens = found.values.numpy(), found.indices.numpy()
+        tokens = np.argpartition(out, width - per_row, axis=1)[:, width - per_row :]
+        values = np.take_along_axis(out, tokens, axis=1)
+        order = np.lexsort((tokens, -values))  # per row: best first, ties by token id
+        tokens = np.take_along_axis(tokens, order, axis=1)
+        values = np.take_along_axis(values, order, axis=1)
         with np.errstate(divide="ignore", invalid="ignore"):
             logp = np.where(values < 0, np.float32(-np.inf), np.log(values + np.float32(1e-12)))
         scores, pos = _best((logp + live).ravel(), n)

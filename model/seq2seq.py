@@ -10,118 +10,33 @@ for source tokens the code vocabulary lacks (assigned per example by the caller)
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
 import numpy as np
 import torch
-from codeqa_model import subword
+from codeqa_model.beam import Hypothesis, banned_tokens, search
+from codeqa_model.generator_config import ATTENTION_KINDS, PRESETS, GeneratorConfig
 from codeqa_model.numpy_decoder import NumpyStep, decoder_weights
-from codeqa_model.subword import SPECIAL_TOKENS
+from codeqa_model.token_ids import BOS, EOS, PAD, UNK
 from torch import Tensor, nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-# Ids of the special tokens: their positions in the tokenizers' SPECIAL_TOKENS, defined there.
-PAD, UNK, BOS, EOS = (
-    SPECIAL_TOKENS.index(t) for t in (subword.PAD, subword.UNK, subword.BOS, subword.EOS)
-)
-
-ATTENTION_KINDS = ("none", "luong")
-
-
-@dataclass(frozen=True)
-class GeneratorConfig:
-    """Every size and switch of the generator; stored as JSON beside the weights."""
-
-    preset: str = "product"
-    tokenization: str = "subword"  # "subword" or "word" (word-level, capped vocab)
-    src_vocab_size: int = 4000
-    tgt_vocab_size: int = 4000
-    emb_dim: int = 128
-    hidden: int = 256
-    out_dim: int = 128  # attentional state fed to the vocab projection (its size bounds latency)
-    tie_embeddings: bool = True  # output projection shares the target embedding (out_dim == emb)
-    layers: int = 1
-    bidirectional: bool = True
-    attention: str = "luong"
-    copy: bool = True
-    dropout: float = 0.2
-    freeze_embeddings: bool = False
-    max_src_len: int = 64
-    max_tgt_len: int = 96
-    beam_size: int = 5
-    length_penalty: float = 1.3  # valid sweep (k=5): 0.6 18.2, 1.0 20.3, 1.3 21.6, 2.0 16.4 top-1
-    # beam_search's n-gram rule (0 = off). CoNaLa valid, k=5, BLEU top-1 / best-of-5:
-    # off 22.6/27.7, 3 22.6/31.6, 4 23.2/32.0, 5 23.7/32.1, 6 23.5/32.1, 8 23.7/31.9.
-    no_repeat_ngram: int = 5
-
-    def __post_init__(self) -> None:
-        if self.attention not in ATTENTION_KINDS:
-            raise ValueError(f"attention must be one of {ATTENTION_KINDS}, got {self.attention!r}")
-        if self.copy and self.attention == "none":
-            raise ValueError("copy needs attention (the copy distribution is the attention)")
-        if self.bidirectional and self.hidden % 2:
-            raise ValueError(
-                f"a bidirectional encoder needs an even hidden size, got {self.hidden}"
-            )
-        if self.tie_embeddings and self.out_dim != self.emb_dim:
-            raise ValueError(
-                f"tied embeddings need out_dim == emb_dim ({self.out_dim} != {self.emb_dim})"
-            )
-        if self.attention == "none" and self.out_dim != self.hidden:
-            raise ValueError(
-                "without attention the decoder state is projected directly: out_dim == hidden"
-            )
-        if self.no_repeat_ngram < 0:
-            raise ValueError(f"no_repeat_ngram must be >= 0 (0 = off), got {self.no_repeat_ngram}")
-        if self.tokenization not in ("subword", "word"):
-            raise ValueError(f"tokenization must be 'subword' or 'word', got {self.tokenization!r}")
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> GeneratorConfig:
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ValueError(f"unknown generator config keys: {unknown}")
-        return cls(**data)
-
-    @classmethod
-    def named(cls, preset: str, **overrides: Any) -> GeneratorConfig:
-        """A named preset with overrides; unknown names raise."""
-        if preset not in PRESETS:
-            raise ValueError(f"unknown generator preset {preset!r}; known: {sorted(PRESETS)}")
-        return replace(PRESETS[preset], **overrides)
-
-
-PRESETS: dict[str, GeneratorConfig] = {
-    # The seed research: word-level vocab <= 5000, 100-unit LSTM (tanh), frozen pretrained
-    # embeddings, intents padded to 35 tokens and code to 50, greedy decoding.
-    "baseline": GeneratorConfig(
-        preset="baseline",
-        tokenization="word",
-        src_vocab_size=5000,
-        tgt_vocab_size=5000,
-        emb_dim=100,
-        hidden=100,
-        out_dim=100,
-        tie_embeddings=False,
-        bidirectional=False,
-        attention="none",
-        copy=False,
-        dropout=0.0,
-        freeze_embeddings=True,
-        max_src_len=35,
-        max_tgt_len=50,
-        beam_size=1,
-        length_penalty=0.0,
-        no_repeat_ngram=0,
-    ),
-    "product": GeneratorConfig(),
-}
+__all__ = [
+    "ATTENTION_KINDS",
+    "BOS",
+    "EOS",
+    "PAD",
+    "PRESETS",
+    "UNK",
+    "Attention",
+    "Encoder",
+    "GeneratorConfig",
+    "Hypothesis",
+    "Seq2Seq",
+    "banned_tokens",
+    "beam_search",
+    "count_parameters",
+]
 
 
 class Encoder(nn.Module):
@@ -336,33 +251,6 @@ class Seq2Seq(nn.Module):
         return torch.log(probs + 1e-12), state
 
 
-@dataclass(frozen=True)
-class Hypothesis:
-    """A finished (or length-capped) beam entry: target ids without <s>/</s>."""
-
-    ids: tuple[int, ...]
-    logprob: float
-    score: float  # logprob after length normalisation; beams are ranked by it
-
-
-def _normalise(logprob: float, length: int, alpha: float) -> float:
-    """GNMT length penalty ((5 + len) / 6) ** alpha; alpha = 0 ranks by raw log-probability."""
-    return logprob / (((5.0 + length) / 6.0) ** alpha)
-
-
-def banned_tokens(ids: Sequence[int], n: int) -> list[int]:
-    """Tokens that would complete an n-gram of `ids` a second time (n <= 0: none).
-
-    The n-gram rule against degenerate loops like `f(f(f(f(…`: the last n - 1 ids are the
-    prefix; every id that followed the same prefix earlier in `ids` is banned next.
-    """
-    if n <= 0 or len(ids) < n:
-        return []
-    ids = list(ids)
-    prefix = ids[len(ids) - n + 1 :]
-    return [ids[i + n - 1] for i in range(len(ids) - n + 1) if ids[i : i + n - 1] == prefix]
-
-
 class _TorchStep:
     """Decoding steps for one source with the batched `Seq2Seq.step`, beams as rows: models
     with several layers or without attention (the product shape takes `NumpyStep`)."""
@@ -458,71 +346,17 @@ def beam_search(
     length_penalty: float = 1.0,
     no_repeat_ngram: int = 0,
 ) -> list[Hypothesis]:
-    """Beam search for one source sequence; returns up to k hypotheses, best first.
+    """Beam search for one source sequence with a torch model; up to k hypotheses, best first.
 
-    The beam is one (k, …) tensor batch and the encoder runs once. k = 1 is greedy decoding.
-    `no_repeat_ngram` = n > 0 forbids any token that would repeat an n-gram of target ids
-    already in its hypothesis (`banned_tokens`); 0 turns the rule off.
+    The encoder runs once; the search itself is `codeqa_model.beam.search` (k = 1 is greedy
+    decoding; `no_repeat_ngram` = n > 0 forbids repeating an n-gram of target ids, 0: off).
     """
     if not src:
         raise ValueError("beam_search needs a non-empty source sequence")
     if k < 1:
         raise ValueError(f"k must be >= 1, got {k}")
     step, state = _stepper(model, src, src_map, n_ext)
-    live_ids: list[list[int]] = [[]]
-    live_scores = [0.0]
-    prev = [BOS]
-    finished: list[Hypothesis] = []
-    n_cand = 2 * k
-    for t in range(max_len):
-        ban_rows: list[int] = []
-        ban_cols: list[int] = []
-        if no_repeat_ngram > 0 and len(live_ids[0]) >= no_repeat_ngram:
-            for row, ids in enumerate(live_ids):
-                banned = banned_tokens(ids, no_repeat_ngram)
-                ban_rows += [row] * len(banned)
-                ban_cols += banned
-        top_scores, top_idx, width, state = step.top(
-            prev, state, live_scores, n_cand, (ban_rows, ban_cols)
-        )
-        keep_rows: list[int] = []
-        next_ids: list[list[int]] = []
-        next_tok: list[int] = []
-        next_scores: list[float] = []
-        for score, idx in zip(top_scores, top_idx, strict=True):
-            if score == float("-inf"):
-                break
-            row, tok = divmod(idx, width)
-            if tok == EOS:
-                ids = live_ids[row]
-                finished.append(
-                    Hypothesis(tuple(ids), score, _normalise(score, len(ids) + 1, length_penalty))
-                )
-            elif tok != PAD:
-                keep_rows.append(row)
-                next_ids.append([*live_ids[row], tok])
-                next_tok.append(tok)
-                next_scores.append(score)
-            if len(next_ids) == k:
-                break
-        if not next_ids:
-            break
-        if len(finished) >= k:
-            # Stop once the best live beam, normalised at its current length, cannot beat the
-            # k-th best finished one. Stopping at the first k finished favours short answers.
-            kth = sorted((f.score for f in finished), reverse=True)[k - 1]
-            if _normalise(max(next_scores), len(next_ids[0]), length_penalty) <= kth:
-                break
-        if keep_rows != list(range(len(live_ids))):
-            state = step.keep(state, keep_rows)
-        live_ids, prev, live_scores = next_ids, next_tok, next_scores
-        if t == max_len - 1:  # length cap: keep the live beams as (unterminated) answers
-            finished.extend(
-                Hypothesis(tuple(ids), s, _normalise(s, len(ids), length_penalty))
-                for ids, s in zip(live_ids, next_scores, strict=True)
-            )
-    finished.sort(key=lambda hyp: hyp.score, reverse=True)
-    return finished[:k]
+    return search(step, state, k, max_len, length_penalty, no_repeat_ngram)
 
 
 def count_parameters(model: nn.Module) -> dict[str, int]:

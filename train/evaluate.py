@@ -389,7 +389,7 @@ def frequent_code_embeddings(
         counts.update(i for i in encode_words(tok, tokenize_code(s)) if i > 3)
     # continuation pieces ("##...") are fragments, not tokens a reader recognises
     ids = [i for i, _ in counts.most_common() if not tok.id_to_token(i).startswith("##")][:n]
-    weight = matcher.net.code_enc.embed.weight.detach().numpy()
+    weight = matcher.code_embeddings()  # the bundle's matcher is numpy, a run's torch
     return weight[ids], [tok.id_to_token(i) for i in ids]
 
 
