@@ -1,4 +1,4 @@
-"""Give `strptime` the format of the date the intent shows.
+"""Give `strptime` and `strftime` the format of the date the intent shows.
 
 "convert string '2024-01-15' to a datetime object" gets `datetime.strptime('2024-01-15',
 '%H:%M')`: the call is right, the format comes from whichever Stack Overflow answer the model
@@ -7,7 +7,8 @@ learned it from, and it raises ValueError when run. The intent's example ('2024-
 digit runs, words and separators, name each part (`%Y`, `%b`, `%H`, ...), and keep the format
 only if `datetime.strptime` reads the example back with it (parsing a string: nothing a model or
 a file names is run). A candidate's format literal is replaced only when it cannot read the
-example.
+example, or has no directive at all (`now().strftime('2024-01-31')` under "the current date as a
+string like '2024-01-31'" writes that text, not today's date).
 """
 
 from __future__ import annotations
@@ -123,9 +124,10 @@ def _intent_example(intent: str) -> tuple[str, str] | None:
 
 
 def fit_date_formats(intent: str, code: str, spans: Spans) -> tuple[str, Spans]:
-    """`code` with each `strptime` format that cannot read the intent's example replaced by
-    one that can, and `spans` moved with the text; unchanged when nothing applies."""
-    if "strptime" not in code:
+    """`code` with each `strptime`/`strftime` format that cannot read the intent's example (or
+    has no directive) replaced by one that can, and `spans` moved with the text; unchanged
+    when nothing applies."""
+    if "strptime" not in code and "strftime" not in code:
         return code, spans
     found = _intent_example(intent)
     tree = parse_quietly(code) if found is not None else None
@@ -136,7 +138,7 @@ def fit_date_formats(intent: str, code: str, spans: Spans) -> tuple[str, Spans]:
     edits: list[tuple[int, int, str]] = []
     for node in ast.walk(tree):
         literal = _format_argument(node)
-        if literal is None or _reads(example, literal.value):
+        if literal is None or ("%" in literal.value and _reads(example, literal.value)):
             continue
         start = where.offset(literal.lineno, literal.col_offset)
         end = where.offset(literal.end_lineno or literal.lineno, literal.end_col_offset or 0)
@@ -145,15 +147,13 @@ def fit_date_formats(intent: str, code: str, spans: Spans) -> tuple[str, Spans]:
 
 
 def _format_argument(node: ast.AST) -> ast.Constant | None:
-    """The format literal of a `….strptime(s, 'fmt')` call."""
-    if not (
-        isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Attribute)
-        and node.func.attr == "strptime"
-        and len(node.args) >= 2
-    ):
+    """The format literal of a `….strptime(s, 'fmt')` or `….strftime('fmt')` call."""
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
         return None
-    arg = node.args[1]
+    at = {"strptime": 1, "strftime": 0}.get(node.func.attr)
+    if at is None or len(node.args) <= at:
+        return None
+    arg = node.args[at]
     ok = isinstance(arg, ast.Constant) and isinstance(arg.value, str)
     return arg if ok else None  # type: ignore[return-value]
 

@@ -56,3 +56,13 @@ def test_a_format_that_reads_the_example_is_kept() -> None:
     code = "datetime.strptime('5/1/2020', '%d/%m/%Y')"  # the European reading also reads it
     assert fit_date_formats(intent, code, ()) == (code, ())
     assert fit_date_formats("sort `xs`", "sorted(xs)", ()) == ("sorted(xs)", ())
+
+
+def test_strftime_writes_the_example_shape_not_the_example() -> None:
+    intent = "get the current date as a string like '2024-01-31'"
+    code = "datetime.datetime.now().strftime('2024-01-31')"
+    assert fit_date_formats(intent, code, ())[0] == ("datetime.datetime.now().strftime('%Y-%m-%d')")
+    kept = "d.strftime('%Y-%m-%d')"
+    assert fit_date_formats(intent, kept, ()) == (kept, ())
+    wrong = "time.strftime('%H:%M', t)"
+    assert fit_date_formats(intent, wrong, ())[0] == "time.strftime('%Y-%m-%d', t)"
