@@ -15,7 +15,7 @@ import ast
 import builtins
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from codeqa_model.api_table import (
@@ -24,6 +24,8 @@ from codeqa_model.api_table import (
     MODULE,
     POSITIONAL_ONLY,
     POSITIONAL_OR_KEYWORD,
+    VAR_KEYWORD,
+    VAR_POSITIONAL,
     ApiTable,
     Entry,
     Signature,
@@ -402,7 +404,7 @@ class ApiChecker:
         assert self.table is not None
         if entry.kind not in (FUNCTION, CLASS):
             return None
-        signatures = self.table.signatures(entry)
+        signatures = _specific(self.table.signatures(entry))
         if not signatures:
             return None
         n_pos = sum(1 for a in call.args if not isinstance(a, ast.Starred))
@@ -439,6 +441,15 @@ def _string_misfit(call: ast.Call, signature: Signature, declared: ValueTypes) -
         if name == "mode" and _is_no_mode(node):
             return f"passes {ast.unparse(node)} as the mode"
     return None
+
+
+def _specific(signatures: Sequence[Signature]) -> Sequence[Signature]:
+    """The signatures without a catch-all `(*args, **kwargs)` when others say more: `dict`'s
+    `__new__` takes anything, its `__init__` overloads do not (`dict(a, b)` raises)."""
+    catch_all = [
+        s for s in signatures if {p.kind for p in s.params} == {VAR_POSITIONAL, VAR_KEYWORD}
+    ]
+    return [s for s in signatures if s not in catch_all] or signatures
 
 
 def _text_for_bytes(

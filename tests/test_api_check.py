@@ -269,6 +269,18 @@ def test_hashes_and_encoders_take_bytes_not_text(checker: ApiChecker) -> None:
     assert checker.check("base64.b64decode('aGk=')", ctx("import base64")).ok  # text is fine
 
 
+def test_a_catch_all_signature_does_not_hide_the_specific_ones() -> None:
+    table = ApiTable(
+        {"builtins": {"dict": ["c", "", "**kwargs", "map, /, **kwargs", "*args, **kwargs"]}}
+    )
+    checker = ApiChecker(table)
+    intent = "merge dict `a` and dict `b`"
+    assert not checker.check("dict(a, b)", SourceContext.EMPTY, intent).ok
+    assert checker.check("dict(a, **b)", SourceContext.EMPTY, intent).ok
+    only = ApiTable({"m": {"f": ["f", "*args, **kwargs"]}})
+    assert ApiChecker(only).check("m.f(1, 2, x=3)", ctx("import m")).ok
+
+
 def test_a_literal_is_never_called(checker: ApiChecker) -> None:
     assert checker.check("sorted(7(x) for x in xs)", SourceContext.EMPTY, "`xs`").reason == (
         "calls 7, which is not callable"
