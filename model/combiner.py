@@ -4,10 +4,12 @@
 weights over the matcher logit and the evidence features it names (`KNOWN_FEATURES`: the API
 profiles' `match_evidence.FEATURES`, `values_missing`, `opposite`, the quoted values left out by
 kind (`match_evidence.LITERAL_FEATURES`), and the learned retriever's
-`PRIOR_FEATURES`, which need the bundle's `retriever.safetensors`), the API profiles behind
-the evidence, and the threshold chosen on validation. A bundle without the file scores with the
-matcher alone, as before. The combined probability replaces the matcher's wherever a pair is
-judged (`Engine.score`, `codeqa-train evaluate`); suggestion reranking keeps the matcher's.
+`PRIOR_FEATURES`, which need the bundle's `retriever.safetensors`, and the sibling contrast
+`sibling_evidence.SIBLING_FEATURES`, whose sibling groups and doc sentences the file carries),
+the API profiles behind the evidence, and the threshold chosen on validation. A bundle without
+the file scores with the matcher alone, as before. The combined probability replaces the
+matcher's wherever a pair is judged (`Engine.score`, `codeqa-train evaluate`); suggestion
+reranking keeps the matcher's.
 """
 
 from __future__ import annotations
@@ -27,12 +29,20 @@ from codeqa_model.match_evidence import (
     values_missing,
 )
 from codeqa_model.retriever_evidence import PRIOR_FEATURES, RetrieverEvidence
+from codeqa_model.sibling_evidence import SIBLING_FEATURES, Siblings
 
 COMBINER_FILE = "combiner.json"
 COMBINER_FORMAT = 1
 _EPS = 1e-6
 # every evidence feature a combiner may name, in the order `evidence_matrix` computes them
-KNOWN_FEATURES = (*FEATURES, "values_missing", "opposite", *LITERAL_FEATURES, *PRIOR_FEATURES)
+KNOWN_FEATURES = (
+    *FEATURES,
+    "values_missing",
+    "opposite",
+    *LITERAL_FEATURES,
+    *PRIOR_FEATURES,
+    *SIBLING_FEATURES,
+)
 
 
 def design_matrix(base_probs: np.ndarray, evidence: np.ndarray) -> np.ndarray:
@@ -48,9 +58,10 @@ def evidence_matrix(
     names: Sequence[str],
     evidence: Evidence,
     prior: RetrieverEvidence | None = None,
+    siblings: Siblings | None = None,
 ) -> np.ndarray:
-    """(n, len(names)): the named `KNOWN_FEATURES` of each pair; the retriever's are computed
-    only when named (they need `prior`)."""
+    """(n, len(names)): the named `KNOWN_FEATURES` of each pair; the retriever's and the sibling
+    contrast are computed only when named (they need `prior`, `siblings`)."""
     columns = [np.asarray(evidence.many(pairs), dtype=np.float64).reshape(len(pairs), -1)]
     if "values_missing" in names:
         columns.append(np.array([[values_missing(i, c)] for i, c in pairs], dtype=np.float64))
@@ -71,6 +82,12 @@ def evidence_matrix(
         columns.append(np.asarray(prior.many(pairs), dtype=np.float64).reshape(len(pairs), -1))
     else:
         columns.append(np.zeros((len(pairs), len(PRIOR_FEATURES))))
+    if any(n in SIBLING_FEATURES for n in names):
+        if siblings is None:
+            raise ValueError("the sibling contrast needs the sibling groups")
+        columns.append(np.asarray(siblings.many(pairs), dtype=np.float64).reshape(len(pairs), -1))
+    else:
+        columns.append(np.zeros((len(pairs), len(SIBLING_FEATURES))))
     full = np.hstack(columns)
     return full[:, [KNOWN_FEATURES.index(n) for n in names]]
 
@@ -86,6 +103,7 @@ class Combiner:
         evidence: Evidence,
         names: Sequence[str] = FEATURES,
         prior: RetrieverEvidence | None = None,
+        siblings: Siblings | None = None,
     ) -> None:
         unknown = [n for n in names if n not in KNOWN_FEATURES]
         if unknown or len(set(names)) != len(names):
@@ -96,12 +114,15 @@ class Combiner:
             raise ValueError(f"threshold must be in (0, 1), got {threshold}")
         if prior is None and any(n in PRIOR_FEATURES for n in names):
             raise ValueError("its features need the learned retriever (retriever.safetensors)")
+        if siblings is None and any(n in SIBLING_FEATURES for n in names):
+            raise ValueError("its sibling contrast needs the sibling groups")
         self.weights = np.asarray(weights, dtype=np.float64)
         self.bias = float(bias)
         self.threshold = float(threshold)
         self.evidence = evidence
         self.names = tuple(names)
         self.prior = prior
+        self.siblings = siblings
 
     @classmethod
     def from_bytes(cls, data: bytes, retriever: ApiRetriever | None = None) -> Combiner:
@@ -122,6 +143,7 @@ class Combiner:
             prior = RetrieverEvidence(retriever)
         try:
             weights = [float(w) for w in obj["weights"]]
+            siblings = Siblings.from_dict(obj["siblings"]) if "siblings" in obj else None
             return cls(
                 weights,
                 float(obj["bias"]),
@@ -129,6 +151,7 @@ class Combiner:
                 _evidence(obj),
                 names,
                 prior,
+                siblings,
             )
         except (KeyError, TypeError) as exc:
             raise ValueError(f"missing or malformed field ({exc!r})") from None
@@ -149,7 +172,7 @@ class Combiner:
         """Combined probabilities for `pairs`, given the matcher's probabilities for them."""
         if not pairs:
             return np.zeros(0, dtype=np.float64)
-        ev = evidence_matrix(pairs, self.names, self.evidence, self.prior)
+        ev = evidence_matrix(pairs, self.names, self.evidence, self.prior, self.siblings)
         x = design_matrix(np.asarray(base_probs), ev)
         return 1.0 / (1.0 + np.exp(-(x @ self.weights + self.bias)))
 

@@ -18,6 +18,14 @@ weight chosen out of fold, see `weigh_blocks`). `--retriever FILE` (the index's 
 retriever, shipped as `retriever.safetensors`) adds its P(api | intent) features
 (`codeqa_model.retriever_evidence`); `--features` chooses among `KNOWN_FEATURES`.
 
+`--api-table FILE --sibling-weights K,K,...` adds the sibling contrast
+(`codeqa_model.sibling_evidence`: the intent's verb names a sibling of a called API, and nothing
+the block calls says it) with a *fixed* weight -K chosen out of fold (`choose_sibling_weight`),
+not fitted: it fires on a few percent of pairs, mostly wrong blocks the other features already
+score low, so the likelihood fit gives it little weight (-0.4 on the project's validation rows)
+though the threshold rule gains blocks from a larger one. The groups and the doc sentences it
+reads (the classifier's `extra["api_docs"]`) are written into combiner.json.
+
 Writes OUT/combiner.json (a bundle extra file: pass it to tune, evaluate and export with
 `--extra-file`) and OUT/report.json. No test split is read.
 """
@@ -124,16 +132,19 @@ def fold_of(qid: str, folds: int) -> int:
 
 def feature_names(spec: str, retriever: bool) -> list[str]:
     """`--features`: "all" (every known feature; the retriever's only with a retriever) or a
-    comma-separated list of `KNOWN_FEATURES`."""
+    comma-separated list of `KNOWN_FEATURES`; never the sibling contrast, whose weight is
+    chosen, not fitted (`--sibling-weights`)."""
     from codeqa_model.combiner import KNOWN_FEATURES
     from codeqa_model.retriever_evidence import PRIOR_FEATURES
+    from codeqa_model.sibling_evidence import SIBLING_FEATURES
 
+    fitted = [n for n in KNOWN_FEATURES if n not in SIBLING_FEATURES]
     if spec == "all":
-        return [n for n in KNOWN_FEATURES if retriever or n not in PRIOR_FEATURES]
+        return [n for n in fitted if retriever or n not in PRIOR_FEATURES]
     names = [n.strip() for n in spec.split(",") if n.strip()]
-    unknown = [n for n in names if n not in KNOWN_FEATURES]
+    unknown = [n for n in names if n not in fitted]
     if unknown:
-        raise SystemExit(f"--features: unknown {unknown}; known: {', '.join(KNOWN_FEATURES)}")
+        raise SystemExit(f"--features: unknown {unknown}; known: {', '.join(fitted)}")
     if not retriever and any(n in PRIOR_FEATURES for n in names):
         raise SystemExit(f"--features {', '.join(PRIOR_FEATURES)} need --retriever")
     return names
@@ -290,6 +301,30 @@ def weigh_blocks(
     return chosen_rows, {"weight": chosen_m, "grid": grid, "tail_weight": chosen_tail}
 
 
+def choose_sibling_weight(
+    probs: np.ndarray,
+    gap: np.ndarray,
+    labels: np.ndarray,
+    sources: np.ndarray,
+    grid: Sequence[float],
+    rate: float,
+) -> tuple[float, dict[str, float]]:
+    """The K from `grid` under which logit(`probs`) - K * `gap` (out-of-fold probabilities moved
+    by the sibling contrast) flags the most negatives at the threshold rule, mean over sources
+    (as `weigh_blocks` chooses); the smallest K on a tie. Returns (K, {K: that mean})."""
+    p = np.clip(probs, 1e-6, 1.0 - 1e-6)
+    logit = np.log(p) - np.log1p(-p)
+    scores: dict[str, float] = {}
+    best = 0.0
+    for k in sorted(grid):
+        moved = 1.0 / (1.0 + np.exp(-(logit - k * gap)))
+        t = threshold_for_sources(moved, labels, sources, rate)
+        scores[repr(float(k))] = round(negatives_flagged(moved, labels, sources, t), 4)
+        if scores[repr(float(k))] > scores.get(repr(float(best)), -1.0):
+            best = float(k)
+    return best, scores
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     a = parser.add_argument
     a(
@@ -341,6 +376,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     a("--features", default="all", help='"all" or a comma list of KNOWN_FEATURES')
     a(
+        "--api-table",
+        type=Path,
+        metavar="FILE",
+        help="the bundle's api_table.json: sibling groups for --sibling-weights",
+    )
+    a(
+        "--sibling-weights",
+        type=lambda text: [float(v) for v in text.split(",")],
+        default=[],
+        metavar="K,K,...",
+        help="fixed weights -K tried for the sibling contrast (needs --api-table; see "
+        "choose_sibling_weight); none: no sibling feature",
+    )
+    a(
         "--tail-weights",
         type=lambda text: [float(v) for v in text.split(",")],
         default=[1.0],
@@ -379,12 +428,26 @@ def base_matcher(args: argparse.Namespace) -> Any:
     return Engine.load(args.bundle, threads=args.threads).matcher
 
 
+def sibling_groups(args: argparse.Namespace, matcher: Any) -> Any:
+    """`sibling_evidence.Siblings` from `--api-table` and the matcher's API doc sentences."""
+    from codeqa_model.api_table import ApiTable
+    from codeqa_model.sibling_evidence import Siblings
+
+    if args.api_table is None:
+        raise SystemExit("--sibling-weights needs --api-table (the bundle's api_table.json)")
+    table = ApiTable.from_bytes(args.api_table.read_bytes())
+    config = getattr(matcher, "config", None)
+    docs = getattr(config, "extra", {}).get("api_docs") or {}
+    return Siblings.from_table(table, docs)
+
+
 def fit(args: argparse.Namespace, log: Any = print) -> dict[str, Any]:
     """Profiles from train, weights and threshold from valid; returns combiner and report."""
     import torch
     from codeqa_model.api_retriever import ApiRetriever
     from codeqa_model.combiner import COMBINER_FORMAT, evidence_matrix
     from codeqa_model.retriever_evidence import RetrieverEvidence
+    from codeqa_model.sibling_evidence import SIBLING_FEATURES
     from codeqa_train.matcher_data.blocks import read_blocks
 
     torch.set_num_threads(args.threads)
@@ -413,9 +476,33 @@ def fit(args: argparse.Namespace, log: Any = print) -> dict[str, Any]:
     rows, block_weight = weigh_blocks(x, labels, sources, folds, rows, args)
     tail = block_weight.pop("tail_weight")
     oof = out_of_fold(x, labels, folds, args.c, rows)
+    weights, bias = fit_weights(x, labels, args.c, rows)
+    siblings, sibling_report = None, None
+    if args.sibling_weights:
+        siblings = sibling_groups(args, matcher)
+        gap = evidence_matrix(pairs, SIBLING_FEATURES, evidence, siblings=siblings)[:, 0]
+        k, grid = choose_sibling_weight(
+            oof, gap, labels, sources, args.sibling_weights, args.false_alarm_rate
+        )
+        fired = {
+            source: {
+                f"label {y}": round(float((gap[m & (labels == y)] > 0).mean()), 4)
+                for y in (0, 1)
+                if (m & (labels == y)).any()
+            }
+            for source in sorted(set(sources.tolist()))
+            if (m := sources == source).any()
+        }
+        sibling_report = {"weight": -k, "negatives_flagged": grid, "fires": fired}
+        log(f"sibling contrast weight {-k} (grid {grid})")
+        if k > 0:
+            oof = 1.0 / (1.0 + np.exp(-(np.log(oof) - np.log1p(-oof) - k * gap)))
+            names = [*names, *SIBLING_FEATURES]
+            weights = [*weights, -k]
+        else:
+            siblings = None
     threshold = threshold_for_sources(oof, labels, sources, args.false_alarm_rate)
     base_threshold = threshold_for_sources(base, labels, sources, args.false_alarm_rate)
-    weights, bias = fit_weights(x, labels, args.c, rows)
     combiner = {
         "format": COMBINER_FORMAT,
         "features": ["matcher_logit", *names],
@@ -424,6 +511,8 @@ def fit(args: argparse.Namespace, log: Any = print) -> dict[str, Any]:
         "threshold": threshold,
         "evidence": evidence.to_dict(),
     }
+    if siblings is not None:
+        combiner["siblings"] = siblings.to_dict()
     report = {
         "split": f"classifier/valid of {args.matcher_data}, blocks {list(map(str, args.blocks))}"
         f" ({len(valid)} rows, {args.folds} folds by question/package/intent, out of fold)",
@@ -433,6 +522,7 @@ def fit(args: argparse.Namespace, log: Any = print) -> dict[str, Any]:
         "threshold_rule": f"at most {args.false_alarm_rate} of every source's true pairs flagged",
         "tail_weight": tail,
         "block_weight": block_weight,
+        "sibling_weight": sibling_report,
         "matcher": per_kind(base, labels, kinds, base_threshold),
         "matcher_threshold_same_rule": base_threshold,
         "combined": per_kind(oof, labels, kinds, threshold),
@@ -465,6 +555,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"{kind:10s} ROC-AUC {100 * before:5.1f} -> {100 * after:5.1f}")
     print(f"tail weight {report['tail_weight']}")
     print(f"block weight {report['block_weight']}")
+    if report["sibling_weight"] is not None:
+        print(f"sibling weight {report['sibling_weight']['weight']}")
     print(
         f"false alarms {report['combined']['false_alarms']:.3f} at threshold "
         f"{report['threshold']:.4f}; wrote {args.out / COMBINER_FILE}"

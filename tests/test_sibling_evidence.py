@@ -1,0 +1,152 @@
+"""The sibling contrast: a block whose call is a sibling of the API the intent's verb spells is
+told apart from the block that calls that API; a call that says the verb, a long block or a
+question title's gerund keeps it quiet; combiner.json carries its groups; fit-combiner
+chooses its fixed weight by the negatives flagged."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from codeqa_model.api_table import ApiTable
+from codeqa_model.combiner import COMBINER_FORMAT, Combiner
+from codeqa_model.match_evidence import Evidence
+from codeqa_model.sibling_evidence import MAX_CALLS, Siblings, anchor
+from codeqa_train.fit_combiner import choose_sibling_weight, feature_names
+
+TABLE = ApiTable(
+    {
+        "os": {
+            "remove": ["f", "path"],
+            "rename": ["f", "src, dst"],
+            "getcwd": ["f", ""],
+            "listdir": ["f", "path=..."],
+            "sep": ["v"],
+            "path": ["m", "os.path"],
+        },
+        "os.path": {
+            "abspath": ["f", "path"],
+            "getmtime": ["f", "filename"],
+            "basename": ["f", "p"],
+            "exists": ["f", "path"],
+        },
+    },
+    instances={
+        "str": {"startswith": ["f", "prefix"], "endswith": ["f", "suffix"], "upper": ["f", ""]},
+        "list": {"pop": ["f", "index=..."], "remove": ["f", "value"], "append": ["f", "x"]},
+    },
+)
+DOCS = {"list.pop": "Remove and return item at index (default last)."}
+
+
+@pytest.fixture(scope="module")
+def siblings() -> Siblings:
+    return Siblings.from_table(TABLE, DOCS)
+
+
+def test_groups_are_module_functions_and_builtin_type_methods(siblings: Siblings) -> None:
+    assert siblings.groups["os"] == ("getcwd", "listdir", "remove", "rename")  # no value/module
+    assert siblings.groups[":str"] == ("endswith", "startswith", "upper")
+    assert siblings.docs == DOCS
+
+
+@pytest.mark.parametrize(
+    ("intent", "word"),
+    [
+        ("rename the file 'old.txt' to 'new.txt'", "rename"),
+        ("get the absolute path of `rel`", "absolute"),
+        ("check whether the string `word` ends with 'ing'", "ends"),
+        ("How to show matplotlib plots in python", "show"),
+        ("Plotting a heatmap with matplotlib", None),
+        ("get the `x`", None),
+    ],
+)
+def test_the_anchor_is_the_first_word_that_says_what_to_do(intent: str, word: str | None) -> None:
+    assert anchor(intent) == word
+
+
+@pytest.mark.parametrize(
+    ("intent", "wrong", "right", "sibling"),
+    [
+        ("rename the file 'a.txt'", 'os.remove("a.txt")', "os.rename(a, b)", "os.rename"),
+        ("get the absolute path of `p`", "os.path.getmtime(p)", "os.path.abspath(p)",
+         "os.path.abspath"),
+        ("check whether `w` ends with 'ing'", 'w.startswith("ing")', 'w.endswith("ing")',
+         "x.endswith"),
+        ("get the current working directory", "os.listdir('.')", "os.getcwd()", "os.getcwd"),
+    ],
+)  # fmt: skip
+def test_a_swapped_sibling_has_a_gap_and_the_right_call_none(
+    siblings: Siblings, intent: str, wrong: str, right: str, sibling: str
+) -> None:
+    gap, call, other = siblings.gap(intent, wrong)
+    assert gap > 0.5 and other == sibling and call != sibling
+    assert siblings.gap(intent, right) == (0.0, "", "")
+    assert siblings.many([(intent, wrong), (intent, right)]) == [[gap], [0.0]]
+
+
+def test_a_call_whose_doc_says_the_verb_keeps_it_quiet(siblings: Siblings) -> None:
+    intent = "remove the last element of the list `stack`"
+    assert siblings.gap(intent, "top = stack.pop()")[0] == 0.0  # list.pop's doc: "Remove ..."
+    assert siblings.gap(intent, "stack.append(0)")[2] == "x.remove"
+
+
+def test_a_call_named_by_an_intent_word_keeps_it_quiet(siblings: Siblings) -> None:
+    assert siblings.gap("remove the upper part of `s`", "s.upper()")[0] == 0.0
+
+
+def test_long_blocks_and_gerund_titles_get_nothing(siblings: Siblings) -> None:
+    calls = "\n".join(f"f{i}(x)" for i in range(MAX_CALLS))
+    assert siblings.gap("rename the file `a`", f"os.remove(a)\n{calls}")[0] == 0.0
+    assert siblings.gap("rename the file `a`", "os.remove(a)")[0] > 0.5
+    assert siblings.gap("Renaming files in a folder", "os.remove(a)")[0] == 0.0
+
+
+def test_groups_round_trip_and_bad_data_is_refused(siblings: Siblings) -> None:
+    again = Siblings.from_dict(json.loads(json.dumps(siblings.to_dict())))
+    assert again.groups == siblings.groups and again.docs == siblings.docs
+    with pytest.raises(ValueError, match="not sibling groups"):
+        Siblings.from_dict({"groups": {}})
+
+
+def _combiner(siblings: Siblings | None, weight: float = -4.0) -> bytes:
+    obj = {
+        "format": COMBINER_FORMAT,
+        "features": ["matcher_logit", "sibling_gap"],
+        "weights": [1.0, weight],
+        "bias": 0.0,
+        "threshold": 0.3,
+        "evidence": Evidence({}, {}, ["os"]).to_dict(),
+    }
+    if siblings is not None:
+        obj["siblings"] = siblings.to_dict()
+    return json.dumps(obj).encode()
+
+
+def test_the_combiner_reads_its_sibling_groups_and_lowers_a_swap(siblings: Siblings) -> None:
+    combiner = Combiner.from_bytes(_combiner(siblings))
+    pairs = [("rename the file `a`", "os.remove(a)"), ("rename the file `a`", "os.rename(a, b)")]
+    wrong, right = combiner.probs(pairs, [0.6, 0.6])
+    assert right == pytest.approx(0.6) and wrong < 0.1
+    with pytest.raises(ValueError, match="sibling groups"):
+        Combiner.from_bytes(_combiner(None))
+
+
+def test_the_sibling_weight_is_chosen_by_the_negatives_flagged() -> None:
+    rng = np.random.default_rng(0)
+    n = 400
+    labels = np.array([1, 0] * (n // 2))
+    sources = np.array(["a"] * (n // 2) + ["b"] * (n // 2))
+    probs = np.where(labels == 1, rng.uniform(0.3, 1.0, n), rng.uniform(0.2, 0.9, n))
+    on_wrong = np.where((labels == 0) & (rng.uniform(size=n) < 0.3), 1.0, 0.0)
+    k, grid = choose_sibling_weight(probs, on_wrong, labels, sources, [0, 1, 3], 0.05)
+    assert k == 3.0 and grid["3.0"] > grid["0.0"]
+    on_right = np.where((labels == 1) & (rng.uniform(size=n) < 0.3), 1.0, 0.0)
+    assert choose_sibling_weight(probs, on_right, labels, sources, [0, 1, 3], 0.05)[0] == 0.0
+
+
+def test_the_sibling_contrast_is_never_a_fitted_feature() -> None:
+    assert "sibling_gap" not in feature_names("all", retriever=True)
+    with pytest.raises(SystemExit, match="unknown"):
+        feature_names("fit,sibling_gap", retriever=False)
