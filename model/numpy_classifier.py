@@ -68,31 +68,35 @@ class CnnEncoder:
         )
 
     def __call__(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """ids (B, L) -> per-token states (B, L, 2H), pooled mean ‖ max (B, 4H), mask (B, L).
+        """ids (B, L) -> per-token states scaled to unit length (B, L, 2H; zero at `<pad>`),
+        pooled mean ‖ max of the states (B, 4H), mask (B, L).
 
         Rows up to their last real token, end to end with one `<pad>` after each, convolved
         as one sequence; states are zero at every `<pad>` (as in the torch network), so the
-        pooled mean and max need no masking (states are never negative: ReLUs)."""
+        pooled mean and max need no masking (states are never negative: ReLUs), and each
+        padded position reads its row's trailing `<pad>`. Unit length is all the alignment
+        features use of the states."""
         batch, width = ids.shape
         mask = ids != PAD
-        positions = np.arange(1, width + 1)
-        lengths = (mask * positions).max(axis=1)  # up to the last real token: inner pads kept
-        kept = positions[None, :] <= lengths[:, None]
+        positions = np.arange(width)
+        lengths = (mask * (positions + 1)).max(axis=1)  # up to the last real token
         starts = np.cumsum(lengths + 1) - (lengths + 1)
-        where = (starts[:, None] + positions[None, :] - 1)[kept]
+        # each padded position's place in the packed sequence: a real one, or its row's end
+        place = starts[:, None] + np.minimum(positions[None, :], lengths[:, None])
         flat = np.full(int(lengths.sum()) + batch, PAD, dtype=np.int64)
-        flat[where] = ids[kept]
+        flat[place] = ids
         keep = (flat != PAD).astype(np.float32)[:, None]
         h = np.maximum(_convolve(self.table[flat], self.bias1), 0.0)
         h *= keep
         second = np.maximum(_convolve(h @ self.kernel2, self.bias2), 0.0)
         h += second
         h *= keep
-        states = np.zeros((batch, width, h.shape[1]), np.float32)
-        states[kept] = h[where]
         count = np.maximum(mask.sum(axis=1, keepdims=True), 1).astype(np.float32)
-        pooled = np.concatenate([states.sum(axis=1) / count, states.max(axis=1)], axis=1)
-        return states, pooled, mask
+        pooled = np.concatenate(
+            [np.add.reduceat(h, starts, axis=0) / count, np.maximum.reduceat(h, starts, axis=0)],
+            axis=1,
+        )
+        return _normalized(h)[place], pooled, mask
 
 
 def _normalized(x: np.ndarray) -> np.ndarray:
@@ -104,13 +108,20 @@ def _normalized(x: np.ndarray) -> np.ndarray:
 def alignment_features(
     a: np.ndarray, a_mask: np.ndarray, b: np.ndarray, b_mask: np.ndarray
 ) -> np.ndarray:
-    """(B, 2): mean over a's tokens of the best cosine similarity with b's, and from b."""
-    sim = _normalized(a) @ _normalized(b).transpose(0, 2, 1)  # (B, La, Lb)
-    sim = np.where(a_mask[:, :, None] & b_mask[:, None, :], sim, np.float32(-1.0))
-    a_best, b_best = sim.max(axis=2), sim.max(axis=1)
+    """(B, 2): mean over a's tokens of the best cosine similarity with b's, and from b; a and b
+    already scaled to unit length. A masked token never wins: its similarities are put below
+    -1 (torch's network puts them at -1, below or at every cosine: the same maxima)."""
+    sim = a @ b.transpose(0, 2, 1)  # (B, La, Lb)
+    a_best = (sim + _below(b_mask)[:, None, :]).max(axis=2)
+    b_best = (sim + _below(a_mask)[:, :, None]).max(axis=1)
     a_count = np.maximum(a_mask.sum(axis=1), 1).astype(np.float32)
     b_count = np.maximum(b_mask.sum(axis=1), 1).astype(np.float32)
     return np.stack([(a_best * a_mask).sum(1) / a_count, (b_best * b_mask).sum(1) / b_count], 1)
+
+
+def _below(mask: np.ndarray) -> np.ndarray:
+    """0 where mask is true, -4 elsewhere (float32)."""
+    return np.where(mask, np.float32(0.0), np.float32(-4.0))
 
 
 def _masked_mean(x: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -174,7 +185,7 @@ class NumpyMatchClassifier:
         embed = self.intent_enc.embed
         i_mask, p_mask = intent_ids != PAD, parts_ids != PAD
         i_emb, p_emb = embed[intent_ids], embed[parts_ids]
-        align = alignment_features(i_emb, i_mask, p_emb, p_mask)
+        align = alignment_features(_normalized(i_emb), i_mask, _normalized(p_emb), p_mask)
         mean = _masked_mean(i_emb, i_mask) * _masked_mean(p_emb, p_mask)
         return np.concatenate([align, mean], axis=1)
 

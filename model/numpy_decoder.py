@@ -11,6 +11,7 @@ without the copy gate. The numbers are torch's up to float rounding.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -207,35 +208,37 @@ class NumpyStep:
         """One step and the beam's `n` best extensions: (scores, flat indices row * width +
         token, width, next state); banned (row, token) pairs never win.
 
-        A copy model's scores are probabilities and log(p + 1e-12) keeps their order within a
-        row, so only each row's n best are put in log space."""
+        A copy model's scores are probabilities, and log(p + 1e-12) keeps their order within a
+        row. Only the entries that can be among the n best are put in log space: those scoring
+        at least the n-th best extension of the row with the best live score (n entries do),
+        found with a threshold per row in probability space, a little lowered against rounding
+        (the exact scores of the few it lets in decide)."""
         out, state = self(np.asarray(prev, dtype=np.int64), state)
-        live = np.asarray(live_scores, dtype=np.float32)[:, None]
+        live = np.asarray(live_scores, dtype=np.float32)
         rows, cols = banned
         width = out.shape[1]
         if self.copy_ids is None:  # log-probabilities
             if cols:
                 out[rows, cols] = -np.inf
-            cand = (out + live).ravel()
+            cand = (out + live[:, None]).ravel()
             return (*_best(cand, n), width, state)
         if cols:
             out[rows, cols] = -1.0  # below every probability: -inf once in log space
-        per_row = min(n, width)
-        tokens = np.argpartition(out, width - per_row, axis=1)[:, width - per_row :]
-        values = np.take_along_axis(out, tokens, axis=1)
-        order = np.lexsort((tokens, -values))  # per row: best first, ties by token id
-        tokens = np.take_along_axis(tokens, order, axis=1)
-        values = np.take_along_axis(values, order, axis=1)
+        lead = int(np.argmax(live))
+        nth = float(np.partition(out[lead], width - min(n, width))[width - min(n, width)])
+        if nth > 0.0:
+            bound = math.log(nth + 1e-12) + float(live[lead])
+            with np.errstate(over="ignore"):  # a hopeless row's floor is inf: no candidates
+                floor = (np.exp(bound - live.astype(np.float64)) - 1e-12) * (1.0 - 1e-4)
+                floor32 = floor.astype(np.float32)
+            cand_rows, cand_tokens = np.nonzero(out >= floor32[:, None])
+        else:  # the leading row has fewer than n allowed tokens: every entry is a candidate
+            cand_rows, cand_tokens = np.nonzero(out >= 0.0)
+        values = out[cand_rows, cand_tokens]
         with np.errstate(divide="ignore", invalid="ignore"):
             logp = np.where(values < 0, np.float32(-np.inf), np.log(values + np.float32(1e-12)))
-        scores, pos = _best((logp + live).ravel(), n)
-        flat = tokens.ravel()[pos]
-        return (
-            scores,
-            [p // per_row * width + int(t) for p, t in zip(pos, flat, strict=True)],
-            width,
-            state,
-        )
+        scores, pos = _best(logp + live[cand_rows], n)
+        return scores, (cand_rows[pos] * width + cand_tokens[pos]).tolist(), width, state
 
     @staticmethod
     def keep(
