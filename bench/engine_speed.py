@@ -86,7 +86,7 @@ def measure_engine(
     threads: int = 1,
 ) -> EngineSpeed:
     """Load the bundle fresh and time `calls` suggest calls and one `score` over `scored` pairs."""
-    from codeqa_model.inference import Engine  # imports torch: only when measured
+    from codeqa_model.inference import Engine  # the model's imports: only when measured
 
     engine = Engine.load(bundle, threads=threads)
     intents = DistinctIntents(pairs)

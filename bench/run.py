@@ -88,7 +88,7 @@ def _bundle(spec: str | None) -> Path:
 
 def _cache_bounds() -> dict[str, int]:
     """The engine's cache sizes (its own constants; the server keeps no other model cache)."""
-    from codeqa_model import inference  # imports torch, in this process only
+    from codeqa_model import inference  # the model's imports, in this process only
 
     return {"suggestions": inference.SUGGESTION_CACHE_SIZE, "scores": inference.SCORE_CACHE_SIZE}
 

@@ -35,32 +35,59 @@ class LstmWeights:
             bias=_f32(arrays[f"{prefix}.bias_ih_l0"]) + _f32(arrays[f"{prefix}.bias_hh_l0"]),
         )
 
+
+def _halved(width: int) -> np.ndarray:
+    """Column scales that halve the i, f and o gates (exact in binary floating point), so one
+    tanh over all four gates gives the sigmoids as σ(x) = tanh(x / 2) / 2 + 1/2."""
+    size = width // 4
+    half = np.full(width, 0.5, np.float32)
+    half[2 * size : 3 * size] = 1.0  # g stays: tanh(g)
+    return half
+
+
+@dataclass(frozen=True)
+class BiLstm:
+    """Both directions' weights side by side, gates halved (`_halved`), for `run`."""
+
+    w_ih: np.ndarray  # (E, 2 * 4h): forward's columns, then backward's
+    bias: np.ndarray  # (2, 4h)
+    w_hh: np.ndarray  # (2, h, 4h)
+
+    @classmethod
+    def of(cls, forward: LstmWeights, backward: LstmWeights) -> BiLstm:
+        half = _halved(forward.w_hh.shape[1])
+        return cls(
+            w_ih=_f32(np.concatenate([forward.w_ih * half, backward.w_ih * half], axis=1)),
+            bias=_f32(np.stack([forward.bias * half, backward.bias * half])),
+            w_hh=_f32(np.stack([forward.w_hh * half, backward.w_hh * half])),
+        )
+
     def run(self, x: np.ndarray) -> np.ndarray:
-        """States (S, h) for inputs x (S, E), from a zero state: the input products for every
-        position at once, then the recurrence one position at a time."""
-        size = self.w_hh.shape[0]
-        inputs = x @ self.w_ih
-        inputs += self.bias
-        h = np.zeros(size, np.float32)
-        c = np.zeros(size, np.float32)
-        out = np.empty((len(x), size), np.float32)
-        for t, gates_in in enumerate(inputs):
-            gates = gates_in + h @ self.w_hh
-            i, f, g, o = (
-                gates[:size],
-                gates[size : 2 * size],
-                gates[2 * size : 3 * size],
-                gates[3 * size :],
-            )
-            c = _sigmoid(f) * c + _sigmoid(i) * np.tanh(g)
-            h = _sigmoid(o) * np.tanh(c)
-            out[t] = h
-        return out
-
-
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    """Logistic function in one ufunc pass (tanh form: no overflow warnings for large |x|)."""
-    return np.tanh(x * 0.5) * 0.5 + 0.5
+        """States (S, 2h) for inputs x (S, E) from zero states: the forward LSTM over x, the
+        backward one over x reversed (its states put back in source order). Both directions
+        step together, one product per position for the two; the input products for every
+        position at once."""
+        size = self.w_hh.shape[1]
+        inputs = (x @ self.w_ih).reshape(len(x), 2, 4 * size).transpose(1, 0, 2) + self.bias[
+            :, None
+        ]
+        inputs[1] = inputs[1][::-1].copy()
+        h = np.zeros((2, 1, size), np.float32)
+        c = np.zeros((2, size), np.float32)
+        out = np.empty((2, len(x), size), np.float32)
+        for t in range(len(x)):
+            gates = np.matmul(h, self.w_hh)[:, 0]
+            gates += inputs[:, t]
+            np.tanh(gates, out=gates)
+            sig = gates[:, :size], gates[:, size : 2 * size], gates[:, 3 * size :]
+            for part in sig:
+                part *= 0.5
+                part += 0.5
+            i, f, o = sig
+            c = f * c + i * gates[:, 2 * size : 3 * size]
+            h = (o * np.tanh(c))[:, None]
+            out[:, t] = h[:, 0]
+        return np.concatenate([out[0], out[1][::-1]], axis=1)
 
 
 @dataclass(frozen=True)
@@ -69,8 +96,7 @@ class EncoderWeights:
     projection that makes the keys."""
 
     embed: np.ndarray  # (V, E)
-    forward: LstmWeights
-    backward: LstmWeights
+    lstm: BiLstm
     bridge_w: np.ndarray  # (H, H) transposed
     bridge_b: np.ndarray  # (H,)
     keys_w: np.ndarray  # (H, H): attention.proj transposed
@@ -80,8 +106,10 @@ class EncoderWeights:
         """From a `Seq2Seq` state dict's arrays (its parameter names)."""
         return cls(
             embed=np.asarray(arrays["encoder.embed.weight"], dtype=np.float32),
-            forward=LstmWeights.from_arrays(arrays, "encoder.lstm"),
-            backward=LstmWeights.from_arrays(arrays, "encoder.lstm_reverse"),
+            lstm=BiLstm.of(
+                LstmWeights.from_arrays(arrays, "encoder.lstm"),
+                LstmWeights.from_arrays(arrays, "encoder.lstm_reverse"),
+            ),
             bridge_w=_f32(np.asarray(arrays["encoder.bridge.weight"]).T),
             bridge_b=_f32(arrays["encoder.bridge.bias"]),
             keys_w=_f32(np.asarray(arrays["attention.proj.weight"]).T),
@@ -90,10 +118,7 @@ class EncoderWeights:
     def encode(self, src: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """src (S,) ids -> encoder states (S, H), attention keys (S, H), and the decoder's
         initial state h, c as (1, H) each (c is zero)."""
-        x = self.embed[src]
-        fwd = self.forward.run(x)
-        bwd = self.backward.run(x[::-1])[::-1]
-        enc = np.concatenate([fwd, bwd], axis=1)
-        summary = np.concatenate([fwd[-1], bwd[0]])  # each direction's end
+        enc = self.lstm.run(self.embed[src])
+        summary = np.concatenate([enc[-1, : enc.shape[1] // 2], enc[0, enc.shape[1] // 2 :]])
         h = np.tanh(summary @ self.bridge_w + self.bridge_b)[None]
         return enc, enc @ self.keys_w, h, np.zeros_like(h)
