@@ -1,9 +1,12 @@
 """Why a block does not match its intent, in words, when the evidence is clear.
 
-The evidence is the block's own calls, read with `ast` (never executed): for each call that
-resolves to a documented API, the matcher scores the intent against that call alone and
-against its documented siblings (`os.getcwd` beside `os.listdir`). When a sibling is judged
-right (p ≥ 0.5) and clearly better than the call (by `WRONG_MARGIN`), the reason names both
+The clearest evidence comes first: the intent's verb spells a documented sibling of a called
+API and nothing the block calls says it (`sibling_evidence`: "calls os.path.getmtime; the
+intent asks for a normalized absolutized version of the pathname `path` (os.path.abspath)").
+Then the block's own calls, read with `ast` (never executed): for each call that resolves to a
+documented API, the matcher scores the intent against that call alone and against its
+documented siblings (`os.getcwd` beside `os.listdir`). When a sibling is judged right
+(p ≥ 0.5) and clearly better than the call (by `WRONG_MARGIN`), the reason names both
 ("calls os.listdir; the intent asks for the current working directory (os.getcwd)"); when the
 block's only documented call is judged wrong alone, it names the call and what its
 documentation says it does. Without such a call, two plain facts still make a reason
@@ -27,6 +30,7 @@ from dataclasses import dataclass
 
 from codeqa_model.match_evidence import OPPOSITES, STRING, canonical, open_modes, quoted, words
 from codeqa_model.pyast import dotted, import_aliases
+from codeqa_model.sibling_evidence import Siblings, anchor
 
 # Common import aliases in Stack Overflow code; an `import x as y` inside the block wins.
 ALIASES = {"np": "numpy", "pd": "pandas", "plt": "matplotlib.pyplot", "dt": "datetime"}
@@ -41,6 +45,8 @@ _MAX_SUMMARY = 90
 _MODULES = frozenset(sys.stdlib_module_names) | {"requests", "numpy", "pandas", "np", "pd", "plt"}
 _WORD = re.compile(r"[a-z]+")
 WRONG_MARGIN = 0.3  # a sibling must beat the called API by this much to be named
+SIBLING_GAP = 0.5  # the sibling contrast names a sibling spelled this much better than the call
+_SIBLINGS: dict[int, tuple[Mapping[str, str], Siblings]] = {}  # per docs mapping (see `_siblings`)
 MAX_SUSPECTS = 1  # calls compared with their siblings (each costs one batch of scores)
 
 
@@ -167,6 +173,30 @@ def plain_reason(intent: str, code: str) -> str | None:
     return f"does not use {missing[0]!r}, which the intent names"
 
 
+def _siblings(docs: Mapping[str, str]) -> Siblings:
+    """The documented sibling groups of `docs`, built once per mapping (an explainer is made
+    per request; the docs mapping lives as long as the matcher)."""
+    found = _SIBLINGS.get(id(docs))
+    if found is None or found[0] is not docs:
+        found = (docs, Siblings.from_docs(docs))
+        _SIBLINGS[id(docs)] = found
+    return found[1]
+
+
+def sibling_reason(intent: str, code: str, docs: Mapping[str, str]) -> str | None:
+    """'calls os.remove; the intent asks for rename the file or directory `src` to `dst`
+    (os.rename)' when the intent's verb spells a documented sibling of a call and nothing the block
+    calls says it (`sibling_evidence.Siblings.gap`); None otherwise."""
+    siblings = _siblings(docs)
+    gap, call, other = siblings.gap(intent, code)
+    if gap < SIBLING_GAP:
+        return None
+    name, written = siblings.doc_name(other), siblings.doc_name(call)
+    doc = docs.get(name)
+    what = f"{summary(doc)} ({name})" if doc else f'{name} (it says "{anchor(intent)}")'
+    return f"calls {written}; the intent asks for {what}"
+
+
 @dataclass(frozen=True)
 class Explainer:
     """Names the call that makes a block wrong, using the matcher as the judge of each call."""
@@ -178,7 +208,11 @@ class Explainer:
     def explain(self, intent: str, code: str) -> str | None:
         if not intent.strip():
             return None
-        return self._by_calls(intent, code) or plain_reason(intent, code)
+        return (
+            sibling_reason(intent, code, self.docs)
+            or self._by_calls(intent, code)
+            or plain_reason(intent, code)
+        )
 
     def _by_calls(self, intent: str, code: str) -> str | None:
         calls = called_apis(code, self.docs)

@@ -127,6 +127,26 @@ class Siblings:
         return cls(groups, {k: str(v) for k, v in docs.items()})
 
     @classmethod
+    def from_docs(cls, docs: Mapping[str, str]) -> Siblings:
+        """From `{dotted name: first doc sentence}` alone: the documented functions of each
+        module, and the documented methods of the builtin types (`str.endswith` → `:str`).
+        Smaller than the API table's groups; for naming a sibling the docs can describe."""
+        groups: dict[str, list[str]] = {}
+        for dotted in docs:
+            module, _, name = dotted.rpartition(".")
+            if module and not name.startswith("_"):
+                groups.setdefault(f":{module}" if module in TYPES else module, []).append(name)
+        return cls({g: n for g, n in groups.items() if len(n) > 1}, docs)
+
+    def doc_name(self, key: str) -> str:
+        """A `gap` key as the docs name it: `x.endswith` → `str.endswith` (the first type
+        whose method is documented), `builtins.len` → `len`; others unchanged."""
+        module, _, name = key.rpartition(".")
+        if module == "x":
+            return next((f"{t}.{name}" for t in TYPES if f"{t}.{name}" in self.docs), f".{name}")
+        return name if module == "builtins" else key
+
+    @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Siblings:
         """From the plain JSON `to_dict` wrote; ValueError when it does not fit."""
         try:

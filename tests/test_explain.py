@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from codeqa_model.explain import Explainer, called_apis, plain_reason, siblings, summary
+from codeqa_model.explain import (
+    Explainer,
+    called_apis,
+    plain_reason,
+    sibling_reason,
+    siblings,
+    summary,
+)
 
 DOCS = {
     "os.getcwd": "Return a string representing the current working directory",
@@ -126,3 +133,23 @@ def test_no_plain_reason_when_the_block_does_the_verb_or_uses_the_values() -> No
     # it writes, and it also loads: the verb is done, so no reason
     assert plain_reason("load the file `p`", "d = json.load(open(p, 'w'))") is None
     assert plain_reason("get the unique values of `tags`", "unique = set(tags)") is None
+
+
+def test_a_sibling_the_intent_verb_spells_is_named_before_the_matcher_is_asked() -> None:
+    docs = {
+        **DOCS,
+        "os.rename": "Rename the file or directory src to dst",
+        "str.endswith": "Return True if the string ends with the suffix",
+        "str.startswith": "Return True if the string starts with the prefix",
+    }
+    explainer = Explainer(docs, KeywordScorer({}), 0.3)  # the matcher finds no better sibling
+    assert explainer.explain("rename the file 'a.txt' to 'b.txt'", "os.remove('a.txt')") == (
+        "calls os.remove; the intent asks for rename the file or directory src to dst (os.rename)"
+    )
+    assert sibling_reason("check if `w` ends with 'ing'", "w.startswith('ing')", docs) == (
+        "calls str.startswith; the intent asks for True if the string ends with the suffix "
+        "(str.endswith)"
+    )
+    assert sibling_reason("rename the file 'a.txt' to 'b.txt'", "os.rename(a, b)", docs) is None
+    # an undocumented sibling is not named (the docs are the groups)
+    assert sibling_reason("rename the file 'a.txt'", "os.remove('a.txt')", DOCS) is None

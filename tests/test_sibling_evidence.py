@@ -150,3 +150,11 @@ def test_the_sibling_contrast_is_never_a_fitted_feature() -> None:
     assert "sibling_gap" not in feature_names("all", retriever=True)
     with pytest.raises(SystemExit, match="unknown"):
         feature_names("fit,sibling_gap", retriever=False)
+
+
+def test_groups_from_docs_alone_and_names_as_the_docs_spell_them() -> None:
+    docs = {"os.rename": "Rename.", "os.remove": "Remove.", "str.endswith": "E.", "str.upper": "U."}
+    from_docs = Siblings.from_docs({**docs, "len": "Length.", "json.loads": "Load."})
+    assert from_docs.groups == {"os": ("remove", "rename"), ":str": ("endswith", "upper")}
+    assert from_docs.doc_name("x.endswith") == "str.endswith"
+    assert from_docs.doc_name("builtins.len") == "len" and from_docs.doc_name("os.rm") == "os.rm"
