@@ -31,6 +31,7 @@ from codeqa_model.api_table import (
     Signature,
 )
 from codeqa_model.context import SourceContext
+from codeqa_model.file_args import PATH_RE
 from codeqa_model.name_types import name_types
 from codeqa_model.pyast import dotted_parts, import_aliases
 from codeqa_model.value_types import BUILTIN_MEMBERS, NUMBER_TYPES, ValueTypes, literal_type
@@ -87,7 +88,6 @@ _BYTES_PARAMS = frozenset({"data", "string", "s", "b"})
 # What a `mode` string may hold (`open`, `gzip.open`, `tarfile.open`, ...): `open('file.txt',
 # 'notes.md')` put the intent's path where the mode goes.
 _MODE = re.compile(r"^[rwxabtU+:|gz2]{1,6}$")
-_FILE_NAME = re.compile(r"^[\w.~/-]*\.[A-Za-z]\w{0,5}$")
 _BUILTINS = frozenset(dir(builtins)) | {"__file__", "__name__", "__doc__"}
 # Without a table, the standard library's module names are still known (from the interpreter's
 # own list, not by importing anything).
@@ -488,7 +488,7 @@ def _is_file_name(node: ast.expr) -> bool:
     return (
         isinstance(node, ast.Constant)
         and isinstance(node.value, str)
-        and _FILE_NAME.match(node.value) is not None
+        and PATH_RE.match(node.value) is not None
     )
 
 

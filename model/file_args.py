@@ -32,7 +32,8 @@ _FILE_METHODS = {
     "write": ", 'w'",
     "writelines": ", 'w'",
 }
-_PATH = re.compile(r"^(?:[\w.~-]*/)*[\w~-][\w.-]*\.[A-Za-z]\w{0,5}$")
+# A file name with an extension, in folders or not ('data.csv', 'out/logs/a.txt'; not '.bashrc').
+PATH_RE = re.compile(r"^(?:[\w.~-]*/)*[\w~-][\w.-]*\.[A-Za-z]\w{0,5}$")
 
 Spans = tuple[tuple[int, int], ...]
 
@@ -114,7 +115,7 @@ def _is_path(node: ast.expr) -> bool:
     return (
         isinstance(node, ast.Constant)
         and isinstance(node.value, str)
-        and _PATH.match(node.value) is not None
+        and PATH_RE.match(node.value) is not None
     )
 
 

@@ -32,6 +32,7 @@ from codeqa_model.pyast import SourcePositions, parse_quietly
 from codeqa_model.quotes import plain_quotes
 from codeqa_model.retrieval_postings import DocTerms, build_postings, starts_with
 from codeqa_model.slots import (
+    BARE_NUMBER_RE,
     Slot,
     SlotMap,
     canonicalize_intent,
@@ -387,17 +388,13 @@ def fill(
     return "".join(pieces), tuple(spans)
 
 
-# A number written bare in an intent ("sleep for 2 seconds"; not "utf-8", "md5" or "1.5x").
-_BARE_NUMBER = re.compile(r"(?<![\w.\-])\d+(?:\.\d+)?(?![\w.])")
-
-
 def _number_edits(code: str, entry_intent: str, intent: str) -> list[tuple[int, int, str, bool]]:
     """Edits putting the intent's bare numbers where the entry's are ("sleep for 2 seconds":
     the entry `time.sleep(5)` → `time.sleep(2)`). Numbers pair up in order when the entry's
     intent has as many as the user's; with one number in the user's intent and none in the
     entry's, it replaces the code's one number other than 0 and 1, wherever it occurs.
     Nothing otherwise, or when the code does not parse."""
-    wanted = _BARE_NUMBER.findall(intent)
+    wanted = BARE_NUMBER_RE.findall(intent)
     if not wanted:
         return []
     tree = parse_quietly(code)
@@ -413,9 +410,9 @@ def _number_edits(code: str, entry_intent: str, intent: str) -> list[tuple[int, 
         ):
             start = where.offset(node.lineno, node.col_offset)
             end = where.offset(node.end_lineno, node.end_col_offset)
-            if _BARE_NUMBER.fullmatch(code[start:end]):
+            if BARE_NUMBER_RE.fullmatch(code[start:end]):
                 found.append((start, end, code[start:end]))
-    own = _BARE_NUMBER.findall(entry_intent)
+    own = BARE_NUMBER_RE.findall(entry_intent)
     if own and len(own) == len(wanted):
         swap = dict(zip(own, wanted, strict=True))
     elif not own and len(wanted) == 1:

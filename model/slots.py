@@ -38,6 +38,9 @@ _QUOTED_RE = re.compile(
     r"(?<![\w'\"`])(?:''(?P<dq>[^'\n]+?)''|(?P<q>['\"`])(?P<v>[^\n]*?)(?P=q))(?!\w)"
 )
 # A placeholder word (`str_0` … `var_9`) standing alone; the one definition the package uses.
+# A number written bare in an intent ("sleep for 2 seconds"; not "utf-8", "md5", "1.5x" or
+# "3-letter"): the retrieval fill puts it in, the missing-values penalty looks for it.
+BARE_NUMBER_RE = re.compile(r"(?<![\w.\-])\d+(?:\.\d+)?(?![\w.\-])")
 PLACEHOLDER_RE = re.compile(r"(?<!\w)(?P<p>(?:str|var)_\d)(?!\w)")
 _LITERAL_RE = re.compile(r"(?P<prefix>[rRbBuUfF]{0,2})(?P<quote>'''|\"\"\"|'|\")", re.DOTALL)
 _LAYOUT_KINDS = ("newline", "indent", "dedent", "comment")

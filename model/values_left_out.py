@@ -15,14 +15,14 @@ import re
 
 from codeqa_model.match_evidence import canonical, values_missing
 from codeqa_model.pyast import parse_quietly
+from codeqa_model.slots import BARE_NUMBER_RE
 
 _QUOTED = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"|`[^`\n]*`")
-_BARE_NUMBER = re.compile(r"(?<![\w.\-])\d+(?:\.\d+)?(?![\w.\-])")
 
 
 def bare_numbers(intent: str) -> list[float]:
     """The numbers the intent writes as words' neighbours, outside quotes and back-ticks."""
-    return [float(n) for n in _BARE_NUMBER.findall(_QUOTED.sub(" ", intent))]
+    return [float(n) for n in BARE_NUMBER_RE.findall(_QUOTED.sub(" ", intent))]
 
 
 def values_left_out(intent: str, code: str) -> float:
@@ -40,7 +40,7 @@ def values_left_out(intent: str, code: str) -> float:
 def _code_numbers(code: str) -> set[float]:
     tree = parse_quietly(code)
     if tree is None:
-        return {float(n) for n in _BARE_NUMBER.findall(code)}
+        return {float(n) for n in BARE_NUMBER_RE.findall(code)}
     return {
         float(node.value)
         for node in ast.walk(tree)
