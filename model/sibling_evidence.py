@@ -54,6 +54,7 @@ LEAD = frozenset(
         "number", "text", "all", "each", "every", "given", "new",
     }
 )  # fmt: skip
+QUESTION = frozenset({"how", "what", "why", "which", "where", "when", "is", "are", "can", "does"})
 _QUOTED = re.compile(r"`[^`]*`|'[^']*'|\"[^\"]*\"")
 TYPES = ("str", "bytes", "list", "dict", "set", "tuple")  # builtin types whose methods group
 _PIECE = 3  # letters of the anchor a candidate sibling's name must contain
@@ -63,10 +64,13 @@ _DOC_WORD = re.compile(r"[a-z]+")
 @lru_cache(maxsize=2048)
 def anchor(intent: str) -> str | None:
     """The intent's first word that says what to do, its quoted values and `LEAD` words
-    skipped; None when there is none, or when the intent opens with a gerund (a question
-    title's topic, "Plotting a heatmap with matplotlib", not an instruction)."""
+    skipped; None when there is none, or when the intent is a question ("How can I plot
+    ...?") or opens with a gerund ("Plotting a heatmap with matplotlib"): a question title
+    names its topic, not the call that answers it."""
     words = intent_words(_QUOTED.sub(" ", intent))
-    if words and words[0].endswith("ing"):
+    if not words or words[0].endswith("ing") or intent.rstrip().endswith("?"):
+        return None
+    if words[words[0] == "python" and len(words) > 1] in QUESTION:  # "Python: how to ..."
         return None
     return next((w for w in words if len(w) >= 2 and w not in LEAD), None)
 
