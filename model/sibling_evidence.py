@@ -194,13 +194,23 @@ class Siblings:
         name = key.rpartition(".")[2].lower()
         if name in words or f"{name}s" in words or name_match(key, (word,)) > 0:
             return True
+        stem = _stem(word)
+        return any(stem in _doc_stems(doc) for doc in self._docs_of(key))
+
+    def _docs_of(self, key: str) -> list[str]:
+        """The doc sentences of a `name_match` key (`x.pop`: list.pop's, dict.pop's, ...)."""
         module, _, name = key.rpartition(".")
         if module == "x":
             names = [f"{t}.{name}" for t in TYPES]
         else:
             names = [key, key.removeprefix("builtins.")]
-        stem = _stem(word)
-        return any(stem in _doc_stems(self.docs[n]) for n in names if n in self.docs)
+        return [self.docs[n] for n in names if n in self.docs]
+
+    def _doc_overlap(self, intent: str, key: str) -> int:
+        """How many of the intent's word stems the key's doc sentences share (breaks ties:
+        `os.getcwd`, "current working directory", over `os.curdir`, "the current directory")."""
+        stems = _doc_stems(intent)
+        return max((len(stems & _doc_stems(doc)) for doc in self._docs_of(key)), default=0)
 
     def gap(self, intent: str, code: str) -> tuple[float, str, str]:
         """(`sibling_gap`, the call, the sibling that beats it); (0.0, "", "") for none."""
@@ -227,13 +237,17 @@ class Siblings:
             for group in groups:
                 index = self._group_index(group)
                 prefix = "x" if group.startswith(":") else group
-                for name in {n for p in pieces for n in index.get(p, ())} - called:
+                for name in sorted({n for p in pieces for n in index.get(p, ())} - called):
                     other = f"{prefix}.{name}"
                     value = name_match(other, own_words)
                     if value < FULL or name_match(other, without) >= value:
                         continue
-                    if value - own > best[0]:
-                        best = (value - own, key, other)
+                    lead = value - own
+                    if lead > best[0] or (
+                        lead == best[0] > 0
+                        and self._doc_overlap(intent, other) > self._doc_overlap(intent, best[2])
+                    ):
+                        best = (lead, key, other)
         return best
 
     def many(self, pairs: Sequence[tuple[str, str]]) -> list[list[float]]:

@@ -153,3 +153,14 @@ def test_a_sibling_the_intent_verb_spells_is_named_before_the_matcher_is_asked()
     assert sibling_reason("rename the file 'a.txt' to 'b.txt'", "os.rename(a, b)", docs) is None
     # an undocumented sibling is not named (the docs are the groups)
     assert sibling_reason("rename the file 'a.txt'", "os.remove('a.txt')", DOCS) is None
+
+
+def test_of_two_fully_spelled_siblings_the_one_whose_doc_says_more_is_named() -> None:
+    docs = {
+        **DOCS,
+        "os.curdir": "The constant string used to refer to the current directory",
+        "os.getcwd": "Return a string representing the current working directory",
+    }
+    for _ in range(3):  # no set order may decide between the two
+        reason = sibling_reason("get the current working directory", "os.listdir('.')", docs)
+        assert reason is not None and reason.endswith("(os.getcwd)")
