@@ -17,12 +17,13 @@ import ast
 import builtins
 import functools
 import hashlib
+import itertools
 import json
 import math
 import re
 import threading
 from collections import Counter, OrderedDict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -576,8 +577,11 @@ class RetrievalIndex:
         With a learned retriever (which knows each entry's APIs) at most `MAX_PER_API` hits
         call the same APIs: ten doc rows of `json.dump` with different optional arguments are
         one answer, and the other slots should offer other ones."""
+        return list(itertools.islice(self.iter_candidates(intent, k, pool), k))
+
+    def iter_candidates(self, intent: str, k: int, pool: int | None = None) -> Iterator[Hit]:
+        """`candidates`, one at a time (a caller that stops early pays for no more fills)."""
         canon, slots = canonicalize_intent(intent)
-        hits: list[Hit] = []
         seen: set[str] = set()
         per_api: Counter[tuple[int, ...]] = Counter()
         learned = self.learned
@@ -601,10 +605,7 @@ class RetrievalIndex:
                     continue
                 per_api[apis] += 1
             seen.add(code)
-            hits.append(Hit(code, sim, spans, entry.source, i))
-            if len(hits) == k:
-                break
-        return hits
+            yield Hit(code, sim, spans, entry.source, i)
 
     # -- storage ----------------------------------------------------------------------------
 

@@ -165,6 +165,24 @@ def test_engine_offers_retrieved_code_with_the_intents_values() -> None:
     assert "print(intent)" in [s.code for s in found]
 
 
+def test_engine_takes_the_nearest_retrieved_code_that_passes_the_check() -> None:
+    """A doc row whose receiver the user's code cannot have (`string_methods`, a pandas
+    accessor) is nearer than the answer that runs; the runnable one takes the place."""
+    from codeqa_model.inference import Engine
+
+    pairs = [
+        ("count the occurrences of each word in list var_0", "string_methods.count(var_0)", "x"),
+        ("count occurrences of each item of var_0", "collections.Counter(var_0)", "conala"),
+    ]
+    index = RetrievalIndex.from_pairs(pairs, scheme="bm25")
+    engine = Engine(_OneGuess(), _LikesShutil(), rerank_weight=0.0, retrieval=index, retrieval_k=1)
+    intent = "count the occurrences of each word in list `words`"
+    assert [h.code for h in index.candidates(intent, 1)] == ["string_methods.count(words)"]
+    found = [s.code for s in engine.suggest(intent, k=5)]
+    assert "collections.Counter(words)" in found
+    assert "string_methods.count(words)" not in found
+
+
 def test_engine_without_retrieval_candidates_keeps_the_beam_only() -> None:
     found = _engine(retrieval_k=0).suggest("copy file `a` to `b`", k=5)
     assert [s.code for s in found] == ["print(intent)"]
