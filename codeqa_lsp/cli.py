@@ -2,8 +2,8 @@
 
 Exit status: 0 ok, 1 when ``check`` finds a mismatch, 2 on usage errors and on files or
 models that could not be read. Logs never go to stdout (stdout is the protocol, or the
-command's output). torch is imported only when a command needs the model, so ``--help``
-and ``--version`` are instant.
+command's output). The model's modules (numpy, the bundle's arrays) are imported only when a
+command needs them, so ``--help`` and ``--version`` are instant.
 """
 
 from __future__ import annotations

@@ -40,7 +40,7 @@ from lsprotocol import types
 from codeqa_lsp import convert
 from codeqa_lsp.intents import CompletionSite, parse_intent_line
 
-if TYPE_CHECKING:  # the type only: importing the engine module would load torch
+if TYPE_CHECKING:  # the type only: importing the engine module would load the model's code
     from codeqa_model.inference import Suggestion
 
 __all__ = [

@@ -15,7 +15,7 @@ from lsprotocol import types
 from codeqa_lsp import completion, fixes
 from codeqa_lsp.intents import IntentBlock
 
-if TYPE_CHECKING:  # the engine's answer type; importing it at run time would load torch
+if TYPE_CHECKING:  # the engine's answer type; importing it at run time loads the model's code
     from codeqa_model.inference import Suggestion
 
 __all__ = [

@@ -23,7 +23,7 @@ from codeqa_lsp import completion, convert
 from codeqa_lsp.intents import CompletionSite, completion_site, split_lines
 from codeqa_lsp.settings import Settings
 
-if TYPE_CHECKING:  # the type only: importing the engine module would load torch
+if TYPE_CHECKING:  # the type only: importing the engine module would load the model's code
     from codeqa_model.inference import Suggestion
 
 __all__ = [
