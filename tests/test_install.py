@@ -20,6 +20,7 @@ import subprocess
 import sys
 import sysconfig
 import venv
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -116,3 +117,26 @@ def test_installed_packages_import_and_generic_names_do_not(
     for name in ("model", "train"):
         missing = _run([python, "-c", f"import {name}"], cwd=tmp_path, timeout=60)
         assert missing.returncode != 0 and "ModuleNotFoundError" in missing.stderr, name
+
+
+def test_the_server_needs_no_torch(installed: Path, tmp_path: Path) -> None:
+    """torch is a training dependency only: the wheel does not require it, and the installed
+    command answers with every `import torch` failing."""
+    (wheel,) = (installed.parent.parent / "wheels").glob("codeqa_lsp-*.whl")
+    with zipfile.ZipFile(wheel) as zf:
+        (name,) = [n for n in zf.namelist() if n.endswith(".dist-info/METADATA")]
+        requires = [
+            line
+            for line in zf.read(name).decode().splitlines()
+            if line.startswith("Requires-Dist:")
+        ]
+    torch_lines = [line for line in requires if line.split()[1].startswith("torch")]
+    assert torch_lines and all('extra == "train"' in line for line in torch_lines), torch_lines
+    blocked = (
+        "import sys; sys.modules['torch'] = None; "
+        "from codeqa_lsp.cli import main; "
+        "sys.argv = ['codeqa-lsp', 'suggest', 'get the current working directory']; main()"
+    )
+    done = _run([str(installed / "python"), "-c", blocked], cwd=tmp_path, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "os.getcwd()" in done.stdout
