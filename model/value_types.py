@@ -57,6 +57,9 @@ _METHOD_RETURNS = {
         **dict.fromkeys(("partition", "rpartition"), "tuple"),
         "encode": "bytes",
     },
+    # `open(...)`'s file, by mode: `open(p).read().decode(...)` is Python 2 (str has no decode).
+    "textfile": {"read": "str", "readline": "str", "readlines": "list"},
+    "binaryfile": {"read": "bytes", "readline": "bytes", "readlines": "list"},
     "list": {
         **dict.fromkeys(("append", "extend", "insert", "remove", "sort", "reverse"), "NoneType"),
         **dict.fromkeys(("clear",), "NoneType"),
@@ -94,11 +97,24 @@ class ValueTypes:
     def _returned(self, call: ast.Call) -> str | None:
         func = call.func
         if isinstance(func, ast.Name):
-            return None if func.id in self.shadowed else _BUILTIN_RETURNS.get(func.id)
+            if func.id in self.shadowed:
+                return None
+            return _file_kind(call) if func.id == "open" else _BUILTIN_RETURNS.get(func.id)
         if isinstance(func, ast.Attribute):
             owner = self.of(func.value)
             return _METHOD_RETURNS.get(owner, {}).get(func.attr) if owner else None
         return None
+
+
+def _file_kind(call: ast.Call) -> str | None:
+    """ "textfile" or "binaryfile" for `open(path[, mode])` with a literal mode (or none)."""
+    mode: ast.expr | None = call.args[1] if len(call.args) > 1 else None
+    mode = next((k.value for k in call.keywords if k.arg == "mode"), mode)
+    if mode is None:
+        return "textfile"
+    if isinstance(mode, ast.Constant) and isinstance(mode.value, str):
+        return "binaryfile" if "b" in mode.value else "textfile"
+    return None
 
 
 def literal_type(node: ast.expr) -> str | None:
