@@ -40,7 +40,10 @@ PRIOR_FEATURES = ("prior_known", "prior_gap")
 _CAP = 12.0  # log-probability differences above 12 count as 12
 _CHUNK = 128  # intents per matrix product (bounds the (intents x APIs) scratch array)
 _TOP_APIS = 2000  # the APIs of largest bias, among which an intent's likeliest is looked for
-_CALL = re.compile(r"(?<!def )(?<!class )(\.?)\b([A-Za-z_][\w.]*)\s*\(")
+# a call: `.`-method or name, then `(`. The look-ahead skips at once the places no call starts
+# at, and nothing gives back a name's letters (no call follows a shorter one): the same
+# matches as without them, at two thirds of the cost
+_CALL = re.compile(r"(?=[.A-Za-z_])(?<!def )(?<!class )(\.?)\b([A-Za-z_][\w.]*+)\s*+\(")
 _IMPORT = re.compile(r"^[ \t]*import[ \t]+([\w.]+)(?:[ \t]+as[ \t]+(\w+))?", re.M)
 _FROM = re.compile(r"^[ \t]*from[ \t]+([\w.]+)[ \t]+import[ \t]+\(?([\w \t,]+)", re.M)
 _FROM_NAME = re.compile(r"(\w+)(?:\s+as\s+(\w+))?")

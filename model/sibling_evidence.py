@@ -37,7 +37,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
-from codeqa_model.api_names import FILLER, MIN_INITIALS, SPELLED, intent_words, name_match
+from codeqa_model.api_names import (
+    FILLER,
+    MIN_INITIALS,
+    MIN_PREFIX,
+    SPELLED,
+    intent_words,
+    name_match,
+)
 from codeqa_model.retriever_evidence import call_paths
 
 SIBLING_FEATURES = ("sibling_gap",)
@@ -82,6 +89,18 @@ def _stem(word: str) -> str:
 @lru_cache(maxsize=2048)
 def _doc_stems(doc: str) -> frozenset[str]:
     return frozenset(_stem(w) for w in _DOC_WORD.findall(doc.lower()) if len(w) >= 2)
+
+
+def _may_spell(name: str, word: str) -> bool:
+    """False when `name_match(name, (word,))` is surely 0: neither `word` nor a spelling of it
+    (`SPELLED`) that is not a filler begins with a piece `name_match` can take (the whole word
+    of 2+ letters or its first `MIN_PREFIX` letters). One word has no initials to spell with."""
+    for w in (word, *SPELLED.get(word, ())):
+        if w in FILLER or len(w) < 2:
+            continue
+        if (w[:MIN_PREFIX] if len(w) >= MIN_PREFIX else w) in name:
+            return True
+    return False
 
 
 def _key(path: str) -> str:
@@ -192,7 +211,9 @@ class Siblings:
         """Whether a called API says `word` (its name spells it or its doc sentence has it), or
         is named by an intent word itself (`d.items()` under "get keys and items of `d`")."""
         name = key.rpartition(".")[2].lower()
-        if name in words or f"{name}s" in words or name_match(key, (word,)) > 0:
+        if name in words or f"{name}s" in words:
+            return True
+        if _may_spell(name.replace("_", ""), word) and name_match(key, (word,)) > 0:
             return True
         stem = _stem(word)
         return any(stem in _doc_stems(doc) for doc in self._docs_of(key))
@@ -214,12 +235,14 @@ class Siblings:
 
     def gap(self, intent: str, code: str) -> tuple[float, str, str]:
         """(`sibling_gap`, the call, the sibling that beats it); (0.0, "", "") for none."""
+        word = anchor(intent)  # remembered per intent: most blocks stop here or at the calls
+        if word is None or word in FILLER:
+            return 0.0, "", ""
         calls = self._calls(code)
         if not calls or len(calls) > MAX_CALLS or not any(g for _, g in calls):
             return 0.0, "", ""
         words = intent_words(intent)
-        word = anchor(intent)
-        if word is None or word in FILLER or any(self._says(k, word, words) for k, _ in calls):
+        if any(self._says(k, word, words) for k, _ in calls):
             return 0.0, "", ""
         pieces = {p[:_PIECE] for p in (word, *SPELLED.get(word, ())) if len(p) >= 2}
         at = words.index(word) if word in words else len(words)
@@ -233,7 +256,7 @@ class Siblings:
             if word not in own_words:
                 continue
             without = tuple(w for w in own_words if w != word)
-            own = name_match(key, own_words)
+            own = None  # the call's own match, read only once a sibling is spelled in full
             for group in groups:
                 index = self._group_index(group)
                 prefix = "x" if group.startswith(":") else group
@@ -242,6 +265,8 @@ class Siblings:
                     value = name_match(other, own_words)
                     if value < FULL or name_match(other, without) >= value:
                         continue
+                    if own is None:
+                        own = name_match(key, own_words)
                     lead = value - own
                     if lead > best[0] or (
                         lead == best[0] > 0

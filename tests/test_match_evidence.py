@@ -4,8 +4,11 @@ elsewhere (`shutil.rmtree` under "read a csv file"), built from training rows on
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from codeqa_model.match_evidence import (
+    _CALL,
     FEATURES,
     LITERAL_FEATURES,
     Evidence,
@@ -165,3 +168,17 @@ def test_literal_evidence_names_the_quoted_values_a_block_leaves_out(
 ) -> None:
     assert literal_evidence(intent, code) == [float(v) for v in expected]
     assert len(expected) == len(LITERAL_FEATURES)
+
+
+# calls written oddly: inside words, after digits, dots and keywords, spaced, unicode, unclosed
+ODD_CALLS = [
+    "f(x).json()", "1abc(2)", "éa(1)", "a..b(c)", "..a()", "x .y(1)", "print (x)", "_(s)",
+    "def f(x): return g(x)", "class A(B): pass", "x = y.\n  z(1)", "a.b.c (x)", "abc", "(",
+    "os.path.join(a, b).split('/')", "  s.strip(  )", "obj.method\t(1)", "x.y.z(", "a(b(c(d)))",
+]  # fmt: skip
+
+
+def test_the_call_pattern_finds_what_the_plain_pattern_does() -> None:
+    plain = re.compile(r"([A-Za-z_][\w.]*)\(")  # the pattern `_CALL` is a faster form of
+    for code in ODD_CALLS:
+        assert [m.group(1) for m in _CALL.finditer(code)] == plain.findall(code), code

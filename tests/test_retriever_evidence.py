@@ -4,6 +4,7 @@ and a combiner that names those features (issue 11)."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +13,7 @@ from codeqa_model.api_retriever import RETRIEVER_FILE, ApiRetriever, api_keys
 from codeqa_model.combiner import COMBINER_FILE, COMBINER_FORMAT, KNOWN_FEATURES, Combiner
 from codeqa_model.match_evidence import FEATURES, LITERAL_FEATURES, Evidence, values_missing
 from codeqa_model.retrieval import learned_features
-from codeqa_model.retriever_evidence import PRIOR_FEATURES, RetrieverEvidence, call_paths
+from codeqa_model.retriever_evidence import _CALL, PRIOR_FEATURES, RetrieverEvidence, call_paths
 from codeqa_model.slots import canonicalize_intent
 
 CWD = "get the current working directory"
@@ -110,7 +111,8 @@ def test_a_combiner_with_retriever_features_needs_the_retriever() -> None:
     with pytest.raises(ValueError, match="retriever"):
         Combiner.from_bytes(data)
     combiner = Combiner.from_bytes(data, _retriever())
-    assert combiner.names == tuple(NEW) and set(NEW) == set(KNOWN_FEATURES)
+    # every feature but the sibling contrast's (it needs sibling groups, not the retriever)
+    assert combiner.names == tuple(NEW) and set(NEW) == set(KNOWN_FEATURES) - {"sibling_gap"}
     # an older file (the seven profile features) loads without a retriever
     assert Combiner.from_bytes(_file(list(FEATURES), [1.0] * 8)).names == FEATURES
 
@@ -137,3 +139,14 @@ def test_from_files_pairs_the_combiner_with_the_retriever_beside_it(tmp_path: Pa
     assert found is not None and found.prior is not None
     with pytest.raises(ValueError, match="retriever"):
         Combiner.from_files([tmp_path / COMBINER_FILE])
+
+
+def test_the_call_pattern_finds_what_the_plain_pattern_does() -> None:
+    plain = re.compile(r"(?<!def )(?<!class )(\.?)\b([A-Za-z_][\w.]*)\s*\(")  # `_CALL`, slower
+    odd = [
+        "f(x).json()", "1abc(2)", "1.foo(2)", "éa(1)", "a..b(c)", "..a()", "x .y(1)", "_(s)",
+        "print (x)", "def f(x): return g(x)", "class A(B): pass", "def .x(", "x = y.\n  z(1)",
+        "a.b.c (x)", "abc", "(", "  s.strip(  )", "obj.method\t(1)", "x.y.z(", "a(b(c(d)))",
+    ]  # fmt: skip
+    for code in odd:
+        assert _CALL.findall(code) == plain.findall(code), code

@@ -10,10 +10,11 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from codeqa_model.api_names import name_match
 from codeqa_model.api_table import ApiTable
 from codeqa_model.combiner import COMBINER_FORMAT, Combiner
 from codeqa_model.match_evidence import Evidence
-from codeqa_model.sibling_evidence import MAX_CALLS, Siblings, anchor
+from codeqa_model.sibling_evidence import MAX_CALLS, Siblings, _may_spell, anchor
 from codeqa_train.fit_combiner import choose_sibling_weight, feature_names
 
 TABLE = ApiTable(
@@ -214,3 +215,32 @@ def test_fit_combiner_writes_the_chosen_weight_and_the_groups(tmp_path, monkeypa
     pairs = [(rows[0]["intent"], rows[1]["snippet"]), (rows[0]["intent"], rows[0]["snippet"])]
     wrong, right = loaded.probs(pairs, [0.6, 0.6])
     assert wrong < loaded.threshold <= right
+
+
+def test_a_name_may_spell_a_word_whenever_name_match_finds_it() -> None:
+    # `_may_spell` only skips `name_match` calls that would give 0
+    names = [
+        "rename",
+        "remove",
+        "rmtree",
+        "unlink",
+        "makedirs",
+        "mkdir",
+        "newline",
+        "getcwd",
+        "curdir",
+        "endswith",
+        "lenient",
+        "tmpfile",
+        "count",
+        "ab",
+        "dirname",
+        "basename",
+    ]
+    words = ["rename", "delete", "remove", "create", "current", "length", "temporary", "end",
+             "ends", "folder", "directory", "new", "make", "base", "get", "dir", "co"]  # fmt: skip
+    for name in names:
+        for word in words:
+            if not _may_spell(name, word):
+                assert name_match(f"os.{name}", (word,)) == 0.0, (name, word)
+    assert _may_spell("rmtree", "delete") and not _may_spell("getcwd", "rename")
