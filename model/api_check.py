@@ -85,6 +85,12 @@ _NOT_A_NUMBER = _ONLY_A_STRING | frozenset(
 # string `s`" raises TypeError; `hashlib.md5(s.encode())` does not). Decoders take text too.
 _BYTES_MODULES = frozenset({"hashlib", "zlib", "base64", "binascii", "bz2", "lzma", "gzip"})
 _BYTES_PARAMS = frozenset({"data", "string", "s", "b"})
+# Methods of Python 2's dict and file that Python 3 dropped; Stack Overflow answers still call
+# them (`d.iteritems()`), so the retrieval index's code counts them as seen.
+_PYTHON2_METHODS = frozenset(
+    {"iteritems", "iterkeys", "itervalues", "has_key", "viewitems", "viewkeys", "viewvalues"}
+    | {"xreadlines"}
+)
 # What a `mode` string may hold (`open`, `gzip.open`, `tarfile.open`, ...): `open('file.txt',
 # 'notes.md')` put the intent's path where the mode goes.
 _MODE = re.compile(r"^[rwxabtU+:|gz2]{1,6}$")
@@ -162,6 +168,7 @@ class ApiChecker:
         declared = ValueTypes(
             {name: kind for name, kind in stated.items() if name not in own_names},
             frozenset(context.names | own_names),
+            dict(bound_modules),
         )
         reason = self._attributes_and_calls(used, bound_modules, shadowing, declared)
         if reason is not None:
@@ -296,11 +303,16 @@ class ApiChecker:
     def _unheard_of_method(
         self, call: ast.Call, modules: dict[str, str], shadowing: set[str]
     ) -> str | None:
-        """`x.name(...)` where no known type has `name` and the file does not define it."""
+        """`x.name(...)` where no known type has `name` (or only Python 2's dict and file did)
+        and the file does not define it."""
         func = call.func
-        if self.methods is None or not isinstance(func, ast.Attribute):
+        if not isinstance(func, ast.Attribute):
             return None
         name = func.attr
+        if name in _PYTHON2_METHODS and name not in shadowing:
+            return f"{name}() is Python 2 only"
+        if self.methods is None:
+            return None
         if name.startswith("_") or name in self.methods or name in shadowing:
             return None
         chain = dotted_parts(func)

@@ -12,6 +12,8 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
+from codeqa_model.pyast import dotted_parts
+
 # What calling a builtin returns (when the file does not rebind its name).
 _BUILTIN_RETURNS = {
     **dict.fromkeys(("len", "int", "ord", "hash", "id"), "int"),
@@ -60,6 +62,8 @@ _METHOD_RETURNS = {
     # `open(...)`'s file, by mode: `open(p).read().decode(...)` is Python 2 (str has no decode).
     "textfile": {"read": "str", "readline": "str", "readlines": "list"},
     "binaryfile": {"read": "bytes", "readline": "bytes", "readlines": "list"},
+    # views, not lists: `d.keys().sort()` is Python 2
+    "dict": {"keys": "dict_keys", "values": "dict_values", "items": "dict_items", "copy": "dict"},
     "list": {
         **dict.fromkeys(("append", "extend", "insert", "remove", "sort", "reverse"), "NoneType"),
         **dict.fromkeys(("clear",), "NoneType"),
@@ -68,23 +72,39 @@ _METHOD_RETURNS = {
         "index": "int",
     },
 }
+# What a few everyday module functions return (`re.findall(...).group(1)` is an AttributeError).
+_MODULE_RETURNS = {
+    **dict.fromkeys(("re.findall", "re.split", "os.listdir", "glob.glob"), "list"),
+    **dict.fromkeys(("re.sub", "re.escape", "json.dumps", "os.getcwd"), "str"),
+    **dict.fromkeys(
+        ("os.path.join", "os.path.basename", "os.path.dirname", "os.path.abspath"), "str"
+    ),
+    **dict.fromkeys(("os.path.splitext", "os.path.split"), "tuple"),
+    **dict.fromkeys(("os.path.exists", "os.path.isfile", "os.path.isdir"), "bool"),
+    **dict.fromkeys(("os.path.getsize", "math.floor", "math.ceil", "random.randint"), "int"),
+    **dict.fromkeys(("time.time", "math.sqrt", "random.random"), "float"),
+}
 # Members of the types the API table does not list (read from this interpreter's builtins).
 BUILTIN_MEMBERS: dict[str, frozenset[str]] = {
     "int": frozenset(dir(int)),
     "float": frozenset(dir(float)),
     "bool": frozenset(dir(bool)),
     "NoneType": frozenset(dir(None)),
+    "dict_keys": frozenset(dir({}.keys())),
+    "dict_values": frozenset(dir({}.values())),
+    "dict_items": frozenset(dir({}.items())),
 }
 NUMBER_TYPES = frozenset({"int", "float", "bool"})
 
 
 @dataclass(frozen=True)
 class ValueTypes:
-    """Names whose type the intent states (or their spelling implies), and the builtins the file
-    or the candidate rebinds (whose return types are then unknown)."""
+    """Names whose type the intent states (or their spelling implies), the builtins the file or
+    the candidate rebinds (whose return types are then unknown), and the modules bound."""
 
     names: dict[str, str] = field(default_factory=dict)
     shadowed: frozenset[str] = frozenset()
+    modules: dict[str, str] = field(default_factory=dict)  # bound name → module path
 
     def of(self, node: ast.expr) -> str | None:
         """`node`'s builtin type, or None when it is not plain."""
@@ -101,6 +121,9 @@ class ValueTypes:
                 return None
             return _file_kind(call) if func.id == "open" else _BUILTIN_RETURNS.get(func.id)
         if isinstance(func, ast.Attribute):
+            chain = dotted_parts(func)
+            if chain and chain[0] in self.modules:
+                return _MODULE_RETURNS.get(".".join([self.modules[chain[0]], *chain[1:]]))
             owner = self.of(func.value)
             return _METHOD_RETURNS.get(owner, {}).get(func.attr) if owner else None
         return None

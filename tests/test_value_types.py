@@ -31,13 +31,19 @@ def expr(code: str) -> ast.expr:
         ("open(p, 'rb').read()", "bytes"),
         ("open(p, mode='rb').readlines()", "list"),
         ("open(p, m).read()", None),
+        ("d.items()", "dict_items"),
+        ("re.findall('a', s)", "list"),
+        ("os.path.join('a', s)", "str"),
         ("max(xs)", None),
         ("d.get(1)", None),
         ("-x", None),
     ],
 )
 def test_types_read_off_the_code(code: str, kind: str | None) -> None:
-    assert ValueTypes({"s": "str", "xs": "list", "d": "dict"}).of(expr(code)) == kind
+    modules = {"re": "re", "os": "os"}
+    assert (
+        ValueTypes({"s": "str", "xs": "list", "d": "dict"}, modules=modules).of(expr(code)) == kind
+    )
 
 
 def test_a_rebound_builtin_returns_nothing_known() -> None:
@@ -58,5 +64,11 @@ def test_the_check_reads_returned_types() -> None:
         "'NoneType' object has no attribute 'count'"
     )
     assert checker.check("len(words).bit_length()", SourceContext.EMPTY, intent).ok
+    assert checker.check("d.keys().sort()", SourceContext.EMPTY, "dict `d`").reason == (
+        "'dict_keys' object has no attribute 'sort'"
+    )
+    assert checker.check("d.iteritems()", SourceContext.EMPTY, "`d`").reason == (
+        "iteritems() is Python 2 only"
+    )
     mine = SourceContext.from_source("def len(x):\n    return x\n")
     assert checker.check("len(words).count()", mine, intent).ok  # the file's own len
