@@ -161,6 +161,16 @@ def _lex_regex(code: str) -> list[CodeToken]:
 # tokenize differently (3.12 splits f-strings), so they keep the stdlib.
 _SAME_TOKENIZE = sys.version_info[:2] == (3, 11)
 _PSEUDO = re.compile(tokenize.PseudoToken, re.UNICODE)
+# Most tokens are names, brackets, commas, dots and plain `=`: `_PSEUDO` (an alternation that
+# tries comments, strings with every prefix, numbers and all operators first) spans them the
+# same as this short pattern, which is tried first (about 3x cheaper per token). Same span
+# because: a word that starts with a letter or `_` is `\w+` under `_PSEUDO` unless it is a
+# string prefix glued to a quote (excluded by the look-ahead); no longer operator starts with
+# a bracket, `,` or `;`; `.` is a number or `...` only before a digit or a dot, `=` is `==`
+# only before `=`, and `:` is `:=` only before `=`.
+_FAST = re.compile(
+    r"[ \f\t]*([^\W\d]\w*+(?!['\"])|[()\[\]{},;]|\.(?![0-9.])|[=:](?!=))", re.UNICODE
+)
 _END_PROGS = {quote: re.compile(pattern, re.UNICODE) for quote, pattern in tokenize.endpats.items()}
 _TRIPLE_QUOTED = frozenset(tokenize.triple_quoted)
 _SINGLE_QUOTED = frozenset(tokenize.single_quoted)
@@ -250,7 +260,7 @@ def _lex_tokenize(code: str) -> list[CodeToken]:
                 raise tokenize.TokenError("EOF in multi-line statement", (lnum, 0))
             continued = False
         while pos < end_of_line:
-            pseudo = _PSEUDO.match(line, pos)
+            pseudo = _FAST.match(line, pos) or _PSEUDO.match(line, pos)
             if pseudo is None:
                 char = line[pos]
                 if char in ("'", '"'):

@@ -139,6 +139,10 @@ _EDGE_CASES = [
     "def f():\n    return [\n1]\n",
     "x = f'{a}' + rb'\\d' + u'é'\n",
     ".5 + 1.e3j + 0x_ff + 1_000 ... x.y",
+    # what the short first pattern (`_FAST`) must leave to the full one
+    'rb\'x\' + Rb"y" + br"""z""" + f"{a}" + xb\'w\' + r\'\' + b2\'v\'\n',
+    "a == b; c := d; e.f = g[h:i] .. j .1 ..2 x.5\n",
+    "ab\u00b2c = \u0663x + _\u00e9 + \u00b2\n",
 ]
 
 
