@@ -73,14 +73,7 @@ def name_match(key: str, words: tuple[str, ...]) -> float:
     # best[i]: (letters matched, letters matched by non-filler words) over name[:i]
     best: list[tuple[int, int] | None] = [None] * (n + 1)
     best[0] = (0, 0)
-    vocab = set(words).union(*(SPELLED.get(w, ()) for w in words))
-    # Only words (and runs of initials) starting with the name's next letter can reach on.
-    by_letter: dict[str, list[str]] = {}
-    for word in vocab:
-        by_letter.setdefault(word[:1], []).append(word)
-    starts: dict[str, list[int]] = {}
-    for j, word in enumerate(words):
-        starts.setdefault(word[:1], []).append(j)
+    by_letter, starts = _by_letter(words)
 
     def reach(i: int, value: tuple[int, int]) -> None:
         if best[i] is None or value > best[i]:
@@ -106,6 +99,22 @@ def name_match(key: str, words: tuple[str, ...]) -> float:
                 reach(i + k, (matched + k, specific + k))
     matched, specific = best[n] or (0, 0)
     return matched / n if specific else 0.0
+
+
+@lru_cache(maxsize=64)
+def _by_letter(
+    words: tuple[str, ...],
+) -> tuple[dict[str, list[str]], dict[str, list[int]]]:
+    """The intent's words and their spellings (`SPELLED`) by first letter, and where each
+    letter starts a word: only those can reach on from a letter of a name. Once per intent
+    (`reweigh` matches `NAME_TOP` names against the same words)."""
+    by_letter: dict[str, list[str]] = {}
+    for word in set(words).union(*(SPELLED.get(w, ()) for w in words)):
+        by_letter.setdefault(word[:1], []).append(word)
+    starts: dict[str, list[int]] = {}
+    for j, word in enumerate(words):
+        starts.setdefault(word[:1], []).append(j)
+    return by_letter, starts
 
 
 def _common_prefix(a: str, b: str) -> int:
