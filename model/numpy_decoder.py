@@ -231,9 +231,9 @@ class NumpyStep:
             with np.errstate(over="ignore"):  # a hopeless row's floor is inf: no candidates
                 floor = (np.exp(bound - live.astype(np.float64)) - 1e-12) * (1.0 - 1e-4)
                 floor32 = floor.astype(np.float32)
-            cand_rows, cand_tokens = np.nonzero(out >= floor32[:, None])
+            cand_rows, cand_tokens = _where(out >= floor32[:, None])
         else:  # the leading row has fewer than n allowed tokens: every entry is a candidate
-            cand_rows, cand_tokens = np.nonzero(out >= 0.0)
+            cand_rows, cand_tokens = _where(out >= 0.0)
         values = out[cand_rows, cand_tokens]
         with np.errstate(divide="ignore", invalid="ignore"):
             logp = np.where(values < 0, np.float32(-np.inf), np.log(values + np.float32(1e-12)))
@@ -246,6 +246,13 @@ class NumpyStep:
     ) -> tuple[np.ndarray, np.ndarray]:
         """The state of the beams that go on, in their new order."""
         return state[0][rows], state[1][rows]
+
+
+def _where(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`np.nonzero` of a 2-D mask (row indices, column indices, in row-major order), from its
+    flat indices: about a third of the time for a beam's (8, 4,000) mask."""
+    rows, cols = np.divmod(np.flatnonzero(mask), mask.shape[1])
+    return rows, cols
 
 
 def _best(cand: np.ndarray, n: int) -> tuple[list[float], list[int]]:
