@@ -53,6 +53,8 @@ _TYPE_WORDS = {
     "integer": "int",
     "int": "int",
     "float": "float",
+    "date": "date",
+    "datetime": "datetime",
 }
 _DECLARED = re.compile(
     r"\b(?P<type>" + "|".join(_TYPE_WORDS) + r")(?:\s+of\s+[A-Za-z]+)?\s+`(?P<name>[A-Za-z_]\w*)`",
@@ -63,7 +65,7 @@ _DECLARED = re.compile(
 # string `text`" wants `json.loads`).
 _NOT_A_STRING = frozenset(
     {"size", "n", "k", "count", "length", "seconds", "secs", "ndigits", "maxsplit", "width"}
-    | {"fd", "flags", "fp", "fileobj"}
+    | {"fd", "flags", "fp", "fileobj", "number", "i", "t", "time_tuple"}
 )
 # Parameters that never take a bare file name: a command (`os.system('config.json')` under
 # "write dict `config` to 'config.json'" would try to run the file), an encoding, a separator.
@@ -73,7 +75,7 @@ _NOT_A_FILE_NAME = frozenset(
 # Parameters only a string fills: no number, list, dict, set or tuple (`re.findall('ab', 3)`
 # under "every 3 letter string made of 'ab'", `struct.unpack('-', 3)`).
 _ONLY_A_STRING = frozenset(
-    {"string", "pattern", "pat", "fmt", "format", "url", "old", "new", "chars"}
+    {"string", "pattern", "pat", "fmt", "format", "url", "old", "new", "chars", "date_string"}
     | {"encoding", "errors", "sep", "delimiter", "newline"}
 )
 # Parameters no number fills, though some take a tuple or bytes (`s.startswith(('a', 'b'))`).
@@ -91,9 +93,14 @@ _PYTHON2_METHODS = frozenset(
     {"iteritems", "iterkeys", "itervalues", "has_key", "viewitems", "viewkeys", "viewvalues"}
     | {"xreadlines"}
 )
+# Calls that end the program, and the intent words that ask for an exit or an error.
+_EXITS = frozenset({"sys.exit", "exit", "quit", "os._exit", "os.abort"})
+_ASKS_TO_STOP = re.compile(
+    r"\b(exit|quit|raise|error|exception|abort|stop|terminate|kill|fail)", re.IGNORECASE
+)
 # What a `mode` string may hold (`open`, `gzip.open`, `tarfile.open`, ...): `open('file.txt',
 # 'notes.md')` put the intent's path where the mode goes.
-_MODE = re.compile(r"^[rwxabtU+:|gz2]{1,6}$")
+_MODE = re.compile(r"^[rwxabt+:|gz2]{1,6}$")  # no 'U': Python 3.11 refuses it
 _BUILTINS = frozenset(dir(builtins)) | {"__file__", "__name__", "__doc__"}
 # Without a table, the standard library's module names are still known (from the interpreter's
 # own list, not by importing anything).
@@ -171,7 +178,7 @@ class ApiChecker:
             dict(bound_modules),
         )
         reason = self._attributes_and_calls(used, bound_modules, shadowing, declared)
-        if reason is not None:
+        if reason is not None and reason.startswith("module "):
             # `datetime.strptime(...)` with nothing bound means the class, not the module:
             # `from datetime import datetime` makes it work where `import datetime` would not.
             for name in [n for n in needed if needed[n] == f"import {n}"]:
@@ -183,6 +190,8 @@ class ApiChecker:
                         bound_modules, reason = trial, None
                         needed[name] = f"from {name} import {name}"
                         break
+        if reason is None:
+            reason = _iterates_a_number(nodes, declared) or _exits_unasked(tree, intent)
         imports = tuple(self._with_submodules(needed.values(), used))
         if reason is not None:
             return CheckResult(False, reason, imports)
@@ -452,6 +461,29 @@ def _string_misfit(call: ast.Call, signature: Signature, declared: ValueTypes) -
             return f"passes a file name as {name!r}"
         if name == "mode" and _is_no_mode(node):
             return f"passes {ast.unparse(node)} as the mode"
+    return None
+
+
+def _iterates_a_number(nodes: list[ast.AST], declared: ValueTypes) -> str | None:
+    """`for x in random.randint(0, 100)`: a loop or comprehension over a number or None."""
+    for node in nodes:
+        if isinstance(node, ast.comprehension | ast.For):
+            kind = declared.of(node.iter)
+            if kind in NUMBER_TYPES or kind == "NoneType":
+                return f"iterates over {ast.unparse(node.iter)}, which is a {kind}"
+    return None
+
+
+def _exits_unasked(tree: ast.Module, intent: str) -> str | None:
+    """A top-level `raise` or `sys.exit(...)` under an intent that asks for no exit or error:
+    the beam's way of writing nothing (`raise ValueError(pairs)`, `sys.exit(0)`)."""
+    if _ASKS_TO_STOP.search(intent):
+        return None
+    for statement in tree.body:
+        call = statement.value if isinstance(statement, ast.Expr) else None
+        name = ".".join(dotted_parts(call.func) or []) if isinstance(call, ast.Call) else ""
+        if isinstance(statement, ast.Raise) or name in _EXITS:
+            return "stops the program, which the intent does not ask for"
     return None
 
 

@@ -281,6 +281,22 @@ def test_a_catch_all_signature_does_not_hide_the_specific_ones() -> None:
     assert ApiChecker(only).check("m.f(1, 2, x=3)", ctx("import m")).ok
 
 
+def test_no_loop_over_a_number_no_unasked_exit_no_u_mode(checker: ApiChecker) -> None:
+    assert checker.check("[x for x in len(xs)]", SourceContext.EMPTY, "`xs`").reason == (
+        "iterates over len(xs), which is a int"
+    )
+    assert checker.check("[x for x in sorted(xs)]", SourceContext.EMPTY, "`xs`").ok
+    assert checker.check("sys.exit(0)", ctx("import sys"), "draw a number").reason == (
+        "stops the program, which the intent does not ask for"
+    )
+    assert checker.check("sys.exit(0)", ctx("import sys"), "exit the program").ok
+    assert not checker.check("raise ValueError(x)", SourceContext.EMPTY, "sum `x`").ok
+    assert checker.check("raise ValueError(x)", SourceContext.EMPTY, "raise an error for `x`").ok
+    assert checker.check("open('a.txt', 'rU')", SourceContext.EMPTY, "read 'a.txt'").reason == (
+        "open() passes 'rU' as the mode"
+    )
+
+
 def test_a_literal_is_never_called(checker: ApiChecker) -> None:
     assert checker.check("sorted(7(x) for x in xs)", SourceContext.EMPTY, "`xs`").reason == (
         "calls 7, which is not callable"
@@ -307,7 +323,7 @@ def test_a_name_spelled_like_a_string_is_checked_as_one(checker: ApiChecker) -> 
 
 def test_open_modules_and_private_names_pass(checker: ApiChecker) -> None:
     assert checker.check("np.anything(x)", ctx("import numpy as np"), "x").ok
-    assert checker.check("os._exit(0)", ctx("import os")).ok
+    assert checker.check("os._get_exports_list(os)", ctx("import os")).ok
 
 
 def test_unknown_module_imported_by_the_file_passes(checker: ApiChecker) -> None:
