@@ -353,7 +353,7 @@ def tokenize_code(code: str) -> list[str]:
 
     Trailing ``<nl>``/``<dedent>`` after the last line are dropped: they carry no information.
     """
-    return _words(lex_code(code))
+    return _words(_lex_cached(code)[0])
 
 
 def tokenize_replaced(code: str, names: Sequence[tuple[int, int, str]]) -> list[str] | None:
@@ -408,6 +408,7 @@ def tokenize_replaced(code: str, names: Sequence[tuple[int, int, str]]) -> list[
 
 
 _REPLACEABLE = frozenset({"name", "number", "string", "op"})
+_TEXT_KINDS = frozenset({"name", "op", "number", "string", "other"})  # a word: their text
 _BRACKETS = frozenset("()[]{}")
 
 
@@ -419,18 +420,20 @@ def _is_word_char(char: str) -> bool:
 def _words(tokens: Iterable[tuple[str, str]] | Iterable[CodeToken]) -> list[str]:
     """`tokenize_code`'s words from lexed (kind, text, ...) tokens."""
     words: list[str] = []
-    for kind, text, *_ in tokens:
-        if kind == "comment":
-            continue
-        if kind == "newline":
+    add = words.append
+    for token in tokens:  # indexed, not unpacked with *_: no list per token
+        kind = token[0]
+        if kind in _TEXT_KINDS:
+            add(token[1])
+        elif kind == "newline":
             if words and words[-1] not in (NL, INDENT):
-                words.append(NL)
+                add(NL)
         elif kind == "indent":
-            words.append(INDENT)
+            add(INDENT)
         elif kind == "dedent":
-            words.append(DEDENT)
-        else:
-            words.append(text)
+            add(DEDENT)
+        elif kind != "comment":
+            add(token[1])
     while words and words[-1] in (NL, DEDENT):
         words.pop()
     return words
