@@ -5,7 +5,8 @@ weights over the matcher logit and the evidence features it names (`KNOWN_FEATUR
 profiles' `match_evidence.FEATURES`, `values_missing`, `opposite`, the quoted values left out by
 kind (`match_evidence.LITERAL_FEATURES`), and the learned retriever's
 `PRIOR_FEATURES`, which need the bundle's `retriever.safetensors`, and the sibling contrast
-`sibling_evidence.SIBLING_FEATURES`, whose sibling groups and doc sentences the file carries),
+`sibling_evidence.SIBLING_FEATURES`, whose sibling groups and doc sentences the file carries,
+and `match_evidence.SWAP_FEATURES`, a file name swapped for another),
 the API profiles behind the evidence, and the threshold chosen on validation. A bundle without
 the file scores with the matcher alone, as before. The combined probability replaces the
 matcher's wherever a pair is judged (`Engine.score`, `codeqa-train evaluate`); suggestion
@@ -24,8 +25,10 @@ from codeqa_model.api_retriever import RETRIEVER_FILE, ApiRetriever
 from codeqa_model.match_evidence import (
     FEATURES,
     LITERAL_FEATURES,
+    SWAP_FEATURES,
     Evidence,
     literal_evidence,
+    literal_swap,
     values_missing,
 )
 from codeqa_model.retriever_evidence import PRIOR_FEATURES, RetrieverEvidence
@@ -42,6 +45,7 @@ KNOWN_FEATURES = (
     *LITERAL_FEATURES,
     *PRIOR_FEATURES,
     *SIBLING_FEATURES,
+    *SWAP_FEATURES,
 )
 
 
@@ -88,6 +92,10 @@ def evidence_matrix(
         columns.append(np.asarray(siblings.many(pairs), dtype=np.float64).reshape(len(pairs), -1))
     else:
         columns.append(np.zeros((len(pairs), len(SIBLING_FEATURES))))
+    if "literal_swap" in names:
+        columns.append(np.array([[literal_swap(i, c)] for i, c in pairs], dtype=np.float64))
+    else:
+        columns.append(np.zeros((len(pairs), len(SWAP_FEATURES))))
     full = np.hstack(columns)
     return full[:, [KNOWN_FEATURES.index(n) for n in names]]
 

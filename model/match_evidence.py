@@ -33,6 +33,12 @@ variable than the intent names. `literal_evidence` splits it by kind (`LITERAL_F
 place: `connect(":memory:")` under 'app.db'), `names_missing` (a back-ticked name the code never
 uses as a whole word, an attribute `.path` not counting) and `strings_missing` (a quoted
 string the code lacks).
+
+`literal_swap` (`SWAP_FEATURES`) is the sharp case of `literal_conflict`: a quoted file name, path
+or URL of the intent is missing and the code writes another one of the same shape in its place
+(`savefig("plot.pdf")` under 'plot.png', `parser.read("setup.cfg")` under 'config.ini'). A
+mode, an encoding or a bare word beside the intent's file does not count, so true pairs almost
+never have it; `codeqa-train fit-combiner --literal-swap-weights` gives it a fixed weight.
 """
 
 from __future__ import annotations
@@ -49,6 +55,7 @@ from codeqa_model.slots import canonicalize_intent
 
 FEATURES = ("fit", "worst", "rival", "miss", "known", "lexical", "name")
 LITERAL_FEATURES = ("literal_conflict", "names_missing", "strings_missing")
+SWAP_FEATURES = ("literal_swap",)
 _POSTINGS = 16  # APIs kept per word (see Evidence.__init__)
 ALIASES = {"np": "numpy", "pd": "pandas", "plt": "matplotlib.pyplot", "dt": "datetime"}
 # a dotted name and `(`; a name is read from its first letter only (a start after a letter fails
@@ -190,6 +197,35 @@ def literal_evidence(intent: str, code: str) -> list[float]:
     )
     lacks_name = any(re.search(rf"(?<![\w.]){re.escape(v)}(?!\w)", code) is None for v in names)
     return [float(conflict), float(lacks_name), float(lacks_string)]
+
+
+_FILE_NAME = re.compile(r"[\w\-. /\\:~]*\.[A-Za-z][A-Za-z0-9]{0,4}")
+
+
+def literal_shape(value: str) -> str | None:
+    """ "url", "file" (a name with an extension: 'plot.png', 'data/x.csv'), "path" (has a
+    slash) or None (a word, a mode, an encoding, a sentence)."""
+    if value.startswith(("http://", "https://")):
+        return "url"
+    if _FILE_NAME.fullmatch(value):
+        return "file"
+    return "path" if "/" in value or "\\" in value else None
+
+
+def literal_swap(intent: str, code: str) -> float:
+    """1.0 when a quoted file name, path or URL of the intent is not in `code` and `code` has a
+    string literal of the same shape that the intent does not say; else 0.0."""
+    strings = quoted(intent)[0]
+    if not strings:
+        return 0.0
+    shapes = {literal_shape(s) for s in strings if s not in code} - {None}
+    if not shapes:
+        return 0.0
+    for a, b in STRING.findall(code):
+        value = a or b
+        if value and value not in intent and literal_shape(value) in shapes:
+            return 1.0
+    return 0.0
 
 
 def groups_of(key: str) -> tuple[str, ...]:

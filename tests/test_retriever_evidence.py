@@ -111,8 +111,9 @@ def test_a_combiner_with_retriever_features_needs_the_retriever() -> None:
     with pytest.raises(ValueError, match="retriever"):
         Combiner.from_bytes(data)
     combiner = Combiner.from_bytes(data, _retriever())
-    # every feature but the sibling contrast's (it needs sibling groups, not the retriever)
-    assert combiner.names == tuple(NEW) and set(NEW) == set(KNOWN_FEATURES) - {"sibling_gap"}
+    # every fitted feature (the sibling contrast and the literal swap have fixed weights)
+    fixed = {"sibling_gap", "literal_swap"}
+    assert combiner.names == tuple(NEW) and set(NEW) == set(KNOWN_FEATURES) - fixed
     # an older file (the seven profile features) loads without a retriever
     assert Combiner.from_bytes(_file(list(FEATURES), [1.0] * 8)).names == FEATURES
 

@@ -25,6 +25,8 @@ not fitted: it fires on a few percent of pairs, mostly wrong blocks the other fe
 score low, so the likelihood fit gives it little weight (-0.4 on the project's validation rows)
 though the threshold rule gains blocks from a larger one. The groups and the doc sentences it
 reads (the classifier's `extra["api_docs"]`) are written into combiner.json.
+`--literal-swap-weights K,K,...` does the same, after it, for `literal_swap` (a quoted file
+name, path or URL written as another: `match_evidence.SWAP_FEATURES`).
 
 Writes OUT/combiner.json (a bundle extra file: pass it to tune, evaluate and export with
 `--extra-file`) and OUT/report.json. No test split is read.
@@ -132,13 +134,14 @@ def fold_of(qid: str, folds: int) -> int:
 
 def feature_names(spec: str, retriever: bool) -> list[str]:
     """`--features`: "all" (every known feature; the retriever's only with a retriever) or a
-    comma-separated list of `KNOWN_FEATURES`; never the sibling contrast, whose weight is
-    chosen, not fitted (`--sibling-weights`)."""
+    comma-separated list of `KNOWN_FEATURES`; never the sibling contrast or the literal swap,
+    whose weights are chosen, not fitted (`--sibling-weights`, `--literal-swap-weights`)."""
     from codeqa_model.combiner import KNOWN_FEATURES
+    from codeqa_model.match_evidence import SWAP_FEATURES
     from codeqa_model.retriever_evidence import PRIOR_FEATURES
     from codeqa_model.sibling_evidence import SIBLING_FEATURES
 
-    fitted = [n for n in KNOWN_FEATURES if n not in SIBLING_FEATURES]
+    fitted = [n for n in KNOWN_FEATURES if n not in (*SIBLING_FEATURES, *SWAP_FEATURES)]
     if spec == "all":
         return [n for n in fitted if retriever or n not in PRIOR_FEATURES]
     names = [n.strip() for n in spec.split(",") if n.strip()]
@@ -325,6 +328,19 @@ def choose_sibling_weight(
     return best, scores
 
 
+def fires(values: np.ndarray, labels: np.ndarray, sources: np.ndarray) -> dict[str, Any]:
+    """{source: {"label 0": share of its wrong pairs with the feature > 0, "label 1": ...}}."""
+    return {
+        source: {
+            f"label {y}": round(float((values[m & (labels == y)] > 0).mean()), 4)
+            for y in (0, 1)
+            if (m & (labels == y)).any()
+        }
+        for source in sorted(set(sources.tolist()))
+        if (m := sources == source).any()
+    }
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     a = parser.add_argument
     a(
@@ -390,6 +406,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "choose_sibling_weight); none: no sibling feature",
     )
     a(
+        "--literal-swap-weights",
+        type=lambda text: [float(v) for v in text.split(",")],
+        default=[],
+        metavar="K,K,...",
+        help="fixed weights -K tried for literal_swap (a quoted file name written as another; "
+        "chosen as --sibling-weights are, after them); none: no literal_swap feature",
+    )
+    a(
         "--tail-weights",
         type=lambda text: [float(v) for v in text.split(",")],
         default=[1.0],
@@ -446,6 +470,7 @@ def fit(args: argparse.Namespace, log: Any = print) -> dict[str, Any]:
     import torch
     from codeqa_model.api_retriever import ApiRetriever
     from codeqa_model.combiner import COMBINER_FORMAT, evidence_matrix
+    from codeqa_model.match_evidence import SWAP_FEATURES
     from codeqa_model.retriever_evidence import RetrieverEvidence
     from codeqa_model.sibling_evidence import SIBLING_FEATURES
     from codeqa_train.matcher_data.blocks import read_blocks
@@ -484,15 +509,7 @@ def fit(args: argparse.Namespace, log: Any = print) -> dict[str, Any]:
         k, grid = choose_sibling_weight(
             oof, gap, labels, sources, args.sibling_weights, args.false_alarm_rate
         )
-        fired = {
-            source: {
-                f"label {y}": round(float((gap[m & (labels == y)] > 0).mean()), 4)
-                for y in (0, 1)
-                if (m & (labels == y)).any()
-            }
-            for source in sorted(set(sources.tolist()))
-            if (m := sources == source).any()
-        }
+        fired = fires(gap, labels, sources)
         sibling_report = {"weight": -k, "negatives_flagged": grid, "fires": fired}
         log(f"sibling contrast weight {-k} (grid {grid})")
         if k > 0:
@@ -501,6 +518,22 @@ def fit(args: argparse.Namespace, log: Any = print) -> dict[str, Any]:
             weights = [*weights, -k]
         else:
             siblings = None
+    swap_report = None
+    if args.literal_swap_weights:
+        swap = evidence_matrix(pairs, SWAP_FEATURES, evidence)[:, 0]
+        k, grid = choose_sibling_weight(
+            oof, swap, labels, sources, args.literal_swap_weights, args.false_alarm_rate
+        )
+        swap_report = {
+            "weight": -k,
+            "negatives_flagged": grid,
+            "fires": fires(swap, labels, sources),
+        }
+        log(f"literal swap weight {-k} (grid {grid})")
+        if k > 0:
+            oof = 1.0 / (1.0 + np.exp(-(np.log(oof) - np.log1p(-oof) - k * swap)))
+            names = [*names, *SWAP_FEATURES]
+            weights = [*weights, -k]
     threshold = threshold_for_sources(oof, labels, sources, args.false_alarm_rate)
     base_threshold = threshold_for_sources(base, labels, sources, args.false_alarm_rate)
     combiner = {
@@ -523,6 +556,7 @@ def fit(args: argparse.Namespace, log: Any = print) -> dict[str, Any]:
         "tail_weight": tail,
         "block_weight": block_weight,
         "sibling_weight": sibling_report,
+        "literal_swap_weight": swap_report,
         "matcher": per_kind(base, labels, kinds, base_threshold),
         "matcher_threshold_same_rule": base_threshold,
         "combined": per_kind(oof, labels, kinds, threshold),
@@ -557,6 +591,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"block weight {report['block_weight']}")
     if report["sibling_weight"] is not None:
         print(f"sibling weight {report['sibling_weight']['weight']}")
+    if report["literal_swap_weight"] is not None:
+        print(f"literal swap weight {report['literal_swap_weight']['weight']}")
     print(
         f"false alarms {report['combined']['false_alarms']:.3f} at threshold "
         f"{report['threshold']:.4f}; wrote {args.out / COMBINER_FILE}"
