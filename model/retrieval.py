@@ -258,9 +258,11 @@ def value_roles(code: str) -> Mapping[str, str] | None:
     return roles
 
 
-def _contexts(canonical_intent: str) -> dict[str, frozenset[str]]:
+@functools.lru_cache(maxsize=1024)
+def _contexts(canonical_intent: str) -> Mapping[str, frozenset[str]]:
     """Per placeholder, the last two content words before it (since the previous placeholder):
-    'download url var_0 to file str_0' → var_0: {download, url}, str_0: {file}."""
+    'download url var_0 to file str_0' → var_0: {download, url}, str_0: {file}. Cached
+    (read-only): a suggestion fills a dozen entries under one intent."""
     out: dict[str, frozenset[str]] = {}
     last = 0
     for match in _PLACEHOLDER.finditer(canonical_intent):
@@ -280,8 +282,10 @@ def assign_slots(
     `u` … file 'page.html'" against "url str_0 and save as str_1" puts `u` first), then the same
     placeholder, then the same kind, then the intent's order. Each value is used once.
     """
-    roles = value_roles(code)
     order = list(dict.fromkeys(_PLACEHOLDER.findall(code)))
+    if not order or not slots:
+        return {}  # nothing to pair (no parse, no context words needed)
+    roles = value_roles(code)
     ctx_entry, ctx_intent = _contexts(entry_intent), _contexts(intent)
     ranked = []
     for p_i, name in enumerate(order):
