@@ -1,25 +1,35 @@
-"""Offer the expression where a candidate wraps it in a statement that only breaks it.
+"""Offer the expression where a candidate wraps it in a statement that only breaks it or hides it.
 
 CoNaLa's canonical snippets spell many checks as an `if` with an empty body (`if ('name' in
 d):\n    pass`), and the model learned to write them so. Pasted into a file it does nothing; the
 user asked whether C holds, and C is what they can use (`'name' in d`, in an `if`, an `assert`
 or a `return` of their own). Likewise a lone `return X` is a SyntaxError outside a function,
-and X is the answer.
+and X is the answer. And a lone `print(X)` under an intent that asks for no printing (Stack
+Overflow answers print what they compute) gives the user nothing to use: X is the answer.
+Validation (runs/s6/ab.py): objective 24.86 with the prints kept, 24.83 unwrapped (CoNaLa's
+references print more often than people ask to), 24.44 unwrapped whatever the intent says.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 
 from codeqa_model.pyast import SourcePositions, parse_quietly
+
+# Intent words that ask for output: then a `print(X)` is the answer as it is.
+_ASKS_FOR_OUTPUT = re.compile(r"\b(print|show|display|output|write|echo|log)", re.IGNORECASE)
 
 Spans = tuple[tuple[int, int], ...]
 
 
-def bare_expression(code: str, spans: Spans) -> tuple[str, Spans]:
-    """C for a candidate that is only `if C: pass`, X for one that is only `return X` (spans
-    moved with it); the candidate unchanged otherwise."""
-    if not code.startswith(("if", "return")):
+def bare_expression(code: str, spans: Spans, intent: str = "") -> tuple[str, Spans]:
+    """C for a candidate that is only `if C: pass`, X for one that is only `return X` or (when
+    `intent` asks for no output) `print(X)`, spans moved with it; the candidate unchanged
+    otherwise."""
+    if not code.startswith(("if", "return", "print(")):
+        return code, spans
+    if code.startswith("print(") and _ASKS_FOR_OUTPUT.search(intent):
         return code, spans
     tree = parse_quietly(code)
     if tree is None or len(tree.body) != 1:
@@ -35,10 +45,25 @@ def bare_expression(code: str, spans: Spans) -> tuple[str, Spans]:
     return code[start:end], tuple((s - start, e - start) for s, e in spans)
 
 
+def _is_plain_print(node: ast.expr) -> bool:
+    """`print(X)`: one argument, no keywords (`print(a, b)` or `sep=` format output)."""
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "print"
+        and len(node.args) == 1
+        and not isinstance(node.args[0], ast.Starred)
+        and not node.keywords
+    )
+
+
 def _wrapped(node: ast.stmt) -> ast.expr | None:
-    """X of `return X`, C of `if C: pass` with no else; None for any other statement."""
+    """X of `return X` or `print(X)`, C of `if C: pass` with no else; None for any other
+    statement."""
     if isinstance(node, ast.Return):
         return node.value
+    if isinstance(node, ast.Expr) and _is_plain_print(node.value):
+        return node.value.args[0]  # type: ignore[attr-defined]
     if isinstance(node, ast.If) and not node.orelse and len(node.body) == 1:
         return node.test if isinstance(node.body[0], ast.Pass) else None
     return None

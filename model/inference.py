@@ -510,13 +510,14 @@ class Engine:
     def _repaired(self, intent: str, candidate: _C) -> _C:
         """The candidate with paths it passes as file objects opened (`file_args`), its
         `strptime` formats fitted to the date the intent shows (`date_formats`), and an empty
-        `if C: pass` or a lone `return C` given as C (`bare_expression`), and without a sort key
-        reading a field the intent never names (`stray_keys`)."""
+        `if C: pass`, a lone `return C` or an unasked `print(C)` given as C
+        (`bare_expression`), and without a sort key reading a field the intent never names
+        (`stray_keys`)."""
         code, spans = open_file_arguments(
             candidate.code, candidate.slot_spans, self.checker.table, self.checker.aliases
         )
         code, spans = fit_date_formats(intent, code, spans)
-        code, spans = bare_expression(code, spans)
+        code, spans = bare_expression(code, spans, intent)
         code, spans = drop_stray_keys(intent, code, spans)
         if code == candidate.code:
             return candidate

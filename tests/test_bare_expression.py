@@ -26,3 +26,14 @@ def test_an_if_that_does_something_is_kept() -> None:
         "return x\ny = 1",
     ):
         assert bare_expression(code, ()) == (code, ())
+
+
+def test_a_print_nobody_asked_for_gives_its_argument() -> None:
+    assert bare_expression("print(s.split(','))", ((6, 7),), "split `s` on commas") == (
+        "s.split(',')",
+        ((0, 1),),
+    )
+    shown = "print(name.upper())"
+    assert bare_expression(shown, (), "print string `name` in upper case") == (shown, ())
+    for kept in ("print(a, b)", "print(x, sep='')", "print(*xs)"):
+        assert bare_expression(kept, (), "join them") == (kept, ())
