@@ -52,8 +52,12 @@ def banned_tokens(ids: Sequence[int], n: int) -> list[int]:
     if n <= 0 or len(ids) < n:
         return []
     ids = list(ids)
-    prefix = ids[len(ids) - n + 1 :]
-    return [ids[i + n - 1] for i in range(len(ids) - n + 1) if ids[i : i + n - 1] == prefix]
+    m = n - 1
+    if m == 0:
+        return ids  # an empty prefix follows everywhere: every id was seen after it
+    prefix = ids[len(ids) - m :]
+    first = prefix[0]  # compared alone first: most places differ there (no slice made)
+    return [ids[i + m] for i in range(len(ids) - m) if ids[i] == first and ids[i : i + m] == prefix]
 
 
 def search(
