@@ -85,12 +85,12 @@ class CnnEncoder:
         place = starts[:, None] + np.minimum(positions[None, :], lengths[:, None])
         flat = np.full(int(lengths.sum()) + batch, PAD, dtype=np.int64)
         flat[place] = ids
-        keep = (flat != PAD).astype(np.float32)[:, None]
+        pads = np.flatnonzero(flat == PAD)  # zeroed, not masked by a product: a row each
         h = np.maximum(_convolve(self.table[flat], self.bias1), 0.0)
-        h *= keep
+        h[pads] = 0.0
         second = np.maximum(_convolve(h @ self.kernel2, self.bias2), 0.0)
         h += second
-        h *= keep
+        h[pads] = 0.0
         count = np.maximum(mask.sum(axis=1, keepdims=True), 1).astype(np.float32)
         pooled = np.concatenate(
             [np.add.reduceat(h, starts, axis=0) / count, np.maximum.reduceat(h, starts, axis=0)],
