@@ -24,6 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from codeqa_model.ast_walk import walk
 from codeqa_model.pyast import dotted_parts, import_aliases, parse_quietly
 
 RETRIEVER_FILE = "retriever.safetensors"
@@ -76,7 +77,7 @@ def api_keys(code: str, roots: frozenset[str] = MODULE_ROOTS) -> tuple[str, ...]
         return ()
     aliases = {**CONVENTIONAL, **import_aliases(tree)}
     keys: set[str] = set()
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if not isinstance(node, ast.Call):
             continue
         parts = dotted_parts(node.func)
