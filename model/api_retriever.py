@@ -75,7 +75,8 @@ def api_keys(code: str, roots: frozenset[str] = MODULE_ROOTS) -> tuple[str, ...]
     tree = parse_quietly(code)
     if tree is None:
         return ()
-    aliases = {**CONVENTIONAL, **import_aliases(tree)}
+    # no `import` in the text: no import statement, nothing for `import_aliases` to walk for
+    aliases = {**CONVENTIONAL, **(import_aliases(tree) if "import" in code else {})}
     keys: set[str] = set()
     for node in walk(tree):
         if not isinstance(node, ast.Call):
