@@ -12,11 +12,13 @@ from __future__ import annotations
 import re
 
 # The last part of a name (`csv_line` → line, `fullName` → name) → the builtin type it implies.
+# Only spellings nobody gives another type: not `query` (Django's), `msg`/`email` (email's
+# Message), or `lines`/`words` ("split `lines` on newlines" is a string).
 _STR_WORDS = frozenset(
-    {"s", "str", "string", "text", "line", "word", "sentence", "url", "email", "msg", "message"}
-    | {"name", "filename", "fname", "title", "password", "pw", "query", "char", "letter"}
+    {"s", "str", "string", "text", "line", "word", "sentence", "url", "name", "filename"}
+    | {"fname", "title", "password", "pw", "char", "letter"}
 )
-_LIST_WORDS = frozenset({"xs", "nums", "numbers", "items", "words", "lines", "names", "lst"})
+_LIST_WORDS = frozenset({"xs", "nums", "numbers", "items", "lst"})
 # Words that, just before the name, make it something else.
 _OTHER_TYPES = frozenset(
     {"series", "array", "arrays", "dataframe", "frame", "df", "column", "columns", "matrix"}
