@@ -502,7 +502,11 @@ def _text_for_bytes(
 ) -> str | None:
     """Which bytes parameter of a `_BYTES_MODULES` encoder or hash the call passes text."""
     module, _, function = path.rpartition(".")
-    if module not in _BYTES_MODULES or "decode" in function or "unhexlify" in function:
+    if (
+        module not in _BYTES_MODULES
+        or "decode" in function
+        or function.startswith(("a2b", "unhex"))
+    ):
         return None
     for name, node in _passed(call, signature):
         if name in _BYTES_PARAMS and declared.of(node) == "str":
