@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -72,6 +73,31 @@ def test_a_grid_grows_past_the_edge_its_best_value_is_on() -> None:
     assert tune._past_edge([(1, 9.0), (2, 7.0)], 1, 1) is None  # below the knob's range
     assert tune._past_edge([(0.6, 1.0), (1.0, 3.0), (1.4, 2.0)], 1.0, 0.0) is None  # inside
     assert tune._past_edge([(5, 1.0)], 5, 1) is None
+
+
+_TABLE = {(5, 0.0): 1.0, (4, 0.0): 2.0, (4, 0.4): 3.0, (5, 0.4): 5.0}
+
+
+class _TableSweep(tune.Sweep):
+    """A sweep whose objective is `_TABLE` of (retrieval_k, consensus_weight)."""
+
+    def weight_grid(self, knobs: dict) -> list[tuple[float, float]]:
+        return [(0.0, _TABLE[knobs["retrieval_k"], knobs["consensus_weight"]])]
+
+
+def test_a_second_pass_moves_on_from_where_the_first_settled() -> None:
+    start = {"retrieval_k": 5, "consensus_weight": 0.0, "rerank_weight": 0.0}
+    grids = {"retrieval_k": [5, 4], "consensus_weight": [0.0, 0.4]}
+
+    def chosen(sweeps: int) -> tuple:
+        valid = SimpleNamespace(generator_split="valid")
+        sweep = _TableSweep(None, valid, 5, [0.0], log=lambda _: None, extend=0, sweeps=sweeps)
+        knobs, chosen_by = sweep.run(start, grids)
+        return knobs["retrieval_k"], knobs["consensus_weight"], chosen_by["retrieval_k"]["value"]
+
+    assert chosen(1) == (4, 0.4, 2.0)  # k chosen while the consensus weight was still 0
+    assert chosen(2) == (5, 0.4, 5.0)
+    assert chosen(5) == (5, 0.4, 5.0)  # a pass that changes nothing ends the search
 
 
 def test_tune_chooses_on_validation_through_the_engine_and_export_records_it(

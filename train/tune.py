@@ -17,6 +17,7 @@ scores and API-check verdicts are cached, so sweeping the rerank weight costs on
   BLEU alone). BLEU alone rewards echoing CoNaLa's style: it switched retrieval off, which
   halves what the everyday problems pass.
   When the best value is at an end of its grid, the grid grows a step past it (`--extend`).
+  The pass repeats from its own choices (`--sweeps`, default 2) until one changes nothing.
 - Rerank weight: the best on the chosen generator setting. Ties keep the run's own value if it
   is among them, else the first in the grid.
 - Threshold: the matcher probability below which `--false-alarm-rate` of the true pairs of
@@ -330,6 +331,9 @@ class Sweep:
     weights: Sequence[float]
     log: Callable[[str], None] = print
     extend: int = 2  # grid steps added past an edge the best value sits on
+    # Passes over the knobs: one pass from the run's defaults can settle where a second moves on
+    # (the sixth session's first pass chose 4 retrieved while every weight was still 0: 23.72).
+    sweeps: int = 2
     exec_valid: ExecValid | None = None  # None: CoNaLa BLEU alone
     seen: dict[tuple, list[tuple[float, float]]] = field(default_factory=dict)
 
@@ -379,20 +383,14 @@ class Sweep:
         """Chosen knobs and, per knob, the figure and grid that chose it."""
         knobs = dict(knobs)
         chosen_by: dict[str, dict[str, Any]] = {}
-        for name in (n for n in SWEPT_KNOBS if n in grids):
-            values = list(dict.fromkeys([*grids[name], knobs[name]]))  # the run's value too
-            self.log(f"{name}: {values}")
-            grid = [(v, self.best_of({**knobs, name: v})) for v in values]
-            for _ in range(self.extend):
-                # the engine decodes max(k, beam_size) wide, so a beam below k changes nothing
-                lowest = max(LOWEST[name], self.k) if name == "beam_size" else LOWEST[name]
-                beyond = _past_edge(grid, knobs[name], lowest)
-                if beyond is None or beyond > HIGHEST.get(name, beyond):
-                    break
-                self.log(f"{name}: best at the grid's edge, trying {beyond}")
-                grid = sorted([*grid, (beyond, self.best_of({**knobs, name: beyond}))])
-            knobs[name], figure = _pick(grid, knobs[name])
-            chosen_by[name] = self._record(figure, grid, "best over the rerank-weight grid")
+        for sweep in range(1, self.sweeps + 1):
+            before = dict(knobs)
+            for name in (n for n in SWEPT_KNOBS if n in grids):
+                knobs[name], chosen_by[name] = self._choose(name, knobs, grids[name])
+            if knobs == before:
+                break
+            if sweep < self.sweeps:
+                self.log(f"sweep {sweep} moved knobs: sweeping again from {knobs}")
         grid = self.weight_grid(knobs)
         knobs["rerank_weight"], figure = _pick(grid, knobs["rerank_weight"])
         setting = ", ".join(f"{k}={knobs[k]}" for k in SWEPT_KNOBS if k in chosen_by)
@@ -400,6 +398,24 @@ class Sweep:
         # only what was measured leaves here; unswept knobs keep the bundle's own value
         knobs = {k: v for k, v in knobs.items() if k in chosen_by}
         return knobs, chosen_by
+
+    def _choose(
+        self, name: str, knobs: dict[str, Any], values: Sequence[Any]
+    ) -> tuple[Any, dict[str, Any]]:
+        """The best value of one knob, the others at their current choice, and its record."""
+        values = list(dict.fromkeys([*values, knobs[name]]))  # the current value too
+        self.log(f"{name}: {values}")
+        grid = [(v, self.best_of({**knobs, name: v})) for v in values]
+        for _ in range(self.extend):
+            # the engine decodes max(k, beam_size) wide, so a beam below k changes nothing
+            lowest = max(LOWEST[name], self.k) if name == "beam_size" else LOWEST[name]
+            beyond = _past_edge(grid, knobs[name], lowest)
+            if beyond is None or beyond > HIGHEST.get(name, beyond):
+                break
+            self.log(f"{name}: best at the grid's edge, trying {beyond}")
+            grid = sorted([*grid, (beyond, self.best_of({**knobs, name: beyond}))])
+        value, figure = _pick(grid, knobs[name])
+        return value, self._record(figure, grid, "best over the rerank-weight grid")
 
     def _record(self, figure: float, grid: list[tuple[Any, float]], note: str) -> dict[str, Any]:
         return {
@@ -565,6 +581,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="CoNaLa BLEU alone (skip the executable validation problems in the objective)",
     )
+    a(
+        "--sweeps",
+        type=int,
+        default=2,
+        help="passes over the knobs, stopping early when a pass changes none",
+    )
     a("--false-alarm-rate", type=float, default=0.05, help="share of true pairs flagged")
     a("--limit", type=int, default=None, help="measure only the first N generator valid rows")
     a("--threads", type=int, default=1)
@@ -605,6 +627,7 @@ def tune(args: argparse.Namespace, log: Callable[[str], None] = print) -> dict[s
             log=log,
             extend=args.extend,
             exec_valid=exec_valid,
+            sweeps=max(1, args.sweeps),
         )
         knobs, chosen_by = sweep.run(start, grids)
         knobs["threshold"], chosen_by["threshold"] = choose_threshold(
