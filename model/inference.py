@@ -523,7 +523,7 @@ class Engine:
             return candidate
         return replace(candidate, code=code, slot_spans=spans)
 
-    def _retrieved(self, intent: str, checks: _Checks) -> list[Any]:
+    def _retrieved(self, intent: str, checks: _Checks | None = None) -> list[Any]:
         """The `retrieval_k` nearest known pairs, `intent`'s values put in and repaired, that
         pass the API check, from the nearest `RETRIEVAL_POOL` × as many; failing ones fill the
         places left (none without an index). A retrieved doc row for an API the code cannot
@@ -531,6 +531,7 @@ class Engine:
         a place a runnable answer further down could have."""
         if self.retrieval is None or self.retrieval_k == 0:
             return []
+        checks = checks or _Checks(self.checker, SourceContext.EMPTY, intent)
         k = self.retrieval_k
         passing: list[Any] = []
         failing: list[Any] = []

@@ -139,7 +139,7 @@ class _OneGuess:
     def generate(self, intent: str, k: int = 5, max_len: int | None = None) -> list:
         from codeqa_model.generator import Candidate
 
-        return [Candidate("print(intent)", -0.5, (), -0.5)]
+        return [Candidate("len(intent)", -0.5, (), -0.5)]
 
 
 class _LikesShutil:
@@ -162,7 +162,7 @@ def test_engine_offers_retrieved_code_with_the_intents_values() -> None:
     found = _engine(retrieval_k=3, retrieval_weight=0.5).suggest("copy file `a` to `b`", k=5)
     assert found[0].code == "shutil.copy(a, b)"
     assert [found[0].code[s:e] for s, e in found[0].slot_spans] == ["a", "b"]
-    assert "print(intent)" in [s.code for s in found]
+    assert "len(intent)" in [s.code for s in found]
 
 
 def test_engine_takes_the_nearest_retrieved_code_that_passes_the_check() -> None:
@@ -185,7 +185,7 @@ def test_engine_takes_the_nearest_retrieved_code_that_passes_the_check() -> None
 
 def test_engine_without_retrieval_candidates_keeps_the_beam_only() -> None:
     found = _engine(retrieval_k=0).suggest("copy file `a` to `b`", k=5)
-    assert [s.code for s in found] == ["print(intent)"]
+    assert [s.code for s in found] == ["len(intent)"]
 
 
 def test_consensus_weight_lifts_the_candidate_most_like_the_others() -> None:
