@@ -43,8 +43,8 @@ def open_file_arguments(
 ) -> tuple[str, Spans]:
     """`code` with every path literal in a file-object position opened, and `spans` (the
     intent values' character ranges) moved with the text; unchanged when nothing applies."""
-    if table is None or "(" not in code:
-        return code, spans
+    if table is None or "(" not in code or ("'" not in code and '"' not in code):
+        return code, spans  # no call, or no string literal to open
     tree = parse_quietly(code)
     if tree is None:
         return code, spans

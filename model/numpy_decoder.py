@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from codeqa_model.numpy_encoder import lstm_cell
 
 
 @dataclass(frozen=True)
@@ -155,15 +156,7 @@ class NumpyStep:
         """One LSTM step in torch's gate order (`DecoderWeights.from_arrays`: the halving)."""
         gates = _times(np.concatenate([self.w.embed[prev], h], axis=1), self.w.lstm_w)
         gates += self.w.lstm_b
-        np.tanh(gates, out=gates)
-        size = self.hidden
-        sig = gates[:, :size], gates[:, size : 2 * size], gates[:, 3 * size :]
-        for part in sig:
-            part *= 0.5
-            part += 0.5
-        i, f, o = sig
-        c = f * c + i * gates[:, 2 * size : 3 * size]
-        return o * np.tanh(c), c
+        return lstm_cell(gates, c, self.hidden)
 
     def __call__(
         self, prev: np.ndarray, state: tuple[np.ndarray, np.ndarray]

@@ -78,15 +78,9 @@ class BiLstm:
         for t in range(len(x)):
             gates = np.matmul(h, self.w_hh)[:, 0]
             gates += inputs[:, t]
-            np.tanh(gates, out=gates)
-            sig = gates[:, :size], gates[:, size : 2 * size], gates[:, 3 * size :]
-            for part in sig:
-                part *= 0.5
-                part += 0.5
-            i, f, o = sig
-            c = f * c + i * gates[:, 2 * size : 3 * size]
-            h = (o * np.tanh(c))[:, None]
-            out[:, t] = h[:, 0]
+            new_h, c = lstm_cell(gates, c, size)
+            h = new_h[:, None]
+            out[:, t] = new_h
         return np.concatenate([out[0], out[1][::-1]], axis=1)
 
 
@@ -122,3 +116,17 @@ class EncoderWeights:
         summary = np.concatenate([enc[-1, : enc.shape[1] // 2], enc[0, enc.shape[1] // 2 :]])
         h = np.tanh(summary @ self.bridge_w + self.bridge_b)[None]
         return enc, enc @ self.keys_w, h, np.zeros_like(h)
+
+
+def lstm_cell(gates: np.ndarray, c: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """(h, c) after one LSTM step from pre-activations in torch's gate order (i, f, g, o), with
+    the sigmoid gates' weights halved at load: sigmoid(x) = 0.5 * tanh(x / 2) + 0.5, so one
+    tanh over all four gates. `gates` is overwritten."""
+    np.tanh(gates, out=gates)
+    sig = gates[:, :size], gates[:, size : 2 * size], gates[:, 3 * size :]
+    for part in sig:
+        part *= 0.5
+        part += 0.5
+    i, f, o = sig
+    c = f * c + i * gates[:, 2 * size : 3 * size]
+    return o * np.tanh(c), c
