@@ -100,6 +100,22 @@ def test_a_second_pass_moves_on_from_where_the_first_settled() -> None:
     assert chosen(5) == (5, 0.4, 5.0)  # a pass that changes nothing ends the search
 
 
+def test_the_first_pass_starts_from_a_previous_tuning(runs: tuple[Path, Path], tmp_path) -> None:
+    gen, cls = runs
+    previous = tmp_path / "previous.json"
+    knobs = {"beam_size": 3, "length_penalty": 1.3, "consensus_weight": 0.4}
+    previous.write_text(json.dumps({"format": tune.TUNING_FORMAT, "knobs": knobs}))
+    argv = ["--data", str(DATA), "--generator", str(gen), "--classifier", str(cls)]
+    argv += ["--out", str(tmp_path / "t"), "--beam-sizes", "3", "--length-penalties", "1.3"]
+    argv += ["--no-repeat", "0", "--rerank-weights", "0", "--k", "2", "--extend", "0"]
+    argv += ["--consensus-weights", "0.4", "--missing-weights", "0", "--name-weights", "0"]
+    argv += ["--no-exec", "--start", str(previous), "--sweeps", "1"]
+    logged: list[str] = []
+    record = tune.tune(_args(argv), log=logged.append)
+    assert "'consensus_weight': 0.4" in logged[0] and "'length_penalty': 1.3" in logged[0]
+    assert record["knobs"]["consensus_weight"] == 0.4
+
+
 def test_tune_chooses_on_validation_through_the_engine_and_export_records_it(
     runs: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

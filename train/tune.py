@@ -582,6 +582,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="CoNaLa BLEU alone (skip the executable validation problems in the objective)",
     )
     a(
+        "--start",
+        type=Path,
+        default=None,
+        help="a tuning.json whose knobs the first pass starts from (default: the runs' own)",
+    )
+    a(
         "--sweeps",
         type=int,
         default=2,
@@ -617,6 +623,8 @@ def tune(args: argparse.Namespace, log: Callable[[str], None] = print) -> dict[s
             grids["retrieval_k"] = args.retrieval_ks
             grids["retrieval_weight"] = args.retrieval_weights
         start = factory.knobs()
+        if args.start is not None:  # a previous tuning's choices: the pass starts from there
+            start.update(read_tuning(args.start)["knobs"])
         log(f"measuring on {valid.generator_split} and {valid.classifier_split}; start {start}")
         exec_valid = None if args.no_exec else ExecValid()
         sweep = Sweep(
