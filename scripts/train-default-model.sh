@@ -83,7 +83,8 @@ knowledge=(--extra-file out/knowledge/api_table.json --extra-file "$work/retriev
 # Beam 5 or 8 only: the engine decodes that wide for every suggestion, and 8 is what the 25 ms
 # completion budget allows (BLEU alone keeps asking for wider beams: 14 on CoNaLa valid).
 "$train" tune --data out/data/v1 --generator "$work/generator-ft" --classifier "$work/classifier" \
-    "${knowledge[@]}" --out "$work/tune" --beam-sizes 5,8 --extend 0
+    "${knowledge[@]}" --out "$work/tune" --beam-sizes 5,8 --extend 0 \
+    --start docs/results/tuning.json
 "$train" evaluate --data out/data/v1 --generator "$work/generator-ft" --classifier "$work/classifier" \
     --tuning "$work/tune/tuning.json" --exec "${knowledge[@]}" --matcher-data out/matcher-data \
     --out "$work/eval"
