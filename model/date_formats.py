@@ -143,6 +143,9 @@ def fit_date_formats(intent: str, code: str, spans: Spans) -> tuple[str, Spans]:
         start = where.offset(literal.lineno, literal.col_offset)
         end = where.offset(literal.end_lineno or literal.lineno, literal.end_col_offset or 0)
         edits.append((start, end, repr(fmt)))
+    # `strftime('2024-01-31')` writes the intent's own example, which is one of its values: the
+    # format takes its place, so its span goes (any other span moves with the text)
+    spans = tuple(sp for sp in spans if not any(s <= sp[0] and sp[1] <= e for s, e, _ in edits))
     return replace_ranges(code, spans, edits)
 
 

@@ -64,5 +64,8 @@ def test_strftime_writes_the_example_shape_not_the_example() -> None:
     assert fit_date_formats(intent, code, ())[0] == ("datetime.datetime.now().strftime('%Y-%m-%d')")
     kept = "d.strftime('%Y-%m-%d')"
     assert fit_date_formats(intent, kept, ()) == (kept, ())
+    slot = code.index("'2024")  # the example is the intent's value: a slot span covers it
+    fixed, spans = fit_date_formats(intent, code, ((slot, slot + 12),))
+    assert (fixed, spans) == ("datetime.datetime.now().strftime('%Y-%m-%d')", ())
     wrong = "time.strftime('%H:%M', t)"
     assert fit_date_formats(intent, wrong, ())[0] == "time.strftime('%Y-%m-%d', t)"
