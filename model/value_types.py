@@ -21,6 +21,7 @@ _BUILTIN_RETURNS = {
     **dict.fromkeys(("sorted", "list"), "list"),
     "float": "float",
     "bool": "bool",
+    "print": "NoneType",
     "dict": "dict",
     "set": "set",
     "tuple": "tuple",
@@ -57,6 +58,24 @@ _METHOD_RETURNS = {
         **dict.fromkeys(("split", "rsplit", "splitlines"), "list"),
         **dict.fromkeys(("count", "find", "rfind", "index", "rindex"), "int"),
         **dict.fromkeys(("partition", "rpartition"), "tuple"),
+        **dict.fromkeys(
+            [
+                "startswith",
+                "endswith",
+                "isdigit",
+                "isalpha",
+                "isalnum",
+                "isspace",
+                "islower",
+                "isupper",
+                "istitle",
+                "isnumeric",
+                "isdecimal",
+                "isidentifier",
+                "isascii",
+            ],
+            "bool",
+        ),
         "encode": "bytes",
     },
     # `open(...)`'s file, by mode: `open(p).read().decode(...)` is Python 2 (str has no decode).
@@ -83,6 +102,7 @@ _MODULE_RETURNS = {
     **dict.fromkeys(("os.path.exists", "os.path.isfile", "os.path.isdir"), "bool"),
     **dict.fromkeys(("os.path.getsize", "math.floor", "math.ceil", "random.randint"), "int"),
     **dict.fromkeys(("time.time", "math.sqrt", "random.random"), "float"),
+    **dict.fromkeys(("time.sleep", "random.shuffle", "os.remove", "os.makedirs"), "NoneType"),
 }
 # Members of the types the API table does not list (read from this interpreter's builtins).
 BUILTIN_MEMBERS: dict[str, frozenset[str]] = {

@@ -32,6 +32,8 @@ def expr(code: str) -> ast.expr:
         ("open(p, mode='rb').readlines()", "list"),
         ("open(p, m).read()", None),
         ("d.items()", "dict_items"),
+        ("s.startswith('a')", "bool"),
+        ("print(s)", "NoneType"),
         ("re.findall('a', s)", "list"),
         ("os.path.join('a', s)", "str"),
         ("max(xs)", None),
