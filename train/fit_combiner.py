@@ -316,16 +316,35 @@ def choose_sibling_weight(
     by the sibling contrast) flags the most negatives at the threshold rule, mean over sources
     (as `weigh_blocks` chooses); the smallest K on a tie. Returns (K, {K: that mean})."""
     p = np.clip(probs, 1e-6, 1.0 - 1e-6)
-    logit = np.log(p) - np.log1p(-p)
     scores: dict[str, float] = {}
     best = 0.0
     for k in sorted(grid):
-        moved = 1.0 / (1.0 + np.exp(-(logit - k * gap)))
+        moved = _moved(p, gap, k)
         t = threshold_for_sources(moved, labels, sources, rate)
         scores[repr(float(k))] = round(negatives_flagged(moved, labels, sources, t), 4)
         if scores[repr(float(k))] > scores.get(repr(float(best)), -1.0):
             best = float(k)
     return best, scores
+
+
+def _moved(probs: np.ndarray, values: np.ndarray, k: float) -> np.ndarray:
+    """Probabilities whose logits are moved by -k × `values`."""
+    return 1.0 / (1.0 + np.exp(-(np.log(probs) - np.log1p(-probs) - k * values)))
+
+
+def add_fixed_feature(
+    oof: np.ndarray,
+    values: np.ndarray,
+    labels: np.ndarray,
+    sources: np.ndarray,
+    grid: Sequence[float],
+    rate: float,
+) -> tuple[np.ndarray, float, dict[str, Any]]:
+    """A feature with a fixed weight -K chosen out of fold (`choose_sibling_weight`): the
+    out-of-fold probabilities it moves (unchanged for K = 0), K, and its report."""
+    k, flagged = choose_sibling_weight(oof, values, labels, sources, grid, rate)
+    report = {"weight": -k, "negatives_flagged": flagged, "fires": fires(values, labels, sources)}
+    return (_moved(oof, values, k) if k > 0 else oof), k, report
 
 
 def fires(values: np.ndarray, labels: np.ndarray, sources: np.ndarray) -> dict[str, Any]:
@@ -339,6 +358,10 @@ def fires(values: np.ndarray, labels: np.ndarray, sources: np.ndarray) -> dict[s
         for source in sorted(set(sources.tolist()))
         if (m := sources == source).any()
     }
+
+
+def _floats(text: str) -> list[float]:
+    return [float(v) for v in text.split(",")]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -399,7 +422,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     a(
         "--sibling-weights",
-        type=lambda text: [float(v) for v in text.split(",")],
+        type=_floats,
         default=[],
         metavar="K,K,...",
         help="fixed weights -K tried for the sibling contrast (needs --api-table; see "
@@ -407,7 +430,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     a(
         "--literal-swap-weights",
-        type=lambda text: [float(v) for v in text.split(",")],
+        type=_floats,
         default=[],
         metavar="K,K,...",
         help="fixed weights -K tried for literal_swap (a quoted file name written as another; "
@@ -415,14 +438,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     a(
         "--tail-weights",
-        type=lambda text: [float(v) for v in text.split(",")],
+        type=_floats,
         default=[1.0],
         metavar="M,M,...",
         help="weights tried for the threshold-setting source's true pairs (see weigh_tail)",
     )
     a(
         "--block-weights",
-        type=lambda text: [float(v) for v in text.split(",")],
+        type=_floats,
         default=[1.0],
         metavar="M,M,...",
         help="weights tried for the --blocks rows (see weigh_blocks)",
@@ -506,34 +529,23 @@ def fit(args: argparse.Namespace, log: Any = print) -> dict[str, Any]:
     if args.sibling_weights:
         siblings = sibling_groups(args, matcher)
         gap = evidence_matrix(pairs, SIBLING_FEATURES, evidence, siblings=siblings)[:, 0]
-        k, grid = choose_sibling_weight(
+        oof, k, sibling_report = add_fixed_feature(
             oof, gap, labels, sources, args.sibling_weights, args.false_alarm_rate
         )
-        fired = fires(gap, labels, sources)
-        sibling_report = {"weight": -k, "negatives_flagged": grid, "fires": fired}
-        log(f"sibling contrast weight {-k} (grid {grid})")
+        log(f"sibling contrast weight {-k} (grid {sibling_report['negatives_flagged']})")
         if k > 0:
-            oof = 1.0 / (1.0 + np.exp(-(np.log(oof) - np.log1p(-oof) - k * gap)))
-            names = [*names, *SIBLING_FEATURES]
-            weights = [*weights, -k]
+            names, weights = [*names, *SIBLING_FEATURES], [*weights, -k]
         else:
             siblings = None
     swap_report = None
     if args.literal_swap_weights:
         swap = evidence_matrix(pairs, SWAP_FEATURES, evidence)[:, 0]
-        k, grid = choose_sibling_weight(
+        oof, k, swap_report = add_fixed_feature(
             oof, swap, labels, sources, args.literal_swap_weights, args.false_alarm_rate
         )
-        swap_report = {
-            "weight": -k,
-            "negatives_flagged": grid,
-            "fires": fires(swap, labels, sources),
-        }
-        log(f"literal swap weight {-k} (grid {grid})")
+        log(f"literal swap weight {-k} (grid {swap_report['negatives_flagged']})")
         if k > 0:
-            oof = 1.0 / (1.0 + np.exp(-(np.log(oof) - np.log1p(-oof) - k * swap)))
-            names = [*names, *SWAP_FEATURES]
-            weights = [*weights, -k]
+            names, weights = [*names, *SWAP_FEATURES], [*weights, -k]
     threshold = threshold_for_sources(oof, labels, sources, args.false_alarm_rate)
     base_threshold = threshold_for_sources(base, labels, sources, args.false_alarm_rate)
     combiner = {
