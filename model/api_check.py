@@ -450,9 +450,9 @@ def _string_misfit(call: ast.Call, signature: Signature, declared: ValueTypes) -
     `_NOT_A_NUMBER` parameter a number, which command, encoding or separator a bare file name,
     or which `mode` a string that is no mode, if any."""
     for name, node in _passed(call, signature):
-        if name in _NOT_A_STRING and declared.of(node) == "str":
-            return f"passes a string as {name!r}"
         kind = declared.of(node)
+        if name in _NOT_A_STRING and kind == "str":
+            return f"passes a string as {name!r}"
         kind = "number" if kind in NUMBER_TYPES else kind
         if kind not in (None, "str", "bytes") and name in _ONLY_A_STRING:
             return f"passes a {kind} as {name!r}"

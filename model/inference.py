@@ -36,7 +36,6 @@ other passing ones (`codeqa_model.diversity`); the first passing suggestion neve
 
 from __future__ import annotations
 
-import itertools
 import sys
 import threading
 from collections import OrderedDict
@@ -535,8 +534,7 @@ class Engine:
         k = self.retrieval_k
         passing: list[Any] = []
         failing: list[Any] = []
-        pool = RETRIEVAL_POOL * k
-        for hit in itertools.islice(self.retrieval.iter_candidates(intent, pool), pool):
+        for hit in self.retrieval.iter_candidates(intent, RETRIEVAL_POOL * k):
             hit = self._repaired(intent, hit)
             (passing if checks.check(hit.code).ok else failing).append(hit)
             if len(passing) == k:

@@ -17,7 +17,6 @@ import ast
 import builtins
 import functools
 import hashlib
-import itertools
 import json
 import math
 import re
@@ -581,7 +580,7 @@ class RetrievalIndex:
         With a learned retriever (which knows each entry's APIs) at most `MAX_PER_API` hits
         call the same APIs: ten doc rows of `json.dump` with different optional arguments are
         one answer, and the other slots should offer other ones."""
-        return list(itertools.islice(self.iter_candidates(intent, k, pool), k))
+        return list(self.iter_candidates(intent, k, pool))
 
     def iter_candidates(self, intent: str, k: int, pool: int | None = None) -> Iterator[Hit]:
         """`candidates`, one at a time (a caller that stops early pays for no more fills)."""
@@ -610,6 +609,8 @@ class RetrievalIndex:
                 per_api[apis] += 1
             seen.add(code)
             yield Hit(code, sim, spans, entry.source, i)
+            if len(seen) == k:
+                return
 
     # -- storage ----------------------------------------------------------------------------
 
