@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import json
 import re
 import sys
 from collections.abc import Iterable, Sequence
@@ -33,6 +34,7 @@ from codeqa_model.api_table import (
 from codeqa_model.ast_walk import walk
 from codeqa_model.context import SourceContext
 from codeqa_model.file_args import PATH_RE
+from codeqa_model.intent_conflicts import conflict
 from codeqa_model.name_types import name_types
 from codeqa_model.pyast import dotted_parts, import_aliases
 from codeqa_model.value_types import BUILTIN_MEMBERS, NUMBER_TYPES, ValueTypes, literal_type
@@ -102,6 +104,11 @@ _ASKS_TO_STOP = re.compile(
 # What a `mode` string may hold (`open`, `gzip.open`, `tarfile.open`, ...): `open('file.txt',
 # 'notes.md')` put the intent's path where the mode goes.
 _MODE = re.compile(r"^[rwxabt+:|gz2]{1,6}$")  # no 'U': Python 3.11 refuses it
+# Functions whose first argument is JSON text, and those that run it as a program (not a shell).
+_JSON_TEXT = frozenset({"json.loads", "simplejson.loads", "ujson.loads"})
+_RUNS_A_PROGRAM = frozenset(
+    f"subprocess.{name}" for name in ("run", "call", "check_call", "check_output", "Popen")
+)
 _BUILTINS = frozenset(dir(builtins)) | {"__file__", "__name__", "__doc__"}
 # Without a table, the standard library's module names are still known (from the interpreter's
 # own list, not by importing anything).
@@ -192,7 +199,12 @@ class ApiChecker:
                         needed[name] = f"from {name} import {name}"
                         break
         if reason is None:
-            reason = _iterates_a_number(nodes, declared) or _exits_unasked(tree, intent)
+            reason = (
+                _iterates_a_number(nodes, declared)
+                or _unpacks_a_string(nodes)
+                or _exits_unasked(tree, intent)
+                or conflict(tree, nodes, intent)
+            )
         imports = tuple(self._with_submodules(needed.values(), used))
         if reason is not None:
             return CheckResult(False, reason, imports)
@@ -426,6 +438,9 @@ class ApiChecker:
         assert self.table is not None
         if entry.kind not in (FUNCTION, CLASS):
             return None
+        misfit = _value_misfit(call, path, declared)
+        if misfit is not None:
+            return f"{path}() {misfit}"
         signatures = _specific(self.table.signatures(entry))
         if not signatures:
             return None
@@ -472,6 +487,38 @@ def _iterates_a_number(nodes: list[ast.AST], declared: ValueTypes) -> str | None
             kind = declared.of(node.iter)
             if kind in NUMBER_TYPES or kind == "NoneType":
                 return f"iterates over {ast.unparse(node.iter)}, which is a {kind}"
+    return None
+
+
+def _unpacks_a_string(nodes: list[ast.AST]) -> str | None:
+    """`os.path.join(base, *'data.csv')`: a string literal spread into one argument a letter."""
+    for node in nodes:
+        value = node.value if isinstance(node, ast.Starred) else None
+        if isinstance(value, ast.Constant) and isinstance(value.value, str):
+            return f"spreads {ast.unparse(node.value)} into one argument per letter"
+    return None
+
+
+def _value_misfit(call: ast.Call, path: str, declared: ValueTypes) -> str | None:
+    """A literal or a typed value the function refuses whatever the signature says:
+    `json.loads('data.json')` (a file name, not JSON text), `subprocess.run('ls -l')` (looks
+    for a program called "ls -l"), `int(n, 2)` under "integer `n`" (a base needs text)."""
+    first = call.args[0] if call.args else None
+    text = first.value if isinstance(first, ast.Constant) else None
+    if path in _JSON_TEXT and isinstance(text, str):
+        try:
+            json.loads(text)
+        except ValueError:
+            return f"gets {text!r}, which is not JSON text"
+    if path in _RUNS_A_PROGRAM and isinstance(text, str) and len(text.split()) > 1:
+        shell = any(
+            k.arg == "shell" and isinstance(k.value, ast.Constant) and k.value.value
+            for k in call.keywords
+        )
+        if not shell:
+            return f"runs {text!r} as one program's name (a list of words or shell=True runs it)"
+    if path == "int" and len(call.args) > 1 and declared.of(call.args[0]) in NUMBER_TYPES:
+        return "is given a base with a number, which only works on text"
     return None
 
 

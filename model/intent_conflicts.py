@@ -1,0 +1,230 @@
+"""Code that does the opposite of what the intent asks, or harm it never asked for.
+
+The beam and the retrieval index both hand back the right module with the wrong direction:
+`base64.urlsafe_b64decode(...)` under "encode string `s` as base64", `json.loads(d)` under
+"write dict `d` to json file", `s.upper()` under "convert `s` to lowercase". Worse, a candidate
+may delete files or open one for writing under an intent that only reads. Each rule here needs
+the intent to name one side and not the other, and the code to call only the other side, so a
+block doing both (read then write) is never caught. Words and names are read, nothing is run.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+
+from codeqa_model.pyast import dotted_parts
+
+__all__ = ["conflict"]
+
+
+@dataclass(frozen=True)
+class _Opposite:
+    """Intent asks for `asks` (and never `other`); code calls `wrong` and never `right`."""
+
+    asks: re.Pattern[str]
+    other: re.Pattern[str]
+    wrong: re.Pattern[str]  # matched against each called name's last part
+    right: re.Pattern[str]
+    says: str  # "decodes" → "decodes, where the intent asks to encode"
+    wants: str
+
+
+def _words(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE)
+
+
+_SERIALISERS = ("json", "pickle", "yaml", "marshal", "toml", "tomllib", "simplejson", "ujson")
+_OPPOSITES = (
+    _Opposite(
+        _words(r"\bencod"),
+        _words(r"\bdecod"),
+        _words(r"decode"),
+        _words(r"encode"),
+        "decodes",
+        "encode",
+    ),
+    _Opposite(
+        _words(r"\bdecod"),
+        _words(r"\bencod"),
+        _words(r"encode"),
+        _words(r"decode"),
+        "encodes",
+        "decode",
+    ),
+    _Opposite(
+        _words(r"\bcompress"),
+        _words(r"decompress|uncompress|unzip|extract|unpack"),
+        _words(r"decompress"),
+        _words(r"^(?!de)\w*compress"),
+        "decompresses",
+        "compress",
+    ),
+    _Opposite(
+        _words(r"decompress|uncompress"),
+        _words(r"\bcompress"),
+        _words(r"^(?!de)\w*compress"),
+        _words(r"decompress"),
+        "compresses",
+        "decompress",
+    ),
+    _Opposite(
+        _words(r"\bencrypt"),
+        _words(r"\bdecrypt"),
+        _words(r"decrypt"),
+        _words(r"encrypt"),
+        "decrypts",
+        "encrypt",
+    ),
+    _Opposite(
+        _words(r"\bdecrypt"),
+        _words(r"\bencrypt"),
+        _words(r"encrypt"),
+        _words(r"decrypt"),
+        "encrypts",
+        "decrypt",
+    ),
+    _Opposite(
+        _words(r"\blower\s*-?\s*case|\blower\b"),
+        _words(r"\bupper|\bcapital|\btitle"),
+        _words(r"^upper$"),
+        _words(r"^(lower|casefold)$"),
+        "upper-cases",
+        "lower-case",
+    ),
+    _Opposite(
+        _words(r"\bupper\s*-?\s*case|\bupper\b|\bcapital"),
+        _words(r"\blower"),
+        _words(r"^(lower|casefold)$"),
+        _words(r"^upper$"),
+        "lower-cases",
+        "upper-case",
+    ),
+    _Opposite(
+        _words(r"\b(max|maximum|largest|biggest|highest|greatest|longest)\b"),
+        _words(
+            r"\b(min|minimum|smallest|lowest|least|shortest|fewest|cap|caps|capped|limit\w*"
+            r"|clamp\w*|clip\w*|bound\w*|most|exceed\w*)\b"
+        ),
+        _words(r"^(min|argmin|nsmallest|idxmin)$"),
+        _words(r"^(max|argmax|nlargest|idxmax)$"),
+        "takes the minimum",
+        "maximum",
+    ),
+    _Opposite(
+        _words(r"\b(min|minimum|smallest|lowest|least|shortest|fewest)\b"),
+        _words(
+            r"\b(max|maximum|largest|biggest|highest|greatest|longest|floor|clamp\w*"
+            r"|clip\w*|bound\w*|least|below)\b"
+        ),
+        _words(r"^(max|argmax|nlargest|idxmax)$"),
+        _words(r"^(min|argmin|nsmallest|idxmin)$"),
+        "takes the maximum",
+        "minimum",
+    ),
+)
+# Reading and writing a serialisation format (`json.loads` vs `json.dumps`).
+_READS = _words(
+    r"\b(read|reads|load|loads|loading|parse|parses|parsing|decode|deserializ\w*)\b"
+    r"|\bfrom (a |the )?(json|yaml|pickle)"
+)
+_WRITES = _words(
+    r"\b(write|writes|save|saves|dump|dumps|store|serializ\w*|encode|stringify|export|output)\b"
+    r"|\bto (a |the )?(json|yaml|pickle|toml)\b|\bas (a )?(json|yaml)\b|\bpretty"
+)
+# Calls that delete, and the intent words that allow it.
+_DELETES = frozenset(
+    {"os.remove", "os.unlink", "os.rmdir", "os.removedirs", "shutil.rmtree"}
+    | {"remove", "unlink", "rmdir", "rmtree"}
+)
+_ASKS_TO_DELETE = _words(
+    r"\b(delet|remov|clean|clear|eras|unlink|rm\b|rmdir|purg|wip|destroy|drop|discard|empty"
+    r"|mov|renam|replac|overwrit|prun|rotat|temp|tmp|uninstall|reset)"
+)
+# Opening for writing under an intent that only reads.
+_OPENERS = frozenset({"open", "io.open", "codecs.open", "gzip.open", "bz2.open", "lzma.open"})
+_ASKS_TO_WRITE = _words(
+    r"\b(writ|sav|append|creat|dump|stor|output|export|log|overwrit|truncat|empty|clear|copy"
+    r"|mov|replac|add|insert|modif|updat|edit|chang|touch|new|put|generat|make|set|remov|delet"
+    r"|cop|downloa|zip|compress|extract|convert|encod|encrypt|serializ|pickl|send)"
+)
+_READ_ONLY = _words(r"\b(read|reads|load|loads|parse|count|search|find|grep|scan|print)\b")
+
+
+def conflict(tree: ast.Module, nodes: list[ast.AST], intent: str) -> str | None:
+    """Why the code contradicts the intent (one line, for a person), or None."""
+    if not intent:
+        return None
+    calls = [n for n in nodes if isinstance(n, ast.Call)]
+    names = [".".join(dotted_parts(c.func) or []) for c in calls]
+    called = [_Called.of(c, n) for c, n in zip(calls, names, strict=True)]
+    for rule in _OPPOSITES:
+        if rule.asks.search(intent) and not rule.other.search(intent):
+            for wrong in (c for c in called if rule.wrong.search(c.last)):
+                if not any(rule.right.search(c.last) for c in called if wrong.peer(c)):
+                    return f"calls {wrong.last}, which {rule.says}; the intent asks to {rule.wants}"
+    return _serialises_backwards(names, intent) or _harms(calls, names, intent)
+
+
+@dataclass(frozen=True)
+class _Called:
+    """A call's first and last name parts: `base64.b64decode(...)` → (base64, b64decode);
+    `s.encode().decode()`'s outer call → ("", decode)."""
+
+    head: str
+    last: str
+    dotted: bool
+
+    @classmethod
+    def of(cls, call: ast.Call, name: str) -> _Called:
+        last = call.func.attr if isinstance(call.func, ast.Attribute) else name
+        return cls(name.partition(".")[0], last, "." in name)
+
+    def peer(self, other: _Called) -> bool:
+        """Whether `other` may make up for this call: one on the same module or object
+        (`s.encode()` inside `base64.b64decode(...)` does not encode to base64); any call
+        for a builtin (`max(xs) - min(xs)`)."""
+        return other.head == self.head if self.dotted else True
+
+
+def _serialises_backwards(names: list[str], intent: str) -> str | None:
+    """`json.dumps` where the intent parses json, or `json.loads` where it writes json."""
+    used = [n for n in names if n.partition(".")[0] in _SERIALISERS]
+    if not used:
+        return None
+    loads = [n for n in used if n.rpartition(".")[2] in ("load", "loads", "safe_load")]
+    dumps = [n for n in used if n.rpartition(".")[2] in ("dump", "dumps", "safe_dump")]
+    reads, writes = bool(_READS.search(intent)), bool(_WRITES.search(intent))
+    if reads and not writes and dumps and not loads:
+        return f"calls {dumps[0]}, which writes; the intent asks to read or parse"
+    if writes and not reads and loads and not dumps:
+        return f"calls {loads[0]}, which reads; the intent asks to write"
+    return None
+
+
+def _harms(calls: list[ast.Call], names: list[str], intent: str) -> str | None:
+    """Deletes files, or opens one for writing, under an intent that asks for neither."""
+    if not _ASKS_TO_DELETE.search(intent):
+        deleting = [n for n in names[: len(calls)] if n in _DELETES]
+        if deleting:
+            return f"calls {deleting[0]}, which deletes; the intent asks for no deletion"
+    if _READ_ONLY.search(intent) and not _ASKS_TO_WRITE.search(intent):
+        for call, name in zip(calls, names, strict=False):
+            mode = _mode(call) if name in _OPENERS else None
+            if mode is not None and set(mode) & set("wax"):
+                return f"opens a file with mode {mode!r}; the intent only reads"
+    return None
+
+
+def _mode(call: ast.Call) -> str | None:
+    """The literal mode `open(...)` is given, if any."""
+    for keyword in call.keywords:
+        if keyword.arg == "mode":
+            node: ast.expr | None = keyword.value
+            break
+    else:
+        node = call.args[1] if len(call.args) > 1 else None
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
