@@ -203,7 +203,7 @@ class ApiChecker:
                 _iterates_a_number(nodes, declared)
                 or _unpacks_a_string(nodes)
                 or _exits_unasked(tree, intent)
-                or conflict(tree, nodes, intent)
+                or conflict(nodes, intent, stated)
             )
         imports = tuple(self._with_submodules(needed.values(), used))
         if reason is not None:

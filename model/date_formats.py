@@ -8,7 +8,8 @@ digit runs, words and separators, name each part (`%Y`, `%b`, `%H`, ...), and ke
 only if `datetime.strptime` reads the example back with it (parsing a string: nothing a model or
 a file names is run). A candidate's format literal is replaced only when it cannot read the
 example, or has no directive at all (`now().strftime('2024-01-31')` under "the current date as a
-string like '2024-01-31'" writes that text, not today's date).
+string like '2024-01-31'" writes that text, not today's date). A written-out pattern
+('YYYY-MM-DD') stands for its format.
 """
 
 from __future__ import annotations
@@ -25,6 +26,12 @@ _QUOTED = re.compile(r"'([^'\n]{4,40})'|\"([^\"\n]{4,40})\"")
 _TOKEN = re.compile(r"\d+|[A-Za-z]+|[^\dA-Za-z]+")
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
            "september", "october", "november", "december")  # fmt: skip
+# Letter runs of a written-out pattern ('YYYY-MM-DD'), and a moment to write an example with.
+_PATTERN_PARTS = {
+    "YYYY": "%Y", "yyyy": "%Y", "YY": "%y", "yy": "%y", "MM": "%m", "DD": "%d", "dd": "%d",
+    "HH": "%H", "hh": "%I", "mm": "%M", "SS": "%S", "ss": "%S", "MMM": "%b", "Mon": "%b",
+}  # fmt: skip
+_SOME_MOMENT = datetime(2024, 1, 31, 13, 45, 30)
 _DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -107,6 +114,28 @@ def _name_dates(tokens: list[str], names: list[str]) -> bool:
     return True
 
 
+def pattern_format(pattern: str) -> str | None:
+    """The format a written-out pattern means: 'YYYY-MM-DD' → '%Y-%m-%d', 'DD/MM/YY HH:MM' →
+    '%d/%m/%y %H:%M' (MM after an hour is minutes); None unless every letter run is a known
+    part."""
+    out: list[str] = []
+    after_hour = False
+    for token in _TOKEN.findall(pattern.strip()):
+        if not token.isalpha():
+            if token.isdigit():
+                return None
+            out.append(token)
+            continue
+        part = _PATTERN_PARTS.get(token)
+        if token == "MM" and after_hour:
+            part = "%M"
+        if part is None:
+            return None
+        after_hour = after_hour or part in ("%H", "%I")
+        out.append(part)
+    return "".join(out) if sum(p.startswith("%") for p in out) >= 2 else None
+
+
 def intent_format(intent: str) -> str | None:
     """The format of the one date or time the intent quotes; None for none or several."""
     found = _intent_example(intent)
@@ -120,6 +149,8 @@ def _intent_example(intent: str) -> tuple[str, str] | None:
         fmt = infer_format(a or b)
         if fmt is not None:
             found.append((a or b, fmt))
+        elif (fmt := pattern_format(a or b)) is not None:
+            found.append((_SOME_MOMENT.strftime(fmt), fmt))
     return found[0] if found and len({fmt for _, fmt in found}) == 1 else None
 
 

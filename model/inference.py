@@ -66,6 +66,7 @@ from codeqa_model.diversity import MAX_SAME_APIS, Variety
 from codeqa_model.file_args import open_file_arguments
 from codeqa_model.generator import Candidate, parses
 from codeqa_model.paths import resolve_bundle
+from codeqa_model.quoted_names import unquote_variables
 from codeqa_model.retrieval import (
     RETRIEVAL_FILE,
     RetrievalIndex,
@@ -508,7 +509,8 @@ class Engine:
 
     def _repaired(self, intent: str, candidate: _C) -> _C:
         """The candidate with paths it passes as file objects opened (`file_args`), its
-        `strptime` formats fitted to the date the intent shows (`date_formats`), and an empty
+        `strptime` formats fitted to the date the intent shows (`date_formats`), the intent's
+        variables it wrote as strings put back as names (`quoted_names`), and an empty
         `if C: pass`, a lone `return C` or an unasked `print(C)` given as C
         (`bare_expression`), and without a sort key reading a field the intent never names
         (`stray_keys`)."""
@@ -516,6 +518,7 @@ class Engine:
             candidate.code, candidate.slot_spans, self.checker.table, self.checker.aliases
         )
         code, spans = fit_date_formats(intent, code, spans)
+        code, spans = unquote_variables(intent, code, spans)
         code, spans = bare_expression(code, spans, intent)
         code, spans = drop_stray_keys(intent, code, spans)
         if code == candidate.code:

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from codeqa_model.pyast import dotted_parts
+from codeqa_model.slots import canonicalize_intent
 
 __all__ = ["conflict"]
 
@@ -152,8 +154,10 @@ _ASKS_TO_WRITE = _words(
 _READ_ONLY = _words(r"\b(read|reads|load|loads|parse|count|search|find|grep|scan|print)\b")
 
 
-def conflict(tree: ast.Module, nodes: list[ast.AST], intent: str) -> str | None:
-    """Why the code contradicts the intent (one line, for a person), or None."""
+def conflict(nodes: list[ast.AST], intent: str, variables: Iterable[str] = ()) -> str | None:
+    """Why the code contradicts the intent (one line, for a person), or None. `nodes` is the
+    code's `ast.walk`; `variables` the back-ticked names the intent gives a type ("string
+    `s`", "list `xs`")."""
     if not intent:
         return None
     calls = [n for n in nodes if isinstance(n, ast.Call)]
@@ -164,7 +168,11 @@ def conflict(tree: ast.Module, nodes: list[ast.AST], intent: str) -> str | None:
             for wrong in (c for c in called if rule.wrong.search(c.last)):
                 if not any(rule.right.search(c.last) for c in called if wrong.peer(c)):
                     return f"calls {wrong.last}, which {rule.says}; the intent asks to {rule.wants}"
-    return _serialises_backwards(names, intent) or _harms(calls, names, intent)
+    return (
+        _serialises_backwards(names, intent)
+        or _harms(calls, names, intent)
+        or _misreads_values(nodes, intent, set(variables))
+    )
 
 
 @dataclass(frozen=True)
@@ -227,4 +235,26 @@ def _mode(call: ast.Call) -> str | None:
         node = call.args[1] if len(call.args) > 1 else None
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value
+    return None
+
+
+# Intent words that make a string's letters the point ("the letters of 'abc'").
+_ASKS_FOR_LETTERS = _words(r"\b(char|chars|character|characters|letter|letters|each|any of|vowel)")
+
+
+def _misreads_values(nodes: list[ast.AST], intent: str, variables: set[str]) -> str | None:
+    """The intent's variable written as a string (`f.write('s\\n')` under "write string `s`"),
+    or a quoted value looped over letter by letter (`any(e in s for e in 'error')`)."""
+    slots = canonicalize_intent(intent)[1]
+    quoted = {slot.value for slot in slots if slot.kind == "str"}
+    variables -= quoted
+    letters_asked = _ASKS_FOR_LETTERS.search(intent) is not None
+    for node in nodes:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            if node.value.strip() in variables:
+                return f"writes the variable `{node.value.strip()}` as the string {node.value!r}"
+        elif isinstance(node, ast.comprehension | ast.For) and not letters_asked:
+            loop = node.iter
+            if isinstance(loop, ast.Constant) and loop.value in quoted and len(loop.value) > 1:
+                return f"loops over the letters of {loop.value!r}"
     return None

@@ -5,7 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from codeqa_model.date_formats import fit_date_formats, infer_format, intent_format
+from codeqa_model.date_formats import (
+    fit_date_formats,
+    infer_format,
+    intent_format,
+    pattern_format,
+)
 
 
 @pytest.mark.parametrize(
@@ -69,3 +74,26 @@ def test_strftime_writes_the_example_shape_not_the_example() -> None:
     assert (fixed, spans) == ("datetime.datetime.now().strftime('%Y-%m-%d')", ())
     wrong = "time.strftime('%H:%M', t)"
     assert fit_date_formats(intent, wrong, ())[0] == "time.strftime('%Y-%m-%d', t)"
+
+
+@pytest.mark.parametrize(
+    ("pattern", "fmt"),
+    [
+        ("YYYY-MM-DD", "%Y-%m-%d"),
+        ("DD/MM/YYYY HH:MM", "%d/%m/%Y %H:%M"),
+        ("HH:mm:ss", "%H:%M:%S"),
+        ("hello", None),
+        ("YYYY", None),
+        ("2024-01-31", None),
+    ],
+)
+def test_a_written_out_pattern_means_its_format(pattern: str, fmt: str | None) -> None:
+    assert pattern_format(pattern) == fmt
+
+
+def test_a_pattern_in_the_intent_replaces_a_format_with_no_directive() -> None:
+    code = "dt.strftime('YYYY-MM-DD')"
+    assert fit_date_formats("format datetime `dt` as 'YYYY-MM-DD'", code, ((12, 24),)) == (
+        "dt.strftime('%Y-%m-%d')",
+        (),
+    )
