@@ -23,53 +23,59 @@ from codeqa_model.numpy_encoder import lstm_cell
 @dataclass(frozen=True)
 class DecoderWeights:
     """float32 copies of a one-layer attention decoder's weights, laid out for `rows @ w`
-    (`from_arrays` says how the LSTM's are arranged). `gate_in`/`gate_w`/`gate_b` are None
-    for a model without the copy gate."""
+    (`from_arrays` says how they are arranged). `gate_in` is None for a model without the
+    copy gate."""
 
     embed: np.ndarray  # (V, E): the target embedding table itself (a view, not a copy)
-    lstm_w: np.ndarray  # (E + H, 4H): [W_ih; W_hh] transposed, for [emb, h]
-    lstm_b: np.ndarray  # (4H,): both biases
+    input_gates: np.ndarray  # (V, 4H): each id's LSTM input product plus both biases
+    hh_w: np.ndarray  # (H, 4H): W_hh transposed
     gate_in: np.ndarray | None  # (V,): each target id's embedding times the gate's weights
-    combine_w: np.ndarray  # (2H, O)
+    combine_w: np.ndarray  # (2H, O + 1 with the copy gate): the gate's weights last
     combine_b: np.ndarray  # (O,)
+    head_b: np.ndarray  # (O + 1 with the copy gate,): combine_b, then the gate's bias
     out_w: np.ndarray  # (O, V)
     out_b: np.ndarray  # (V,)
-    gate_w: np.ndarray | None  # (2H,): the gate's weights on [h, context]
-    gate_b: float | None
 
     @classmethod
     def from_arrays(cls, arrays: Mapping[str, np.ndarray]) -> DecoderWeights:
         """The arrays of a `Seq2Seq` state dict (its parameter names), arranged so that a step
         needs few products, with torch's values up to rounding:
 
-        - the LSTM's input and recurrent products are one product on [emb, h] (a per-id table
-          of the input products would save a little time but cost 16 MB of memory);
+        - the LSTM's input product depends on the previous token alone, so it is a per-id
+          table with both biases added (V x 4H floats: 16 MB for the shipped sizes); a step
+          multiplies only the recurrent weights;
         - the i, f, o gate columns are halved (exact in binary floating point), so one tanh over
           all four gates gives the three sigmoids as σ(x) = tanh(x / 2) / 2 + 1/2;
-        - the copy gate's product with the step's input embedding is a per-id table (V numbers).
+        - the copy gate's weights on [h, context] are one more column of `combine`'s product,
+          and its product with the step's input embedding a per-id table (V numbers).
         A tied output projection may be absent (`out.weight` is then the target embedding).
         """
         embed = _view(arrays["tgt_embed.weight"])  # shared, not copied
         hidden = arrays["decoder.weight_hh_l0"].shape[1]
         half = np.full(4 * hidden, 0.5, np.float32)
         half[2 * hidden : 3 * hidden] = 1.0  # g stays: tanh(g)
-        lstm_w = np.concatenate(
-            [_view(arrays["decoder.weight_ih_l0"]).T, _view(arrays["decoder.weight_hh_l0"]).T]
-        )
         bias = _view(arrays["decoder.bias_ih_l0"]) + _view(arrays["decoder.bias_hh_l0"])
+        input_gates = embed @ _view(arrays["decoder.weight_ih_l0"]).T
+        input_gates += bias
+        input_gates *= half
         out_w = arrays.get("out.weight", arrays["tgt_embed.weight"])
+        combine_w = _view(arrays["combine.weight"]).T
+        combine_b = _view(arrays["combine.bias"])
         gate_w = _view(arrays["gate.weight"])[0] if "gate.weight" in arrays else None
+        head_b = combine_b
+        if gate_w is not None:
+            combine_w = np.concatenate([combine_w, gate_w[: 2 * hidden, None]], axis=1)
+            head_b = np.append(combine_b, _view(arrays["gate.bias"])[:1])
         return cls(
             embed=embed,
-            lstm_w=np.ascontiguousarray(lstm_w * half),
-            lstm_b=bias * half,
+            input_gates=np.ascontiguousarray(input_gates, dtype=np.float32),
+            hh_w=np.ascontiguousarray(_view(arrays["decoder.weight_hh_l0"]).T * half),
             gate_in=embed @ gate_w[2 * hidden :] if gate_w is not None else None,
-            combine_w=np.ascontiguousarray(_view(arrays["combine.weight"]).T),
-            combine_b=_view(arrays["combine.bias"]),
+            combine_w=np.ascontiguousarray(combine_w, dtype=np.float32),
+            combine_b=combine_b,
+            head_b=np.asarray(head_b, dtype=np.float32),
             out_w=np.ascontiguousarray(_view(out_w).T),
             out_b=_view(arrays["out.bias"]),
-            gate_w=np.ascontiguousarray(gate_w[: 2 * hidden]) if gate_w is not None else None,
-            gate_b=float(_view(arrays["gate.bias"])[0]) if gate_w is not None else None,
         )
 
 
@@ -144,7 +150,7 @@ class NumpyStep:
         self.unk = unk
         self.hidden = enc.shape[1]
         self.copy_ids: np.ndarray | None = None
-        if weights.gate_w is not None:
+        if weights.gate_in is not None:
             assert src_map is not None
             self.copy_ids, where = np.unique(src_map, return_inverse=True)
             self.copy_onehot = np.zeros((len(src_map), len(self.copy_ids)), np.float32)
@@ -153,9 +159,10 @@ class NumpyStep:
     def _cell(
         self, prev: np.ndarray, h: np.ndarray, c: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
-        """One LSTM step in torch's gate order (`DecoderWeights.from_arrays`: the halving)."""
-        gates = _times(np.concatenate([self.w.embed[prev], h], axis=1), self.w.lstm_w)
-        gates += self.w.lstm_b
+        """One LSTM step in torch's gate order (`DecoderWeights.from_arrays`: the input table,
+        the halving)."""
+        gates = _times(h, self.w.hh_w)
+        gates += self.w.input_gates[prev]
         return lstm_cell(gates, c, self.hidden)
 
     def __call__(
@@ -170,19 +177,19 @@ class NumpyStep:
         if self.pad_at is not None:
             scores[:, self.pad_at] = -np.inf
         weights = _softmax_rows(scores)
-        dec_ctx = np.concatenate([h, weights @ self.enc], axis=1)
-        hidden = _times(dec_ctx, self.w.combine_w)
-        hidden += self.w.combine_b
-        logits = _times(np.tanh(hidden, out=hidden), self.w.out_w)
+        head = _times(np.concatenate([h, weights @ self.enc], axis=1), self.w.combine_w)
+        head += self.w.head_b  # combine's outputs, then (a copy model) the gate's input
+        size = len(self.w.combine_b)
+        logits = _times(np.tanh(head[:, :size]), self.w.out_w)
         logits += self.w.out_b
         if self.copy_ids is None:
             logits -= logits.max(axis=1, keepdims=True)
             logits -= np.log(np.exp(logits).sum(axis=1, keepdims=True))
             return logits, (h, c)
-        assert self.w.gate_w is not None and self.w.gate_in is not None
-        gate = dec_ctx @ self.w.gate_w + self.w.gate_in[prev]
-        gate = _sigmoid(gate + np.float32(self.w.gate_b))[:, None]  # (N, 1)
-        probs = np.zeros((len(prev), self.width), np.float32)
+        assert self.w.gate_in is not None
+        gate = _sigmoid(head[:, size] + self.w.gate_in[prev])[:, None]  # (N, 1)
+        probs = np.empty((len(prev), self.width), np.float32)
+        probs[:, self.vocab :] = 0.0
         vocab_part = probs[:, : self.vocab]
         np.subtract(logits, logits.max(axis=1, keepdims=True), out=vocab_part)
         np.exp(vocab_part, out=vocab_part)
