@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import ast
 import builtins
+import encodings
+import encodings.aliases
 import json
+import pkgutil
 import re
 import sys
 from collections.abc import Iterable, Sequence
@@ -43,6 +46,7 @@ __all__ = ["ApiChecker", "CheckResult"]
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _TICKED = re.compile(r"`([^`]+)`")
+_DIGIT_WORD = re.compile(r"\b[A-Za-z_]+\d\w*\b")
 # What a type word before a back-ticked name makes it (`declared_types`).
 _TYPE_WORDS = {
     "list": "list",
@@ -109,6 +113,22 @@ _JSON_TEXT = frozenset({"json.loads", "simplejson.loads", "ujson.loads"})
 _RUNS_A_PROGRAM = frozenset(
     f"subprocess.{name}" for name in ("run", "call", "check_call", "check_output", "Popen")
 )
+# The builtin classes' members, and which are instance methods (`dict.get`, not
+# `dict.fromkeys` or `str.maketrans`), read off this interpreter's own classes.
+_CLASSES = (str, bytes, dict, list, set, frozenset, tuple, int, float, bool)
+_CLASS_MEMBERS = {c.__name__: frozenset(dir(c)) for c in _CLASSES}
+_INSTANCE_METHODS = {
+    c.__name__: frozenset(n for n, v in vars(c).items() if type(v).__name__ == "method_descriptor")
+    for c in _CLASSES
+}
+# Text codecs by name and alias, from the `encodings` package's file list (nothing imported
+# but the alias table); the bytes-to-bytes ones (`hex`, `base64`, `zlib`, ...) are no text codec.
+_CODEC_ALIASES = dict(encodings.aliases.aliases)
+_TEXT_CODECS = frozenset(
+    m.name
+    for m in pkgutil.iter_modules(encodings.__path__)
+    if not m.name.endswith("_codec") and m.name not in ("aliases", "rot_13", "undefined")
+) | {"utf8", "latin1", "mbcs", "oem", "unicode_escape", "raw_unicode_escape"}
 _BUILTINS = frozenset(dir(builtins)) | {"__file__", "__name__", "__doc__"}
 # Without a table, the standard library's module names are still known (from the interpreter's
 # own list, not by importing anything).
@@ -204,6 +224,7 @@ class ApiChecker:
                 or _unpacks_a_string(nodes)
                 or _exits_unasked(tree, intent)
                 or conflict(nodes, intent, stated)
+                or self._another_sibling(used, bound_modules, intent, code)
             )
         imports = tuple(self._with_submodules(needed.values(), used))
         if reason is not None:
@@ -304,6 +325,9 @@ class ApiChecker:
             return None
         inner = {id(n.value) for n in used if isinstance(n, ast.Attribute)}
         for node in used:
+            reason = _class_misuse(node, shadowing)
+            if reason is not None:
+                return reason
             if isinstance(node, ast.Attribute) and declared.of(node.value) is not None:
                 reason = self._literal_attribute(node, declared)
                 if reason is not None:
@@ -320,6 +344,33 @@ class ApiChecker:
                     reason = self._unheard_of_method(node, modules, shadowing)
                 if reason is not None:
                     return reason
+        return None
+
+    def _another_sibling(
+        self, used: list[ast.AST], modules: dict[str, str], intent: str, code: str
+    ) -> str | None:
+        """`hashlib.md5(...)` under "the sha256 of `s`": the intent names a function of the
+        module the code calls (only names with a digit, which are no English word: `sha256`,
+        `b64encode`, `crc32`), and the code calls another one of it and never names that one
+        (`hashlib.new('sha256', ...)` does)."""
+        if self.table is None:
+            return None
+        named = {w.lower() for w in _DIGIT_WORD.findall(intent)}
+        named -= {w.lower() for w in _DIGIT_WORD.findall(code)}
+        if not named:
+            return None
+        calls: dict[str, set[str]] = {}
+        for node in used:
+            chain = dotted_parts(node.func) if isinstance(node, ast.Call) else None
+            if chain and len(chain) == 2 and chain[0] in modules:
+                calls.setdefault(modules[chain[0]], set()).add(chain[1])
+        for module, functions in calls.items():
+            asked = {w for w in named if self.table.entry(module, w) is not None}
+            if asked and not asked & {f.lower() for f in functions}:
+                return (
+                    f"calls {module}.{sorted(functions)[0]}; "
+                    f"the intent names {module}.{sorted(asked)[0]}"
+                )
         return None
 
     def _unheard_of_method(
@@ -477,6 +528,8 @@ def _string_misfit(call: ast.Call, signature: Signature, declared: ValueTypes) -
             return f"passes a file name as {name!r}"
         if name == "mode" and _is_no_mode(node):
             return f"passes {ast.unparse(node)} as the mode"
+        if name == "encoding" and _is_no_text_encoding(node):
+            return f"passes {ast.unparse(node)} as the encoding, which is no text encoding"
     return None
 
 
@@ -487,6 +540,26 @@ def _iterates_a_number(nodes: list[ast.AST], declared: ValueTypes) -> str | None
             kind = declared.of(node.iter)
             if kind in NUMBER_TYPES or kind == "NoneType":
                 return f"iterates over {ast.unparse(node.iter)}, which is a {kind}"
+    return None
+
+
+def _class_misuse(node: ast.AST, shadowing: set[str]) -> str | None:
+    """`str.append('done')` (str has no append), `dict.get('port', config)` (an instance method
+    called on the class with a string where the dict goes)."""
+    func = node.func if isinstance(node, ast.Call) else node
+    if not isinstance(func, ast.Attribute) or func.attr.startswith("_"):
+        return None
+    owner = func.value
+    if not isinstance(owner, ast.Name) or owner.id not in _CLASS_MEMBERS or owner.id in shadowing:
+        return None
+    if isinstance(node, ast.Attribute):
+        if node.attr not in _CLASS_MEMBERS[owner.id]:
+            return f"{owner.id!r} has no attribute {node.attr!r}"
+        return None
+    assert isinstance(node, ast.Call)
+    first = literal_type(node.args[0]) if node.args else None
+    if func.attr in _INSTANCE_METHODS[owner.id] and first not in (None, owner.id):
+        return f"{owner.id}.{func.attr}() is given a {first} where the {owner.id} goes"
     return None
 
 
@@ -578,6 +651,16 @@ def _is_no_mode(node: ast.expr) -> bool:
         and isinstance(node.value, str)
         and not _MODE.match(node.value)
     )
+
+
+def _is_no_text_encoding(node: ast.expr) -> bool:
+    """A literal that names no text codec: `s.encode('error')`, or Python 2's `s.encode('hex')`
+    (a bytes-to-bytes codec, which `str.encode` refuses)."""
+    if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+        return False
+    name = re.sub(r"[-\s]+", "_", node.value.strip().lower())
+    name = _CODEC_ALIASES.get(name, name)
+    return name not in _TEXT_CODECS
 
 
 def _is_file_name(node: ast.expr) -> bool:

@@ -16,6 +16,11 @@ TABLE = ApiTable(
             "load": ["f", "fp, *, cls=..., **kwds"],
             "dump": ["f", "obj, fp, **kw"],
         },
+        "hashlib": {
+            "md5": ["f", "string=b''"],
+            "sha256": ["f", "string=b''"],
+            "new": ["f", "name, data=b''"],
+        },
         "zlib": {"compress": ["f", "data, /, level=..."], "decompress": ["f", "data, /"]},
         "os": {"remove": ["f", "path"], "path": ["m", "posixpath"]},
         "posixpath": {"join": ["f", "a, /, *paths"]},
@@ -30,7 +35,8 @@ TABLE = ApiTable(
             "max": ["f", "*args, key=..."],
             "min": ["f", "*args, key=..."],
         },
-    }
+    },
+    instances={"str": {"encode": ["f", "encoding=..., errors=..."]}},
 )
 CHECKER = ApiChecker(TABLE)
 
@@ -51,6 +57,13 @@ CHECKER = ApiChecker(TABLE)
         ("read json file 'data.json'", "json.loads('data.json')", "not JSON"),
         ("run command 'ls -l' and capture its output", "subprocess.check_output('ls -l')", "shell"),
         ("convert integer `n` to a binary string", "int(n, 2)", "base"),
+        ("append line 'done' to file 'log.txt'", "str.append('done')", "no attribute"),
+        ("get key 'port' of dict `config`", "dict.get('port', config)", "where the dict goes"),
+        ("check if string `s` contains 'error'", "s.encode('error')", "no text encoding"),
+        ("hex of string `s`", "s.encode('hex')", "no text encoding"),
+        ("the sha256 hex digest of string `s`", "hashlib.md5(s.encode()).hexdigest()", "sha256"),
+        ("write string `s` to file 'out.txt'", "open('out.txt', 'w').write('s\\n')", "variable"),
+        ("check if string `s` contains 'error'", "any(e in s for e in 'error')", "letters"),
     ],
 )
 def test_a_contradicting_candidate_fails_and_says_why(intent: str, code: str, why: str) -> None:
@@ -80,6 +93,14 @@ def test_a_contradicting_candidate_fails_and_says_why(intent: str, code: str, wh
         ("run command 'ls -l'", "subprocess.run('ls -l', shell=True)"),
         ("run command 'ls'", "subprocess.run('ls')"),
         ("parse the binary string `s` to an integer", "int(s, 2)"),
+        ("join list `xs` with commas", "str.join(',', xs)"),
+        ("keys of list `xs`", "dict.fromkeys(xs)"),
+        ("string `s` as utf-8 bytes", "s.encode('utf-8')"),
+        ("string `s` as bytes", "s.encode('latin-1', 'ignore')"),
+        ("the sha256 hex digest of string `s`", "hashlib.sha256(s.encode()).hexdigest()"),
+        ("the sha256 hex digest of string `s`", "hashlib.new('sha256', s.encode()).hexdigest()"),
+        ("count the vowels in string `s`", "sum(c in 'aeiou' for c in s)"),
+        ("is any character of 'xyz' in string `s`", "any(c in s for c in 'xyz')"),
     ],
 )
 def test_code_that_does_what_is_asked_passes(intent: str, code: str) -> None:
