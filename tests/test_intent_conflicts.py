@@ -36,7 +36,13 @@ TABLE = ApiTable(
             "min": ["f", "*args, key=..."],
         },
     },
-    instances={"str": {"encode": ["f", "encoding=..., errors=..."]}},
+    instances={
+        "str": {
+            "encode": ["f", "encoding=..., errors=..."],
+            "lower": ["f", ""],
+            "upper": ["f", ""],
+        }
+    },
 )
 CHECKER = ApiChecker(TABLE)
 
