@@ -242,17 +242,29 @@ def _mode(call: ast.Call) -> str | None:
 _ASKS_FOR_LETTERS = _words(r"\b(char|chars|character|characters|letter|letters|each|any of|vowel)")
 
 
+_EXAMPLE = re.compile(
+    r"\b(?:like|such as|e\.g\.?|for example|for instance)\s+(?P<q>['\"])(?P<v>[^'\"\n]+)(?P=q)",
+    re.IGNORECASE,
+)
+
+
 def _misreads_values(nodes: list[ast.AST], intent: str, variables: set[str]) -> str | None:
     """The intent's variable written as a string (`f.write('s\\n')` under "write string `s`"),
-    or a quoted value looped over letter by letter (`any(e in s for e in 'error')`)."""
+    a quoted value looped over letter by letter (`any(e in s for e in 'error')`), or the example
+    of a variable used as a value (`re.findall('the the', text)` under "doubled words like 'the
+    the' in `text`")."""
     slots = canonicalize_intent(intent)[1]
     quoted = {slot.value for slot in slots if slot.kind == "str"}
     variables -= quoted
     letters_asked = _ASKS_FOR_LETTERS.search(intent) is not None
+    # "version string `version` like 'v2.14.3'": the example shows what `version` holds
+    examples = {m.group("v") for m in _EXAMPLE.finditer(intent)} if "`" in intent else set()
     for node in nodes:
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             if node.value.strip() in variables:
                 return f"writes the variable `{node.value.strip()}` as the string {node.value!r}"
+            if node.value in examples:
+                return f"uses the example {node.value!r} as a value"
         elif isinstance(node, ast.comprehension | ast.For) and not letters_asked:
             loop = node.iter
             if isinstance(loop, ast.Constant) and loop.value in quoted and len(loop.value) > 1:

@@ -70,6 +70,7 @@ CHECKER = ApiChecker(TABLE)
         ("the sha256 hex digest of string `s`", "hashlib.md5(s.encode()).hexdigest()", "sha256"),
         ("write string `s` to file 'out.txt'", "open('out.txt', 'w').write('s\\n')", "variable"),
         ("check if string `s` contains 'error'", "any(e in s for e in 'error')", "letters"),
+        ("find doubled words like 'the the' in `text`", "re.findall('the the', text)", "example"),
     ],
 )
 def test_a_contradicting_candidate_fails_and_says_why(intent: str, code: str, why: str) -> None:
@@ -107,6 +108,7 @@ def test_a_contradicting_candidate_fails_and_says_why(intent: str, code: str, wh
         ("the sha256 hex digest of string `s`", "hashlib.new('sha256', s.encode()).hexdigest()"),
         ("count the vowels in string `s`", "sum(c in 'aeiou' for c in s)"),
         ("is any character of 'xyz' in string `s`", "any(c in s for c in 'xyz')"),
+        ("parse a date like '2024-01-31'", "datetime.strptime('2024-01-31', '%Y-%m-%d')"),
     ],
 )
 def test_code_that_does_what_is_asked_passes(intent: str, code: str) -> None:
