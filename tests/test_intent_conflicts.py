@@ -16,6 +16,9 @@ TABLE = ApiTable(
             "load": ["f", "fp, *, cls=..., **kwds"],
             "dump": ["f", "obj, fp, **kw"],
         },
+        "re": {"findall": ["f", "pattern, string, flags=..."]},
+        "datetime": {"datetime": ["c", "year, month, day"]},
+        "datetime.datetime": {"strptime": ["f", "date_string, format, /"]},
         "hashlib": {
             "md5": ["f", "string=b''"],
             "sha256": ["f", "string=b''"],
@@ -108,7 +111,7 @@ def test_a_contradicting_candidate_fails_and_says_why(intent: str, code: str, wh
         ("the sha256 hex digest of string `s`", "hashlib.new('sha256', s.encode()).hexdigest()"),
         ("count the vowels in string `s`", "sum(c in 'aeiou' for c in s)"),
         ("is any character of 'xyz' in string `s`", "any(c in s for c in 'xyz')"),
-        ("parse a date like '2024-01-31'", "datetime.strptime('2024-01-31', '%Y-%m-%d')"),
+        ("parse a date like '2024-01-31'", "datetime.datetime.strptime('2024-01-31', '%Y-%m-%d')"),
     ],
 )
 def test_code_that_does_what_is_asked_passes(intent: str, code: str) -> None:
