@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from codeqa_model.numpy_encoder import lstm_cell
+from codeqa_model.numpy_encoder import gate_order, halved, lstm_cell
 
 
 @dataclass(frozen=True)
@@ -29,10 +29,10 @@ class DecoderWeights:
     embed: np.ndarray  # (V, E): the target embedding table itself (a view, not a copy)
     input_gates: np.ndarray  # (V, 4H): each id's LSTM input product plus both biases
     hh_w: np.ndarray  # (H, 4H): W_hh transposed
-    gate_in: np.ndarray | None  # (V,): each target id's embedding times the gate's weights
-    combine_w: np.ndarray  # (2H, O + 1 with the copy gate): the gate's weights last
+    gate_in: np.ndarray | None  # (V,): each target id's embedding times the gate's weights / 2
+    combine_w: np.ndarray  # (2H, O + 1 with the copy gate): the gate's weights / 2 last
     combine_b: np.ndarray  # (O,)
-    head_b: np.ndarray  # (O + 1 with the copy gate,): combine_b, then the gate's bias
+    head_b: np.ndarray  # (O + 1 with the copy gate,): combine_b, then the gate's bias / 2
     out_w: np.ndarray  # (O, V)
     out_b: np.ndarray  # (V,)
 
@@ -44,32 +44,32 @@ class DecoderWeights:
         - the LSTM's input product depends on the previous token alone, so it is a per-id
           table with both biases added (V x 4H floats: 16 MB for the shipped sizes); a step
           multiplies only the recurrent weights;
-        - the i, f, o gate columns are halved (exact in binary floating point), so one tanh over
-          all four gates gives the three sigmoids as σ(x) = tanh(x / 2) / 2 + 1/2;
+        - the gates are in `gate_order` (i, f, o, g) and the i, f, o columns halved (exact in
+          binary floating point), so one tanh over all four gates gives the three sigmoids as
+          σ(x) = tanh(x / 2) / 2 + 1/2 (`lstm_cell`);
         - the copy gate's weights on [h, context] are one more column of `combine`'s product,
-          and its product with the step's input embedding a per-id table (V numbers).
+          and its product with the step's input embedding a per-id table (V numbers); both
+          halved like the LSTM's sigmoid gates, with its bias.
         A tied output projection may be absent (`out.weight` is then the target embedding).
         """
         embed = _view(arrays["tgt_embed.weight"])  # shared, not copied
         hidden = arrays["decoder.weight_hh_l0"].shape[1]
-        half = np.full(4 * hidden, 0.5, np.float32)
-        half[2 * hidden : 3 * hidden] = 1.0  # g stays: tanh(g)
+        half = halved(4 * hidden)
         bias = _view(arrays["decoder.bias_ih_l0"]) + _view(arrays["decoder.bias_hh_l0"])
-        input_gates = embed @ _view(arrays["decoder.weight_ih_l0"]).T
-        input_gates += bias
+        input_gates = gate_order(embed @ _view(arrays["decoder.weight_ih_l0"]).T + bias)
         input_gates *= half
         out_w = arrays.get("out.weight", arrays["tgt_embed.weight"])
         combine_w = _view(arrays["combine.weight"]).T
         combine_b = _view(arrays["combine.bias"])
-        gate_w = _view(arrays["gate.weight"])[0] if "gate.weight" in arrays else None
+        gate_w = _view(arrays["gate.weight"])[0] * 0.5 if "gate.weight" in arrays else None
         head_b = combine_b
         if gate_w is not None:
             combine_w = np.concatenate([combine_w, gate_w[: 2 * hidden, None]], axis=1)
-            head_b = np.append(combine_b, _view(arrays["gate.bias"])[:1])
+            head_b = np.append(combine_b, _view(arrays["gate.bias"])[:1] * 0.5)
         return cls(
             embed=embed,
             input_gates=np.ascontiguousarray(input_gates, dtype=np.float32),
-            hh_w=np.ascontiguousarray(_view(arrays["decoder.weight_hh_l0"]).T * half),
+            hh_w=np.ascontiguousarray(gate_order(_view(arrays["decoder.weight_hh_l0"]).T) * half),
             gate_in=embed @ gate_w[2 * hidden :] if gate_w is not None else None,
             combine_w=np.ascontiguousarray(combine_w, dtype=np.float32),
             combine_b=combine_b,
@@ -95,11 +95,6 @@ def decoder_weights(model: Any) -> DecoderWeights:
         kept = (key, DecoderWeights.from_arrays(arrays))
         model.__dict__["_numpy_decoder"] = kept
     return kept[1]
-
-
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    """Logistic function in one ufunc pass (tanh form: no overflow warnings for large |x|)."""
-    return np.tanh(x * 0.5) * 0.5 + 0.5
 
 
 def _times(rows: np.ndarray, weight: np.ndarray) -> np.ndarray:
@@ -171,7 +166,8 @@ class NumpyStep:
         """prev (N,) ids -> (N, V + n_ext) probabilities (a copy model) or log-probabilities
         (no copy gate), and the next state."""
         # Extended (copied) ids read the <unk> embedding, as in `Seq2Seq._embed_target`.
-        prev = np.where(prev >= self.vocab, self.unk, prev)
+        if self.width > self.vocab:
+            prev = np.where(prev >= self.vocab, self.unk, prev)
         h, c = self._cell(prev, *state)
         scores = h @ self.keys_t  # (N, S)
         if self.pad_at is not None:
@@ -187,7 +183,10 @@ class NumpyStep:
             logits -= np.log(np.exp(logits).sum(axis=1, keepdims=True))
             return logits, (h, c)
         assert self.w.gate_in is not None
-        gate = _sigmoid(head[:, size] + self.w.gate_in[prev])[:, None]  # (N, 1)
+        gate = head[:, size] + self.w.gate_in[prev]  # half the gate's input (`from_arrays`)
+        gate = np.tanh(gate, out=gate)[:, None]
+        gate *= 0.5
+        gate += 0.5  # σ(x) = tanh(x / 2) / 2 + 1/2
         probs = np.empty((len(prev), self.width), np.float32)
         probs[:, self.vocab :] = 0.0
         vocab_part = probs[:, : self.vocab]
@@ -212,33 +211,38 @@ class NumpyStep:
         row. Only the entries that can be among the n best are put in log space: those scoring
         at least the n-th best extension of the row with the best live score (n entries do),
         found with a threshold per row in probability space, a little lowered against rounding
-        (the exact scores of the few it lets in decide)."""
+        (the exact scores of the few it lets in decide). The beam's few numbers (live scores,
+        thresholds) are worked out in Python: a numpy call per number costs more than it."""
         out, state = self(np.asarray(prev, dtype=np.int64), state)
-        live = np.asarray(live_scores, dtype=np.float32)
         rows, cols = banned
         width = out.shape[1]
         if self.copy_ids is None:  # log-probabilities
             if cols:
                 out[rows, cols] = -np.inf
-            cand = (out + live[:, None]).ravel()
+            cand = (out + np.asarray(live_scores, dtype=np.float32)[:, None]).ravel()
             return (*_best(cand, n), width, state)
         if cols:
-            out[rows, cols] = -1.0  # below every probability: -inf once in log space
-        lead = int(np.argmax(live))
-        nth = float(np.partition(out[lead], width - min(n, width))[width - min(n, width)])
+            out[rows, cols] = -1.0  # below every threshold: never a candidate
+        lead = live_scores.index(max(live_scores))  # the first best, as np.argmax
+        kth = width - min(n, width)
+        nth = float(np.partition(out[lead], kth)[kth])
         if nth > 0.0:
-            bound = math.log(nth + 1e-12) + float(live[lead])
-            with np.errstate(over="ignore"):  # a hopeless row's floor is inf: no candidates
-                floor = (np.exp(bound - live.astype(np.float64)) - 1e-12) * (1.0 - 1e-4)
-                floor32 = floor.astype(np.float32)
-            cand_rows, cand_tokens = _where(out >= floor32[:, None])
+            bound = math.log(nth + 1e-12) + live_scores[lead]
+            # (exp(bound - live) - 1e-12) * (1 - 1e-4); a hopeless row's is inf: no candidates
+            floor = [
+                (math.exp(bound - s) - 1e-12) * (1.0 - 1e-4) if bound - s < 700.0 else math.inf
+                for s in live_scores
+            ]
+            with np.errstate(over="ignore"):
+                floor32 = np.array(floor, dtype=np.float32)
+            flat = np.flatnonzero(out >= floor32[:, None])
         else:  # the leading row has fewer than n allowed tokens: every entry is a candidate
-            cand_rows, cand_tokens = _where(out >= 0.0)
-        values = out[cand_rows, cand_tokens]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            logp = np.where(values < 0, np.float32(-np.inf), np.log(values + np.float32(1e-12)))
-        scores, pos = _best(logp + live[cand_rows], n)
-        return scores, (cand_rows[pos] * width + cand_tokens[pos]).tolist(), width, state
+            flat = np.flatnonzero(out >= 0.0)
+        # Candidates are never negative (banned entries, -1, fall below every threshold).
+        logp = np.log(out.ravel()[flat] + np.float32(1e-12))
+        logp += np.asarray(live_scores, dtype=np.float32)[flat // width]
+        scores, pos = _best(logp, n)
+        return scores, flat[pos].tolist(), width, state
 
     @staticmethod
     def keep(
@@ -246,13 +250,6 @@ class NumpyStep:
     ) -> tuple[np.ndarray, np.ndarray]:
         """The state of the beams that go on, in their new order."""
         return state[0][rows], state[1][rows]
-
-
-def _where(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """`np.nonzero` of a 2-D mask (row indices, column indices, in row-major order), from its
-    flat indices: about a third of the time for a beam's (8, 4,000) mask."""
-    rows, cols = np.divmod(np.flatnonzero(mask), mask.shape[1])
-    return rows, cols
 
 
 def _best(cand: np.ndarray, n: int) -> tuple[list[float], list[int]]:

@@ -36,18 +36,24 @@ class LstmWeights:
         )
 
 
-def _halved(width: int) -> np.ndarray:
-    """Column scales that halve the i, f and o gates (exact in binary floating point), so one
-    tanh over all four gates gives the sigmoids as σ(x) = tanh(x / 2) / 2 + 1/2."""
-    size = width // 4
+def gate_order(weight: np.ndarray) -> np.ndarray:
+    """A weight's (or bias's) last axis from torch's gate order (i, f, g, o) to (i, f, o, g):
+    the three sigmoid gates side by side, so `lstm_cell` scales them in one slice."""
+    i, f, g, o = np.split(np.asarray(weight), 4, axis=-1)
+    return np.concatenate([i, f, o, g], axis=-1)
+
+
+def halved(width: int) -> np.ndarray:
+    """Column scales in `gate_order` that halve the i, f and o gates (exact in binary floating
+    point), so one tanh over all four gates gives the sigmoids as σ(x) = tanh(x / 2) / 2 + 1/2."""
     half = np.full(width, 0.5, np.float32)
-    half[2 * size : 3 * size] = 1.0  # g stays: tanh(g)
+    half[3 * (width // 4) :] = 1.0  # g stays: tanh(g)
     return half
 
 
 @dataclass(frozen=True)
 class BiLstm:
-    """Both directions' weights side by side, gates halved (`_halved`), for `run`."""
+    """Both directions' weights side by side, in `gate_order` and halved (`halved`), for `run`."""
 
     w_ih: np.ndarray  # (E, 2 * 4h): forward's columns, then backward's
     bias: np.ndarray  # (2, 4h)
@@ -55,11 +61,15 @@ class BiLstm:
 
     @classmethod
     def of(cls, forward: LstmWeights, backward: LstmWeights) -> BiLstm:
-        half = _halved(forward.w_hh.shape[1])
+        half = halved(forward.w_hh.shape[1])
+        fw, bw = (
+            (gate_order(d.w_ih) * half, gate_order(d.bias) * half, gate_order(d.w_hh) * half)
+            for d in (forward, backward)
+        )
         return cls(
-            w_ih=_f32(np.concatenate([forward.w_ih * half, backward.w_ih * half], axis=1)),
-            bias=_f32(np.stack([forward.bias * half, backward.bias * half])),
-            w_hh=_f32(np.stack([forward.w_hh * half, backward.w_hh * half])),
+            w_ih=_f32(np.concatenate([fw[0], bw[0]], axis=1)),
+            bias=_f32(np.stack([fw[1], bw[1]])),
+            w_hh=_f32(np.stack([fw[2], bw[2]])),
         )
 
     def run(self, x: np.ndarray) -> np.ndarray:
@@ -119,14 +129,14 @@ class EncoderWeights:
 
 
 def lstm_cell(gates: np.ndarray, c: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
-    """(h, c) after one LSTM step from pre-activations in torch's gate order (i, f, g, o), with
-    the sigmoid gates' weights halved at load: sigmoid(x) = 0.5 * tanh(x / 2) + 0.5, so one
-    tanh over all four gates. `gates` is overwritten."""
+    """(h, c) after one LSTM step from pre-activations in `gate_order` (i, f, o, g), with the
+    sigmoid gates' weights halved at load (`halved`): sigmoid(x) = 0.5 * tanh(x / 2) + 0.5, so
+    one tanh over all four gates and one scaling of the three sigmoid gates side by side.
+    `gates` is overwritten."""
     np.tanh(gates, out=gates)
-    sig = gates[:, :size], gates[:, size : 2 * size], gates[:, 3 * size :]
-    for part in sig:
-        part *= 0.5
-        part += 0.5
-    i, f, o = sig
-    c = f * c + i * gates[:, 2 * size : 3 * size]
-    return o * np.tanh(c), c
+    sig = gates[:, : 3 * size]
+    sig *= 0.5
+    sig += 0.5
+    c = gates[:, size : 2 * size] * c
+    c += gates[:, :size] * gates[:, 3 * size :]
+    return gates[:, 2 * size : 3 * size] * np.tanh(c), c
