@@ -199,7 +199,7 @@ class ApiChecker:
             needed[name] = f"import {module}" if module == name else f"import {module} as {name}"
         shadowing = context.names | own_names | set(bound_modules)
         used = [n for n in nodes if isinstance(n, ast.Attribute | ast.Call)]
-        stated = {**name_types(intent), **declared_types(intent)}
+        stated = {**name_types(intent), **dict(context.types), **declared_types(intent)}
         declared = ValueTypes(
             {name: kind for name, kind in stated.items() if name not in own_names},
             frozenset(context.names | own_names),

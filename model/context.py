@@ -11,6 +11,8 @@ import ast
 from dataclasses import dataclass
 from typing import ClassVar
 
+from codeqa_model.value_types import ValueTypes
+
 __all__ = ["SourceContext"]
 
 
@@ -24,6 +26,9 @@ class SourceContext:
 
     imports: frozenset[tuple[str, str]] = frozenset()
     names: frozenset[str] = frozenset()
+    # (name, builtin type) for names every binding above gives the same plain type: `words =
+    # []` makes `words.split()` fail the check as "list `words`" in the intent would.
+    types: frozenset[tuple[str, str]] = frozenset()
 
     EMPTY: ClassVar[SourceContext]
 
@@ -59,7 +64,7 @@ class SourceContext:
                 names.add(node.id)
             elif isinstance(node, ast.arg):
                 names.add(node.arg)
-        return cls(frozenset(imports), frozenset(names))
+        return cls(frozenset(imports), frozenset(names), _plain_types(tree))
 
     def module_for(self, name: str) -> str | None:
         """The module path a bound name refers to, if the file imported it."""
@@ -78,6 +83,37 @@ class SourceContext:
 
 
 SourceContext.EMPTY = SourceContext()
+
+
+def _plain_types(tree: ast.Module) -> frozenset[tuple[str, str]]:
+    """Names whose every binding is `name = <value of one plain type>` (a literal, `list()`,
+    `len(...)`, `open(p)`, a string method's result...); any other binding (a loop, an argument,
+    `x = f()`) leaves the name out."""
+    plain = ValueTypes()
+    seen: dict[str, str | None] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            kind = plain.of(node.value)
+            for target in targets:
+                if isinstance(target, ast.Name):
+                    seen[target.id] = kind if seen.get(target.id, kind) == kind else None
+            stored = {id(t) for t in targets}
+            for sub in targets:
+                for inner in ast.walk(sub):
+                    if isinstance(inner, ast.Name) and id(inner) not in stored:
+                        seen[inner.id] = None  # unpacked: `a, b = ...`
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
+            seen.setdefault(node.id, None)
+        elif isinstance(node, ast.arg):
+            seen[node.arg] = None
+    for node in ast.walk(tree):  # a name also bound by a loop, `with`, `+=`... is not plain
+        if isinstance(node, ast.For | ast.comprehension | ast.withitem | ast.AugAssign):
+            target = node.optional_vars if isinstance(node, ast.withitem) else node.target
+            for inner in ast.walk(target) if target is not None else ():
+                if isinstance(inner, ast.Name):
+                    seen[inner.id] = None
+    return frozenset((name, kind) for name, kind in seen.items() if kind is not None)
 
 
 def _arg_names(node: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:

@@ -4,8 +4,9 @@
 Users name files by path ("read json file 'cfg.json'"), and a doc entry's `json.load(fp)` or a
 beam's `pickle.dump(d, 'out.pkl')` puts the path where an open file belongs: it binds, passes
 the API check, and fails when run (`'str' object has no attribute 'read'`). The API table knows
-the parameter's name, so the fix is static: a path-like string literal passed positionally for
-a file-object parameter gets `open(...)` around it, in write mode for dump/write calls and
+the parameter's name, so the fix is static: a path-like string literal (or a back-ticked name
+spelled as a path: `json.load(path)` under "read json file `path`") passed positionally for a
+file-object parameter gets `open(...)` around it, in write mode for dump/write calls and
 binary mode for the modules that read and write bytes. Nothing is imported or run.
 """
 
@@ -35,16 +36,27 @@ _FILE_METHODS = {
 # A file name with an extension, in folders or not ('data.csv', 'out/logs/a.txt'; not '.bashrc').
 PATH_RE = re.compile(r"^(?:[\w.~-]*/)*[\w~-][\w.-]*\.[A-Za-z]\w{0,5}$")
 
+# The last part of a name that holds a file's path ("read json file `cfg_path`").
+_PATH_WORDS = frozenset({"path", "filename", "fname", "filepath", "pathname"})
+_TICKED_NAME = re.compile(r"`([A-Za-z_]\w*)`")
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
 Spans = tuple[tuple[int, int], ...]
 
 
 def open_file_arguments(
-    code: str, spans: Spans, table: ApiTable | None, aliases: Mapping[str, str]
+    code: str,
+    spans: Spans,
+    table: ApiTable | None,
+    aliases: Mapping[str, str],
+    paths: frozenset[str] = frozenset(),
 ) -> tuple[str, Spans]:
-    """`code` with every path literal in a file-object position opened, and `spans` (the
-    intent values' character ranges) moved with the text; unchanged when nothing applies."""
-    if table is None or "(" not in code or ("'" not in code and '"' not in code):
-        return code, spans  # no call, or no string literal to open
+    """`code` with every path literal, or name in `paths` (`path_names`), in a file-object
+    position opened, and `spans` (the intent values' character ranges) moved with the text;
+    unchanged when nothing applies."""
+    has_path = "'" in code or '"' in code or any(p in code for p in paths)
+    if table is None or "(" not in code or not has_path:
+        return code, spans  # no call, or nothing to open
     tree = parse_quietly(code)
     if tree is None:
         return code, spans
@@ -54,7 +66,7 @@ def open_file_arguments(
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
             continue
-        receiver = _path_receiver(node)
+        receiver = _path_receiver(node, paths)
         if receiver is not None:
             literal, mode = receiver
             start = where.offset(literal.lineno, literal.col_offset)
@@ -66,7 +78,7 @@ def open_file_arguments(
             continue
         module, name, params = target
         for arg, param in zip(node.args, params, strict=False):
-            if not _wants_file(param, name) or not _is_path(arg):
+            if not _wants_file(param, name) or not _is_path(arg, paths):
                 continue
             start = where.offset(arg.lineno, arg.col_offset)
             end = where.offset(arg.end_lineno or arg.lineno, arg.end_col_offset or 0)
@@ -96,22 +108,34 @@ def _callee(
     return module, chain[-1], positional
 
 
-def _path_receiver(call: ast.Call) -> tuple[ast.Constant, str] | None:
+def path_names(intent: str) -> frozenset[str]:
+    """The intent's back-ticked names spelled as a path to a file (`path`, `filename`,
+    `cfg_path`, `inputFile`... not `f` or `fp`, which are open files)."""
+    return frozenset(
+        name
+        for name in _TICKED_NAME.findall(intent)
+        if _CAMEL.sub("_", name).lower().split("_")[-1] in _PATH_WORDS
+    )
+
+
+def _path_receiver(call: ast.Call, paths: frozenset[str]) -> tuple[ast.expr, str] | None:
     """The path literal a file method is called on (`'out.txt'.write(text)`: a retrieved
     `f.write(s)` with the intent's path put in for `f`), with the mode to open it in."""
     func = call.func
     if not isinstance(func, ast.Attribute) or func.attr not in _FILE_METHODS:
         return None
-    if not _is_path(func.value):
+    if not _is_path(func.value, paths):
         return None
-    return func.value, _FILE_METHODS[func.attr]  # type: ignore[return-value]
+    return func.value, _FILE_METHODS[func.attr]
 
 
 def _wants_file(param: str, name: str) -> bool:
     return param in _FILE_PARAMS or (param in _FILE_PARAMS_OF_READERS and name in _READERS)
 
 
-def _is_path(node: ast.expr) -> bool:
+def _is_path(node: ast.expr, paths: frozenset[str]) -> bool:
+    if isinstance(node, ast.Name):
+        return node.id in paths
     return (
         isinstance(node, ast.Constant)
         and isinstance(node.value, str)

@@ -63,7 +63,7 @@ from codeqa_model.consensus import consensus_scores
 from codeqa_model.context import SourceContext
 from codeqa_model.date_formats import fit_date_formats
 from codeqa_model.diversity import MAX_SAME_APIS, Variety
-from codeqa_model.file_args import open_file_arguments
+from codeqa_model.file_args import open_file_arguments, path_names
 from codeqa_model.generator import Candidate, parses
 from codeqa_model.paths import resolve_bundle
 from codeqa_model.quoted_names import unquote_variables
@@ -515,7 +515,11 @@ class Engine:
         (`bare_expression`), and without a sort key reading a field the intent never names
         (`stray_keys`)."""
         code, spans = open_file_arguments(
-            candidate.code, candidate.slot_spans, self.checker.table, self.checker.aliases
+            candidate.code,
+            candidate.slot_spans,
+            self.checker.table,
+            self.checker.aliases,
+            path_names(intent),
         )
         code, spans = fit_date_formats(intent, code, spans)
         code, spans = unquote_variables(intent, code, spans)

@@ -38,3 +38,24 @@ def test_empty_hashable_and_nothing_imported() -> None:
     before = set(sys.modules)
     SourceContext.from_source("import antigravity\nfrom this import s\n")
     assert "antigravity" not in sys.modules and "this" not in set(sys.modules) - before
+
+
+def test_names_bound_to_one_plain_type_above_have_it() -> None:
+    above = (
+        "words = []\ntext = 'a1'\nn = len(text)\nf = open('a.txt')\nk: int = 5\n"
+        "s = ''\ns = f.read()\n"  # rebound to something unknown
+        "a, b = 1, 2\nfor x in words:\n    pass\nx = 3\nm = 1\nm += 2\n"
+        "def g(xs):\n    xs = []\n"
+    )
+    types = dict(SourceContext.from_source(above).types)
+    assert types == {"words": "list", "text": "str", "n": "int", "f": "textfile", "k": "int"}
+
+
+def test_a_type_from_the_file_fails_a_candidate_the_type_has_no_method_for() -> None:
+    from codeqa_model.api_check import ApiChecker
+    from codeqa_model.api_table import ApiTable
+
+    checker = ApiChecker(ApiTable({}, instances={"list": {"append": ["f", "object, /"]}}))
+    context = SourceContext.from_source("words = []\n")
+    assert not checker.check("words.split()", context, "count each word in `words`").ok
+    assert checker.check("words.append(1)", context, "add 1 to `words`").ok

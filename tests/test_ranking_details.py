@@ -7,7 +7,7 @@ import numpy as np
 from codeqa_model.api_prior import ApiPrior
 from codeqa_model.api_retriever import ApiRetriever
 from codeqa_model.api_table import ApiTable
-from codeqa_model.file_args import open_file_arguments
+from codeqa_model.file_args import open_file_arguments, path_names
 
 TABLE = ApiTable.from_json(
     {
@@ -49,6 +49,19 @@ def test_a_path_passed_for_a_file_object_is_opened_with_the_right_mode() -> None
     # the file's own import alias is followed
     assert fix("import json as j\nj.load('c.json')") == "import json as j\nj.load(open('c.json'))"
     assert open_file_arguments("json.load('c.json')", (), None, {})[0] == "json.load('c.json')"
+
+
+def test_a_name_spelled_as_a_path_is_opened_too() -> None:
+    paths = path_names("read json file `cfg_path` and pickle file `dataFilename`, not `f`")
+    assert paths == {"cfg_path", "dataFilename"}
+    assert open_file_arguments("json.load(cfg_path)", (), TABLE, {}, paths)[0] == (
+        "json.load(open(cfg_path))"
+    )
+    assert open_file_arguments("cfg_path.read()", (), TABLE, {}, paths)[0] == (
+        "open(cfg_path).read()"
+    )
+    for same in ("json.load(f)", "json.load(cfg_path)"):
+        assert open_file_arguments(same, (), TABLE, {}, frozenset({"f"}) - {"f"})[0] == same
 
 
 def test_spans_follow_the_inserted_text() -> None:
