@@ -154,8 +154,8 @@ class NumpyStep:
     def _cell(
         self, prev: np.ndarray, h: np.ndarray, c: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
-        """One LSTM step in torch's gate order (`DecoderWeights.from_arrays`: the input table,
-        the halving)."""
+        """One LSTM step (`DecoderWeights.from_arrays`: the input table, the gate order and
+        halving)."""
         gates = _times(h, self.w.hh_w)
         gates += self.w.input_gates[prev]
         return lstm_cell(gates, c, self.hidden)
