@@ -16,7 +16,14 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from codeqa_model.bundle import FORMAT_VERSION, BundleError, load_bundle, save_bundle
+from codeqa_model.bundle import (
+    FORMAT_VERSION,
+    GENERATOR_WEIGHTS,
+    MATCHER_WEIGHTS,
+    BundleError,
+    load_bundle,
+    save_bundle,
+)
 from codeqa_model.inference import DEFAULT_RERANK_WEIGHT
 from codeqa_model.paths import user_bundle_dir
 from codeqa_train import runs
@@ -50,16 +57,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--generator",
         type=Path,
-        required=True,
         metavar="RUN_DIR",
         help="run directory of `codeqa-train fit-generator` (reads RUN_DIR/final)",
     )
     parser.add_argument(
         "--classifier",
         type=Path,
-        required=True,
         metavar="RUN_DIR",
         help="run directory of `codeqa-train fit-classifier` (reads RUN_DIR/final)",
+    )
+    parser.add_argument(
+        "--from-bundle",
+        type=Path,
+        metavar="DIR",
+        help="instead of the two runs: an exported bundle whose networks, tokenizers, training "
+        "history and knowledge files are kept; --extra-file replaces a knowledge file of the "
+        "same name, --tuning/--card/--metrics replace theirs (a new combiner or index without "
+        "retraining)",
     )
     where = parser.add_mutually_exclusive_group(required=True)
     where.add_argument("--out", type=Path, metavar="DIR", help="bundle directory to write")
@@ -111,18 +125,36 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     out = args.out if args.out is not None else user_bundle_dir(args.name)
-    try:
-        path = export(
-            generator_run=args.generator,
-            classifier_run=args.classifier,
-            out_dir=out,
-            card=args.card,
-            metrics_file=args.metrics,
-            command=args.command,
-            rerank_weight=args.rerank_weight,
-            extra_files=args.extra_file,
-            tuning_file=args.tuning,
+    runs_given = args.generator is not None and args.classifier is not None
+    if runs_given == (args.from_bundle is not None):
+        print(
+            "codeqa-train export: error: give --generator and --classifier, or --from-bundle",
+            file=sys.stderr,
         )
+        return 2
+    try:
+        if args.from_bundle is not None:
+            path = reexport(
+                args.from_bundle,
+                out_dir=out,
+                card=args.card,
+                metrics_file=args.metrics,
+                command=args.command,
+                extra_files=args.extra_file,
+                tuning_file=args.tuning,
+            )
+        else:
+            path = export(
+                generator_run=args.generator,
+                classifier_run=args.classifier,
+                out_dir=out,
+                card=args.card,
+                metrics_file=args.metrics,
+                command=args.command,
+                rerank_weight=args.rerank_weight,
+                extra_files=args.extra_file,
+                tuning_file=args.tuning,
+            )
     except (ExportError, BundleError) as exc:
         print(f"codeqa-train export: error: {exc}", file=sys.stderr)
         return 1
@@ -188,6 +220,56 @@ def export(
         matcher_tensors=cls_tensors,
         intent_tokenizer=intent_tok,
         code_tokenizer=code_tok,
+        model_card=model_card,
+        metrics=metrics,
+        extra_files=extras,
+    )
+    load_bundle(path)  # what we wrote must read back
+    return path
+
+
+def reexport(
+    source: Path,
+    *,
+    out_dir: Path,
+    card: Path | None = None,
+    metrics_file: Path | None = None,
+    command: str | None = None,
+    extra_files: Sequence[Path] = (),
+    tuning_file: Path | None = None,
+) -> Path:
+    """A bundle with `source`'s networks and tokenizers, its knowledge files with `extra_files`
+    in place of those of the same name, and the new tuning, card and evaluation; atomically
+    written and read back."""
+    bundle = load_bundle(source)
+    extras = {**bundle.extra_files, **{p.name: _read_bytes(p) for p in extra_files}}
+    old = bundle.metrics or {}
+    evaluation = _read_json_object(metrics_file) if metrics_file else old.get("evaluation", {})
+    config = json.loads(json.dumps(bundle.config))
+    if tuning_file is not None:
+        config = _apply_tuning(config, tuning_file, None)
+    training = old.get("training", {})
+    metrics = {**old, "evaluation": evaluation}
+    model_card = render_model_card(
+        config=config,
+        gen_tensors={k: torch.from_numpy(v) for k, v in bundle.generator_tensors.items()},
+        cls_tensors={k: torch.from_numpy(v) for k, v in bundle.matcher_tensors.items()},
+        results_md=_read_text(card) if card else None,
+        training=training,
+        command=command,
+        runs={
+            "generator": Path(source) / GENERATOR_WEIGHTS,
+            "classifier": Path(source) / MATCHER_WEIGHTS,
+        },
+        exported_with=["--from-bundle", str(source)],
+    )
+    path = save_bundle(
+        out_dir,
+        config=config,
+        generator_tensors=bundle.generator_tensors,
+        matcher_tensors=bundle.matcher_tensors,
+        intent_tokenizer=bundle.intent_tokenizer,
+        code_tokenizer=bundle.code_tokenizer,
         model_card=model_card,
         metrics=metrics,
         extra_files=extras,
@@ -348,6 +430,7 @@ def render_model_card(
     training: dict[str, dict[str, Any]],
     command: str | None,
     runs: dict[str, Path],
+    exported_with: list[str] | None = None,
 ) -> str:
     """The bundle's MODEL_CARD.md: what the models are, how good, how made, from what data."""
 
@@ -394,7 +477,8 @@ def render_model_card(
         "",
         "Exported with: `codeqa-train export "
         + shlex.join(
-            ["--generator", str(runs["generator"]), "--classifier", str(runs["classifier"])]
+            exported_with
+            or ["--generator", str(runs["generator"]), "--classifier", str(runs["classifier"])]
         )
         + " …`",
         "",
