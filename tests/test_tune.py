@@ -116,6 +116,52 @@ def test_the_first_pass_starts_from_a_previous_tuning(runs: tuple[Path, Path], t
     assert record["knobs"]["consensus_weight"] == 0.4
 
 
+def test_tune_measures_an_exported_bundle_as_it_measures_its_runs(
+    runs: tuple[Path, Path], tmp_path: Path
+) -> None:
+    gen, cls = runs
+    bundle = tune.bundle_from_runs(gen, cls, tmp_path / "b")
+    common = ["--data", str(DATA), "--beam-sizes", "2,3", "--length-penalties", "1.0"]
+    common += ["--no-repeat", "0", "--rerank-weights", "0,1", "--k", "2", "--extend", "0"]
+    common += ["--no-exec", "--sweeps", "1"]
+    from_runs = tune.tune(
+        _args(
+            [
+                *common,
+                "--generator",
+                str(gen),
+                "--classifier",
+                str(cls),
+                "--out",
+                str(tmp_path / "x"),
+            ]
+        ),
+        log=lambda _: None,
+    )
+    from_bundle = tune.tune(
+        _args([*common, "--bundle", str(bundle.path), "--out", str(tmp_path / "y")]),
+        log=lambda _: None,
+    )
+    assert from_bundle["knobs"] == from_runs["knobs"]
+    assert from_bundle["runs"] == {"bundle": str(bundle.path)}
+    assert (
+        tune.run(
+            _args(
+                [
+                    *common,
+                    "--bundle",
+                    str(bundle.path),
+                    "--generator",
+                    str(gen),
+                    "--out",
+                    str(tmp_path / "z"),
+                ]
+            )
+        )
+        == 2
+    )
+
+
 def test_tune_chooses_on_validation_through_the_engine_and_export_records_it(
     runs: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -125,8 +125,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     out = args.out if args.out is not None else user_bundle_dir(args.name)
-    runs_given = args.generator is not None and args.classifier is not None
-    if runs_given == (args.from_bundle is not None):
+    runs_given = (args.generator is not None, args.classifier is not None)
+    if runs_given != ((args.from_bundle is None,) * 2):
         print(
             "codeqa-train export: error: give --generator and --classifier, or --from-bundle",
             file=sys.stderr,

@@ -542,8 +542,15 @@ def _ints(spec: str) -> list[int]:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     a = parser.add_argument
     a("--data", type=Path, default=Path("out/data"), help="output of `codeqa-train data`")
-    a("--generator", type=Path, required=True, metavar="RUN_DIR", help="a fit-generator run")
-    a("--classifier", type=Path, required=True, metavar="RUN_DIR", help="a fit-classifier run")
+    a("--generator", type=Path, metavar="RUN_DIR", help="a fit-generator run")
+    a("--classifier", type=Path, metavar="RUN_DIR", help="a fit-classifier run")
+    a(
+        "--bundle",
+        type=Path,
+        metavar="DIR",
+        help="instead of the two runs: an exported bundle (its knowledge files, with any "
+        "--extra-file of the same name in their place)",
+    )
     a("--out", type=Path, required=True, metavar="DIR", help=f"writes DIR/{TUNING_FILE}")
     a(
         "--extra-file",
@@ -614,9 +621,12 @@ def tune(args: argparse.Namespace, log: Callable[[str], None] = print) -> dict[s
         "name_weight": args.name_weights,
     }
     with tempfile.TemporaryDirectory(prefix="codeqa-tune-") as tmp:
-        bundle = bundle_from_runs(
-            args.generator, args.classifier, Path(tmp) / "bundle", args.extra_file
-        )
+        if args.bundle is not None:
+            bundle = _with_extras(args.bundle, args.extra_file)
+        else:
+            bundle = bundle_from_runs(
+                args.generator, args.classifier, Path(tmp) / "bundle", args.extra_file
+            )
         factory = EngineFactory(bundle, threads=args.threads)
         if bundle.extra("retrieval.json") is not None:  # without an index they change nothing
             grids["api_weight"] = args.api_weights
@@ -643,16 +653,33 @@ def tune(args: argparse.Namespace, log: Callable[[str], None] = print) -> dict[s
         )
     return {
         "format": TUNING_FORMAT,
-        "runs": {"generator": str(args.generator), "classifier": str(args.classifier)},
+        "runs": (
+            {"bundle": str(args.bundle)}
+            if args.bundle is not None
+            else {"generator": str(args.generator), "classifier": str(args.classifier)}
+        ),
         "knobs": knobs,
         "chosen_by": chosen_by,
         "seconds": round(time.perf_counter() - started, 1),
     }
 
 
+def _with_extras(path: Path, extra_files: Sequence[Path]) -> Any:
+    """The bundle at `path` with each of `extra_files` in place of its file of the same name."""
+    from codeqa_model.bundle import load_bundle
+
+    bundle = load_bundle(path)
+    extras = {**bundle.extra_files, **{p.name: p.read_bytes() for p in extra_files}}
+    return replace(bundle, extra_files=extras)
+
+
 def run(args: argparse.Namespace) -> int:
     from codeqa_model.atomic import atomic_write_text
 
+    runs_given = (args.generator is not None, args.classifier is not None)
+    if runs_given != ((args.bundle is None,) * 2):
+        print("codeqa-train tune: error: give --generator and --classifier, or --bundle")
+        return 2
     record = tune(args)
     args.out.mkdir(parents=True, exist_ok=True)
     target = args.out / TUNING_FILE
