@@ -46,6 +46,14 @@ __all__ = ["ApiChecker", "CheckResult"]
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _TICKED = re.compile(r"`([^`]+)`")
+# The type of the answer an intent asks for ("a random float", "... as a string", "into a list").
+_ASKS_FOR_TYPE = re.compile(
+    r"\b(?:(?:as|to|into|return|returns|get|gives?)\s+an?|random|an?\s+random)\s+"
+    r"(?P<type>float|integer|int|string|str|list|dict|dictionary|set|tuple)\b",
+    re.IGNORECASE,
+)
+# (asked, given) pairs that are no contradiction: a bool is an int.
+_STANDS_IN_FOR = frozenset({("int", "bool")})
 _DIGIT_WORD = re.compile(r"\b[A-Za-z_]+\d\w*\b")
 # What a type word before a back-ticked name makes it (`declared_types`).
 _TYPE_WORDS = {
@@ -224,6 +232,7 @@ class ApiChecker:
                 or _unpacks_a_string(nodes)
                 or _exits_unasked(tree, intent)
                 or conflict(nodes, intent, stated)
+                or _wrong_result(tree, declared, intent)
                 or self._another_sibling(used, bound_modules, intent, code)
             )
         imports = tuple(self._with_submodules(needed.values(), used))
@@ -561,6 +570,24 @@ def _class_misuse(node: ast.AST, shadowing: set[str]) -> str | None:
     if func.attr in _INSTANCE_METHODS[owner.id] and first not in (None, owner.id):
         return f"{owner.id}.{func.attr}() is given a {first} where the {owner.id} goes"
     return None
+
+
+def _wrong_result(tree: ast.Module, declared: ValueTypes, intent: str) -> str | None:
+    """A one-expression answer whose type is plainly not the one the intent asks for:
+    `random.randint(5, 10)` for "a random float between 5 and 10", `s.split()` for "... as a
+    string"."""
+    match = _ASKS_FOR_TYPE.search(intent)
+    if match is None or len(tree.body) != 1 or not isinstance(tree.body[0], ast.Expr):
+        return None
+    wanted = _TYPE_WORDS.get(match.group("type").lower())
+    got = declared.of(tree.body[0].value)
+    if wanted is None or got is None or got == wanted or (wanted, got) in _STANDS_IN_FOR:
+        return None
+    return f"gives {_article(got)} {got}; the intent asks for {_article(wanted)} {wanted}"
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
 
 
 def _unpacks_a_string(nodes: list[ast.AST]) -> str | None:

@@ -16,6 +16,7 @@ TABLE = ApiTable(
             "load": ["f", "fp, *, cls=..., **kwds"],
             "dump": ["f", "obj, fp, **kw"],
         },
+        "random": {"randint": ["f", "a, b"], "uniform": ["f", "a, b"]},
         "re": {"findall": ["f", "pattern, string, flags=..."]},
         "datetime": {"datetime": ["c", "year, month, day"]},
         "datetime.datetime": {"strptime": ["f", "date_string, format, /"]},
@@ -44,6 +45,7 @@ TABLE = ApiTable(
             "encode": ["f", "encoding=..., errors=..."],
             "lower": ["f", ""],
             "upper": ["f", ""],
+            "split": ["f", "sep=..., maxsplit=..."],
         }
     },
 )
@@ -74,6 +76,8 @@ CHECKER = ApiChecker(TABLE)
         ("write string `s` to file 'out.txt'", "open('out.txt', 'w').write('s\\n')", "variable"),
         ("check if string `s` contains 'error'", "any(e in s for e in 'error')", "letters"),
         ("find doubled words like 'the the' in `text`", "re.findall('the the', text)", "example"),
+        ("generate a random float between 5 and 10", "random.randint(5, 10)", "asks for a float"),
+        ("get the words of `s` as a string", "s.split()", "gives a list"),
     ],
 )
 def test_a_contradicting_candidate_fails_and_says_why(intent: str, code: str, why: str) -> None:
@@ -111,6 +115,8 @@ def test_a_contradicting_candidate_fails_and_says_why(intent: str, code: str, wh
         ("the sha256 hex digest of string `s`", "hashlib.new('sha256', s.encode()).hexdigest()"),
         ("count the vowels in string `s`", "sum(c in 'aeiou' for c in s)"),
         ("is any character of 'xyz' in string `s`", "any(c in s for c in 'xyz')"),
+        ("generate a random float between 5 and 10", "random.uniform(5, 10)"),
+        ("convert string `s` to a list", "s.split(',')"),
         ("parse a date like '2024-01-31'", "datetime.datetime.strptime('2024-01-31', '%Y-%m-%d')"),
     ],
 )
