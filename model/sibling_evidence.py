@@ -24,6 +24,17 @@ for blocks of more than `MAX_CALLS` calls (a long snippet under a question title
 things the title's words happen to name). The module's own name is not a word for this
 ("json" under `json.load` says which package, not which function).
 
+When the anchor spells no sibling, a later word may still *name* one whole
+(`_named_sibling`, gap 1 less the call's own match), read only when no call's name spells
+the anchor (`sorted` under "sort ... from largest to smallest" does the verb; the rest are its
+details): the builtins that stand in for one another (`min`, `max`, `sum`, `len`, `abs`,
+`round`, `sorted`, `reversed`, one more group) by their names or `BUILTIN_WORDS`
+("the longest string" names `max` beside `min(words, key=len)`), and, under an intent that
+asks whether (`check`, `whether`, `if` ...), a predicate named by its word (`isdigit` by
+"digits" beside `s.isupper()`, `os.path.exists` by "exists" beside `os.path.isabs`). Other
+words that name a sibling are not read ("index" beside `a.pop(1)` names `x.index`, "function"
+names `inspect.isfunction` outside a whether-question): they fired on CoNaLa's true pairs.
+
 Calls are read with `retriever_evidence.call_paths` (regular expressions, imports and aliases
 resolved; nothing is parsed or run). `Siblings` carries its groups and the doc sentences it
 needs (written into `combiner.json` by `codeqa-train fit-combiner`), so a combiner naming the
@@ -49,6 +60,11 @@ from codeqa_model.retriever_evidence import call_paths
 
 SIBLING_FEATURES = ("sibling_gap",)
 MAX_CALLS = 3  # blocks calling more than this many APIs get 0
+MIN_NAMED = 4  # letters of a word that names a module's or type's sibling whole
+MAX_NAMED = 4  # words of the intent read for a sibling's name, the anchor first
+_PREDICATE = re.compile(r"^(?:is|has)_?")  # a predicate's name: `isdigit`, `has_key`
+# words that ask whether something holds; only under them does a word name a predicate
+_WHETHER = frozenset({"check", "whether", "if", "is", "test", "determine", "verify", "tell"})
 FULL = 0.99  # a sibling's name must be spelled this completely by the intent's words
 # Leading words that do not say what to do; with them, the next word is the anchor.
 LEAD = frozenset(
@@ -64,6 +80,22 @@ LEAD = frozenset(
 QUESTION = frozenset({"how", "what", "why", "which", "where", "when", "is", "are", "can", "does"})
 _QUOTED = re.compile(r"`[^`]*`|'[^']*'|\"[^\"]*\"")
 TYPES = ("str", "bytes", "list", "dict", "set", "tuple")  # builtin types whose methods group
+# builtin functions that stand in for one another (`min` for `max`), one more group; an intent
+# says them by these words too ("the longest string" asks for `max`)
+BUILTINS = ":builtins"
+BUILTIN_WORDS = {
+    "max": ("maximum", "largest", "biggest", "longest", "highest", "greatest"),
+    "min": ("minimum", "smallest", "shortest", "lowest", "least"),
+    "sum": ("total",),
+    "abs": ("absolute",),
+    "len": ("length",),
+    "round": ("rounded",),
+    "sorted": (),
+    "reversed": (),
+}
+_NAMED_BUILTIN = {w: name for name, words in BUILTIN_WORDS.items() for w in (name, *words)}
+# what a builtin does besides its naming words: `len(s.split())` counts the words
+_SAYS_BUILTIN = {**BUILTIN_WORDS, "len": ("length", "count", "number", "many", "size")}
 _PIECE = 3  # letters of the anchor a candidate sibling's name must contain
 _DOC_WORD = re.compile(r"[a-z]+")
 
@@ -80,6 +112,21 @@ def anchor(intent: str) -> str | None:
     if words[words[0] == "python" and len(words) > 1] in QUESTION:  # "Python: how to ..."
         return None
     return next((w for w in words if len(w) >= 2 and w not in LEAD), None)
+
+
+@lru_cache(maxsize=2048)
+def named_words(intent: str) -> tuple[str, ...]:
+    """The anchor and the words after it that may name a sibling whole (3 letters or more,
+    neither `LEAD`, `FILLER` nor quoted), at most `MAX_NAMED` of them, in order."""
+    first = anchor(intent)
+    words = intent_words(_QUOTED.sub(" ", intent))
+    at = words.index(first) if first in words else len(words)
+    rest = [w for w in words[at:] if len(w) >= 3 and w not in LEAD and w not in FILLER]
+    return tuple(dict.fromkeys(rest))[:MAX_NAMED]
+
+
+def _asks_whether(words: tuple[str, ...]) -> bool:
+    return not _WHETHER.isdisjoint(words)
 
 
 def _stem(word: str) -> str:
@@ -103,6 +150,13 @@ def _may_spell(name: str, word: str) -> bool:
     return False
 
 
+def _prefix(group: str) -> str:
+    """How `name_match` keys a group's names: `x.endswith`, `builtins.max`, `os.path.abspath`."""
+    if group == BUILTINS:
+        return "builtins"
+    return "x" if group.startswith(":") else group
+
+
 def _key(path: str) -> str:
     """A call path as `name_match` reads it (dotted; a method as `x.name`)."""
     if path.startswith("."):
@@ -117,6 +171,7 @@ class Siblings:
 
     def __init__(self, groups: Mapping[str, Iterable[str]], docs: Mapping[str, str]) -> None:
         self.groups = {g: tuple(sorted(set(names))) for g, names in groups.items()}
+        self.groups.setdefault(BUILTINS, tuple(sorted(BUILTIN_WORDS)))
         self.docs = dict(docs)
         self._methods: dict[str, list[str]] = {}
         for group, names in self.groups.items():
@@ -124,6 +179,7 @@ class Siblings:
                 for name in names:
                     self._methods.setdefault(name, []).append(group)
         self._index: dict[str, dict[str, tuple[str, ...]]] = {}
+        self._bare: dict[str, dict[str, tuple[str, ...]]] = {}
         self._calls = lru_cache(maxsize=4096)(self._calls_uncached)
 
     @classmethod
@@ -169,6 +225,10 @@ class Siblings:
             return next((f"{t}.{name}" for t in TYPES if f"{t}.{name}" in self.docs), f".{name}")
         return name if module == "builtins" else key
 
+    def to_dict(self) -> dict[str, Any]:
+        groups = {g: list(n) for g, n in self.groups.items() if g != BUILTINS}
+        return {"groups": groups, "docs": self.docs}
+
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Siblings:
         """From the plain JSON `to_dict` wrote; ValueError when it does not fit."""
@@ -177,9 +237,6 @@ class Siblings:
             return cls(groups, {str(k): str(v) for k, v in data["docs"].items()})
         except (KeyError, TypeError, AttributeError) as exc:
             raise ValueError(f"not sibling groups ({exc!r})") from None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"groups": {g: list(n) for g, n in self.groups.items()}, "docs": self.docs}
 
     def _group_index(self, group: str) -> dict[str, tuple[str, ...]]:
         """2- and 3-letter piece → the group's names containing it (built on first use)."""
@@ -199,7 +256,14 @@ class Siblings:
         """(`name_match` key, sibling groups) per call of `code`; the groups may be ()."""
         out = []
         for path in call_paths(code):
-            if path.startswith("."):
+            module, _, name = path.rpartition(".")
+            # `code.isalpha()`: a variable named like a module calls a str method
+            mislabeled = module and "." not in module and name not in self.groups.get(module, ())
+            if mislabeled and name in self._methods:
+                path = f".{name}"
+            if path in BUILTIN_WORDS:
+                groups = (BUILTINS,)
+            elif path.startswith("."):
                 groups = tuple(self._methods.get(path[1:], ()))
             else:
                 module = path.rpartition(".")[0]
@@ -212,6 +276,8 @@ class Siblings:
         is named by an intent word itself (`d.items()` under "get keys and items of `d`")."""
         name = key.rpartition(".")[2].lower()
         if name in words or f"{name}s" in words:
+            return True
+        if key.startswith("builtins.") and word in _SAYS_BUILTIN.get(name, ()):
             return True
         if _may_spell(name.replace("_", ""), word) and name_match(key, (word,)) > 0:
             return True
@@ -234,7 +300,9 @@ class Siblings:
         return max((len(stems & _doc_stems(doc)) for doc in self._docs_of(key)), default=0)
 
     def gap(self, intent: str, code: str) -> tuple[float, str, str]:
-        """(`sibling_gap`, the call, the sibling that beats it); (0.0, "", "") for none."""
+        """(`sibling_gap`, the call, the sibling that beats it); (0.0, "", "") for none. The
+        anchor is read first; without a sibling it spells, a later word of the intent that
+        names a sibling whole (`_named_sibling`) counts."""
         word = anchor(intent)  # remembered per intent: most blocks stop here or at the calls
         if word is None or word in FILLER:
             return 0.0, "", ""
@@ -242,6 +310,80 @@ class Siblings:
         if not calls or len(calls) > MAX_CALLS or not any(g for _, g in calls):
             return 0.0, "", ""
         words = intent_words(intent)
+        found = self._anchor_gap(intent, words, word, calls)
+        return found if found[0] > 0 else self._named_sibling(intent, words, calls)
+
+    def _named_sibling(
+        self, intent: str, words: tuple[str, ...], calls: tuple[tuple[str, tuple[str, ...]], ...]
+    ) -> tuple[float, str, str]:
+        """A word of the intent (`named_words`) that names a sibling of a call whole (`_named`)
+        and that no call of the block says: "longest" beside `min(words, key=len)` (`max`),
+        "exists" under "check whether the path `p` exists" beside `os.path.isabs`, "digits"
+        under "check ... contains only digits" beside `s.isupper()` (`isdigit`). The gap is 1
+        less the call's own `name_match`; none when a call's name spells the anchor."""
+        called = {k.rpartition(".")[2] for k, _ in calls}
+        first = anchor(intent) or ""
+        whether = _asks_whether(words)
+        does_verb = None  # whether a call's name spells the anchor, read once a name is found
+        for word in named_words(intent):
+            found = [
+                (key, f"{_prefix(group)}.{name}")
+                for key, groups in calls
+                for group in groups
+                for name in self._named(group, word, word == first, whether)
+                if name not in called
+            ]
+            if not found:
+                continue
+            if does_verb is None:
+                does_verb = any(name_match(k, (first,)) > 0 for k, _ in calls)
+            if does_verb:
+                return 0.0, "", ""  # a call does the intent's verb: later words are details
+            if any(self._says(k, word, words) for k, _ in calls):
+                continue
+            for key, other in found:
+                lead = 1.0 - name_match(key, words)
+                if lead > 0:
+                    return lead, key, other
+        return 0.0, "", ""
+
+    def _named(
+        self, group: str, word: str, first: bool, asks_whether: bool = False
+    ) -> tuple[str, ...]:
+        """The names of `group` that `word` names whole (`BUILTIN_WORDS` for the builtins;
+        the anchor only names builtins: the anchor's own spelling is `gap`'s first test)."""
+        if group == BUILTINS:
+            name = _NAMED_BUILTIN.get(word)
+            return () if name is None else (name,)
+        if first or not asks_whether or len(word) < MIN_NAMED:
+            return ()
+        bare = self._bare_names(group)
+        found = bare.get(word, ()) or bare.get(word[:-1] if word.endswith("s") else "", ())
+        return tuple(n for n in found if _PREDICATE.match(n) or n == word)  # `isdigit`, `exists`
+
+    def _bare_names(self, group: str) -> dict[str, tuple[str, ...]]:
+        """A group's names by their bare form (`isdigit` → digit, `exists` → exists), for
+        names of `MIN_NAMED` letters or more (built on first use)."""
+        found = self._bare.get(group)
+        if found is None:
+            out: dict[str, list[str]] = {}
+            for name in self.groups[group]:
+                bare = _PREDICATE.sub("", name.lower()).replace("_", "")
+                if len(bare) >= MIN_NAMED:
+                    out.setdefault(bare, []).append(name)
+            found = {k: tuple(v) for k, v in out.items()}
+            self._bare[group] = found
+        return found
+
+    def _anchor_gap(
+        self,
+        intent: str,
+        words: tuple[str, ...],
+        word: str,
+        calls: tuple[tuple[str, tuple[str, ...]], ...],
+    ) -> tuple[float, str, str]:
+        """`gap` for the anchor: how much better than its call the anchor spells (in full) a
+        sibling no call of the block says."""
         if any(self._says(k, word, words) for k, _ in calls):
             return 0.0, "", ""
         pieces = {p[:_PIECE] for p in (word, *SPELLED.get(word, ())) if len(p) >= 2}
@@ -259,7 +401,7 @@ class Siblings:
             own = None  # the call's own match, read only once a sibling is spelled in full
             for group in groups:
                 index = self._group_index(group)
-                prefix = "x" if group.startswith(":") else group
+                prefix = _prefix(group)
                 for name in sorted({n for p in pieces for n in index.get(p, ())} - called):
                     other = f"{prefix}.{name}"
                     value = name_match(other, own_words)

@@ -14,7 +14,14 @@ from codeqa_model.api_names import name_match
 from codeqa_model.api_table import ApiTable
 from codeqa_model.combiner import COMBINER_FORMAT, Combiner
 from codeqa_model.match_evidence import Evidence
-from codeqa_model.sibling_evidence import MAX_CALLS, Siblings, _may_spell, anchor
+from codeqa_model.sibling_evidence import (
+    BUILTIN_WORDS,
+    BUILTINS,
+    MAX_CALLS,
+    Siblings,
+    _may_spell,
+    anchor,
+)
 from codeqa_train.fit_combiner import choose_sibling_weight, feature_names
 
 TABLE = ApiTable(
@@ -47,9 +54,67 @@ def siblings() -> Siblings:
     return Siblings.from_table(TABLE, DOCS)
 
 
+NAMED = Siblings(
+    {
+        ":str": ["isalpha", "isdigit", "isupper", "split", "upper"],
+        "os.path": ["exists", "isabs"],
+        "code": ["interact"],
+    },
+    {},
+)
+
+
+@pytest.mark.parametrize(
+    ("intent", "code", "call", "other"),
+    [
+        # a builtin named by its word, the anchor or a later one
+        ("get the maximum of the numbers `a` and `b`", "m = min(a, b)", "builtins.min", "max"),
+        ("find the longest string in `words`", "return min(words, key=len)", "builtins.min", "max"),
+        ("compute the total of `xs`", "t = len(xs)", "builtins.len", "sum"),
+        # a predicate named by its word (or its name), under an intent that asks whether
+        (
+            "check whether the string `s` contains only digits",
+            "s.isupper()",
+            "x.isupper",
+            "isdigit",
+        ),
+        ("check whether the path `p` exists", "os.path.isabs(p)", "os.path.isabs", "exists"),
+        # `code` is a module's name too: `code.isalpha()` calls a str method all the same
+        (
+            "check if the string `code` contains only digits",
+            "code.isalpha()",
+            "x.isalpha",
+            "isdigit",
+        ),
+    ],
+)
+def test_a_later_word_that_names_a_sibling_whole(
+    intent: str, code: str, call: str, other: str
+) -> None:
+    gap, found, sibling = NAMED.gap(intent, code)
+    assert gap == 1.0 and found == call and sibling.rpartition(".")[2] == other
+
+
+@pytest.mark.parametrize(
+    ("intent", "code"),
+    [
+        ("get the maximum of the numbers `a` and `b`", "m = max(a, b)"),
+        # a call spells the anchor: "largest" and "smallest" say how it sorts
+        ("sort the list `items` from largest to smallest", "return sorted(items)"),
+        # len says "count": counting the words of a split is right
+        ("count the words in the string `s`", "n = len(s.split())"),
+        # no whether-question: "digits" is what the string holds, not a predicate asked for
+        ("remove the digits from the string `s`", "s.upper()"),
+    ],
+)
+def test_no_named_sibling_when_the_block_does_it(intent: str, code: str) -> None:
+    assert NAMED.gap(intent, code)[0] == 0.0
+
+
 def test_groups_are_module_functions_and_builtin_type_methods(siblings: Siblings) -> None:
     assert siblings.groups["os"] == ("getcwd", "listdir", "remove", "rename")  # no value/module
     assert siblings.groups[":str"] == ("endswith", "startswith", "upper")
+    assert siblings.groups[BUILTINS] == tuple(sorted(BUILTIN_WORDS))
     assert siblings.docs == DOCS
 
 
@@ -159,7 +224,12 @@ def test_the_sibling_contrast_is_never_a_fitted_feature() -> None:
 def test_groups_from_docs_alone_and_names_as_the_docs_spell_them() -> None:
     docs = {"os.rename": "Rename.", "os.remove": "Remove.", "str.endswith": "E.", "str.upper": "U."}
     from_docs = Siblings.from_docs({**docs, "len": "Length.", "json.loads": "Load."})
-    assert from_docs.groups == {"os": ("remove", "rename"), ":str": ("endswith", "upper")}
+    assert from_docs.groups == {
+        "os": ("remove", "rename"),
+        ":str": ("endswith", "upper"),
+        BUILTINS: tuple(sorted(BUILTIN_WORDS)),  # always there, never written out
+    }
+    assert BUILTINS not in from_docs.to_dict()["groups"]
     assert from_docs.doc_name("x.endswith") == "str.endswith"
     assert from_docs.doc_name("builtins.len") == "len" and from_docs.doc_name("os.rm") == "os.rm"
 
