@@ -9,12 +9,15 @@ documented siblings (`os.getcwd` beside `os.listdir`). When a sibling is judged 
 (p ≥ 0.5) and clearly better than the call (by `WRONG_MARGIN`), the reason names both
 ("calls os.listdir; the intent asks for the current working directory (os.getcwd)"); when the
 block's only documented call is judged wrong alone, it names the call and what its
-documentation says it does. Without such a call, two plain facts still make a reason
-(`plain_reason`): the block does the opposite of the intent's verb (opens the file for writing
-under "read", calls `pickle.dump` under "load"; `match_evidence.OPPOSITES`), or it never uses a
-value the intent quotes ('config.ini'), naming the string it uses in its place when it has one
-("uses 'setup.cfg' where the intent names 'config.ini'"). Anything less clear gives None: a
-vague reason is worse than none.
+documentation says it does. A block that only prints a placeholder says so before the calls are
+read ("only prints 'hello'; ...", `effect_evidence`). Without such a call, plain facts still
+make a reason, in this order: the block does the opposite of the intent's verb
+(`opposite_reason`: opens the file for writing under "read", calls `pickle.dump` under "load";
+`match_evidence.OPPOSITES`), it has a side effect no intent word asks for (`effect_evidence`:
+"calls tally.clear, which deletes; the intent asks for no such thing"), or it never uses a
+value the intent quotes (`value_reason`: 'config.ini'), naming the string it uses in its place
+when it has one ("uses 'setup.cfg' where the intent names 'config.ini'"). Anything less clear
+gives None: a vague reason is worse than none.
 
 The documentation summaries (`{dotted name: first doc sentence}`) travel in the matcher's
 config (`extra["api_docs"]`), so a bundle without them simply explains nothing.
@@ -28,6 +31,7 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from codeqa_model.effect_evidence import placeholder_reason, unasked_reason
 from codeqa_model.match_evidence import OPPOSITES, STRING, canonical, open_modes, quoted, words
 from codeqa_model.pyast import dotted, import_aliases
 from codeqa_model.sibling_evidence import Siblings, anchor
@@ -144,8 +148,16 @@ def _does(name: str, verbs: frozenset[str]) -> bool:
 
 
 def plain_reason(intent: str, code: str) -> str | None:
-    """A reason from plain facts of the text: the block undoes the intent's verb, or leaves out
-    a value the intent quotes; None when neither holds."""
+    """A reason from plain facts of the text: the block undoes the intent's verb
+    (`opposite_reason`), or leaves out a value the intent quotes (`value_reason`); None when
+    neither holds."""
+    return opposite_reason(intent, code) or value_reason(intent, code)
+
+
+def opposite_reason(intent: str, code: str) -> str | None:
+    """'opens the file for writing; the intent says "read"', 'calls base64.b64decode; the
+    intent says "encode"' (`match_evidence.OPPOSITES`); None when the block does no opposite of
+    an intent verb, or also does the verb."""
     modes = open_modes(code)
     calls = [m.group(1) for m in re.finditer(r"([A-Za-z_][\w.]*)\s*\(", code)]
     for verb in dict.fromkeys(words(intent)):
@@ -162,6 +174,12 @@ def plain_reason(intent: str, code: str) -> str | None:
         wrong = next((c for c in calls if c != "open" and _does(c, other)), None)
         if wrong is not None:
             return f'calls {wrong}; the intent says "{verb}"'
+    return None
+
+
+def value_reason(intent: str, code: str) -> str | None:
+    """ "uses 'setup.cfg' where the intent names 'config.ini'" or "does not use 'config.ini',
+    which the intent names"; None when the block has every value the intent quotes."""
     missing = [v for v in canonical(intent)[1] if v and v not in code]
     if not missing:
         return None
@@ -210,8 +228,11 @@ class Explainer:
             return None
         return (
             sibling_reason(intent, code, self.docs)
+            or placeholder_reason(intent, code)
             or self._by_calls(intent, code)
-            or plain_reason(intent, code)
+            or opposite_reason(intent, code)
+            or unasked_reason(intent, code)
+            or value_reason(intent, code)
         )
 
     def _by_calls(self, intent: str, code: str) -> str | None:

@@ -164,3 +164,19 @@ def test_of_two_fully_spelled_siblings_the_one_whose_doc_says_more_is_named() ->
     for _ in range(3):  # no set order may decide between the two
         reason = sibling_reason("get the current working directory", "os.listdir('.')", docs)
         assert reason is not None and reason.endswith("(os.getcwd)")
+
+
+def test_a_placeholder_and_an_unasked_effect_are_named() -> None:
+    explainer = Explainer(DOCS, KeywordScorer({}), 0.3)
+    placeholder = 'print("hello")\nreturn link'
+    assert explainer.explain("parse the query of the url `link`", placeholder) == (
+        "only prints 'hello'; nothing here does what the intent says"
+    )
+    assert explainer.explain("get the 3 most common items of `tally`", "top = tally.clear()") == (
+        "calls tally.clear, which deletes; the intent asks for no such thing"
+    )
+    # the opposite of the intent's verb is named before the effect ("read" asks for no write)
+    undo = "with open(p, 'w') as fh:\n    fh.write('')"
+    assert explainer.explain("read the file `p`", undo) == (
+        'opens the file for writing; the intent says "read"'
+    )

@@ -26,7 +26,9 @@ score low, so the likelihood fit gives it little weight (-0.4 on the project's v
 though the threshold rule gains blocks from a larger one. The groups and the doc sentences it
 reads (the classifier's `extra["api_docs"]`) are written into combiner.json.
 `--literal-swap-weights K,K,...` does the same, after it, for `literal_swap` (a quoted file
-name, path or URL written as another: `match_evidence.SWAP_FEATURES`).
+name, path or URL written as another: `match_evidence.SWAP_FEATURES`). `--effect-weights
+K,K,...` then does the same for each of `effect_evidence.EFFECT_FEATURES` in turn (an unasked
+side effect of a short block, a do-nothing `print("hello")` placeholder).
 
 Writes OUT/combiner.json (a bundle extra file: pass it to tune, evaluate and export with
 `--extra-file`) and OUT/report.json. No test split is read.
@@ -134,14 +136,17 @@ def fold_of(qid: str, folds: int) -> int:
 
 def feature_names(spec: str, retriever: bool) -> list[str]:
     """`--features`: "all" (every known feature; the retriever's only with a retriever) or a
-    comma-separated list of `KNOWN_FEATURES`; never the sibling contrast or the literal swap,
-    whose weights are chosen, not fitted (`--sibling-weights`, `--literal-swap-weights`)."""
+    comma-separated list of `KNOWN_FEATURES`; never the sibling contrast, the literal swap or
+    the effects, whose weights are chosen, not fitted (`--sibling-weights`,
+    `--literal-swap-weights`, `--effect-weights`)."""
     from codeqa_model.combiner import KNOWN_FEATURES
+    from codeqa_model.effect_evidence import EFFECT_FEATURES
     from codeqa_model.match_evidence import SWAP_FEATURES
     from codeqa_model.retriever_evidence import PRIOR_FEATURES
     from codeqa_model.sibling_evidence import SIBLING_FEATURES
 
-    fitted = [n for n in KNOWN_FEATURES if n not in (*SIBLING_FEATURES, *SWAP_FEATURES)]
+    chosen = (*SIBLING_FEATURES, *SWAP_FEATURES, *EFFECT_FEATURES)
+    fitted = [n for n in KNOWN_FEATURES if n not in chosen]
     if spec == "all":
         return [n for n in fitted if retriever or n not in PRIOR_FEATURES]
     names = [n.strip() for n in spec.split(",") if n.strip()]
@@ -437,6 +442,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "chosen as --sibling-weights are, after them); none: no literal_swap feature",
     )
     a(
+        "--effect-weights",
+        type=_floats,
+        default=[],
+        metavar="K,K,...",
+        help="fixed weights -K tried for each of unasked_effect and placeholder (chosen as "
+        "--literal-swap-weights are, after them, one feature at a time); none: neither",
+    )
+    a(
         "--tail-weights",
         type=_floats,
         default=[1.0],
@@ -493,6 +506,7 @@ def fit(args: argparse.Namespace, log: Any = print) -> dict[str, Any]:
     import torch
     from codeqa_model.api_retriever import ApiRetriever
     from codeqa_model.combiner import COMBINER_FORMAT, evidence_matrix
+    from codeqa_model.effect_evidence import EFFECT_FEATURES
     from codeqa_model.match_evidence import SWAP_FEATURES
     from codeqa_model.retriever_evidence import RetrieverEvidence
     from codeqa_model.sibling_evidence import SIBLING_FEATURES
@@ -546,6 +560,17 @@ def fit(args: argparse.Namespace, log: Any = print) -> dict[str, Any]:
         log(f"literal swap weight {-k} (grid {swap_report['negatives_flagged']})")
         if k > 0:
             names, weights = [*names, *SWAP_FEATURES], [*weights, -k]
+    effect_report: dict[str, Any] | None = None
+    if args.effect_weights:
+        effect_report = {}
+        values = evidence_matrix(pairs, EFFECT_FEATURES, evidence)
+        for j, name in enumerate(EFFECT_FEATURES):
+            oof, k, effect_report[name] = add_fixed_feature(
+                oof, values[:, j], labels, sources, args.effect_weights, args.false_alarm_rate
+            )
+            log(f"{name} weight {-k} (grid {effect_report[name]['negatives_flagged']})")
+            if k > 0:
+                names, weights = [*names, name], [*weights, -k]
     threshold = threshold_for_sources(oof, labels, sources, args.false_alarm_rate)
     base_threshold = threshold_for_sources(base, labels, sources, args.false_alarm_rate)
     combiner = {
@@ -569,6 +594,7 @@ def fit(args: argparse.Namespace, log: Any = print) -> dict[str, Any]:
         "block_weight": block_weight,
         "sibling_weight": sibling_report,
         "literal_swap_weight": swap_report,
+        "effect_weights": effect_report,
         "matcher": per_kind(base, labels, kinds, base_threshold),
         "matcher_threshold_same_rule": base_threshold,
         "combined": per_kind(oof, labels, kinds, threshold),
@@ -605,6 +631,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"sibling weight {report['sibling_weight']['weight']}")
     if report["literal_swap_weight"] is not None:
         print(f"literal swap weight {report['literal_swap_weight']['weight']}")
+    for name, effect in (report["effect_weights"] or {}).items():
+        print(f"{name} weight {effect['weight']}")
     print(
         f"false alarms {report['combined']['false_alarms']:.3f} at threshold "
         f"{report['threshold']:.4f}; wrote {args.out / COMBINER_FILE}"
