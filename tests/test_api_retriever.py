@@ -67,6 +67,19 @@ def test_learned_retriever_ranks_the_api_people_use(trained) -> None:
     assert retriever.top_apis(learned_features(canon), 1)[0][0] == ".isdigit"
 
 
+def test_name_words_join_the_features_only_when_asked() -> None:
+    from codeqa_train.fit_retriever import examples
+
+    index = RetrievalIndex.from_pairs(PAIRS, scheme="bm25")
+    plain, keys = examples(index, {}, ["mined"])
+    named, same_keys = examples(index, {}, ["mined"], name_words=True)
+    assert keys == same_keys and len(plain) == len(named)
+    assert all(keys)  # every entry calls something: examples and entries align
+    at = max(range(len(plain)), key=lambda i: len(index.name_terms[i]))
+    assert index.name_terms[at]
+    assert named[at].feats == (*plain[at].feats, *index.name_terms[at])
+
+
 def test_blending_moves_the_popular_api_to_the_top(trained) -> None:
     index, retriever = trained
     intent = "create directory 'out/logs'"  # BM25 alone: the doc row for os.mkdir

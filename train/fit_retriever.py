@@ -40,6 +40,12 @@ class FitConfig:
     feature_dropout: float = 0.2
     seed: int = 0
     pool: str = "mean"
+    # Whether an entry's features add the words inside its called names. Off: a query never
+    # has them, and validation (`codeqa-train retrieval`'s objective, 2026-12-02 mine) chose
+    # off, 46.4 vs 45.4 (executable valid API hit@5 66.7 vs 63.6); sum pooling 43.7, 8 epochs
+    # 43.8, both name-less and name-only examples 44.6, a per-API share of doc weight 45.8.
+    # The engine at the shipped knobs (runs/s7/ab.py) is 23.39 vs 23.36 either way.
+    name_words: bool = False
 
 
 @dataclass(frozen=True)
@@ -50,23 +56,28 @@ class Example:
 
 
 def examples(
-    index: RetrievalIndex, popularity: Mapping[str, int], doc_sources: Sequence[str]
+    index: RetrievalIndex,
+    popularity: Mapping[str, int],
+    doc_sources: Sequence[str],
+    name_words: bool = False,
 ) -> tuple[list[Example], list[tuple[str, ...]]]:
-    """Training examples from the index's entries (intent features plus the words inside the
-    called names), and every entry's API keys (same order).
+    """Training examples from the index's entries (intent features, with `name_words` plus the
+    words inside the called names), and every entry's API keys (same order).
 
     `popularity` counts how often the re-sampled doc file chose a snippet (by its code text
     after canonicalisation); a doc entry weighs `1 + log1p(count)`, a Stack Overflow one
     `SO_WEIGHT`."""
     out: list[Example] = []
     keys_of: list[tuple[str, ...]] = []
-    for entry, named in zip(index.entries, index.name_terms, strict=True):
+    names = index.name_terms if name_words else [[] for _ in index.entries]
+    for entry, named in zip(index.entries, names, strict=True):
         keys = api_keys(entry.code)
         keys_of.append(keys)
         if not keys:
             continue
         values = [v for _, v in entry.values]
-        # the API's own name words count as asked for ("makedirs": create directory)
+        # with name_words, the API's own name words count as asked for ("makedirs": create
+        # directory); a user's query never carries them, so by default the intent's alone
         feats = (*learned_features(entry.intent, values), *named)
         if entry.source in doc_sources:
             weight = 1.0 + math.log1p(popularity.get(entry.code, 0))
@@ -89,7 +100,7 @@ def fit(
     torch.set_num_threads(1)
     torch.manual_seed(config.seed)
     rng = random.Random(config.seed)
-    train, keys_of = examples(index, popularity, doc_sources)
+    train, keys_of = examples(index, popularity, doc_sources, config.name_words)
     counts = Counter(f for ex in train for f in set(ex.feats))
     vocab = {
         f: i for i, f in enumerate(sorted(f for f, c in counts.items() if c >= MIN_FEATURE_COUNT))

@@ -70,6 +70,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="fit the learned intent → API retriever and choose its weight on validation",
     )
     a("--epochs", type=int, default=FitConfig.epochs, help="learned retriever epochs")
+    a(
+        "--name-words",
+        action=argparse.BooleanOptionalAction,
+        default=FitConfig.name_words,
+        help="the learned retriever also reads the words inside each entry's called names",
+    )
 
 
 # Blend weights and powers of the learned retriever tried on validation (0 = BM25 alone).
@@ -220,7 +226,7 @@ def run(args: argparse.Namespace) -> int:
             index,
             popularity(docs),
             [source for _, source in docs],
-            FitConfig(epochs=args.epochs),
+            FitConfig(epochs=args.epochs, name_words=args.name_words),
             progress=lambda line: print(line, file=sys.stderr),
         )
         retriever, grid = choose_weight(index, retriever, valid, problems)
@@ -229,6 +235,7 @@ def run(args: argparse.Namespace) -> int:
             "apis": len(retriever.api_names),
             "vocab": len(retriever.vocab),
             "epochs": args.epochs,
+            "name_words": args.name_words,
             "weight": retriever.weight,
             "power": retriever.power,
             "chosen_by": "mean of API hit@1/@5 on CoNaLa valid and executable valid problems",
