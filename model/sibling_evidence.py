@@ -71,7 +71,7 @@ LEAD = frozenset(
     {
         "python", "how", "to", "i", "the", "a", "an", "can", "do", "you", "is", "there", "way",
         "what", "in", "use", "using", "best", "pythonic", "get", "check", "whether", "if",
-        "return", "find", "make", "test",
+        "return", "find", "make", "test", "compute", "calculate",
         # the things acted on: "check whether the string ends with" asks for `endswith`
         "string", "str", "list", "dict", "dictionary", "file", "value", "variable", "array",
         "number", "text", "all", "each", "every", "given", "new",

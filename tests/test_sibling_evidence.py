@@ -125,6 +125,7 @@ def test_groups_are_module_functions_and_builtin_type_methods(siblings: Siblings
         ("get the absolute path of `rel`", "absolute"),
         ("check whether the string `word` ends with 'ing'", "ends"),
         ("check if `s` is empty", "empty"),
+        ("compute the cosine of the angle `a`", "cosine"),  # "compute" says no more than "get"
         ("How to show matplotlib plots in python", None),
         ("Python: remove a key from a dict?", None),
         ("Plotting a heatmap with matplotlib", None),
