@@ -9,8 +9,9 @@ the counter `tally`" looks right to it (the names match), and `print("hello")` f
   sleeps, seeds the random generator, exits, or writes (a `write`/`dump`/`save` call,
   `open(p, "w")`, a `ZipFile(p, "w")`) — while no intent word asks for that effect ("remove",
   "wait", "seed", "exit", "save" ...; compared by their stems, so "removing" asks for a removal
-  and "writing" for a write). Long blocks, such as whole mined functions, do many things their
-  one-line summary does not list, so they get 0.
+  and "writing" for a write; under a whether-question the `STATES` ask for nothing: "check if
+  the list is empty" asks for no `.clear()`). Long blocks, such as whole mined functions, do
+  many things their one-line summary does not list, so they get 0.
 - `placeholder`: every statement of the block is a `print` of literals, a `pass`, a bare
   constant, or a `return`/assignment of a name, a constant or an empty container, and it
   prints something the intent does not say, under an intent that asks for no output
@@ -98,9 +99,20 @@ _HINT = re.compile(
 )
 
 
+# words that ask whether something holds ("check if the list is empty"); under them the
+# `STATES` describe a state and ask for no effect
+WHETHER = frozenset({"check", "whether", "if", "is", "test", "determine", "verify"})
+STATES = frozenset({"empty", "missing", "null", "nan", "duplicate", "unique", "distinct", "end",
+                    "close", "closed", "clear"})  # fmt: skip
+
+
 @lru_cache(maxsize=2048)
 def _said(intent: str) -> frozenset[str]:
-    return _stems(words(intent))
+    """The stems of the intent's words that may ask for an effect."""
+    said = words(intent)
+    if not WHETHER.isdisjoint(intent.lower().split()):
+        said = [w for w in said if w not in STATES]
+    return _stems(said)
 
 
 @lru_cache(maxsize=4096)

@@ -30,6 +30,9 @@ from codeqa_model.match_evidence import Evidence
         ("generate a random float between 0 and 1", "random.seed(0)", 1.0),
         ("count the lines in 'data.txt'", 'with open("data.txt", "w") as fh:\n    pass', 1.0),
         ("extract the zip file `path`", 'with zipfile.ZipFile(path, "w") as zf:\n    pass', 1.0),
+        # under a whether-question "empty" is a state, not an effect asked for
+        ("check if the list `items` is empty", "empty = items.clear()", 1.0),
+        ("empty the list `items`", "items.clear()", 0.0),
         # the intent asks for the effect, by the same word or another that asks for it
         ("remove the key 'a' from the dict `d`", 'd.pop("a")', 0.0),
         ("removing the last element of `xs`", "xs.pop()", 0.0),
