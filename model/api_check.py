@@ -82,6 +82,13 @@ _NOT_A_STRING = frozenset(
     {"size", "n", "k", "count", "length", "seconds", "secs", "ndigits", "maxsplit", "width"}
     | {"fd", "flags", "fp", "fileobj", "number", "i", "t", "time_tuple"}
 )
+# Of those, the counts and sizes, which no container fills either (`random.sample(range(3), xs)`
+# under "a sample of 3 items from list `xs`").
+_A_COUNT = frozenset(
+    {"size", "n", "k", "count", "length", "seconds", "secs", "ndigits", "maxsplit", "width"}
+    | {"number", "i"}
+)
+_CONTAINERS = frozenset({"list", "dict", "set", "tuple"})
 # Parameters that never take a bare file name: a command (`os.system('config.json')` under
 # "write dict `config` to 'config.json'" would try to run the file), an encoding, a separator.
 _NOT_A_FILE_NAME = frozenset(
@@ -233,6 +240,7 @@ class ApiChecker:
                 or _exits_unasked(tree, intent)
                 or conflict(nodes, intent, stated)
                 or _wrong_result(tree, declared, intent)
+                or _uses_none_of(ticked, code)
                 or self._another_sibling(used, bound_modules, intent, code)
             )
         imports = tuple(self._with_submodules(needed.values(), used))
@@ -528,6 +536,8 @@ def _string_misfit(call: ast.Call, signature: Signature, declared: ValueTypes) -
         kind = declared.of(node)
         if name in _NOT_A_STRING and kind == "str":
             return f"passes a string as {name!r}"
+        if name in _A_COUNT and kind in _CONTAINERS:
+            return f"passes a {kind} as {name!r}"
         kind = "number" if kind in NUMBER_TYPES else kind
         if kind not in (None, "str", "bytes") and name in _ONLY_A_STRING:
             return f"passes a {kind} as {name!r}"
@@ -570,6 +580,14 @@ def _class_misuse(node: ast.AST, shadowing: set[str]) -> str | None:
     if func.attr in _INSTANCE_METHODS[owner.id] and first not in (None, owner.id):
         return f"{owner.id}.{func.attr}() is given a {first} where the {owner.id} goes"
     return None
+
+
+def _uses_none_of(ticked: set[str], code: str) -> str | None:
+    """None of the intent's back-ticked names in the code: `datetime.datetime.now()` under "the
+    day of the week of date `d`" answers for today, not for `d`."""
+    if not ticked or any(re.search(rf"\b{re.escape(name)}\b", code) for name in ticked):
+        return None
+    return f"uses none of {', '.join(f'`{n}`' for n in sorted(ticked))}"
 
 
 def _wrong_result(tree: ast.Module, declared: ValueTypes, intent: str) -> str | None:

@@ -104,6 +104,14 @@ _OPPOSITES = (
         "upper-case",
     ),
     _Opposite(
+        _words(r"\btitle\b"),
+        _words(r"\b(upper|lower|capital)"),
+        _words(r"^(upper|lower|capitalize)$"),
+        _words(r"^(title|capwords)$"),
+        "changes the case of every letter",
+        "title-case",
+    ),
+    _Opposite(
         _words(r"\b(max|maximum|largest|biggest|highest|greatest|longest)\b"),
         _words(
             r"\b(min|minimum|smallest|lowest|least|shortest|fewest|cap|caps|capped|limit\w*"
@@ -169,7 +177,8 @@ def conflict(nodes: list[ast.AST], intent: str, variables: Iterable[str] = ()) -
                 if not any(rule.right.search(c.last) for c in called if wrong.peer(c)):
                     return f"calls {wrong.last}, which {rule.says}; the intent asks to {rule.wants}"
     return (
-        _serialises_backwards(names, intent)
+        _ignores_its_value(calls, set(variables))
+        or _serialises_backwards(names, intent)
         or _harms(calls, names, intent)
         or _misreads_values(nodes, intent, set(variables))
     )
@@ -194,6 +203,24 @@ class _Called:
         (`s.encode()` inside `base64.b64decode(...)` does not encode to base64); any call
         for a builtin (`max(xs) - min(xs)`)."""
         return other.head == self.head if self.dotted else True
+
+
+# Methods that make a new value of the receiver's class and never read the receiver.
+_CLASS_CONSTRUCTORS = frozenset({"today", "now", "utcnow", "fromtimestamp", "fromordinal"})
+
+
+def _ignores_its_value(calls: list[ast.Call], variables: set[str]) -> str | None:
+    """`d.today()` under "the day of the week of date `d`": today's date, whatever `d` is."""
+    for call in calls:
+        func = call.func
+        if (
+            isinstance(func, ast.Attribute)
+            and func.attr in _CLASS_CONSTRUCTORS
+            and isinstance(func.value, ast.Name)
+            and func.value.id in variables
+        ):
+            return f"calls {func.value.id}.{func.attr}(), which ignores `{func.value.id}`"
+    return None
 
 
 def _serialises_backwards(names: list[str], intent: str) -> str | None:

@@ -16,7 +16,11 @@ TABLE = ApiTable(
             "load": ["f", "fp, *, cls=..., **kwds"],
             "dump": ["f", "obj, fp, **kw"],
         },
-        "random": {"randint": ["f", "a, b"], "uniform": ["f", "a, b"]},
+        "random": {
+            "randint": ["f", "a, b"],
+            "uniform": ["f", "a, b"],
+            "sample": ["f", "population, k, *, counts=..."],
+        },
         "re": {"findall": ["f", "pattern, string, flags=..."]},
         "datetime": {"datetime": ["c", "year, month, day"]},
         "datetime.datetime": {"strptime": ["f", "date_string, format, /"]},
@@ -46,6 +50,7 @@ TABLE = ApiTable(
             "lower": ["f", ""],
             "upper": ["f", ""],
             "split": ["f", "sep=..., maxsplit=..."],
+            "title": ["f", ""],
         }
     },
 )
@@ -78,6 +83,10 @@ CHECKER = ApiChecker(TABLE)
         ("find doubled words like 'the the' in `text`", "re.findall('the the', text)", "example"),
         ("generate a random float between 5 and 10", "random.randint(5, 10)", "asks for a float"),
         ("get the words of `s` as a string", "s.split()", "gives a list"),
+        ("make string `s` title case", "s.upper()", "title-case"),
+        ("a random sample of 3 items from list `xs`", "random.sample(range(3), xs)", "as 'k'"),
+        ("the day of the week of date `d`", "d.today().strftime('%A')", "ignores `d`"),
+        ("the day of the week of date `d`", "len('today')", "uses none of `d`"),
     ],
 )
 def test_a_contradicting_candidate_fails_and_says_why(intent: str, code: str, why: str) -> None:
@@ -117,6 +126,8 @@ def test_a_contradicting_candidate_fails_and_says_why(intent: str, code: str, wh
         ("is any character of 'xyz' in string `s`", "any(c in s for c in 'xyz')"),
         ("generate a random float between 5 and 10", "random.uniform(5, 10)"),
         ("convert string `s` to a list", "s.split(',')"),
+        ("make string `s` title case", "s.title()"),
+        ("a random sample of 3 items from list `xs`", "random.sample(xs, 3)"),
         ("parse a date like '2024-01-31'", "datetime.datetime.strptime('2024-01-31', '%Y-%m-%d')"),
     ],
 )
