@@ -36,10 +36,12 @@ other passing ones (`codeqa_model.diversity`); the first passing suggestion neve
 
 from __future__ import annotations
 
+import functools
 import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
@@ -284,6 +286,12 @@ class _Checks:
         return found
 
 
+@functools.cache
+def _retrieval_worker() -> ThreadPoolExecutor:
+    """One thread, shared by every engine: retrieval overlaps a beam, never another retrieval."""
+    return ThreadPoolExecutor(1, thread_name_prefix="codeqa-retrieval")
+
+
 def clip_intent(intent: str, max_words: int) -> str:
     """The part of an over-long intent the model can see; never raises."""
     words = intent.split()
@@ -476,8 +484,10 @@ class Engine:
         check (variety)."""
         checks = _Checks(self.checker, context, intent)
         with self._lock:
+            # retrieval (pure Python) runs beside the beam, whose numpy products release the GIL
+            found = _retrieval_worker().submit(self._retrieved, intent, checks)
             generated = [self._repaired(intent, c) for c in self._candidates(intent, k)]
-            hits = self._retrieved(intent, checks)
+            hits = found.result()
             candidates = [*generated, *hits]
             if not candidates:
                 return ()
