@@ -227,7 +227,9 @@ class ApiChecker:
             for name in [n for n in needed if needed[n] == f"import {n}"]:
                 member = f"{name}.{name}"
                 entry = self.table.entry(name, name) if self.table is not None else None
-                if entry is not None and entry.kind == "c":
+                # a module called (`pprint(d)`) means its namesake function too
+                kinds = (CLASS, FUNCTION) if reason.endswith("is not callable") else (CLASS,)
+                if entry is not None and entry.kind in kinds:
                     trial = {**bound_modules, name: member}
                     if self._attributes_and_calls(used, trial, shadowing, declared) is None:
                         bound_modules, reason = trial, None
@@ -489,6 +491,12 @@ class ApiChecker:
         chain = dotted_parts(call.func)
         if not chain:
             return None
+        if (
+            len(chain) == 1
+            and modules.get(chain[0]) == chain[0]
+            and self.table.has_module(chain[0])
+        ):
+            return f"module {chain[0]!r} is not callable"
         if chain[0] in modules:
             path = ".".join([modules[chain[0]], *chain[1:]])
         elif len(chain) == 1 and chain[0] in _BUILTINS and chain[0] not in shadowing:

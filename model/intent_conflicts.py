@@ -177,7 +177,8 @@ def conflict(nodes: list[ast.AST], intent: str, variables: Iterable[str] = ()) -
                 if not any(rule.right.search(c.last) for c in called if wrong.peer(c)):
                     return f"calls {wrong.last}, which {rule.says}; the intent asks to {rule.wants}"
     return (
-        _ignores_its_value(calls, set(variables))
+        _overwrites_input(nodes, set(variables), intent)
+        or _ignores_its_value(calls, set(variables))
         or _serialises_backwards(names, intent)
         or _harms(calls, names, intent)
         or _misreads_values(nodes, intent, set(variables))
@@ -203,6 +204,38 @@ class _Called:
         (`s.encode()` inside `base64.b64decode(...)` does not encode to base64); any call
         for a builtin (`max(xs) - min(xs)`)."""
         return other.head == self.head if self.dotted else True
+
+
+# Intent words that ask for a variable to be made or set, not read.
+_ASKS_TO_BIND = _words(
+    r"\b(creat|mak|set|assign|initiali|defin|declar|build|generat|new|empty|stor|put|sav|"
+    r"init|reset|fill|populat|construct|declare|let|give|store|load|read|split|convert|parse)"
+)
+
+
+def _overwrites_input(nodes: list[ast.AST], variables: set[str], intent: str) -> str | None:
+    """`d = {'apple': 1, 'bear': 2}` under "pretty print dict `d`": the user's value replaced by a
+    Stack Overflow answer's example data."""
+    if not variables or _ASKS_TO_BIND.search(intent):
+        return None
+    for node in nodes:
+        if isinstance(node, ast.Assign) and _is_literal(node.value):
+            for target in node.targets:
+                if isinstance(target, ast.Name) and target.id in variables:
+                    return f"replaces `{target.id}` with made-up data"
+    return None
+
+
+def _is_literal(node: ast.expr) -> bool:
+    """A constant, or a list/tuple/set/dict display of nothing but constants."""
+    if isinstance(node, ast.Constant):
+        return True
+    if isinstance(node, ast.List | ast.Tuple | ast.Set):
+        return bool(node.elts) and all(_is_literal(e) for e in node.elts)
+    if isinstance(node, ast.Dict):
+        values = [*node.keys, *node.values]
+        return bool(values) and all(v is not None and _is_literal(v) for v in values)
+    return False
 
 
 # Methods that make a new value of the receiver's class and never read the receiver.

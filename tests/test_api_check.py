@@ -428,3 +428,14 @@ def test_a_submodule_reached_through_its_package_is_what_gets_imported(checker: 
     assert result.ok and result.imports == ("import urllib.request",)
     result = checker.check("os.path.exists('a.txt')", SourceContext.EMPTY, "is there 'a.txt'")
     assert result.ok and result.imports == ("import os",)
+
+
+def test_a_called_module_means_its_namesake_function_or_fails() -> None:
+    table = ApiTable(
+        {"pprint": {"pprint": ["f", "object, stream=..."]}, "os": {"getcwd": ["f", ""]}}
+    )
+    checker = ApiChecker(table)
+    result = checker.check("pprint(d)", intent="pretty print dict `d`")
+    assert result.ok and result.imports == ("from pprint import pprint",)
+    assert not checker.check("pprint(d)", ctx("import pprint\n"), "pretty print dict `d`").ok
+    assert not checker.check("os(d)", intent="use `d`").ok

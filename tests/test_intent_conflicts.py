@@ -86,6 +86,7 @@ CHECKER = ApiChecker(TABLE)
         ("make string `s` title case", "s.upper()", "title-case"),
         ("a random sample of 3 items from list `xs`", "random.sample(range(3), xs)", "as 'k'"),
         ("the day of the week of date `d`", "d.today().strftime('%A')", "ignores `d`"),
+        ("pretty print dict `d` as json", "d = {'apple': 1}\nprint(json.dumps(d))", "made-up"),
         ("the day of the week of date `d`", "len('today')", "uses none of `d`"),
     ],
 )
@@ -127,6 +128,7 @@ def test_a_contradicting_candidate_fails_and_says_why(intent: str, code: str, wh
         ("generate a random float between 5 and 10", "random.uniform(5, 10)"),
         ("convert string `s` to a list", "s.split(',')"),
         ("make string `s` title case", "s.title()"),
+        ("create dict `d` with key 'a' set to 1", "d = {'a': 1}"),
         ("a random sample of 3 items from list `xs`", "random.sample(xs, 3)"),
         ("parse a date like '2024-01-31'", "datetime.datetime.strptime('2024-01-31', '%Y-%m-%d')"),
     ],
