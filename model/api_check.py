@@ -128,13 +128,18 @@ _JSON_TEXT = frozenset({"json.loads", "simplejson.loads", "ujson.loads"})
 _RUNS_A_PROGRAM = frozenset(
     f"subprocess.{name}" for name in ("run", "call", "check_call", "check_output", "Popen")
 )
-# The builtin classes' members, and which are instance methods (`dict.get`, not
-# `dict.fromkeys` or `str.maketrans`), read off this interpreter's own classes.
-_CLASSES = (str, bytes, dict, list, set, frozenset, tuple, int, float, bool)
-_CLASS_MEMBERS = {c.__name__: frozenset(dir(c)) for c in _CLASSES}
+# The builtins' members, and which are instance methods (`dict.get`, not `dict.fromkeys` or
+# `str.maketrans`), read off this interpreter's own objects (`filter.filter` is no attribute).
+_BUILTIN_OBJECTS = {
+    name: value
+    for name, value in vars(builtins).items()
+    if not name.startswith("_") and (isinstance(value, type) or callable(value))
+}
+_CLASS_MEMBERS = {name: frozenset(dir(value)) for name, value in _BUILTIN_OBJECTS.items()}
 _INSTANCE_METHODS = {
-    c.__name__: frozenset(n for n, v in vars(c).items() if type(v).__name__ == "method_descriptor")
-    for c in _CLASSES
+    name: frozenset(n for n, v in vars(value).items() if type(v).__name__ == "method_descriptor")
+    for name, value in _BUILTIN_OBJECTS.items()
+    if isinstance(value, type)
 }
 # Text codecs by name and alias, from the `encodings` package's file list (nothing imported
 # but the alias table); the bytes-to-bytes ones (`hex`, `base64`, `zlib`, ...) are no text codec.
@@ -212,7 +217,8 @@ class ApiChecker:
                 return CheckResult(False, f"name {name!r} is not defined")
             bound_modules[name] = module
             needed[name] = f"import {module}" if module == name else f"import {module} as {name}"
-        shadowing = context.names | own_names | set(bound_modules)
+        # a back-ticked `list` or `dict` is the user's variable, shadowing the builtin
+        shadowing = context.names | own_names | set(bound_modules) | (ticked & _BUILTINS)
         used = [n for n in nodes if isinstance(n, ast.Attribute | ast.Call)]
         stated = {**name_types(intent), **dict(context.types), **declared_types(intent)}
         declared = ValueTypes(
@@ -585,7 +591,7 @@ def _class_misuse(node: ast.AST, shadowing: set[str]) -> str | None:
         return None
     assert isinstance(node, ast.Call)
     first = literal_type(node.args[0]) if node.args else None
-    if func.attr in _INSTANCE_METHODS[owner.id] and first not in (None, owner.id):
+    if func.attr in _INSTANCE_METHODS.get(owner.id, ()) and first not in (None, owner.id):
         return f"{owner.id}.{func.attr}() is given a {first} where the {owner.id} goes"
     return None
 

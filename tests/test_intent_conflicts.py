@@ -74,6 +74,7 @@ CHECKER = ApiChecker(TABLE)
         ("run command 'ls -l' and capture its output", "subprocess.check_output('ls -l')", "shell"),
         ("convert integer `n` to a binary string", "int(n, 2)", "base"),
         ("append line 'done' to file 'log.txt'", "str.append('done')", "no attribute"),
+        ("filter list `nums` to keep even numbers", "filter.filter(nums)", "no attribute"),
         ("get key 'port' of dict `config`", "dict.get('port', config)", "where the dict goes"),
         ("check if string `s` contains 'error'", "s.encode('error')", "no text encoding"),
         ("hex of string `s`", "s.encode('hex')", "no text encoding"),
@@ -119,6 +120,7 @@ def test_a_contradicting_candidate_fails_and_says_why(intent: str, code: str, wh
         ("parse the binary string `s` to an integer", "int(s, 2)"),
         ("join list `xs` with commas", "str.join(',', xs)"),
         ("keys of list `xs`", "dict.fromkeys(xs)"),
+        ("sort list `list` in place", "list.sort()"),  # the user's `list`, not the builtin
         ("string `s` as utf-8 bytes", "s.encode('utf-8')"),
         ("string `s` as bytes", "s.encode('latin-1', 'ignore')"),
         ("the sha256 hex digest of string `s`", "hashlib.sha256(s.encode()).hexdigest()"),
