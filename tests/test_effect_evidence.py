@@ -4,11 +4,8 @@ out of fold, never fitted) and in the diagnostic's reason."""
 
 from __future__ import annotations
 
-import argparse
 import json
-from types import SimpleNamespace
 
-import numpy as np
 import pytest
 from codeqa_model.combiner import KNOWN_FEATURES, Combiner, evidence_matrix
 from codeqa_model.effect_evidence import (
@@ -19,6 +16,7 @@ from codeqa_model.effect_evidence import (
     unasked_effect,
 )
 from codeqa_model.match_evidence import Evidence
+from combiner_fits import fit_on_pairs
 
 
 @pytest.mark.parametrize(
@@ -101,37 +99,16 @@ def test_the_combiner_lowers_a_pair_with_an_unasked_effect() -> None:
     assert wrong < 0.3 < right
 
 
-class _StubMatcher:
-    config = SimpleNamespace(extra={})
-
-    def score(self, pairs, batch_size: int = 256):
-        return np.full(len(pairs), 0.6)
-
-
 def test_fit_combiner_chooses_a_fixed_weight_per_effect(tmp_path, monkeypatch) -> None:
     from codeqa_train import fit_combiner
 
-    folder = tmp_path / "mdata" / "classifier"
-    folder.mkdir(parents=True)
-    rows = []
-    for i in range(80):
-        intent = f"get the keys of the dict `d{i}`"
-        rows.append({"intent": intent, "snippet": f"keys = [k for k in d{i}]", "label": 1})
-        rows.append({"intent": intent, "snippet": f"d{i}.clear()", "label": 0})
-    for r, n in zip(rows, range(len(rows)), strict=True):
-        r.update(kind="positive" if r["label"] else "hard", source="conala", qid=f"q{n // 2}")
-    for split in ("train", "valid"):
-        (folder / f"{split}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
-    monkeypatch.setattr(fit_combiner, "base_matcher", lambda args: _StubMatcher())
-    parser = argparse.ArgumentParser()
-    fit_combiner.add_arguments(parser)
-    args = parser.parse_args(
-        ["--matcher-data", str(tmp_path / "mdata"), "--classifier", str(tmp_path), "--out",
-         str(tmp_path / "out"), "--api-docs", str(tmp_path / "none.jsonl"),
-         "--effect-weights", "0,2,4", "--features", "known"]
-    )  # fmt: skip
+    pairs = [
+        (f"get the keys of the dict `d{i}`", f"keys = [k for k in d{i}]", f"d{i}.clear()")
+        for i in range(80)
+    ]
+    flags = ["--effect-weights", "0,2,4", "--features", "known"]
     assert not set(EFFECT_FEATURES) & set(fit_combiner.feature_names("all", False))
-    result = fit_combiner.fit(args, log=lambda *a: None)
+    result, _ = fit_on_pairs(tmp_path, monkeypatch, pairs, "hard", flags)
     combiner, report = result["combiner"], result["report"]
     # the placeholder never fires here: it gets no weight and is left out of the combiner
     assert combiner["features"][-1] == "unasked_effect" and combiner["weights"][-1] == -2.0

@@ -4,14 +4,12 @@ one; in the combiner (`KNOWN_FEATURES`) and in `codeqa-train fit-combiner
 
 from __future__ import annotations
 
-import argparse
 import json
-from types import SimpleNamespace
 
-import numpy as np
 import pytest
 from codeqa_model.combiner import KNOWN_FEATURES, Combiner, evidence_matrix
 from codeqa_model.match_evidence import Evidence, literal_shape, literal_swap
+from combiner_fits import fit_on_pairs
 
 
 @pytest.mark.parametrize(
@@ -75,39 +73,20 @@ def test_the_combiner_lowers_a_pair_with_a_swapped_file_name() -> None:
     assert wrong < combiner.threshold <= right
 
 
-class _StubMatcher:
-    """The same probability for every pair: only the literal swap tells the blocks apart."""
-
-    config = SimpleNamespace(extra={})
-
-    def score(self, pairs, batch_size: int = 256):
-        return np.full(len(pairs), 0.6)
-
-
 def test_fit_combiner_chooses_a_fixed_weight_for_the_literal_swap(tmp_path, monkeypatch) -> None:
     from codeqa_train import fit_combiner
 
-    folder = tmp_path / "mdata" / "classifier"
-    folder.mkdir(parents=True)
-    rows = []
-    for i in range(80):
-        intent = f"save the figure `fig` as 'plot{i}.png'"
-        rows.append({"intent": intent, "snippet": f'fig.savefig("plot{i}.png")', "label": 1})
-        rows.append({"intent": intent, "snippet": f'fig.savefig("plot{i}.pdf")', "label": 0})
-    for r, n in zip(rows, range(len(rows)), strict=True):
-        r.update(kind="positive" if r["label"] else "literal", source="conala", qid=f"q{n // 2}")
-    for split in ("train", "valid"):
-        (folder / f"{split}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
-    monkeypatch.setattr(fit_combiner, "base_matcher", lambda args: _StubMatcher())
-    parser = argparse.ArgumentParser()
-    fit_combiner.add_arguments(parser)
-    args = parser.parse_args(
-        ["--matcher-data", str(tmp_path / "mdata"), "--classifier", str(tmp_path), "--out",
-         str(tmp_path / "out"), "--api-docs", str(tmp_path / "none.jsonl"),
-         "--literal-swap-weights", "0,2,4", "--features", "known"]
-    )  # fmt: skip
+    pairs = [
+        (
+            f"save the figure `fig` as 'plot{i}.png'",
+            f'fig.savefig("plot{i}.png")',
+            f'fig.savefig("plot{i}.pdf")',
+        )
+        for i in range(80)
+    ]
+    flags = ["--literal-swap-weights", "0,2,4", "--features", "known"]
     assert "literal_swap" not in fit_combiner.feature_names("all", False)
-    result = fit_combiner.fit(args, log=lambda *a: None)
+    result, rows = fit_on_pairs(tmp_path, monkeypatch, pairs, "literal", flags)
     combiner, report = result["combiner"], result["report"]
     # `known` cannot tell the blocks apart (no call has a profile); 2 already flags every swap:
     # the smaller weight wins the tie

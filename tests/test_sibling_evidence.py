@@ -6,7 +6,6 @@ chooses its fixed weight by the negatives flagged."""
 from __future__ import annotations
 
 import json
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -23,6 +22,7 @@ from codeqa_model.sibling_evidence import (
     anchor,
 )
 from codeqa_train.fit_combiner import choose_sibling_weight, feature_names
+from combiner_fits import StubMatcher, fit_on_pairs
 
 TABLE = ApiTable(
     {
@@ -235,47 +235,24 @@ def test_groups_from_docs_alone_and_names_as_the_docs_spell_them() -> None:
     assert from_docs.doc_name("builtins.len") == "len" and from_docs.doc_name("os.rm") == "os.rm"
 
 
-class _StubMatcher:
-    """Stands in for the neural matcher: the same probability for every pair, and doc sentences
-    in its config as a trained one carries them."""
-
-    def __init__(self) -> None:
-        docs = {"os.rename": "Rename the file or directory src to dst"}
-        self.config = SimpleNamespace(extra={"api_docs": docs})
-
-    def score(self, pairs, batch_size: int = 256):
-        return np.full(len(pairs), 0.6)
-
-
 def test_fit_combiner_writes_the_chosen_weight_and_the_groups(tmp_path, monkeypatch) -> None:
-    import argparse
-
-    from codeqa_train import fit_combiner
-
-    folder = tmp_path / "mdata" / "classifier"
-    folder.mkdir(parents=True)
-    rows = []
-    for i in range(80):
-        intent = f"rename the file `f{i}`"
-        rows.append({"intent": intent, "snippet": f"os.rename(f{i}, g{i})", "label": 1})
-        rows.append({"intent": intent, "snippet": f"os.remove(f{i})", "label": 0})
-    for r, n in zip(rows, range(len(rows)), strict=True):
-        r.update(kind="positive" if r["label"] else "api-swap", source="conala", qid=f"q{n // 2}")
-    for split in ("train", "valid"):
-        (folder / f"{split}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     table = tmp_path / "api_table.json"
     table.write_text(json.dumps(TABLE.to_json()))
-    monkeypatch.setattr(fit_combiner, "base_matcher", lambda args: _StubMatcher())
-    parser = argparse.ArgumentParser()
-    fit_combiner.add_arguments(parser)
-    args = parser.parse_args(
-        ["--matcher-data", str(tmp_path / "mdata"), "--classifier", str(tmp_path), "--out",
-         str(tmp_path / "out"), "--api-docs", str(tmp_path / "none.jsonl"), "--api-table",
-         str(table), "--sibling-weights", "0,2,4", "--features", "values_missing"]
-    )  # fmt: skip
+    pairs = [
+        (f"rename the file `f{i}`", f"os.rename(f{i}, g{i})", f"os.remove(f{i})") for i in range(80)
+    ]
+    flags = [
+        "--api-table",
+        str(table),
+        "--sibling-weights",
+        "0,2,4",
+        "--features",
+        "values_missing",
+    ]
+    matcher = StubMatcher({"os.rename": "Rename the file or directory src to dst"})
     # the fitted features cannot tell the two blocks apart (same matcher score, no value
     # missing): only the sibling contrast can, so a weight above 0 is chosen
-    result = fit_combiner.fit(args, log=lambda *a: None)
+    result, rows = fit_on_pairs(tmp_path, monkeypatch, pairs, "api-swap", flags, matcher)
     combiner, report = result["combiner"], result["report"]
     assert combiner["features"][-1] == "sibling_gap" and combiner["weights"][-1] < 0
     # 2 already flags every swap at the threshold rule: the smaller weight wins the tie

@@ -132,28 +132,23 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    common = {
+        "out_dir": out,
+        "card": args.card,
+        "metrics_file": args.metrics,
+        "command": args.command,
+        "extra_files": args.extra_file,
+        "tuning_file": args.tuning,
+    }
     try:
         if args.from_bundle is not None:
-            path = reexport(
-                args.from_bundle,
-                out_dir=out,
-                card=args.card,
-                metrics_file=args.metrics,
-                command=args.command,
-                extra_files=args.extra_file,
-                tuning_file=args.tuning,
-            )
+            path = reexport(args.from_bundle, **common)
         else:
             path = export(
                 generator_run=args.generator,
                 classifier_run=args.classifier,
-                out_dir=out,
-                card=args.card,
-                metrics_file=args.metrics,
-                command=args.command,
                 rerank_weight=args.rerank_weight,
-                extra_files=args.extra_file,
-                tuning_file=args.tuning,
+                **common,
             )
     except (ExportError, BundleError) as exc:
         print(f"codeqa-train export: error: {exc}", file=sys.stderr)
