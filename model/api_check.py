@@ -54,6 +54,7 @@ _ASKS_FOR_TYPE = re.compile(
 )
 # (asked, given) pairs that are no contradiction: a bool is an int.
 _STANDS_IN_FOR = frozenset({("int", "bool")})
+_MATCHERS = frozenset({"re.match", "re.search", "re.fullmatch"})
 _DIGIT_WORD = re.compile(r"\b[A-Za-z_]+\d\w*\b")
 # What a type word before a back-ticked name makes it (`declared_types`).
 _TYPE_WORDS = {
@@ -248,6 +249,7 @@ class ApiChecker:
                 or _exits_unasked(tree, intent)
                 or conflict(nodes, intent, stated)
                 or _wrong_result(tree, declared, intent)
+                or _missing_group(nodes, bound_modules)
                 or _uses_none_of(ticked, code)
                 or self._another_sibling(used, bound_modules, intent, code)
             )
@@ -602,6 +604,36 @@ def _uses_none_of(ticked: set[str], code: str) -> str | None:
     if not ticked or any(re.search(rf"\b{re.escape(name)}\b", code) for name in ticked):
         return None
     return f"uses none of {', '.join(f'`{n}`' for n in sorted(ticked))}"
+
+
+def _missing_group(nodes: list[ast.AST], modules: dict[str, str]) -> str | None:
+    """`re.match('\\d+', s).group(1)`: a group the literal pattern does not have (IndexError when
+    it matches). The pattern is compiled, never matched: no input reaches it."""
+    for node in nodes:
+        call = node if isinstance(node, ast.Call) else None
+        func = call.func if call is not None else None
+        if not (isinstance(func, ast.Attribute) and func.attr == "group" and call and call.args):
+            continue
+        wanted = call.args[0]
+        inner = func.value
+        if not (isinstance(wanted, ast.Constant) and type(wanted.value) is int):
+            continue
+        if not (isinstance(inner, ast.Call) and inner.args):
+            continue
+        chain = dotted_parts(inner.func) or []
+        path = ".".join([modules.get(chain[0], chain[0]), *chain[1:]]) if chain else ""
+        pattern = inner.args[0]
+        if path not in _MATCHERS or not isinstance(pattern, ast.Constant):
+            continue
+        if not isinstance(pattern.value, str):
+            continue
+        try:
+            groups = re.compile(pattern.value).groups
+        except (re.error, RecursionError, OverflowError):
+            continue
+        if wanted.value > groups:
+            return f"asks for group {wanted.value} of a pattern with {groups} group(s)"
+    return None
 
 
 def _wrong_result(tree: ast.Module, declared: ValueTypes, intent: str) -> str | None:

@@ -21,7 +21,10 @@ TABLE = ApiTable(
             "uniform": ["f", "a, b"],
             "sample": ["f", "population, k, *, counts=..."],
         },
-        "re": {"findall": ["f", "pattern, string, flags=..."]},
+        "re": {
+            "findall": ["f", "pattern, string, flags=..."],
+            "match": ["f", "pattern, string, flags=..."],
+        },
         "datetime": {"datetime": ["c", "year, month, day"]},
         "datetime.datetime": {"strptime": ["f", "date_string, format, /"]},
         "hashlib": {
@@ -75,6 +78,7 @@ CHECKER = ApiChecker(TABLE)
         ("convert integer `n` to a binary string", "int(n, 2)", "base"),
         ("append line 'done' to file 'log.txt'", "str.append('done')", "no attribute"),
         ("filter list `nums` to keep even numbers", "filter.filter(nums)", "no attribute"),
+        ("the digits at the start of `s`", r"re.match(r'\d+', s).group(1)", "0 group(s)"),
         ("get key 'port' of dict `config`", "dict.get('port', config)", "where the dict goes"),
         ("check if string `s` contains 'error'", "s.encode('error')", "no text encoding"),
         ("hex of string `s`", "s.encode('hex')", "no text encoding"),
@@ -121,6 +125,7 @@ def test_a_contradicting_candidate_fails_and_says_why(intent: str, code: str, wh
         ("join list `xs` with commas", "str.join(',', xs)"),
         ("keys of list `xs`", "dict.fromkeys(xs)"),
         ("sort list `list` in place", "list.sort()"),  # the user's `list`, not the builtin
+        ("the digits at the start of `s`", r"re.match(r'(\d+)', s).group(1)"),
         ("string `s` as utf-8 bytes", "s.encode('utf-8')"),
         ("string `s` as bytes", "s.encode('latin-1', 'ignore')"),
         ("the sha256 hex digest of string `s`", "hashlib.sha256(s.encode()).hexdigest()"),
