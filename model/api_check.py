@@ -76,19 +76,16 @@ _DECLARED = re.compile(
     r"\b(?P<type>" + "|".join(_TYPE_WORDS) + r")(?:\s+of\s+[A-Za-z]+)?\s+`(?P<name>[A-Za-z_]\w*)`",
     re.IGNORECASE,
 )
-# Parameters no string fills: a count or size (`os.getrandom(size)` does not answer "the size of
-# file 'data.bin'"), a descriptor, flags, or an open file (`json.load(fp)` under "parse json
-# string `text`" wants `json.loads`).
-_NOT_A_STRING = frozenset(
-    {"size", "n", "k", "count", "length", "seconds", "secs", "ndigits", "maxsplit", "width"}
-    | {"fd", "flags", "fp", "fileobj", "number", "i", "t", "time_tuple"}
-)
-# Of those, the counts and sizes, which no container fills either (`random.sample(range(3), xs)`
-# under "a sample of 3 items from list `xs`").
+# Parameters that are a count or a size, which no string and no container fills
+# (`os.getrandom(size)` does not answer "the size of file 'data.bin'";
+# `random.sample(range(3), xs)` under "a sample of 3 items from list `xs`").
 _A_COUNT = frozenset(
     {"size", "n", "k", "count", "length", "seconds", "secs", "ndigits", "maxsplit", "width"}
     | {"number", "i"}
 )
+# Parameters no string fills: a count or size, a descriptor, flags, or an open file
+# (`json.load(fp)` under "parse json string `text`" wants `json.loads`).
+_NOT_A_STRING = _A_COUNT | frozenset({"fd", "flags", "fp", "fileobj", "t", "time_tuple"})
 _CONTAINERS = frozenset({"list", "dict", "set", "tuple"})
 # Parameters that never take a bare file name: a command (`os.system('config.json')` under
 # "write dict `config` to 'config.json'" would try to run the file), an encoding, a separator.

@@ -91,6 +91,7 @@ def _plain_types(tree: ast.Module) -> frozenset[tuple[str, str]]:
     `x = f()`) leaves the name out."""
     plain = ValueTypes()
     seen: dict[str, str | None] = {}
+    other: set[str] = set()  # also bound some other way: a loop, `with`, `+=`, unpacking
     for node in ast.walk(tree):
         if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
@@ -98,22 +99,17 @@ def _plain_types(tree: ast.Module) -> frozenset[tuple[str, str]]:
             for target in targets:
                 if isinstance(target, ast.Name):
                     seen[target.id] = kind if seen.get(target.id, kind) == kind else None
-            stored = {id(t) for t in targets}
-            for sub in targets:
-                for inner in ast.walk(sub):
-                    if isinstance(inner, ast.Name) and id(inner) not in stored:
-                        seen[inner.id] = None  # unpacked: `a, b = ...`
+                else:  # `a, b = ...`
+                    other.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
+        elif isinstance(node, ast.For | ast.comprehension | ast.withitem | ast.AugAssign):
+            target = node.optional_vars if isinstance(node, ast.withitem) else node.target
+            if target is not None:
+                other.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
         elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
             seen.setdefault(node.id, None)
         elif isinstance(node, ast.arg):
-            seen[node.arg] = None
-    for node in ast.walk(tree):  # a name also bound by a loop, `with`, `+=`... is not plain
-        if isinstance(node, ast.For | ast.comprehension | ast.withitem | ast.AugAssign):
-            target = node.optional_vars if isinstance(node, ast.withitem) else node.target
-            for inner in ast.walk(target) if target is not None else ():
-                if isinstance(inner, ast.Name):
-                    seen[inner.id] = None
-    return frozenset((name, kind) for name, kind in seen.items() if kind is not None)
+            other.add(node.arg)
+    return frozenset((n, kind) for n, kind in seen.items() if kind is not None and n not in other)
 
 
 def _arg_names(node: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:

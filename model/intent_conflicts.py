@@ -14,6 +14,7 @@ import ast
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from codeqa_model.pyast import dotted_parts
 from codeqa_model.slots import canonicalize_intent
@@ -168,20 +169,56 @@ def conflict(nodes: list[ast.AST], intent: str, variables: Iterable[str] = ()) -
     `s`", "list `xs`")."""
     if not intent:
         return None
+    said = _read(intent)
     calls = [n for n in nodes if isinstance(n, ast.Call)]
     names = [".".join(dotted_parts(c.func) or []) for c in calls]
     called = [_Called.of(c, n) for c, n in zip(calls, names, strict=True)]
-    for rule in _OPPOSITES:
-        if rule.asks.search(intent) and not rule.other.search(intent):
-            for wrong in (c for c in called if rule.wrong.search(c.last)):
-                if not any(rule.right.search(c.last) for c in called if wrong.peer(c)):
-                    return f"calls {wrong.last}, which {rule.says}; the intent asks to {rule.wants}"
+    for rule in said.opposites:
+        for wrong in (c for c in called if rule.wrong.search(c.last)):
+            if not any(rule.right.search(c.last) for c in called if wrong.peer(c)):
+                return f"calls {wrong.last}, which {rule.says}; the intent asks to {rule.wants}"
     return (
-        _overwrites_input(nodes, set(variables), intent)
+        _overwrites_input(nodes, set(variables), said)
         or _ignores_its_value(calls, set(variables))
-        or _serialises_backwards(names, intent)
-        or _harms(calls, names, intent)
-        or _misreads_values(nodes, intent, set(variables))
+        or _serialises_backwards(names, said)
+        or _harms(calls, names, said)
+        or _misreads_values(nodes, said, set(variables))
+    )
+
+
+@dataclass(frozen=True)
+class _Said:
+    """What the rules read off an intent, once per intent rather than once per candidate (a
+    suggestion checks up to 25)."""
+
+    opposites: tuple[_Opposite, ...]  # the rules whose one side the intent names
+    reads: bool
+    writes: bool
+    may_delete: bool
+    only_reads: bool
+    asks_to_bind: bool
+    letters_asked: bool
+    quoted: frozenset[str]  # the intent's quoted string values
+    examples: frozenset[str]  # values shown with "like '...'" beside a back-ticked name
+
+
+@lru_cache(maxsize=256)
+def _read(intent: str) -> _Said:
+    return _Said(
+        opposites=tuple(
+            r for r in _OPPOSITES if r.asks.search(intent) and not r.other.search(intent)
+        ),
+        reads=_READS.search(intent) is not None,
+        writes=_WRITES.search(intent) is not None,
+        may_delete=_ASKS_TO_DELETE.search(intent) is not None,
+        only_reads=_READ_ONLY.search(intent) is not None and not _ASKS_TO_WRITE.search(intent),
+        asks_to_bind=_ASKS_TO_BIND.search(intent) is not None,
+        letters_asked=_ASKS_FOR_LETTERS.search(intent) is not None,
+        quoted=frozenset(s.value for s in canonicalize_intent(intent)[1] if s.kind == "str"),
+        # "version string `version` like 'v2.14.3'": the example shows what `version` holds
+        examples=frozenset(m.group("v") for m in _EXAMPLE.finditer(intent))
+        if "`" in intent
+        else frozenset(),
     )
 
 
@@ -213,10 +250,10 @@ _ASKS_TO_BIND = _words(
 )
 
 
-def _overwrites_input(nodes: list[ast.AST], variables: set[str], intent: str) -> str | None:
+def _overwrites_input(nodes: list[ast.AST], variables: set[str], said: _Said) -> str | None:
     """`d = {'apple': 1, 'bear': 2}` under "pretty print dict `d`": the user's value replaced by a
     Stack Overflow answer's example data."""
-    if not variables or _ASKS_TO_BIND.search(intent):
+    if not variables or said.asks_to_bind:
         return None
     for node in nodes:
         if isinstance(node, ast.Assign) and _is_literal(node.value):
@@ -256,29 +293,28 @@ def _ignores_its_value(calls: list[ast.Call], variables: set[str]) -> str | None
     return None
 
 
-def _serialises_backwards(names: list[str], intent: str) -> str | None:
+def _serialises_backwards(names: list[str], said: _Said) -> str | None:
     """`json.dumps` where the intent parses json, or `json.loads` where it writes json."""
     used = [n for n in names if n.partition(".")[0] in _SERIALISERS]
     if not used:
         return None
     loads = [n for n in used if n.rpartition(".")[2] in ("load", "loads", "safe_load")]
     dumps = [n for n in used if n.rpartition(".")[2] in ("dump", "dumps", "safe_dump")]
-    reads, writes = bool(_READS.search(intent)), bool(_WRITES.search(intent))
-    if reads and not writes and dumps and not loads:
+    if said.reads and not said.writes and dumps and not loads:
         return f"calls {dumps[0]}, which writes; the intent asks to read or parse"
-    if writes and not reads and loads and not dumps:
+    if said.writes and not said.reads and loads and not dumps:
         return f"calls {loads[0]}, which reads; the intent asks to write"
     return None
 
 
-def _harms(calls: list[ast.Call], names: list[str], intent: str) -> str | None:
+def _harms(calls: list[ast.Call], names: list[str], said: _Said) -> str | None:
     """Deletes files, or opens one for writing, under an intent that asks for neither."""
-    if not _ASKS_TO_DELETE.search(intent):
-        deleting = [n for n in names[: len(calls)] if n in _DELETES]
+    if not said.may_delete:
+        deleting = [n for n in names if n in _DELETES]
         if deleting:
             return f"calls {deleting[0]}, which deletes; the intent asks for no deletion"
-    if _READ_ONLY.search(intent) and not _ASKS_TO_WRITE.search(intent):
-        for call, name in zip(calls, names, strict=False):
+    if said.only_reads:
+        for call, name in zip(calls, names, strict=True):
             mode = _mode(call) if name in _OPENERS else None
             if mode is not None and set(mode) & set("wax"):
                 return f"opens a file with mode {mode!r}; the intent only reads"
@@ -308,25 +344,20 @@ _EXAMPLE = re.compile(
 )
 
 
-def _misreads_values(nodes: list[ast.AST], intent: str, variables: set[str]) -> str | None:
+def _misreads_values(nodes: list[ast.AST], said: _Said, variables: set[str]) -> str | None:
     """The intent's variable written as a string (`f.write('s\\n')` under "write string `s`"),
     a quoted value looped over letter by letter (`any(e in s for e in 'error')`), or the example
     of a variable used as a value (`re.findall('the the', text)` under "doubled words like 'the
     the' in `text`")."""
-    slots = canonicalize_intent(intent)[1]
-    quoted = {slot.value for slot in slots if slot.kind == "str"}
-    variables -= quoted
-    letters_asked = _ASKS_FOR_LETTERS.search(intent) is not None
-    # "version string `version` like 'v2.14.3'": the example shows what `version` holds
-    examples = {m.group("v") for m in _EXAMPLE.finditer(intent)} if "`" in intent else set()
+    variables -= said.quoted
     for node in nodes:
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             if node.value.strip() in variables:
                 return f"writes the variable `{node.value.strip()}` as the string {node.value!r}"
-            if node.value in examples:
+            if node.value in said.examples:
                 return f"uses the example {node.value!r} as a value"
-        elif isinstance(node, ast.comprehension | ast.For) and not letters_asked:
+        elif isinstance(node, ast.comprehension | ast.For) and not said.letters_asked:
             loop = node.iter
-            if isinstance(loop, ast.Constant) and loop.value in quoted and len(loop.value) > 1:
+            if isinstance(loop, ast.Constant) and loop.value in said.quoted and len(loop.value) > 1:
                 return f"loops over the letters of {loop.value!r}"
     return None
