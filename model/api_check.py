@@ -39,7 +39,7 @@ from codeqa_model.context import SourceContext
 from codeqa_model.file_args import PATH_RE
 from codeqa_model.intent_conflicts import conflict
 from codeqa_model.name_types import name_types
-from codeqa_model.pyast import dotted_parts, import_aliases
+from codeqa_model.pyast import dotted_parts, import_aliases, parse
 from codeqa_model.value_types import BUILTIN_MEMBERS, NUMBER_TYPES, ValueTypes, literal_type
 
 __all__ = ["ApiChecker", "CheckResult"]
@@ -184,7 +184,7 @@ class ApiChecker:
         """Whether `code` can run in a file with `context` above it, and what it must import."""
         context = context or SourceContext.EMPTY
         try:
-            tree = ast.parse(code)
+            tree = parse(code)
         except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
             return CheckResult(False, f"does not parse ({getattr(exc, 'msg', exc)})")
         # One walk, read by every pass below in the order `ast.walk` gives (a suggestion

@@ -12,8 +12,6 @@ the former.
 
 from __future__ import annotations
 
-import ast
-import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -26,6 +24,7 @@ from codeqa_model.code_tokens import detokenize_code, tokenize_code
 from codeqa_model.generator_config import GeneratorConfig
 from codeqa_model.intent_tokens import tokenize_intent
 from codeqa_model.numpy_seq2seq import NumpySeq2Seq
+from codeqa_model.pyast import parse_quietly
 from codeqa_model.quotes import plain_quotes
 from codeqa_model.slots import (
     PLACEHOLDER_RE,
@@ -142,14 +141,9 @@ def restore_with_spans(code: str, slots: SlotMap) -> tuple[str, tuple[tuple[int,
 def parses(code: str) -> bool:
     """Whether `code` is valid Python (model output may warn, e.g. on `1if`: silenced).
 
-    Remembered: the generator, `rank` and evaluation ask it about the same candidates."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", SyntaxWarning)
-        try:
-            ast.parse(code)
-        except (SyntaxError, ValueError):
-            return False
-    return True
+    Remembered: the generator, `rank` and evaluation ask it about the same candidates; the
+    tree is the shared one (`pyast.parse_quietly`) the repairs and checks then read."""
+    return parse_quietly(code) is not None
 
 
 def _check_tokenizers(cfg: GeneratorConfig, intent_tok: Tokenizer, code_tok: Tokenizer) -> None:

@@ -1,15 +1,25 @@
 """Readings of Python syntax trees shared by the API checker, the mismatch explainer and the
 training code: dotted names and what a snippet's own imports bind. `ast` only: nothing named
-is ever imported."""
+is ever imported.
+
+Trees are shared (`parse_quietly`, `parse`): one suggestion parses each of its ~27 candidates
+about 70 times (the repairs, the API check, the API prior, the variety and values-left-out
+checks each read them), so each code string is parsed once and every reader gets the same
+tree. Readers never change a tree."""
 
 from __future__ import annotations
 
 import ast
+import functools
 import re
 import warnings
 from collections.abc import Sequence
 
-__all__ = ["SourcePositions", "dotted", "dotted_parts", "import_aliases"]
+__all__ = ["SourcePositions", "dotted", "dotted_parts", "import_aliases", "parse", "parse_quietly"]
+
+# Distinct code strings whose trees are kept: a suggestion meets ~27, and the ones it shares
+# with the next (retrieved doc rows without values) are worth keeping a while.
+PARSED_KEPT = 512
 
 
 def dotted_parts(node: ast.expr) -> list[str] | None:
@@ -88,12 +98,20 @@ class SourcePositions:
         return start + len(line[:col_bytes].decode("utf-8", "ignore"))
 
 
+@functools.lru_cache(maxsize=PARSED_KEPT)
 def parse_quietly(code: str) -> ast.Module | None:
     """`ast.parse`, or None when `code` is not Python (model output: its SyntaxWarnings, such
-    as `1if`, silenced)."""
+    as `1if`, silenced). Shared and remembered: the tree is read-only."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SyntaxWarning)
             return ast.parse(code)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
+
+
+def parse(code: str) -> ast.Module:
+    """`ast.parse`, raising as it does for code that is not Python (the caller reports why),
+    else the shared read-only tree of `parse_quietly`."""
+    tree = parse_quietly(code)
+    return tree if tree is not None else ast.parse(code)
