@@ -37,14 +37,25 @@ class ApiPrior:
     def scores(self, intent: str, codes: Sequence[str]) -> np.ndarray:
         """Per code, in [0, 1]: P(its likeliest API | intent); zeros when the intent has no word
         the retriever knows."""
-        out = np.zeros(len(codes))
+        return self.code_scores(self.intent_probs(intent), codes)
+
+    def intent_probs(self, intent: str) -> np.ndarray | None:
+        """P(api | intent) after the name reweighing; None when the intent has no word the
+        retriever knows. The intent's half of `scores`: the engine works it out while the beam
+        runs."""
         canon, slots = canonicalize_intent(intent)
         probs = self.retriever.api_probs(learned_features(canon, (s.value for s in slots)))
         if probs is None:
-            return out
-        probs = reweigh(
+            return None
+        return reweigh(
             probs, self.retriever.api_names, intent_words(intent), self.name_weight, NAME_TOP
         )
+
+    def code_scores(self, probs: np.ndarray | None, codes: Sequence[str]) -> np.ndarray:
+        """`scores` from the intent's `intent_probs`."""
+        out = np.zeros(len(codes))
+        if probs is None:
+            return out
         for i, code in enumerate(codes):
             ids = [self._ids[k] for k in api_keys(code) if k in self._ids]
             if ids:

@@ -131,22 +131,32 @@ class ApiRetriever:
             columns.append((rows, self.entry_api[ptr[rows] + j]))
         object.__setattr__(self, "_first", self.entry_api[ptr[:-1]])
         object.__setattr__(self, "_more", tuple(columns))
+        object.__setattr__(self, "_last_probs", None)  # (feature ids, probs): `api_probs`
 
     @property
     def n_entries(self) -> int:
         return len(self.entry_ptr) - 1
 
     def api_probs(self, feats: Iterable[str]) -> np.ndarray | None:
-        """P(api | intent features) over the K APIs; None when no feature is known."""
-        ids = [self.vocab[f] for f in feats if f in self.vocab]
+        """P(api | intent features) over the K APIs, read-only; None when no feature is known.
+
+        The last answer is kept: a suggestion asks for the same intent's twice (the retrieval's
+        entry scores, then the API prior)."""
+        ids = tuple(self.vocab[f] for f in feats if f in self.vocab)
         if not ids:
             return None
-        vectors = self.words[ids].astype(np.float32)
+        last = self._last_probs
+        if last is not None and last[0] == ids:
+            return last[1]
+        vectors = self.words[list(ids)].astype(np.float32)
         query = vectors.sum(axis=0) if self.pool == "sum" else vectors.mean(axis=0)
         logits = self._apis32 @ query + self.bias
         logits -= logits.max()
         probs = np.exp(logits)
-        return probs / probs.sum()
+        probs /= probs.sum()
+        probs.flags.writeable = False
+        object.__setattr__(self, "_last_probs", (ids, probs))
+        return probs
 
     def top_apis(self, feats: Iterable[str], k: int) -> list[tuple[str, float]]:
         """The `k` likeliest APIs with their probabilities (for inspection and reports)."""

@@ -269,6 +269,17 @@ def check_suggestions(
     return (passing + repeats + failing)[:k]
 
 
+@dataclass(frozen=True)
+class _BesideBeam:
+    """What `Engine._beside_beam` works out while the beam runs; a ranking term is None when
+    its weight is 0."""
+
+    hits: list[Any]
+    api_probs: np.ndarray | None  # the intent's API probabilities (`ApiPrior.intent_probs`)
+    hit_prior: np.ndarray | None  # each hit's API prior
+    hit_missing: list[float] | None  # each hit's share of the intent's values left out
+
+
 class _Checks:
     """One suggestion's API checks: each code checked once against its file and intent."""
 
@@ -484,10 +495,12 @@ class Engine:
         check (variety)."""
         checks = _Checks(self.checker, context, intent)
         with self._lock:
-            # retrieval (pure Python) runs beside the beam, whose numpy products release the GIL
-            found = _retrieval_worker().submit(self._retrieved, intent, checks)
+            # what needs only the intent (pure Python) runs beside the beam, whose numpy
+            # products release the GIL
+            found = _retrieval_worker().submit(self._beside_beam, intent, checks)
             generated = [self._repaired(intent, c) for c in self._candidates(intent, k)]
-            hits = found.result()
+            side = found.result()
+            hits = side.hits
             candidates = [*generated, *hits]
             if not candidates:
                 return ()
@@ -504,14 +517,29 @@ class Engine:
         )
         if self.consensus_weight:
             scores = scores + self.consensus_weight * consensus_scores([c.code for c in candidates])
-        if self.api_weight and self._api_prior is not None:
-            codes = [c.code for c in candidates]
-            scores = scores + self.api_weight * self._api_prior.scores(intent, codes)
-        if self.missing_weight:
-            missing = [values_left_out(intent, c.code) for c in candidates]
+        if side.hit_prior is not None and self._api_prior is not None:
+            own = self._api_prior.code_scores(side.api_probs, [c.code for c in generated])
+            scores = scores + self.api_weight * np.concatenate([own, side.hit_prior])
+        if side.hit_missing is not None:
+            missing = [values_left_out(intent, c.code) for c in generated] + side.hit_missing
             scores = scores - self.missing_weight * np.asarray(missing)
         ranked = rank(candidates, scores, len(candidates))
         return tuple(check_suggestions(ranked, checks, intent, context, k))
+
+    def _beside_beam(self, intent: str, checks: _Checks) -> _BesideBeam:
+        """The retrieved candidates and the ranking terms that need only them and the intent
+        (the API prior's intent half and the hits' prior, the hits' values left out): the
+        work a suggestion can do while the beam runs. Each term is per code, so the hits' part
+        joins the generated candidates' after the beam unchanged."""
+        hits = self._retrieved(intent, checks)
+        codes = [h.code for h in hits]
+        api_probs, hit_prior, hit_missing = None, None, None
+        if self.api_weight and self._api_prior is not None:
+            api_probs = self._api_prior.intent_probs(intent)
+            hit_prior = self._api_prior.code_scores(api_probs, codes)
+        if self.missing_weight:
+            hit_missing = [values_left_out(intent, code) for code in codes]
+        return _BesideBeam(hits, api_probs, hit_prior, hit_missing)
 
     def _candidates(self, intent: str, k: int) -> list[Candidate]:
         """Code that may do what `intent` says: the generator's beam."""
