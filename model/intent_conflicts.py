@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -20,6 +21,11 @@ from codeqa_model.pyast import dotted_parts
 from codeqa_model.slots import canonicalize_intent
 
 __all__ = ["conflict"]
+
+_TICKED = re.compile(r"`([^`]+)`")
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# Calls that take one value twice on purpose: `zip(it, it)` pairs up an iterator's items.
+_TWICE_ON_PURPOSE = frozenset({"zip", "einsum", "dot", "matmul", "outer"})
 
 
 @dataclass(frozen=True)
@@ -183,6 +189,7 @@ def conflict(nodes: list[ast.AST], intent: str, variables: Iterable[str] = ()) -
         or _serialises_backwards(names, said)
         or _harms(calls, names, said)
         or _misreads_values(nodes, said, set(variables))
+        or _repeats_a_value(calls, names, said)
     )
 
 
@@ -200,10 +207,12 @@ class _Said:
     letters_asked: bool
     quoted: frozenset[str]  # the intent's quoted string values
     examples: frozenset[str]  # values shown with "like '...'" beside a back-ticked name
+    given: Counter[str]  # how often the intent gives each back-ticked name or quoted value
 
 
 @lru_cache(maxsize=256)
 def _read(intent: str) -> _Said:
+    quoted = [s.value for s in canonicalize_intent(intent)[1] if s.kind == "str"]
     return _Said(
         opposites=tuple(
             r for r in _OPPOSITES if r.asks.search(intent) and not r.other.search(intent)
@@ -214,11 +223,15 @@ def _read(intent: str) -> _Said:
         only_reads=_READ_ONLY.search(intent) is not None and not _ASKS_TO_WRITE.search(intent),
         asks_to_bind=_ASKS_TO_BIND.search(intent) is not None,
         letters_asked=_ASKS_FOR_LETTERS.search(intent) is not None,
-        quoted=frozenset(s.value for s in canonicalize_intent(intent)[1] if s.kind == "str"),
+        quoted=frozenset(quoted),
         # "version string `version` like 'v2.14.3'": the example shows what `version` holds
         examples=frozenset(m.group("v") for m in _EXAMPLE.finditer(intent))
         if "`" in intent
         else frozenset(),
+        given=Counter(
+            [w for t in _TICKED.findall(intent) for w in _IDENT.findall(t)]
+            + [v for v in quoted for q in "'\"" for _ in range(intent.count(f"{q}{v}{q}"))]
+        ),
     )
 
 
@@ -360,4 +373,29 @@ def _misreads_values(nodes: list[ast.AST], said: _Said, variables: set[str]) -> 
             loop = node.iter
             if isinstance(loop, ast.Constant) and loop.value in said.quoted and len(loop.value) > 1:
                 return f"loops over the letters of {loop.value!r}"
+    return None
+
+
+def _repeats_a_value(calls: list[ast.Call], names: list[str], said: _Said) -> str | None:
+    """One of the intent's values passed twice to one call when the intent gives it once:
+    `strptime(hhmm, hhmm)`, `os.path.join(base, 'data.csv', 'data.csv')`, `pow(x, x)` under
+    "e to the power of `x`" are slot filling gone wrong, never what was asked (3 of CoNaLa's
+    3,212 training snippets repeat a name in one call, all `zip`/`einsum` idioms)."""
+    if not said.given:
+        return None
+    for call, name in zip(calls, names, strict=True):
+        if name.rpartition(".")[2] in _TWICE_ON_PURPOSE:
+            continue
+        seen: Counter[str] = Counter()
+        for arg in [*call.args, *(k.value for k in call.keywords)]:
+            if isinstance(arg, ast.Name):
+                seen[arg.id] += 1
+            elif isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                seen[arg.value] += 1
+        for value, times in seen.items():
+            if times > 1 and 0 < said.given[value] < times:
+                shown = f"`{value}`" if value.isidentifier() else repr(value)
+                given = "once" if said.given[value] == 1 else f"{said.given[value]} times"
+                where = name or "a call"
+                return f"passes {shown} {times} times to {where}; the intent gives it {given}"
     return None

@@ -93,6 +93,8 @@ CHECKER = ApiChecker(TABLE)
         ("the day of the week of date `d`", "d.today().strftime('%A')", "ignores `d`"),
         ("pretty print dict `d` as json", "d = {'apple': 1}\nprint(json.dumps(d))", "made-up"),
         ("the day of the week of date `d`", "len('today')", "uses none of `d`"),
+        ("parse time `hhmm` like '14:05'", "datetime.datetime.strptime(hhmm, hhmm)", "2 times"),
+        ("join path `base` and 'data.csv'", "os.path.join(base, 'data.csv', 'data.csv')", "once"),
     ],
 )
 def test_a_contradicting_candidate_fails_and_says_why(intent: str, code: str, why: str) -> None:
@@ -138,6 +140,9 @@ def test_a_contradicting_candidate_fails_and_says_why(intent: str, code: str, wh
         ("create dict `d` with key 'a' set to 1", "d = {'a': 1}"),
         ("a random sample of 3 items from list `xs`", "random.sample(xs, 3)"),
         ("parse a date like '2024-01-31'", "datetime.datetime.strptime('2024-01-31', '%Y-%m-%d')"),
+        ("join path `base` and 'data.csv'", "os.path.join(base, 'data.csv')"),
+        ("group list `it` into pairs", "list(zip(it, it))"),  # the grouper idiom
+        ("join 'a' with 'a'", "os.path.join('a', 'a')"),  # the intent gives it twice
     ],
 )
 def test_code_that_does_what_is_asked_passes(intent: str, code: str) -> None:
