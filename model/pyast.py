@@ -15,7 +15,15 @@ import re
 import warnings
 from collections.abc import Sequence
 
-__all__ = ["SourcePositions", "dotted", "dotted_parts", "import_aliases", "parse", "parse_quietly"]
+__all__ = [
+    "SourcePositions",
+    "dotted",
+    "dotted_parts",
+    "import_aliases",
+    "parse",
+    "parse_quietly",
+    "statements",
+]
 
 # Distinct code strings whose trees are kept: a suggestion meets ~27, and the ones it shares
 # with the next (retrieved doc rows without values) are worth keeping a while.
@@ -45,7 +53,7 @@ def import_aliases(tree: ast.AST) -> dict[str, str]:
     {"np": "numpy"}, `import os.path` → {"os": "os"}, `from json import loads` →
     {"loads": "json.loads"}; star imports bind nothing readable."""
     aliases: dict[str, str] = {}
-    for node in ast.walk(tree):
+    for node in statements(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:
@@ -58,6 +66,27 @@ def import_aliases(tree: ast.AST) -> dict[str, str]:
                 if alias.name != "*":
                     aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
     return aliases
+
+
+# Nodes that hold statements: only these need visiting to find one (an import, a def).
+_HOLDERS = (ast.mod, ast.stmt, ast.excepthandler, ast.match_case)
+
+
+def statements(tree: ast.AST) -> list[ast.AST]:
+    """The statements of `tree` (and the handlers and cases between them) in `ast.walk`'s
+    order, without visiting a single expression: a statement's ancestors are all statements,
+    handlers, cases or the module, so breadth-first over those alone meets the statements at
+    the same depths in the same order. A candidate's tree is mostly expressions."""
+    nodes = [tree] if isinstance(tree, _HOLDERS) else []
+    add = nodes.append
+    for node in nodes:  # grows while read: the queue
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, _HOLDERS):
+                        add(item)
+    return nodes
 
 
 def replace_ranges(

@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 from codeqa_model.api_retriever import ApiRetriever, features
+from codeqa_model.ast_walk import walk
 from codeqa_model.pyast import SourcePositions, parse_quietly
 from codeqa_model.quotes import plain_quotes
 from codeqa_model.retrieval_postings import DocTerms, build_postings, starts_with
@@ -243,7 +244,7 @@ def value_roles(code: str) -> Mapping[str, str] | None:
         if name is not None and _PLACEHOLDER.fullmatch(name):
             roles[name] = max(role, roles.get(name, FREE), key=rank.__getitem__)
 
-    def walk(node: ast.AST, in_lambda: bool) -> None:
+    def visit(node: ast.AST, in_lambda: bool) -> None:
         if isinstance(node, ast.Name):
             mark(node.id, NAMED if in_lambda else FREE)
         elif isinstance(node, ast.Attribute):
@@ -251,9 +252,9 @@ def value_roles(code: str) -> Mapping[str, str] | None:
         elif isinstance(node, ast.keyword | ast.arg):
             mark(node.arg, NEVER)
         for child in ast.iter_child_nodes(node):
-            walk(child, in_lambda or isinstance(node, ast.Lambda))
+            visit(child, in_lambda or isinstance(node, ast.Lambda))
 
-    walk(tree, False)
+    visit(tree, False)
     return roles
 
 
@@ -406,7 +407,7 @@ def _number_edits(code: str, entry_intent: str, intent: str) -> list[tuple[int, 
         return []
     where = SourcePositions(code)
     found: list[tuple[int, int, str]] = []
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if (
             isinstance(node, ast.Constant)
             and type(node.value) in (int, float)
@@ -437,7 +438,7 @@ def _parameter_edits(code: str, unused: Sequence[Slot]) -> list[tuple[int, int, 
     if tree is None:
         return []
     names: list[str] = []
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, ast.Call):
             for arg in node.args:
                 if (
@@ -451,7 +452,7 @@ def _parameter_edits(code: str, unused: Sequence[Slot]) -> list[tuple[int, int, 
     value_of = {name: slot.render() for name, slot in zip(names, unused, strict=False)}
     where = SourcePositions(code)
     edits = []
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, ast.Name) and node.id in value_of and node.lineno == node.end_lineno:
             start = where.offset(node.lineno, node.col_offset)
             edits.append((start, start + len(node.id), value_of[node.id], True))
