@@ -244,17 +244,24 @@ def value_roles(code: str) -> Mapping[str, str] | None:
         if name is not None and _PLACEHOLDER.fullmatch(name):
             roles[name] = max(role, roles.get(name, FREE), key=rank.__getitem__)
 
-    def visit(node: ast.AST, in_lambda: bool) -> None:
+    # every node with whether it sits inside a lambda; a stack of fields, not `iter_child_nodes`
+    # generators (the marks do not depend on the order)
+    stack: list[tuple[ast.AST, bool]] = [(tree, False)]
+    while stack:
+        node, in_lambda = stack.pop()
         if isinstance(node, ast.Name):
             mark(node.id, NAMED if in_lambda else FREE)
         elif isinstance(node, ast.Attribute):
             mark(node.attr, NAMED)
         elif isinstance(node, ast.keyword | ast.arg):
             mark(node.arg, NEVER)
-        for child in ast.iter_child_nodes(node):
-            visit(child, in_lambda or isinstance(node, ast.Lambda))
-
-    visit(tree, False)
+        inside = in_lambda or isinstance(node, ast.Lambda)
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, ast.AST):
+                stack.append((value, inside))
+            elif isinstance(value, list):
+                stack.extend((item, inside) for item in value if isinstance(item, ast.AST))
     return roles
 
 
