@@ -27,10 +27,10 @@ from __future__ import annotations
 import ast
 import re
 import textwrap
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
-from codeqa_model.match_evidence import words
+from codeqa_model.match_evidence import intent_terms
 
 EFFECT_FEATURES = ("unasked_effect", "placeholder")
 MAX_LINES = 6  # longer blocks get 0
@@ -109,7 +109,7 @@ STATES = frozenset({"empty", "missing", "null", "nan", "duplicate", "unique", "d
 @lru_cache(maxsize=2048)
 def _said(intent: str) -> frozenset[str]:
     """The stems of the intent's words that may ask for an effect."""
-    said = words(intent)
+    said: Sequence[str] = intent_terms(intent)
     if not WHETHER.isdisjoint(intent.lower().split()):
         said = [w for w in said if w not in STATES]
     return _stems(said)

@@ -95,6 +95,22 @@ def words(text: str) -> list[str]:
     return [w for w in map(_norm, _PART.findall(text)) if w]
 
 
+@lru_cache(maxsize=2048)
+def intent_terms(intent: str) -> tuple[str, ...]:
+    """`words` of an intent, read once: the API profiles' vector and the effects' asks both
+    start from them."""
+    return tuple(words(intent))
+
+
+@lru_cache(maxsize=2048)
+def _prefixes(intent: str) -> tuple[frozenset[str], frozenset[str]]:
+    """(the intent's `words` of 3+ letters, every prefix of 3+ letters of them): a name part
+    of 3+ letters begins one of those words exactly when it is among the prefixes, and one
+    of them begins it exactly when one of its own 3+ letter prefixes is among the words."""
+    long = frozenset(w for w in intent_terms(intent) if len(w) >= 3)
+    return long, frozenset(w[:k] for w in long for k in range(3, len(w) + 1))
+
+
 def call_keys(code: str, modules: Iterable[str] | frozenset[str]) -> list[str]:
     """The block's calls as profile keys, in order, without repeats: `os.getcwd`,
     `datetime.strptime` (the last two parts of the resolved name), `.split` (a method on a
@@ -195,8 +211,31 @@ def literal_evidence(intent: str, code: str) -> list[float]:
     conflict = lacks_string and any(
         (a or b) and (a or b) not in strings for a, b in STRING.findall(code)
     )
-    lacks_name = any(re.search(rf"(?<![\w.]){re.escape(v)}(?!\w)", code) is None for v in names)
+    lacks_name = any(not used_as_name(v, code) for v in names)
     return [float(conflict), float(lacks_name), float(lacks_string)]
+
+
+def used_as_name(name: str, code: str) -> bool:
+    r"""Whether `name` occurs in `code` as a whole word that is no attribute: what
+    `(?<![\w.])name(?!\w)` finds, read with `str.find` (a pattern compiled per intent's name
+    cost more than the rest of the pair's literal evidence). `\w` is `str.isalnum` or `_`."""
+    at = code.find(name)
+    while at >= 0:
+        before = code[at - 1 : at]
+        after = code[at + len(name) : at + len(name) + 1]
+        if not _word_or_dot(before) and not _word_char(after):
+            return True
+        at = code.find(name, at + 1)
+    return False
+
+
+def _word_char(char: str) -> bool:
+    r"""`\w` for one character ("" is none)."""
+    return char.isalnum() or char == "_"
+
+
+def _word_or_dot(char: str) -> bool:
+    return char == "." or _word_char(char)
 
 
 _FILE_NAME = re.compile(r"[\w\-. /\\:~]*\.[A-Za-z][A-Za-z0-9]{0,4}")
@@ -286,7 +325,7 @@ class Evidence:
         return {"profiles": self.profiles, "idf": self.idf, "modules": sorted(self.modules)}
 
     def _intent_vector(self, intent: str) -> dict[str, float]:
-        vec = {w: self.idf.get(w, self._default_idf) for w in set(words(intent))}
+        vec = {w: self.idf.get(w, self._default_idf) for w in set(intent_terms(intent))}
         norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
         return {w: v / norm for w, v in vec.items()}
 
@@ -322,22 +361,21 @@ class Evidence:
         name = key.rsplit(".", 1)[-1].replace("_", " ")
         return tuple(p for w in words(name) for p in self._segment(w))
 
-    def _name(self, intent_words: Iterable[str], keys: Sequence[str]) -> float:
+    def _name(self, intent: str, keys: Sequence[str]) -> float:
         """The best share of a called name's parts that the intent's words name: a part equal
         to a word, or of 3+ letters and beginning one of 3+ letters or begun by it (dir ~
         directory)."""
+        said = self._vector(intent)
+        long, prefixes = _prefixes(intent)
         best = 0.0
         for key in keys:
             parts = self._name_parts(key)
             if parts:
                 hits = sum(
-                    p in intent_words
+                    p in said
                     or (
                         len(p) >= 3
-                        and any(
-                            len(w) >= 3 and (w.startswith(p) or p.startswith(w))
-                            for w in intent_words
-                        )
+                        and (p in prefixes or any(p[:k] in long for k in range(3, len(p) + 1)))
                     )
                     for p in parts
                 )
@@ -360,7 +398,7 @@ class Evidence:
         vec = self._vector(intent)
         keys, code_words = self._keys(code)
         covered = sum(v * v for w, v in vec.items() if w in code_words)
-        name = self._name(vec, keys)
+        name = self._name(intent, keys)
         known = [k for k in keys if k in self.profiles]
         if not known:
             return [0.0, 0.0, 0.0, 0.0, 0.0, covered, name]

@@ -89,10 +89,9 @@ class CnnEncoder:
         flat = np.full(int(lengths.sum()) + batch, PAD, dtype=np.int64)
         flat[place] = ids
         pads = np.flatnonzero(flat == PAD)  # zeroed, not masked by a product: a row each
-        h = np.maximum(_convolve(self.table[flat], self.bias1), 0.0)
+        h = _relu(_convolve(self.table[flat], self.bias1))
         h[pads] = 0.0
-        second = np.maximum(_convolve(h @ self.kernel2, self.bias2), 0.0)
-        h += second
+        h += _relu(_convolve(h @ self.kernel2, self.bias2))
         h[pads] = 0.0
         count = np.maximum(mask.sum(axis=1, keepdims=True), 1).astype(np.float32)
         pooled = np.concatenate(
@@ -100,6 +99,11 @@ class CnnEncoder:
             axis=1,
         )
         return _normalized(h)[place], pooled, mask
+
+
+def _relu(x: np.ndarray) -> np.ndarray:
+    """max(x, 0) in place (x is a fresh array: no second one of its size to allocate)."""
+    return np.maximum(x, 0.0, out=x)
 
 
 def _normalized(x: np.ndarray) -> np.ndarray:
@@ -194,8 +198,8 @@ class NumpyMatchClassifier:
             feats.append(self._parts_features(intent_ids, parts_ids))
         x = np.concatenate(feats, axis=1)
         (w0, b0), (w1, b1), (w2, b2) = self.head
-        x = np.maximum(x @ w0 + b0, 0.0)
-        x = np.maximum(x @ w1 + b1, 0.0)
+        x = _relu(x @ w0 + b0)
+        x = _relu(x @ w1 + b1)
         return (x @ w2 + b2)[:, 0]
 
     def _parts_features(self, intent_ids: np.ndarray, parts_ids: np.ndarray) -> np.ndarray:

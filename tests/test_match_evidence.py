@@ -15,6 +15,7 @@ from codeqa_model.match_evidence import (
     call_keys,
     groups_of,
     literal_evidence,
+    used_as_name,
     words,
 )
 from codeqa_train.fit_combiner import build_evidence
@@ -182,3 +183,44 @@ def test_the_call_pattern_finds_what_the_plain_pattern_does() -> None:
     plain = re.compile(r"([A-Za-z_][\w.]*)\(")  # the pattern `_CALL` is a faster form of
     for code in ODD_CALLS:
         assert [m.group(1) for m in _CALL.finditer(code)] == plain.findall(code), code
+
+
+def test_used_as_name_finds_what_the_pattern_does() -> None:
+    names = ["path", "p", "df", "a_b", "é", "x1"]
+    codes = [
+        "os.path.isdir(path)", "os.path.isdir(p)", "path_2 = path", "mypath", "path.", ".path",
+        "(path)", "pathé", "é", "x.df", "df_x + df", "a_b", "xa_b", "x1y", "x1", "", "p\np",
+    ]  # fmt: skip
+    for name in names:
+        for code in codes:
+            plain = re.search(rf"(?<![\w.]){re.escape(name)}(?!\w)", code) is not None
+            assert used_as_name(name, code) == plain, (name, code)
+
+
+def test_the_name_feature_reads_prefixes_both_ways(evidence: Evidence) -> None:
+    # a part of 3+ letters counts when it begins an intent word of 3+ letters or is begun by one
+    def plain(intent: str, keys: list[str]) -> float:
+        said = set(words(intent))
+        best = 0.0
+        for key in keys:
+            parts = evidence._name_parts(key)
+            if parts:
+                hits = sum(
+                    p in said
+                    or (
+                        len(p) >= 3
+                        and any(len(w) >= 3 and (w.startswith(p) or p.startswith(w)) for w in said)
+                    )
+                    for p in parts
+                )
+                best = max(best, hits / len(parts))
+        return best
+
+    keys = ["os.listdir", "os.listdirectory", "os.getcwd", "pandas.read_csv", ".split", "len"]
+    for intent in [
+        "list the directory", "list all dirs", "get the current working directory",
+        "read csv files", "split a string", "directories of a folder", "the length of x",
+    ]:  # fmt: skip
+        for key in keys:
+            assert evidence._name(intent, [key]) == plain(intent, [key]), (intent, key)
+    assert _f(evidence, "list the directory", "os.listdir(p)")["name"] == 1.0

@@ -16,8 +16,10 @@ from codeqa_model.match_evidence import Evidence
 from codeqa_model.sibling_evidence import (
     BUILTIN_WORDS,
     BUILTINS,
+    FULL,
     MAX_CALLS,
     Siblings,
+    _initials,
     _may_spell,
     anchor,
 )
@@ -292,3 +294,29 @@ def test_a_name_may_spell_a_word_whenever_name_match_finds_it() -> None:
             if not _may_spell(name, word):
                 assert name_match(f"os.{name}", (word,)) == 0.0, (name, word)
     assert _may_spell("rmtree", "delete") and not _may_spell("getcwd", "rename")
+
+
+def test_a_name_spelled_in_full_begins_with_an_initial_of_the_words() -> None:
+    # `_candidates` skips names whose first letter no word or spelling begins with
+    names = ["getcwd", "rmtree", "makedirs", "mkdir", "listdir", "curdir", "abspath", "tmpdir"]
+    for words in [
+        ("get", "the", "current", "working", "directory"),
+        ("delete", "the", "folder", "tree"),
+        ("create", "a", "new", "directory"),
+        ("list", "files", "in", "dir"),
+        ("make", "a", "temporary", "folder"),
+    ]:
+        for name in names:
+            if name_match(f"os.{name}", words) >= FULL:
+                assert name[0] in _initials(words), (name, words)
+
+
+def test_candidates_are_the_names_containing_a_piece(siblings: Siblings) -> None:
+    group = siblings.groups["os"]
+    every = frozenset("abcdefghijklmnopqrstuvwxyz")
+    for pieces in [{"ren"}, {"re"}, {"get", "cwd"}, {"zzz"}, {"dir", "ab"}, {"r"}, {"getc"}]:
+        want = {
+            n for n in group for p in pieces if 2 <= len(p) <= 3 and p in n.lower().replace("_", "")
+        }
+        assert siblings._candidates("os", pieces, every) == want, pieces
+    assert siblings._candidates("os", {"re"}, frozenset("g")) == set()  # none begins with g
