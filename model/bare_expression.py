@@ -4,7 +4,9 @@ CoNaLa's canonical snippets spell many checks as an `if` with an empty body (`if
 d):\n    pass`), and the model learned to write them so. Pasted into a file it does nothing; the
 user asked whether C holds, and C is what they can use (`'name' in d`, in an `if`, an `assert`
 or a `return` of their own). Likewise a lone `return X` is a SyntaxError outside a function,
-and X is the answer. And a lone `print(X)` under an intent that asks for no printing (Stack
+and X is the answer. So is X of a lone `str = X`: a snippet binding a builtin's name (`str`,
+`list`, `file`) breaks every later use of the builtin, and 2 of CoNaLa's 3,212 training snippets
+do it. And a lone `print(X)` under an intent that asks for no printing (Stack
 Overflow answers print what they compute) gives the user nothing to use: X is the answer.
 Validation (runs/s6/ab.py): objective 24.86 with the prints kept, 24.83 unwrapped (CoNaLa's
 references print more often than people ask to), 24.44 unwrapped whatever the intent says.
@@ -13,6 +15,7 @@ references print more often than people ask to), 24.44 unwrapped whatever the in
 from __future__ import annotations
 
 import ast
+import builtins
 import re
 
 from codeqa_model.pyast import SourcePositions, parse_quietly
@@ -21,13 +24,16 @@ from codeqa_model.pyast import SourcePositions, parse_quietly
 _ASKS_FOR_OUTPUT = re.compile(r"\b(print|show|display|output|write|echo|log)", re.IGNORECASE)
 
 Spans = tuple[tuple[int, int], ...]
+_BUILTINS = frozenset(n for n in dir(builtins) if not n.startswith("_"))
 
 
 def bare_expression(code: str, spans: Spans, intent: str = "") -> tuple[str, Spans]:
-    """C for a candidate that is only `if C: pass`, X for one that is only `return X` or (when
-    `intent` asks for no output) `print(X)`, spans moved with it; the candidate unchanged
-    otherwise."""
-    if not code.startswith(("if", "return", "print(")):
+    """C for a candidate that is only `if C: pass`, X for one that is only `return X`, `str = X`
+    (a builtin's name the intent does not back-tick) or (when `intent` asks for no output)
+    `print(X)`, spans moved with it; the candidate unchanged otherwise."""
+    target = code.partition("=")[0].strip()
+    shadows = target in _BUILTINS and f"`{target}`" not in intent
+    if not (shadows or code.startswith(("if", "return", "print("))):
         return code, spans
     if code.startswith("print(") and _ASKS_FOR_OUTPUT.search(intent):
         return code, spans
@@ -58,10 +64,13 @@ def _is_plain_print(node: ast.expr) -> bool:
 
 
 def _wrapped(node: ast.stmt) -> ast.expr | None:
-    """X of `return X` or `print(X)`, C of `if C: pass` with no else; None for any other
-    statement."""
+    """X of `return X`, `print(X)` or `builtin = X`, C of `if C: pass` with no else; None for
+    any other statement."""
     if isinstance(node, ast.Return):
         return node.value
+    if isinstance(node, ast.Assign) and len(node.targets) == 1:
+        target = node.targets[0]
+        return node.value if isinstance(target, ast.Name) and target.id in _BUILTINS else None
     if isinstance(node, ast.Expr) and _is_plain_print(node.value):
         return node.value.args[0]  # type: ignore[attr-defined]
     if isinstance(node, ast.If) and not node.orelse and len(node.body) == 1:

@@ -166,6 +166,26 @@ _ASKS_TO_WRITE = _words(
     r"|mov|replac|add|insert|modif|updat|edit|chang|touch|new|put|generat|make|set|remov|delet"
     r"|cop|downloa|zip|compress|extract|convert|encod|encrypt|serializ|pickl|send)"
 )
+# Calls that run their first argument as a program; a value the intent gives as a file or a
+# directory ("create directory 'out/logs'") is no command (`os.system('out/logs')`).
+_SHELLS = frozenset(
+    (
+        "os.system",
+        "os.popen",
+        "os.startfile",
+        "subprocess.run",
+        "subprocess.call",
+        "subprocess.check_call",
+        "subprocess.check_output",
+        "subprocess.Popen",
+        "subprocess.getoutput",
+        "subprocess.getstatusoutput",
+    )
+)
+_ASKS_TO_RUN = _words(
+    r"\b(run|runs|running|execut\w*|command|commands|cmd|shell|call|launch|start|process|script|"
+    r"subprocess|system|invoke|terminal|bash|program|open)\b"
+)
 _READ_ONLY = _words(r"\b(read|reads|load|loads|parse|count|search|find|grep|scan|print)\b")
 
 
@@ -205,6 +225,7 @@ class _Said:
     only_reads: bool
     asks_to_bind: bool
     letters_asked: bool
+    runs: bool  # asks to run a command or program
     quoted: frozenset[str]  # the intent's quoted string values
     examples: frozenset[str]  # values shown with "like '...'" beside a back-ticked name
     given: Counter[str]  # how often the intent gives each back-ticked name or quoted value
@@ -223,6 +244,7 @@ def _read(intent: str) -> _Said:
         only_reads=_READ_ONLY.search(intent) is not None and not _ASKS_TO_WRITE.search(intent),
         asks_to_bind=_ASKS_TO_BIND.search(intent) is not None,
         letters_asked=_ASKS_FOR_LETTERS.search(intent) is not None,
+        runs=_ASKS_TO_RUN.search(intent) is not None,
         quoted=frozenset(quoted),
         # "version string `version` like 'v2.14.3'": the example shows what `version` holds
         examples=frozenset(m.group("v") for m in _EXAMPLE.finditer(intent))
@@ -321,7 +343,8 @@ def _serialises_backwards(names: list[str], said: _Said) -> str | None:
 
 
 def _harms(calls: list[ast.Call], names: list[str], said: _Said) -> str | None:
-    """Deletes files, or opens one for writing, under an intent that asks for neither."""
+    """Deletes files, or opens one for writing, under an intent that asks for neither; runs one
+    of the intent's values as a command when it asks to run nothing."""
     if not said.may_delete:
         deleting = [n for n in names if n in _DELETES]
         if deleting:
@@ -331,6 +354,11 @@ def _harms(calls: list[ast.Call], names: list[str], said: _Said) -> str | None:
             mode = _mode(call) if name in _OPENERS else None
             if mode is not None and set(mode) & set("wax"):
                 return f"opens a file with mode {mode!r}; the intent only reads"
+    if not said.runs:
+        for call, name in zip(calls, names, strict=True):
+            first = call.args[0] if name in _SHELLS and call.args else None
+            if isinstance(first, ast.Constant) and first.value in said.quoted:
+                return f"runs {first.value!r} as a command; the intent asks to run none"
     return None
 
 

@@ -1,19 +1,28 @@
-"""Drop a sort/max/min key that reads a field the intent never mentions.
+"""Drop a sort/max/min key that reads a field or position the intent never mentions.
 
 The beam and the retrieved answers carry their Stack Overflow question's data shape: "get the
 maximum value in list `nums`" gets `max(nums, key=lambda x: x['score'])`, "sort list `xs` in
 reverse" `sorted(xs, key=lambda item: item['date'], reverse=True)`. A key that reads a field by
 a literal ('score', 'date', `attrgetter('anniversary_score')`) the intent does not name is the
-question's, not the user's: without it the call does what was asked (`max(nums)`).
+question's, not the user's: without it the call does what was asked (`max(nums)`). So is a key
+reading a position (`lambda x: x[2]`, `itemgetter(1)`) under an intent that names no position and
+sorts by nothing ("sort list `xs` in descending order").
 """
 
 from __future__ import annotations
 
 import ast
+import re
 
 from codeqa_model.pyast import SourcePositions, parse_quietly, replace_ranges
 
 Spans = tuple[tuple[int, int], ...]
+# Words that ask for an order or a pick by something, where a key reading a position may be meant.
+_BY_POSITION = re.compile(
+    r"\b(?:by|key|keys|element|elements|item|items|index|indices|column|columns|field|fields|"
+    r"position|tuple|tuples|pair|pairs|first|second|third|fourth|fifth|last|nth|\d+(?:st|nd|rd|th)|"
+    r"value|values|lambda|itemgetter|based|according|zip|zipped|together)\b"
+)
 
 
 def drop_stray_keys(intent: str, code: str, spans: Spans) -> tuple[str, Spans]:
@@ -34,10 +43,16 @@ def drop_stray_keys(intent: str, code: str, spans: Spans) -> tuple[str, Spans]:
         args = [*node.args, *node.keywords]
         for i, kw in enumerate(node.keywords):
             field = _field_read(kw.value) if kw.arg == "key" else None
-            if field is None or field.lower() in said:
+            if field is None:
+                continue
+            if isinstance(field, int):
+                if _BY_POSITION.search(said):
+                    continue
+            elif field.lower() in said:
                 continue
             body = kw.value.body if isinstance(kw.value, ast.Lambda) else None
-            inner = _under_fields(body, said) if body is not None else None
+            strings = body is not None and not isinstance(field, int)
+            inner = _under_fields(body, said) if strings else None
             if inner is not None and not _is_param(inner, kw.value):
                 # `lambda x: d[x]['weight']`: the key without the field (`lambda x: d[x]`)
                 start = where.offset(inner.end_lineno or inner.lineno, inner.end_col_offset or 0)
@@ -76,18 +91,27 @@ def _is_param(node: ast.expr, fn: ast.expr) -> bool:
     return isinstance(node, ast.Name) and bool(args) and node.id == args[0].arg
 
 
-def _field_read(value: ast.expr) -> str | None:
-    """'f' for `lambda x: x['f']`, `itemgetter('f')`, `attrgetter('f')`; else None."""
+def _field_read(value: ast.expr) -> str | int | None:
+    """'f' for `lambda x: x['f']`, `itemgetter('f')`, `attrgetter('f')`; 2 for `lambda x: x[2]`
+    and `itemgetter(2)`; else None."""
     if isinstance(value, ast.Lambda):
         body = value.body
-        if isinstance(body, ast.Subscript) and isinstance(body.slice, ast.Constant):
-            key = body.slice.value
-            return key if isinstance(key, str) else None
+        read = isinstance(body, ast.Subscript) and isinstance(body.slice, ast.Constant)
+        if read and (_is_param(body.value, value) or isinstance(body.slice.value, str)):
+            return _str_or_int(body.slice.value)
         return None
     if isinstance(value, ast.Call) and len(value.args) == 1 and not value.keywords:
         name = value.func.attr if isinstance(value.func, ast.Attribute) else None
         name = value.func.id if isinstance(value.func, ast.Name) else name
         arg = value.args[0]
-        if name in ("itemgetter", "attrgetter") and isinstance(arg, ast.Constant):
+        if name == "itemgetter" and isinstance(arg, ast.Constant):
+            return _str_or_int(arg.value)
+        if name == "attrgetter" and isinstance(arg, ast.Constant):
             return arg.value if isinstance(arg.value, str) else None
     return None
+
+
+def _str_or_int(value: object) -> str | int | None:
+    if isinstance(value, bool):
+        return None
+    return value if isinstance(value, str | int) else None

@@ -1,4 +1,4 @@
-"""An `if C: pass` or `return C` candidate is offered as C."""
+"""An `if C: pass`, `return C` or `str = C` candidate is offered as C."""
 
 from __future__ import annotations
 
@@ -37,3 +37,17 @@ def test_a_print_nobody_asked_for_gives_its_argument() -> None:
     assert bare_expression(shown, (), "print string `name` in upper case") == (shown, ())
     for kept in ("print(a, b)", "print(x, sep='')", "print(*xs)"):
         assert bare_expression(kept, (), "join them") == (kept, ())
+
+
+def test_a_lone_binding_of_a_builtins_name_gives_its_value() -> None:
+    code = "str = open('readme.md', 'r').read()"
+    start = code.index("'readme.md'")
+    fixed, spans = bare_expression(code, ((start, start + 11),), "read all text from 'readme.md'")
+    assert fixed == "open('readme.md', 'r').read()"
+    assert fixed[spans[0][0] : spans[0][1]] == "'readme.md'"
+    for kept, intent in (
+        ("list = [1, 2]", "set `list` to 1 and 2"),  # the user's own `list`
+        ("text = open(p).read()", "read file `p`"),
+        ("str = s.strip()\nprint(str)", "strip `s`"),
+    ):
+        assert bare_expression(kept, (), intent) == (kept, ())

@@ -33,7 +33,7 @@ TABLE = ApiTable(
             "new": ["f", "name, data=b''"],
         },
         "zlib": {"compress": ["f", "data, /, level=..."], "decompress": ["f", "data, /"]},
-        "os": {"remove": ["f", "path"], "path": ["m", "posixpath"]},
+        "os": {"remove": ["f", "path"], "path": ["m", "posixpath"], "system": ["f", "command"]},
         "posixpath": {"join": ["f", "a, /, *paths"]},
         "shutil": {"rmtree": ["f", "path, ignore_errors=..."]},
         "subprocess": {
@@ -95,6 +95,7 @@ CHECKER = ApiChecker(TABLE)
         ("the day of the week of date `d`", "len('today')", "uses none of `d`"),
         ("parse time `hhmm` like '14:05'", "datetime.datetime.strptime(hhmm, hhmm)", "2 times"),
         ("join path `base` and 'data.csv'", "os.path.join(base, 'data.csv', 'data.csv')", "once"),
+        ("create directory 'out/logs' with parents", "os.system('out/logs')", "as a command"),
     ],
 )
 def test_a_contradicting_candidate_fails_and_says_why(intent: str, code: str, why: str) -> None:
@@ -143,6 +144,8 @@ def test_a_contradicting_candidate_fails_and_says_why(intent: str, code: str, wh
         ("join path `base` and 'data.csv'", "os.path.join(base, 'data.csv')"),
         ("group list `it` into pairs", "list(zip(it, it))"),  # the grouper idiom
         ("join 'a' with 'a'", "os.path.join('a', 'a')"),  # the intent gives it twice
+        ("run 'make all' in a shell", "os.system('make all')"),
+        ("take screenshot 'screen.png'", "os.system('screencapture screen.png')"),
     ],
 )
 def test_code_that_does_what_is_asked_passes(intent: str, code: str) -> None:

@@ -1,4 +1,4 @@
-"""Sort/max/min keys that read a field the intent never names are dropped."""
+"""Sort/max/min keys that read a field or position the intent never names are dropped."""
 
 from __future__ import annotations
 
@@ -36,6 +36,12 @@ from codeqa_model.stray_keys import drop_stray_keys
             "sorted(xs, key=lambda e: e['name']['first'])",
             "sorted(xs, key=lambda e: e['name'])",
         ),
+        (
+            "sort list `xs` in descending order",
+            "xs.sort(key=lambda x: x[2], reverse=True)",
+            "xs.sort(reverse=True)",
+        ),
+        ("largest number in `nums`", "max(nums, key=operator.itemgetter(1))", "max(nums)"),
     ],
 )
 def test_a_key_on_an_unnamed_field_is_dropped(intent: str, code: str, fixed: str) -> None:
@@ -48,6 +54,9 @@ def test_a_key_on_an_unnamed_field_is_dropped(intent: str, code: str, fixed: str
         ("sort list `xs` by 'date'", "sorted(xs, key=lambda item: item['date'])"),
         ("sort `xs` by DATE", "sorted(xs, key=lambda item: item['date'])"),
         ("sort `xs` by the second item", "sorted(xs, key=lambda x: x[1])"),
+        ("sort list of tuples `pairs`", "sorted(pairs, key=lambda x: x[1])"),
+        ("max of `rows` on column 2", "max(rows, key=itemgetter(2))"),
+        ("sort `names` in descending order", "sorted(names, key=lambda x: d[x][0])"),
         ("longest word in `words`", "max(words, key=len)"),
         ("sort `xs`", "sorted(xs, key=lambda x: x['a'"),
     ],
