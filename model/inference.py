@@ -75,6 +75,7 @@ from codeqa_model.retrieval import (
     combine_with_retrieval,
     load_index,
 )
+from codeqa_model.separators import use_named_separator
 from codeqa_model.stray_keys import drop_stray_keys
 from codeqa_model.values_left_out import values_left_out
 
@@ -550,8 +551,9 @@ class Engine:
         `strptime` formats fitted to the date the intent shows (`date_formats`), the intent's
         variables it wrote as strings put back as names (`quoted_names`), and an empty
         `if C: pass`, a lone `return C` or an unasked `print(C)` given as C
-        (`bare_expression`), and without a sort key reading a field the intent never names
-        (`stray_keys`)."""
+        (`bare_expression`), without a sort key reading a field the intent never names
+        (`stray_keys`), and joining or splitting with the separator the intent names
+        (`separators`)."""
         code, spans = open_file_arguments(
             candidate.code,
             candidate.slot_spans,
@@ -563,6 +565,7 @@ class Engine:
         code, spans = unquote_variables(intent, code, spans)
         code, spans = bare_expression(code, spans, intent)
         code, spans = drop_stray_keys(intent, code, spans)
+        code, spans = use_named_separator(intent, code, spans)
         if code == candidate.code:
             return candidate
         return replace(candidate, code=code, slot_spans=spans)
