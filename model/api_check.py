@@ -219,9 +219,11 @@ class ApiChecker:
         shadowing = context.names | own_names | set(bound_modules) | (ticked & _BUILTINS)
         used = [n for n in nodes if isinstance(n, ast.Attribute | ast.Call)]
         stated = {**name_types(intent), **dict(context.types), **declared_types(intent)}
+        # `n = [int(i) for i in n.split()]` reads the user's `n` before binding its own
+        rebound = own_names - _rebinds_itself(tree)
         declared = ValueTypes(
-            {name: kind for name, kind in stated.items() if name not in own_names},
-            frozenset(context.names | own_names),
+            {name: kind for name, kind in stated.items() if name not in rebound},
+            frozenset(context.names | rebound),
             dict(bound_modules),
         )
         reason = self._attributes_and_calls(used, bound_modules, shadowing, declared)
@@ -770,6 +772,27 @@ def declared_types(intent: str) -> dict[str, str]:
         if found.setdefault(name, kind) != kind:
             clashes.add(name)
     return {name: kind for name, kind in found.items() if name not in clashes}
+
+
+def _rebinds_itself(tree: ast.Module) -> set[str]:
+    """The name of a one-statement candidate `x = f(x)`: its right side reads the value the
+    user's `x` already has, so what the intent says `x` is still holds there."""
+    if len(tree.body) != 1 or not isinstance(tree.body[0], ast.Assign):
+        return set()
+    (stmt,) = tree.body
+    if len(stmt.targets) != 1 or not isinstance(stmt.targets[0], ast.Name):
+        return set()
+    name = stmt.targets[0].id
+    inner = {
+        n.id
+        for n in ast.walk(stmt.value)
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+    } | {a.arg for n in ast.walk(stmt.value) if isinstance(n, ast.Lambda) for a in n.args.args}
+    reads = any(
+        isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)
+        for n in ast.walk(stmt.value)
+    )
+    return {name} if reads and name not in inner else set()
 
 
 def _bindings(nodes: list[ast.AST]) -> tuple[dict[str, str], set[str]]:

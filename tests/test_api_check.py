@@ -164,6 +164,13 @@ def test_a_name_the_intent_gives_a_type_is_checked_as_that_type(checker: ApiChec
     # types the table does not list, and names the candidate binds itself, are not judged
     assert checker.check("d.items()", SourceContext.EMPTY, "items of dict `d`").ok
     assert checker.check("xs = {}\nxs.items()", SourceContext.EMPTY, "sort list `xs`").ok
+    # ... except where the one statement binding it reads the user's value first
+    rebinding = checker.check("xs = sorted(xs.items())", SourceContext.EMPTY, "sort list `xs`")
+    assert rebinding.reason == "'list' object has no attribute 'items'"
+    assert checker.check("xs = sorted(xs)", SourceContext.EMPTY, "sort list `xs`").ok
+    assert checker.check(
+        "xs = [xs.items() for xs in ds]", SourceContext.EMPTY, "list `xs`, `ds`"
+    ).ok
 
 
 def test_names_the_candidate_binds_resolve(checker: ApiChecker) -> None:
