@@ -662,6 +662,10 @@ def _unpacks_a_string(nodes: list[ast.AST]) -> str | None:
     return None
 
 
+# Values no file name is (an int is a file descriptor, which `open` takes)
+_CONTENT_TYPES = frozenset(("bytes", "bytearray", "list", "dict", "set", "tuple"))
+
+
 def _value_misfit(call: ast.Call, path: str, declared: ValueTypes) -> str | None:
     """A literal or a typed value the function refuses whatever the signature says:
     `json.loads('data.json')` (a file name, not JSON text), `subprocess.run('ls -l')` (looks
@@ -682,6 +686,11 @@ def _value_misfit(call: ast.Call, path: str, declared: ValueTypes) -> str | None
             return f"runs {text!r} as one program's name (a list of words or shell=True runs it)"
     if path == "int" and len(call.args) > 1 and declared.of(call.args[0]) in NUMBER_TYPES:
         return "is given a base with a number, which only works on text"
+    # "the md5 of bytes `data`": `open(data, 'rb')` takes the content for a file name
+    kind = declared.of(first) if path in ("open", "io.open") and first is not None else None
+    if kind in _CONTENT_TYPES:
+        shown = f"`{first.id}`" if isinstance(first, ast.Name) else "a value"
+        return f"opens {shown}, a {kind}, as if it were a file name"
     return None
 
 

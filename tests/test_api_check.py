@@ -446,3 +446,11 @@ def test_a_called_module_means_its_namesake_function_or_fails() -> None:
     assert result.ok and result.imports == ("from pprint import pprint",)
     assert not checker.check("pprint(d)", ctx("import pprint\n"), "pretty print dict `d`").ok
     assert not checker.check("os(d)", intent="use `d`").ok
+
+
+def test_content_the_intent_types_is_no_file_name(checker: ApiChecker) -> None:
+    intent = "the md5 hex digest of bytes `data`"
+    wrong = checker.check("open(data, 'rb').read()", SourceContext.EMPTY, intent)
+    assert wrong.reason == "open() opens `data`, a bytes, as if it were a file name"
+    assert checker.check("open(path).read()", SourceContext.EMPTY, "read file `path`").ok
+    assert checker.check("open(n)", SourceContext.EMPTY, "open file descriptor integer `n`").ok
