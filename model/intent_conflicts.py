@@ -186,6 +186,9 @@ _ASKS_TO_RUN = _words(
     r"\b(run|runs|running|execut\w*|command|commands|cmd|shell|call|launch|start|process|script|"
     r"subprocess|system|invoke|terminal|bash|program|open)\b"
 )
+_COMPLEX = _words(r"\b(complex|imaginary|negative)")
+# Modules whose functions answer in complex numbers: `cmath.sqrt(4)` is (2+0j), not 2.0.
+_COMPLEX_MODULES = ("cmath.", "numpy.lib.scimath.", "numpy.emath.", "scimath.")
 _READ_ONLY = _words(r"\b(read|reads|load|loads|parse|count|search|find|grep|scan|print)\b")
 
 
@@ -210,6 +213,7 @@ def conflict(nodes: list[ast.AST], intent: str, variables: Iterable[str] = ()) -
         or _harms(calls, names, said)
         or _misreads_values(nodes, said, set(variables))
         or _repeats_a_value(calls, names, said)
+        or _complex_unasked(names, said)
     )
 
 
@@ -226,6 +230,7 @@ class _Said:
     asks_to_bind: bool
     letters_asked: bool
     runs: bool  # asks to run a command or program
+    complex: bool  # names complex or imaginary numbers
     quoted: frozenset[str]  # the intent's quoted string values
     examples: frozenset[str]  # values shown with "like '...'" beside a back-ticked name
     given: Counter[str]  # how often the intent gives each back-ticked name or quoted value
@@ -245,6 +250,7 @@ def _read(intent: str) -> _Said:
         asks_to_bind=_ASKS_TO_BIND.search(intent) is not None,
         letters_asked=_ASKS_FOR_LETTERS.search(intent) is not None,
         runs=_ASKS_TO_RUN.search(intent) is not None,
+        complex=_COMPLEX.search(intent) is not None,
         quoted=frozenset(quoted),
         # "version string `version` like 'v2.14.3'": the example shows what `version` holds
         examples=frozenset(m.group("v") for m in _EXAMPLE.finditer(intent))
@@ -426,4 +432,15 @@ def _repeats_a_value(calls: list[ast.Call], names: list[str], said: _Said) -> st
                 given = "once" if said.given[value] == 1 else f"{said.given[value]} times"
                 where = name or "a call"
                 return f"passes {shown} {times} times to {where}; the intent gives it {given}"
+    return None
+
+
+def _complex_unasked(names: list[str], said: _Said) -> str | None:
+    """`cmath.sqrt(x)` under "the square root of `x`": the answer comes back complex
+    (`(2+0j)`) where `math.sqrt` gives the float asked for."""
+    if said.complex:
+        return None
+    for name in names:
+        if name.startswith(_COMPLEX_MODULES):
+            return f"calls {name}, which answers in complex numbers; the intent asks for none"
     return None

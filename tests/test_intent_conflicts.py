@@ -32,6 +32,7 @@ TABLE = ApiTable(
             "sha256": ["f", "string=b''"],
             "new": ["f", "name, data=b''"],
         },
+        "cmath": {"sqrt": ["f", "z, /"]},
         "zlib": {"compress": ["f", "data, /, level=..."], "decompress": ["f", "data, /"]},
         "os": {"remove": ["f", "path"], "path": ["m", "posixpath"], "system": ["f", "command"]},
         "posixpath": {"join": ["f", "a, /, *paths"]},
@@ -96,6 +97,7 @@ CHECKER = ApiChecker(TABLE)
         ("parse time `hhmm` like '14:05'", "datetime.datetime.strptime(hhmm, hhmm)", "2 times"),
         ("join path `base` and 'data.csv'", "os.path.join(base, 'data.csv', 'data.csv')", "once"),
         ("create directory 'out/logs' with parents", "os.system('out/logs')", "as a command"),
+        ("compute the square root of `x`", "cmath.sqrt(x)", "complex"),
     ],
 )
 def test_a_contradicting_candidate_fails_and_says_why(intent: str, code: str, why: str) -> None:
@@ -145,6 +147,7 @@ def test_a_contradicting_candidate_fails_and_says_why(intent: str, code: str, wh
         ("group list `it` into pairs", "list(zip(it, it))"),  # the grouper idiom
         ("join 'a' with 'a'", "os.path.join('a', 'a')"),  # the intent gives it twice
         ("run 'make all' in a shell", "os.system('make all')"),
+        ("square root of the complex number `z`", "cmath.sqrt(z)"),
         ("take screenshot 'screen.png'", "os.system('screencapture screen.png')"),
     ],
 )
