@@ -37,7 +37,7 @@ from codeqa_model.api_table import (
 from codeqa_model.ast_walk import walk
 from codeqa_model.context import SourceContext
 from codeqa_model.file_args import PATH_RE
-from codeqa_model.intent_conflicts import conflict
+from codeqa_model.intent_conflicts import conflict, ticked_names
 from codeqa_model.name_types import name_types
 from codeqa_model.pyast import dotted_parts, import_aliases, parse
 from codeqa_model.value_types import BUILTIN_MEMBERS, NUMBER_TYPES, ValueTypes, literal_type
@@ -45,7 +45,6 @@ from codeqa_model.value_types import BUILTIN_MEMBERS, NUMBER_TYPES, ValueTypes, 
 __all__ = ["ApiChecker", "CheckResult"]
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_TICKED = re.compile(r"`([^`]+)`")
 # The type of the answer an intent asks for ("a random float", "... as a string", "into a list").
 _ASKS_FOR_TYPE = re.compile(
     r"\b(?:(?:as|to|into|return|returns|get|gives?)\s+an?|random|an?\s+random)\s+"
@@ -266,7 +265,7 @@ class ApiChecker:
         the json module, which `json.loads(s)` must import). An intent that back-ticks its names
         says which words are names: then its other words are English ("sort date strings
         `dates`" does not bind `date`, nor "reverse list `xs`" `reverse`)."""
-        ticked = {w for quoted in _TICKED.findall(intent) for w in _IDENT.findall(quoted)}
+        ticked = set(ticked_names(intent))
         if ticked:
             return ticked, set()
         loose = {w for w in _IDENT.findall(intent) if self._module_named(w) is None}
@@ -792,16 +791,15 @@ def _rebinds_itself(tree: ast.Module) -> set[str]:
     if len(stmt.targets) != 1 or not isinstance(stmt.targets[0], ast.Name):
         return set()
     name = stmt.targets[0].id
-    inner = {
-        n.id
-        for n in ast.walk(stmt.value)
-        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
-    } | {a.arg for n in ast.walk(stmt.value) if isinstance(n, ast.Lambda) for a in n.args.args}
-    reads = any(
-        isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)
-        for n in ast.walk(stmt.value)
-    )
-    return {name} if reads and name not in inner else set()
+    reads = False
+    for node in ast.walk(stmt.value):
+        if isinstance(node, ast.Name) and node.id == name:
+            if isinstance(node.ctx, ast.Store):  # `[x for x in xs]` binds its own x
+                return set()
+            reads = True
+        elif isinstance(node, ast.Lambda) and name in {a.arg for a in node.args.args}:
+            return set()
+    return {name} if reads else set()
 
 
 def _bindings(nodes: list[ast.AST]) -> tuple[dict[str, str], set[str]]:

@@ -20,7 +20,7 @@ from functools import lru_cache
 from codeqa_model.pyast import dotted_parts
 from codeqa_model.slots import canonicalize_intent
 
-__all__ = ["conflict"]
+__all__ = ["conflict", "ticked_names"]
 
 _TICKED = re.compile(r"`([^`]+)`")
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -236,6 +236,12 @@ class _Said:
     given: Counter[str]  # how often the intent gives each back-ticked name or quoted value
 
 
+def ticked_names(intent: str) -> list[str]:
+    """The identifiers inside the intent's back-ticked spans, once per mention: "`d`" → [d],
+    "`a.b`" → [a, b]."""
+    return [w for quoted in _TICKED.findall(intent) for w in _IDENT.findall(quoted)]
+
+
 @lru_cache(maxsize=256)
 def _read(intent: str) -> _Said:
     quoted = [s.value for s in canonicalize_intent(intent)[1] if s.kind == "str"]
@@ -257,7 +263,7 @@ def _read(intent: str) -> _Said:
         if "`" in intent
         else frozenset(),
         given=Counter(
-            [w for t in _TICKED.findall(intent) for w in _IDENT.findall(t)]
+            ticked_names(intent)
             + [v for v in quoted for q in "'\"" for _ in range(intent.count(f"{q}{v}{q}"))]
         ),
     )
