@@ -277,3 +277,17 @@ def test_exec_objective_runs_the_top_suggestion_of_every_validation_problem() ->
     runs = len(exec_valid.passed)
     assert exec_valid.pass_at_1(Oracle(), 5) == 100.0 and len(exec_valid.passed) == runs
     assert exec_valid.pass_at_1(Blank(), 5) == 0.0
+
+
+def test_a_grid_never_grows_past_the_latency_budget() -> None:
+    measured: list[int] = []
+
+    class _Wider(tune.Sweep):
+        def weight_grid(self, knobs: dict) -> list[tuple[float, float]]:
+            measured.append(knobs["beam_size"])
+            return [(0.0, float(knobs["beam_size"]))]  # wider always scores higher
+
+    valid = SimpleNamespace(generator_split="valid")
+    sweep = _Wider(None, valid, 5, [0.0], log=lambda _: None, extend=3, sweeps=1)
+    knobs, _ = sweep.run({"beam_size": 5, "rerank_weight": 0.0}, {"beam_size": [5, 8]})
+    assert knobs["beam_size"] == 8 and max(measured) == 8
