@@ -91,6 +91,32 @@ def test_table_resolves_reexports_stubs_and_platform_branches() -> None:
     assert not any(m.startswith("test") for m in modules)
 
 
+def test_paths_follow_what_a_module_exports_not_what_it_imports_for_itself() -> None:
+    files = {
+        "pkg": (
+            "from .readers import Reader\nfrom ._impl import tidy\nfrom ._star import *\n"
+            "__all__ = ['Reader']\n"
+        ),
+        "pkg._helpers": 'def unique(it):\n    """Unique items."""\n',
+        "pkg._impl": 'def tidy(x):\n    """Tidy."""\n',
+        "pkg._star": 'def starry():\n    """Star."""\n',
+        "pkg._window_impl": 'def slide(x):\n    """Slide."""\n',
+        "pkg.readers": 'from ._helpers import unique\nclass Reader:\n    """Reads."""\n',
+        "pkg.window": "from ._window_impl import slide\n",
+    }
+    infos = {}
+    for name, text in files.items():
+        is_package = name == "pkg"
+        path = Path(name.replace(".", "/") + ("/__init__.py" if is_package else ".py"))
+        infos[name] = read_module(path, name, is_package=is_package, text=text)
+    _, paths = build_table(infos)
+    assert paths[("pkg.readers", "Reader")] == "pkg.Reader"
+    assert paths[("pkg._star", "starry")] == "pkg.starry"  # __all__ speaks for its own binds
+    assert paths[("pkg._window_impl", "slide")] == "pkg.window.slide"  # the public namesake
+    assert ("pkg._impl", "tidy") not in paths  # bound by pkg, left out of its __all__
+    assert ("pkg._helpers", "unique") not in paths  # a helper readers imports for itself
+
+
 def test_literal_types_list_every_instance_member() -> None:
     table, _ = build_table(_infos())
     members = table["instances"]["str"]

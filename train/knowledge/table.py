@@ -188,7 +188,11 @@ def build_table(infos: dict[str, ModuleInfo], extra: Iterable[tuple[str, str, li
             if resolved.symbol.kind in (FUNCTION, CLASS):
                 key = (resolved.module, resolved.name)
                 path = f"{PREFERRED_PATHS.get(module, module)}.{name}"
-                if _may_reexport(resolved.module, module) and (
+                # `__all__` speaks for the names a module binds itself, not its star imports
+                # (pandas.api.types lists 6 names and re-exports 50 with `import *`)
+                info = infos[module]
+                exported = info.all if name in info.symbols else None
+                if _may_reexport(resolved.module, module, name, exported) and (
                     key not in paths
                     or _path_rank(path, resolved.module) < _path_rank(paths[key], resolved.module)
                 ):
@@ -238,8 +242,22 @@ def _path_rank(path: str, origin: str) -> tuple[int, bool, int, str]:
     return (path.count("."), not related, len(path), path)
 
 
-def _may_reexport(origin: str, module: str) -> bool:
+def _may_reexport(origin: str, module: str, name: str, exported: list[str] | None) -> bool:
     """A definition is called through another module of its own package (pandas.read_csv), or
-    through any public module when it is defined in a private one (collections.abc.Mapping)."""
+    through any public module when it is defined in a private one (collections.abc.Mapping).
+    Not through a module whose `__all__` leaves it out, nor, when it lives in a private module
+    of a public package, through any module but that package or the private module's public
+    namesake (numpy.lib.stride_tricks for `_stride_tricks_impl`): importlib.resources.readers
+    imports `_itertools.unique_everseen` for its own use, and it is not an API to suggest."""
+    if origin == module:
+        return True
+    if exported is not None and name not in exported:
+        return False
     top = origin.split(".")[0]
-    return top == module.split(".")[0] or top.startswith("_") or origin in PREFERRED_PATHS
+    if top.startswith("_") or origin in PREFERRED_PATHS:
+        return True
+    if top != module.split(".")[0]:
+        return False
+    package, _, leaf = origin.rpartition(".")
+    namesake = module.rpartition(".")[2] in leaf
+    return not leaf.startswith("_") or module == package or exported is not None or namesake
