@@ -248,7 +248,7 @@ class ApiChecker:
                 or conflict(nodes, intent, stated)
                 or _wrong_result(tree, declared, intent)
                 or _missing_group(nodes, bound_modules)
-                or _uses_none_of(ticked, code)
+                or _uses_none_of(ticked, nodes)
                 or self._another_sibling(used, bound_modules, intent, code)
             )
         imports = tuple(self._with_submodules(needed.values(), used))
@@ -596,10 +596,23 @@ def _class_misuse(node: ast.AST, shadowing: set[str]) -> str | None:
     return None
 
 
-def _uses_none_of(ticked: set[str], code: str) -> str | None:
+def _uses_none_of(ticked: set[str], nodes: list[ast.AST]) -> str | None:
     """None of the intent's back-ticked names in the code: `datetime.datetime.now()` under "the
-    day of the week of date `d`" answers for today, not for `d`."""
-    if not ticked or any(re.search(rf"\b{re.escape(name)}\b", code) for name in ticked):
+    day of the week of date `d`" answers for today, not for `d`. Read from the tree, not the
+    text: the `d` of `'%Y-%m-%d'` is not the user's `d`."""
+    if not ticked:
+        return None
+    used = set()
+    for node in nodes:
+        if isinstance(node, ast.Name):
+            used.add(node.id)
+        elif isinstance(node, ast.Attribute):
+            used.add(node.attr)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            used.add(node.value)  # `df['price']` under "column `price`"
+        elif isinstance(node, ast.arg | ast.keyword):
+            used.add(node.arg or "")
+    if used & ticked:
         return None
     return f"uses none of {', '.join(f'`{n}`' for n in sorted(ticked))}"
 
@@ -639,10 +652,15 @@ def _wrong_result(tree: ast.Module, declared: ValueTypes, intent: str) -> str | 
     `random.randint(5, 10)` for "a random float between 5 and 10", `s.split()` for "... as a
     string"."""
     match = _ASKS_FOR_TYPE.search(intent)
-    if match is None or len(tree.body) != 1 or not isinstance(tree.body[0], ast.Expr):
+    if match is None or len(tree.body) != 1:
+        return None
+    statement = tree.body[0]
+    # `unique = list(set(xs))` under "convert `xs` to a set" answers as much as its value does
+    one_target = isinstance(statement, ast.Assign) and len(statement.targets) == 1
+    if not (isinstance(statement, ast.Expr) or one_target):
         return None
     wanted = _TYPE_WORDS.get(match.group("type").lower())
-    got = declared.of(tree.body[0].value)
+    got = declared.of(statement.value)
     if wanted is None or got is None or got == wanted or (wanted, got) in _STANDS_IN_FOR:
         return None
     return f"gives {_article(got)} {got}; the intent asks for {_article(wanted)} {wanted}"

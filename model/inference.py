@@ -77,6 +77,7 @@ from codeqa_model.retrieval import (
 )
 from codeqa_model.separators import use_named_separator
 from codeqa_model.stray_keys import drop_stray_keys
+from codeqa_model.text_to_bytes import encode_text_arguments
 from codeqa_model.values_left_out import values_left_out
 
 if TYPE_CHECKING:
@@ -552,8 +553,8 @@ class Engine:
         variables it wrote as strings put back as names (`quoted_names`), and an empty
         `if C: pass`, a lone `return C` or an unasked `print(C)` given as C
         (`bare_expression`), without a sort key reading a field the intent never names
-        (`stray_keys`), and joining or splitting with the separator the intent names
-        (`separators`)."""
+        (`stray_keys`), joining or splitting with the separator the intent names
+        (`separators`), and the text a bytes API is given encoded (`text_to_bytes`)."""
         code, spans = open_file_arguments(
             candidate.code,
             candidate.slot_spans,
@@ -566,6 +567,7 @@ class Engine:
         code, spans = bare_expression(code, spans, intent)
         code, spans = drop_stray_keys(intent, code, spans)
         code, spans = use_named_separator(intent, code, spans)
+        code, spans = encode_text_arguments(intent, code, spans)
         if code == candidate.code:
             return candidate
         return replace(candidate, code=code, slot_spans=spans)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -190,12 +190,35 @@ _COMPLEX = _words(r"\b(complex|imaginary|negative)")
 # Modules whose functions answer in complex numbers: `cmath.sqrt(4)` is (2+0j), not 2.0.
 _COMPLEX_MODULES = ("cmath.", "numpy.lib.scimath.", "numpy.emath.", "scimath.")
 _READ_ONLY = _words(r"\b(read|reads|load|loads|parse|count|search|find|grep|scan|print)\b")
+# A format or module the intent asks the answer to use ("encode `s` as base64", "find the
+# numbers in `s` with regex", "convert `d` to json"), and the names that show an answer does:
+# `s.encode('utf8')` under the first is no base64 at all. JSON and CSV count only after a word
+# that makes them the answer's form: "count the lines of csv file 'a.csv'" may open it plainly.
+_ASKS_FOR_MODULE = (
+    (_words(r"\bbase64\b"), ("base64",)),
+    (_words(r"\b(regex\w*|regular expressions?)\b"), ("re", "regex")),
+    (_words(r"\bzlib\b"), ("zlib",)),
+    (_words(r"\bgzip\w*\b"), ("gzip",)),
+    (_words(r"\bpickl\w*\b"), ("pickle", "dill", "joblib")),
+    (_words(r"\bitertools\b"), ("itertools",)),
+    (_words(r"\bsqlite3?\b"), ("sqlite3", "sqlite")),
+    (_words(r"\b(to|as|into|from|with|using|in|a)\s+json\b"), ("json",)),
+    (_words(r"\b(to|as|into|from|with|using|in|a)\s+csv\b"), ("csv",)),
+)
+# Words that make a string a file's name or path, for `open(s)` under "... of string `s`".
+_NAMES_A_FILE = _words(
+    r"\b(file\w*|path\w*|name\w*|dir\w*|folder\w*|open\w*|read\w*|write\w*|load\w*|"
+    r"save\w*|fn|fname|csv|json|txt|log|disk|location)\b"
+)
 
 
-def conflict(nodes: list[ast.AST], intent: str, variables: Iterable[str] = ()) -> str | None:
+def conflict(
+    nodes: list[ast.AST], intent: str, variables: Mapping[str, str] | None = None
+) -> str | None:
     """Why the code contradicts the intent (one line, for a person), or None. `nodes` is the
-    code's `ast.walk`; `variables` the back-ticked names the intent gives a type ("string
-    `s`", "list `xs`")."""
+    code's `ast.walk`; `variables` the back-ticked names the intent gives a type, with it
+    ("string `s`" → {s: str})."""
+    variables = variables or {}
     if not intent:
         return None
     said = _read(intent)
@@ -209,6 +232,8 @@ def conflict(nodes: list[ast.AST], intent: str, variables: Iterable[str] = ()) -
     return (
         _overwrites_input(nodes, set(variables), said)
         or _ignores_its_value(calls, set(variables))
+        or _opens_text(calls, names, said, variables)
+        or _skips_the_module(nodes, said)
         or _serialises_backwards(names, said)
         or _harms(calls, names, said)
         or _misreads_values(nodes, said, set(variables))
@@ -231,6 +256,8 @@ class _Said:
     letters_asked: bool
     runs: bool  # asks to run a command or program
     complex: bool  # names complex or imaginary numbers
+    file: bool  # names a file, a path or reading and writing
+    modules: tuple[tuple[str, ...], ...]  # per format the intent asks for, the names that use it
     quoted: frozenset[str]  # the intent's quoted string values
     examples: frozenset[str]  # values shown with "like '...'" beside a back-ticked name
     given: Counter[str]  # how often the intent gives each back-ticked name or quoted value
@@ -257,6 +284,8 @@ def _read(intent: str) -> _Said:
         letters_asked=_ASKS_FOR_LETTERS.search(intent) is not None,
         runs=_ASKS_TO_RUN.search(intent) is not None,
         complex=_COMPLEX.search(intent) is not None,
+        file=_NAMES_A_FILE.search(intent) is not None,
+        modules=tuple(names for asks, names in _ASKS_FOR_MODULE if asks.search(intent)),
         quoted=frozenset(quoted),
         # "version string `version` like 'v2.14.3'": the example shows what `version` holds
         examples=frozenset(m.group("v") for m in _EXAMPLE.finditer(intent))
@@ -449,4 +478,42 @@ def _complex_unasked(names: list[str], said: _Said) -> str | None:
     for name in names:
         if name.startswith(_COMPLEX_MODULES):
             return f"calls {name}, which answers in complex numbers; the intent asks for none"
+    return None
+
+
+def _opens_text(
+    calls: list[ast.Call], names: list[str], said: _Said, variables: Mapping[str, str]
+) -> str | None:
+    """`hashlib.md5(open(s, 'rb').read())` under "the md5 hash of string `s`": the string is
+    the data, and the intent names no file to open."""
+    if said.file:
+        return None
+    for call, name in zip(calls, names, strict=True):
+        first = call.args[0] if call.args else None
+        if name in _OPENERS and isinstance(first, ast.Name) and variables.get(first.id) == "str":
+            return f"opens string `{first.id}` as a file name; the intent names no file"
+    return None
+
+
+def _skips_the_module(nodes: list[ast.AST], said: _Said) -> str | None:
+    """`s.encode('utf8')` under "encode string `s` as base64": the intent names the format or
+    module to use and the answer touches none of it (no name part or string says it:
+    `pd.read_json`, `df.to_csv` and `codecs.encode(s, 'base64')` do)."""
+    if not said.modules:
+        return None
+    parts: set[str] = set()
+    texts: list[str] = []
+    for node in nodes:
+        if isinstance(node, ast.Name):
+            parts.update(node.id.lower().split("_"))
+        elif isinstance(node, ast.Attribute):
+            parts.update(node.attr.lower().split("_"))
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            texts.append(node.value.lower())
+        elif isinstance(node, ast.alias):
+            parts.update(node.name.lower().replace(".", "_").split("_"))
+    for names in said.modules:
+        said_by = (p == n or (len(n) > 3 and p.startswith(n)) for p in parts for n in names)
+        if not any(said_by) and not any(n in t for t in texts for n in names if len(n) > 3):
+            return f"uses no {names[0]}; the intent asks for it"
     return None

@@ -103,10 +103,15 @@ def replace_ranges(
         last = end
     out.append(code[last:])
 
-    def moved(pos: int) -> int:
-        return pos + sum(len(t) - (end - start) for start, end, t in edits if end <= pos)
+    def moved(pos: int, is_end: bool) -> int:
+        # text inserted right at a span's end goes after it, not into it
+        return pos + sum(
+            len(t) - (end - start)
+            for start, end, t in edits
+            if end < pos or (end == pos and not (is_end and start == end))
+        )
 
-    return "".join(out), tuple((moved(s), moved(e)) for s, e in spans)
+    return "".join(out), tuple((moved(s, False), moved(e, True)) for s, e in spans)
 
 
 _LINE_END = re.compile(r"\r\n|\r|\n")

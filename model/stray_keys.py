@@ -6,7 +6,10 @@ reverse" `sorted(xs, key=lambda item: item['date'], reverse=True)`. A key that r
 a literal ('score', 'date', `attrgetter('anniversary_score')`) the intent does not name is the
 question's, not the user's: without it the call does what was asked (`max(nums)`). So is a key
 reading a position (`lambda x: x[2]`, `itemgetter(1)`) under an intent that names no position and
-sorts by nothing ("sort list `xs` in descending order").
+sorts by nothing ("sort list `xs` in descending order"). The question's other choices go the same
+way: `reverse=True` under an intent that asks for no reversed or largest-first order ("sort
+`people` by age"), and a number base under one that names none (`int(s, 16)` for "convert string
+`s` to an integer": `int('42', 16)` is 66).
 """
 
 from __future__ import annotations
@@ -21,15 +24,26 @@ Spans = tuple[tuple[int, int], ...]
 _BY_POSITION = re.compile(
     r"\b(?:by|key|keys|element|elements|item|items|index|indices|column|columns|field|fields|"
     r"position|tuple|tuples|pair|pairs|first|second|third|fourth|fifth|last|nth|\d+(?:st|nd|rd|th)|"
-    r"value|values|lambda|itemgetter|based|according|zip|zipped|together)\b"
+    r"lambda|itemgetter|based|according|zip|zipped|together)\b"
 )
+
+_BY_KEY = re.compile(r"\bby\s+(?:its\s+|the\s+)?keys?\b")
+# Words that ask for a largest-first or reversed order, where `reverse=True` may be meant.
+_ASKS_TO_REVERSE = re.compile(
+    r"\b(?:revers\w*|descend\w*|decreas\w*|desc|backwards?|inverse|inverted|opposite|largest|"
+    r"biggest|highest|greatest|longest|most|top|max\w*|newest|latest|recent|last|high|big|large|"
+    r"z to a)\b"
+)
+# Words that name a number base (or a number, which may be one), where `int(s, 16)` may be meant.
+_NAMES_A_BASE = re.compile(r"\b(?:hex\w*|binary|bin|octal|oct|base|radix|bits?)\b|\d")
 
 
 def drop_stray_keys(intent: str, code: str, spans: Spans) -> tuple[str, Spans]:
     """`code` without `key=` arguments that read a field the intent does not name (a key
-    reading it from something else keeps that: `lambda x: d[x]['w']` → `lambda x: d[x]`),
-    `spans` moved with the text; unchanged when there is none (or a span would be cut)."""
-    if "key=" not in code:
+    reading it from something else keeps that: `lambda x: d[x]['w']` → `lambda x: d[x]`), an
+    unasked `reverse=True` or base, `spans` moved with the text; unchanged when there is none
+    (or a span would be cut)."""
+    if "key=" not in code and "reverse=" not in code and "int(" not in code:
         return code, spans
     tree = parse_quietly(code)
     if tree is None:
@@ -41,12 +55,21 @@ def drop_stray_keys(intent: str, code: str, spans: Spans) -> tuple[str, Spans]:
         if not isinstance(node, ast.Call):
             continue
         args = [*node.args, *node.keywords]
+        base = _unasked_base(node, said)
+        if base is not None:
+            cuts.append(_argument_cut(args, base, where))
         for i, kw in enumerate(node.keywords):
+            unasked = kw.arg == "reverse" and not _ASKS_TO_REVERSE.search(said)
+            if unasked and isinstance(kw.value, ast.Constant) and kw.value.value is True:
+                cuts.append(_argument_cut(args, len(node.args) + i, where))
+                continue
             field = _field_read(kw.value) if kw.arg == "key" else None
             if field is None:
                 continue
             if isinstance(field, int):
-                if _BY_POSITION.search(said):
+                # "sort dict `d` by key": `sorted(d.items(), key=lambda x: x[1])` sorts by value
+                by_key = field == 1 and _BY_KEY.search(said) and "value" not in said
+                if _BY_POSITION.search(said) and not by_key:
                     continue
             elif field.lower() in said:
                 continue
@@ -59,18 +82,49 @@ def drop_stray_keys(intent: str, code: str, spans: Spans) -> tuple[str, Spans]:
                 end = where.offset(body.end_lineno or body.lineno, body.end_col_offset or 0)
                 cuts.append((start, end))
                 continue
-            at = len(node.args) + i
-            end = where.offset(kw.value.end_lineno or kw.lineno, kw.value.end_col_offset or 0)
-            if at > 0:  # from the end of the argument before it: `max(nums, key=...)`
-                prev = args[at - 1]
-                start = where.offset(prev.end_lineno or prev.lineno, prev.end_col_offset or 0)
-            else:  # the first argument: up to the next one, if any (`xs.sort(key=..., ...)`)
-                start = where.offset(kw.lineno, kw.col_offset)
-                if at + 1 < len(args):
-                    nxt = args[at + 1]
-                    end = where.offset(nxt.lineno, nxt.col_offset)
-            cuts.append((start, end))
-    return replace_ranges(code, spans, [(start, end, "") for start, end in cuts])
+            cuts.append(_argument_cut(args, len(node.args) + i, where))
+    merged: list[tuple[int, int]] = []  # two cut neighbours can share a comma
+    for start, end in sorted(cuts):
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return replace_ranges(code, spans, [(start, end, "") for start, end in merged])
+
+
+def _argument_cut(args: list[ast.AST], at: int, where: SourcePositions) -> tuple[int, int]:
+    """The text range that removes call argument `at` (positional or keyword) and its comma."""
+    arg = args[at]
+    value = arg.value if isinstance(arg, ast.keyword) else arg
+    end = where.offset(value.end_lineno or arg.lineno, value.end_col_offset or 0)
+    if at > 0:  # from the end of the argument before it: `max(nums, key=...)`
+        prev = args[at - 1]
+        prev_value = prev.value if isinstance(prev, ast.keyword) else prev
+        start = where.offset(prev_value.end_lineno or 1, prev_value.end_col_offset or 0)
+    else:  # the first argument: up to the next one, if any (`xs.sort(key=..., ...)`)
+        start = where.offset(arg.lineno, arg.col_offset)
+        if at + 1 < len(args):
+            nxt = args[at + 1]
+            end = where.offset(nxt.lineno, nxt.col_offset)
+    return start, end
+
+
+def _unasked_base(call: ast.Call, said: str) -> int | None:
+    """The argument index of `int(text, base)`'s literal base when the intent names none."""
+    if not (isinstance(call.func, ast.Name) and call.func.id == "int") or _NAMES_A_BASE.search(
+        said
+    ):
+        return None
+    if len(call.args) == 2 and not call.keywords:
+        base = call.args[1]
+        at = 1
+    elif len(call.args) == 1 and [k.arg for k in call.keywords] == ["base"]:
+        base = call.keywords[0].value
+        at = 1
+    else:
+        return None
+    is_number = isinstance(base, ast.Constant) and type(base.value) is int
+    return at if is_number and base.value != 10 else None
 
 
 def _under_fields(body: ast.expr, said: str) -> ast.expr:

@@ -98,6 +98,8 @@ CHECKER = ApiChecker(TABLE)
         ("join path `base` and 'data.csv'", "os.path.join(base, 'data.csv', 'data.csv')", "once"),
         ("create directory 'out/logs' with parents", "os.system('out/logs')", "as a command"),
         ("compute the square root of `x`", "cmath.sqrt(x)", "complex"),
+        ("the md5 of string `s`", "hashlib.md5(open(s, 'rb').read()).hexdigest()", "file name"),
+        ("convert list `xs` to a set", "unique = list(set(xs))", "gives a list"),
     ],
 )
 def test_a_contradicting_candidate_fails_and_says_why(intent: str, code: str, why: str) -> None:
@@ -149,6 +151,9 @@ def test_a_contradicting_candidate_fails_and_says_why(intent: str, code: str, wh
         ("run 'make all' in a shell", "os.system('make all')"),
         ("square root of the complex number `z`", "cmath.sqrt(z)"),
         ("take screenshot 'screen.png'", "os.system('screencapture screen.png')"),
+        ("the md5 of file `s`", "hashlib.md5(open(s, 'rb').read()).hexdigest()"),
+        ("read the file named by string `s`", "open(s).read()"),
+        ("convert list `xs` to a set", "unique = set(xs)"),
     ],
 )
 def test_code_that_does_what_is_asked_passes(intent: str, code: str) -> None:

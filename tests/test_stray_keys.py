@@ -42,6 +42,18 @@ from codeqa_model.stray_keys import drop_stray_keys
             "xs.sort(reverse=True)",
         ),
         ("largest number in `nums`", "max(nums, key=operator.itemgetter(1))", "max(nums)"),
+        ("the largest value in list `nums`", "max(nums, key=itemgetter(1))", "max(nums)"),
+        ("sort dict `d` by key", "sorted(d.items(), key=lambda x: x[1])", "sorted(d.items())"),
+        # the question's largest-first order and number base, not the user's
+        (
+            "sort list `people` by key 'age'",
+            "people.sort(key=lambda e: e['age'], reverse=True)",
+            "people.sort(key=lambda e: e['age'])",
+        ),
+        ("sort list `xs`", "sorted(xs, reverse=True, key=lambda x: x[1])", "sorted(xs)"),
+        ("sort list `xs`", "xs.sort(key=lambda x: x[1], reverse=True)", "xs.sort()"),
+        ("convert string `s` to an integer", "int(s, 16)", "int(s)"),
+        ("convert string `s` to an integer", "int(s, base=2)", "int(s)"),
     ],
 )
 def test_a_key_on_an_unnamed_field_is_dropped(intent: str, code: str, fixed: str) -> None:
@@ -59,6 +71,11 @@ def test_a_key_on_an_unnamed_field_is_dropped(intent: str, code: str, fixed: str
         ("sort `names` in descending order", "sorted(names, key=lambda x: d[x][0])"),
         ("longest word in `words`", "max(words, key=len)"),
         ("sort `xs`", "sorted(xs, key=lambda x: x['a'"),
+        ("sort dict `d` by value", "sorted(d.items(), key=lambda x: x[1])"),
+        ("sort `xs` newest first", "sorted(xs, reverse=True)"),
+        ("convert hex string `s` to an integer", "int(s, 16)"),
+        ("parse string `s` in base 2", "int(s, 2)"),
+        ("convert string `s` to an integer", "int(s, 10)"),
     ],
 )
 def test_a_key_the_intent_asks_for_is_kept(intent: str, code: str) -> None:
