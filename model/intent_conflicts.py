@@ -140,6 +140,34 @@ _OPPOSITES = (
         "takes the maximum",
         "minimum",
     ),
+    # Directories: making one, removing or copying one with what is in it.
+    _Opposite(
+        _words(r"\b(creat\w*|make|mak\w*|mkdir)\b.*\b(dir\w*|folder\w*)"),
+        _words(r"\b(list|walk|exist\w*|check\w*|if|whether|remov\w*|delet\w*|copy|chang\w*)\b"),
+        _words(r"^(walk|listdir|scandir|exists|isdir|realpath|abspath|chdir|glob|iterdir)$"),
+        _words(r"^(mkdir|makedirs|mkdtemp|TemporaryDirectory|copytree)$"),
+        "reads directories but creates none",
+        "create a directory",
+    ),
+    _Opposite(
+        _words(
+            r"\b(remov\w*|delet\w*)\b.*\b(dir\w*|folder\w*)\b.*"
+            r"\b(everything|all|contents|recursive\w*|non-?empty)\b"
+        ),
+        _words(r"\bempty\b(?<!non-empty)"),
+        _words(r"^(rmdir|removedirs|remove|unlink)$"),
+        _words(r"^rmtree$"),
+        "removes a file or an empty directory, not a directory's contents",
+        "remove a directory with what is in it",
+    ),
+    _Opposite(
+        _words(r"\bcopy\b.*\b(dir\w*|folder\w*|tree)\b"),
+        _words(r"\b(file|files)\b.*\b(into|to)\b"),
+        _words(r"^(copy|copy2|copyfile|copyfileobj)$"),
+        _words(r"^(copytree|copy_tree)$"),
+        "copies one file, not a directory",
+        "copy a directory with what is in it",
+    ),
 )
 # Reading and writing a serialisation format (`json.loads` vs `json.dumps`).
 _READS = _words(

@@ -34,9 +34,22 @@ TABLE = ApiTable(
         },
         "cmath": {"sqrt": ["f", "z, /"]},
         "zlib": {"compress": ["f", "data, /, level=..."], "decompress": ["f", "data, /"]},
-        "os": {"remove": ["f", "path"], "path": ["m", "posixpath"], "system": ["f", "command"]},
+        "os": {
+            "remove": ["f", "path"],
+            "path": ["m", "posixpath"],
+            "system": ["f", "command"],
+            "walk": ["f", "top"],
+            "makedirs": ["f", "name, mode=..., exist_ok=..."],
+            "removedirs": ["f", "name"],
+            "rmdir": ["f", "path"],
+            "listdir": ["f", "path=..."],
+        },
         "posixpath": {"join": ["f", "a, /, *paths"]},
-        "shutil": {"rmtree": ["f", "path, ignore_errors=..."]},
+        "shutil": {
+            "rmtree": ["f", "path, ignore_errors=..."],
+            "copy": ["f", "src, dst"],
+            "copytree": ["f", "src, dst"],
+        },
         "subprocess": {
             "run": ["f", "args, *, shell=..., capture_output=..."],
             "check_output": ["f", "args, *, shell=..."],
@@ -100,6 +113,16 @@ CHECKER = ApiChecker(TABLE)
         ("compute the square root of `x`", "cmath.sqrt(x)", "complex"),
         ("the md5 of string `s`", "hashlib.md5(open(s, 'rb').read()).hexdigest()", "file name"),
         ("convert list `xs` to a set", "unique = list(set(xs))", "gives a list"),
+        ("encode string `s` as base64", "s.encode('utf8')", "uses no base64"),
+        ("find the numbers in `s` with regex", "[c for c in s if c.isdigit()]", "uses no re"),
+        ("convert dict `d` to json", "str(d)", "uses no json"),
+        ("create directory 'build/tmp' with parents", "os.walk('build/tmp')", "creates none"),
+        ("remove folder 'tmp' and everything in it", "os.removedirs('tmp')", "empty directory"),
+        (
+            "copy directory 'src' with its contents to 'bak'",
+            "shutil.copy('src', 'bak')",
+            "one file",
+        ),
     ],
 )
 def test_a_contradicting_candidate_fails_and_says_why(intent: str, code: str, why: str) -> None:
@@ -154,6 +177,16 @@ def test_a_contradicting_candidate_fails_and_says_why(intent: str, code: str, wh
         ("the md5 of file `s`", "hashlib.md5(open(s, 'rb').read()).hexdigest()"),
         ("read the file named by string `s`", "open(s).read()"),
         ("convert list `xs` to a set", "unique = set(xs)"),
+        ("encode string `s` as base64", "base64.b64encode(s.encode())"),
+        ("find the numbers in `s` with regex", "re.findall(r'\\d+', s)"),
+        ("write dataframe `df` to csv 'a.csv'", "df.to_csv('a.csv')"),
+        ("count the lines of csv file 'a.csv'", "sum(1 for _ in open('a.csv'))"),
+        ("create directory 'build/tmp' with parents", "os.makedirs('build/tmp')"),
+        ("create directory 'out' if it does not exist", "os.makedirs('out', exist_ok=True)"),
+        ("remove folder 'tmp' and everything in it", "shutil.rmtree('tmp')"),
+        ("remove empty folder 'tmp'", "os.rmdir('tmp')"),
+        ("copy directory 'src' with its contents to 'bak'", "shutil.copytree('src', 'bak')"),
+        ("copy file 'a.txt' to directory 'b'", "shutil.copy('a.txt', 'b')"),
     ],
 )
 def test_code_that_does_what_is_asked_passes(intent: str, code: str) -> None:
