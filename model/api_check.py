@@ -62,6 +62,7 @@ _TYPE_WORDS = {
     "str": "str",
     "dict": "dict",
     "dictionary": "dict",
+    "dictionaries": "dict",
     "set": "set",
     "tuple": "tuple",
     "bytes": "bytes",
@@ -72,9 +73,12 @@ _TYPE_WORDS = {
     "datetime": "datetime",
 }
 _DECLARED = re.compile(
-    r"\b(?P<type>" + "|".join(_TYPE_WORDS) + r")(?:\s+of\s+[A-Za-z]+)?\s+`(?P<name>[A-Za-z_]\w*)`",
+    r"\b(?P<type>" + "|".join(_TYPE_WORDS) + r")(?P<plural>s|es)?(?:\s+of\s+[A-Za-z]+)?\s+"
+    r"`(?P<name>[A-Za-z_]\w*)`",
     re.IGNORECASE,
 )
+# The names after a plural type word's first: "lists `a`, `b` and `c`".
+_MORE_NAMES = re.compile(r"(?:\s*,\s*|\s+and\s+|\s*,\s*and\s+)`(?P<name>[A-Za-z_]\w*)`")
 # Parameters that are a count or a size, which no string and no container fills
 # (`os.getrandom(size)` does not answer "the size of file 'data.bin'";
 # `random.sample(range(3), xs)` under "a sample of 3 items from list `xs`").
@@ -794,9 +798,16 @@ def declared_types(intent: str) -> dict[str, str]:
     found: dict[str, str] = {}
     clashes: set[str] = set()
     for match in _DECLARED.finditer(intent):
-        name, kind = match.group("name"), _TYPE_WORDS[match.group("type").lower()]
-        if found.setdefault(name, kind) != kind:
-            clashes.add(name)
+        kind = _TYPE_WORDS[match.group("type").lower()]
+        names = [match.group("name")]
+        if match.group("plural") or match.group("type").lower() == "dictionaries":
+            at = match.end()
+            while (more := _MORE_NAMES.match(intent, at)) is not None:  # "dicts `a` and `b`"
+                names.append(more.group("name"))
+                at = more.end()
+        for name in names:
+            if found.setdefault(name, kind) != kind:
+                clashes.add(name)
     return {name: kind for name, kind in found.items() if name not in clashes}
 
 

@@ -157,6 +157,11 @@ def test_a_name_the_intent_gives_a_type_is_checked_as_that_type(checker: ApiChec
     }
     assert declared_types("the list `x` or the string `x`") == {}  # two types: neither
     assert declared_types("how many digits does the integer `n` have") == {"n": "int"}
+    # a plural type word types every name it lists
+    assert declared_types("merge dicts `a` and `b`") == {"a": "dict", "b": "dict"}
+    assert declared_types("common to lists `a`, `b` and `c`") == dict.fromkeys("abc", "list")
+    assert declared_types("merge dictionaries `a`, `b`") == {"a": "dict", "b": "dict"}
+    assert declared_types("string `s` and `n`") == {"s": "str"}  # a singular one, one name
     result = checker.check("sorted(xs.items())", SourceContext.EMPTY, "sort list `xs`")
     assert not result.ok and result.reason == "'list' object has no attribute 'items'"
     assert not checker.check("s.isdigit(1)", SourceContext.EMPTY, "is string `s` digits").ok
