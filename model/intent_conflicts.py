@@ -262,6 +262,8 @@ def conflict(
         or _ignores_its_value(calls, set(variables))
         or _opens_text(calls, names, said, variables)
         or _skips_the_module(nodes, said)
+        or _made_up_number(calls, said)
+        or _uses_a_value_on_itself(nodes)
         or _serialises_backwards(names, said)
         or _harms(calls, names, said)
         or _misreads_values(nodes, said, set(variables))
@@ -286,6 +288,7 @@ class _Said:
     complex: bool  # names complex or imaginary numbers
     file: bool  # names a file, a path or reading and writing
     modules: tuple[tuple[str, ...], ...]  # per format the intent asks for, the names that use it
+    numbers: frozenset[int]  # the whole numbers the intent says, in digits or words
     quoted: frozenset[str]  # the intent's quoted string values
     examples: frozenset[str]  # values shown with "like '...'" beside a back-ticked name
     given: Counter[str]  # how often the intent gives each back-ticked name or quoted value
@@ -314,6 +317,7 @@ def _read(intent: str) -> _Said:
         complex=_COMPLEX.search(intent) is not None,
         file=_NAMES_A_FILE.search(intent) is not None,
         modules=tuple(names for asks, names in _ASKS_FOR_MODULE if asks.search(intent)),
+        numbers=_numbers(intent),
         quoted=frozenset(quoted),
         # "version string `version` like 'v2.14.3'": the example shows what `version` holds
         examples=frozenset(m.group("v") for m in _EXAMPLE.finditer(intent))
@@ -544,4 +548,55 @@ def _skips_the_module(nodes: list[ast.AST], said: _Said) -> str | None:
         said_by = (p == n or (len(n) > 3 and p.startswith(n)) for p in parts for n in names)
         if not any(said_by) and not any(n in t for t in texts for n in names if len(n) > 3):
             return f"uses no {names[0]}; the intent asks for it"
+    return None
+
+
+_NUMBER_WORDS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "twice": 2, "double": 2, "pair": 2, "pairs": 2,
+    "half": 2, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "triple": 3, "dozen": 12,
+    "hundred": 100, "thousand": 1000,
+}  # fmt: skip
+_DIGITS = re.compile(r"\d+")
+
+
+def _numbers(intent: str) -> frozenset[int]:
+    """The numbers the intent says, and each one less: "the third item" is at index 2."""
+    words = re.findall(r"[a-z]+", intent.lower())
+    said = [int(d) for d in _DIGITS.findall(intent)]
+    said += [_NUMBER_WORDS[w] for w in words if w in _NUMBER_WORDS]
+    return frozenset(said + [n - 1 for n in said])
+
+
+def _made_up_number(calls: list[ast.Call], said: _Said) -> str | None:
+    """`stack.remove(6)` or `stack.pop(2)` under "remove the last element from list `stack`":
+    a number handed to a method of the user's variable that the intent never says is its Stack
+    Overflow question's data (0, 1 and -1 are the ends and steps everyone writes)."""
+    for call in calls:
+        receiver = call.func.value if isinstance(call.func, ast.Attribute) else None
+        if not (isinstance(receiver, ast.Name) and said.given[receiver.id]):
+            continue
+        for arg in call.args:
+            value = arg.value if isinstance(arg, ast.Constant) else None
+            if isinstance(arg, ast.UnaryOp) and isinstance(arg.operand, ast.Constant):
+                value = arg.operand.value  # -2 says 2
+            if type(value) is int and value not in (0, 1) and value not in said.numbers:
+                return f"passes {value} to `{receiver.id}`; the intent says no such number"
+    return None
+
+
+def _uses_a_value_on_itself(nodes: list[ast.AST]) -> str | None:
+    """`if a in a: a.remove(a)`: a name compared with itself, or handed to its own method, is
+    slot filling that put one value in two places (no one writes `x == x` for an answer)."""
+    for node in nodes:
+        if isinstance(node, ast.Compare) and isinstance(node.left, ast.Name):
+            for right in node.comparators:
+                if isinstance(right, ast.Name) and right.id == node.left.id:
+                    return f"compares `{right.id}` with itself"
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            receiver = node.func.value
+            if isinstance(receiver, ast.Name) and any(
+                isinstance(a, ast.Name) and a.id == receiver.id for a in node.args
+            ):
+                return f"passes `{receiver.id}` to its own method {node.func.attr}"
     return None

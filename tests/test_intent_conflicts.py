@@ -123,6 +123,10 @@ CHECKER = ApiChecker(TABLE)
             "shutil.copy('src', 'bak')",
             "one file",
         ),
+        ("remove the last element of list `stack`", "stack.remove(6)", "no such number"),
+        ("remove the last element of list `stack`", "stack.pop(-2)", "no such number"),
+        ("remove the last element of list `a`", "if a in a:\n    a.remove(0)", "with itself"),
+        ("remove the last element of list `a`", "a.remove(a)", "its own method"),
     ],
 )
 def test_a_contradicting_candidate_fails_and_says_why(intent: str, code: str, why: str) -> None:
@@ -187,6 +191,11 @@ def test_a_contradicting_candidate_fails_and_says_why(intent: str, code: str, wh
         ("remove empty folder 'tmp'", "os.rmdir('tmp')"),
         ("copy directory 'src' with its contents to 'bak'", "shutil.copytree('src', 'bak')"),
         ("copy file 'a.txt' to directory 'b'", "shutil.copy('a.txt', 'b')"),
+        ("remove the last element of list `stack`", "stack.pop()"),
+        ("remove the last element of list `stack`", "stack.pop(-1)"),
+        ("pop the third item of list `xs`", "xs.pop(2)"),  # the third is at index 2
+        ("split string `s` into two parts at the first space", "s.split(' ', 1)"),
+        ("insert 7 at the start of list `xs`", "xs.insert(0, 7)"),
     ],
 )
 def test_code_that_does_what_is_asked_passes(intent: str, code: str) -> None:
