@@ -47,8 +47,10 @@ __all__ = ["ApiChecker", "CheckResult"]
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # The type of the answer an intent asks for ("a random float", "... as a string", "into a list").
 _ASKS_FOR_TYPE = re.compile(
-    r"\b(?:(?:as|to|into|return|returns|get|gives?)\s+an?|random|an?\s+random)\s+"
-    r"(?P<type>float|integer|int|string|str|list|dict|dictionary|set|tuple)\b",
+    r"\b(?:(?:as|to|into|return|returns|get|gives?)\s+an?|(?:as|to|into)|random|an?\s+random)"
+    r"\s+(?P<type>float|integer|int|string|str|list|dict|dictionary|set|tuple)\b(?!s?\s*`)"
+    # "to float list", "to Float or Int": the type word is not the answer's type
+    r"(?!\s+(?:or|and|lists?|arrays?|dicts?|sets?|tuples?|columns?|values|keys|elements|items)\b)",
     re.IGNORECASE,
 )
 # (asked, given) pairs that are no contradiction: a bool is an int.

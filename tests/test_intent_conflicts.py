@@ -127,6 +127,7 @@ CHECKER = ApiChecker(TABLE)
         ("remove the last element of list `stack`", "stack.pop(-2)", "no such number"),
         ("remove the last element of list `a`", "if a in a:\n    a.remove(0)", "with itself"),
         ("remove the last element of list `a`", "a.remove(a)", "its own method"),
+        ("convert float `f` to int", "float(int(f))", "asks for an int"),
     ],
 )
 def test_a_contradicting_candidate_fails_and_says_why(intent: str, code: str, why: str) -> None:
@@ -196,6 +197,10 @@ def test_a_contradicting_candidate_fails_and_says_why(intent: str, code: str, wh
         ("pop the third item of list `xs`", "xs.pop(2)"),  # the third is at index 2
         ("split string `s` into two parts at the first space", "s.split(' ', 1)"),
         ("insert 7 at the start of list `xs`", "xs.insert(0, 7)"),
+        ("convert float `f` to int", "int(f)"),
+        ("convert string list `s` to float list", "[float(i) for i in s]"),
+        ("parse string `s` to float or int", "int(s)"),
+        ("append 3 to list `xs`", "xs + [3]"),
     ],
 )
 def test_code_that_does_what_is_asked_passes(intent: str, code: str) -> None:
