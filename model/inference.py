@@ -67,6 +67,7 @@ from codeqa_model.date_formats import fit_date_formats
 from codeqa_model.diversity import MAX_SAME_APIS, Variety
 from codeqa_model.file_args import open_file_arguments, path_names
 from codeqa_model.generator import Candidate, parses
+from codeqa_model.open_modes import append_modes
 from codeqa_model.paths import resolve_bundle
 from codeqa_model.quoted_names import unquote_variables
 from codeqa_model.retrieval import (
@@ -554,7 +555,8 @@ class Engine:
         `if C: pass`, a lone `return C` or an unasked `print(C)` given as C
         (`bare_expression`), without a sort key reading a field the intent never names
         (`stray_keys`), joining or splitting with the separator the intent names
-        (`separators`), and the text a bytes API is given encoded (`text_to_bytes`)."""
+        (`separators`), the text a bytes API is given encoded (`text_to_bytes`), and a file
+        opened for appending where the intent says append (`open_modes`)."""
         code, spans = open_file_arguments(
             candidate.code,
             candidate.slot_spans,
@@ -568,6 +570,7 @@ class Engine:
         code, spans = drop_stray_keys(intent, code, spans)
         code, spans = use_named_separator(intent, code, spans)
         code, spans = encode_text_arguments(intent, code, spans)
+        code, spans = append_modes(intent, code, spans)
         if code == candidate.code:
             return candidate
         return replace(candidate, code=code, slot_spans=spans)

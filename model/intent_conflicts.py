@@ -260,15 +260,16 @@ def conflict(
     return (
         _overwrites_input(nodes, set(variables), said)
         or _ignores_its_value(calls, set(variables))
-        or _opens_text(calls, names, said, variables)
-        or _skips_the_module(nodes, said)
-        or _made_up_number(calls, said)
-        or _uses_a_value_on_itself(nodes)
         or _serialises_backwards(names, said)
         or _harms(calls, names, said)
         or _misreads_values(nodes, said, set(variables))
         or _repeats_a_value(calls, names, said)
         or _complex_unasked(names, said)
+        or _opens_text(calls, names, said, variables)
+        or _skips_the_module(nodes, said)
+        or _made_up_number(calls, said)
+        or _uses_a_value_on_itself(nodes)
+        or _writes_nothing(nodes, intent)
     )
 
 
@@ -600,3 +601,28 @@ def _uses_a_value_on_itself(nodes: list[ast.AST]) -> str | None:
             ):
                 return f"passes `{receiver.id}` to its own method {node.func.attr}"
     return None
+
+
+_ASKS_TO_WRITE_A_FILE = _words(r"\b(append\w*|writ\w*|sav\w*)\b.*\b(to|into|in)\b.*\bfile\b")
+_WRITERS = re.compile(
+    r"write|dump|save|append|copy|move|retriev|download|store|put|^to_|^print$", re.IGNORECASE
+)
+
+
+def _writes_nothing(nodes: list[ast.AST], intent: str) -> str | None:
+    """`line in open('log.txt').read()` under "append string `line` to file 'log.txt'": the
+    intent asks to put something into a file and the code calls nothing that writes, nor opens
+    anything to write to."""
+    if not _ASKS_TO_WRITE_A_FILE.search(intent):
+        return None
+    for node in nodes:
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if _WRITERS.search(name):
+            return None
+        mode = _mode(node) if name == "open" else None
+        if mode is not None and any(m in mode for m in "wax+"):
+            return None
+    return "writes nothing; the intent asks to put something into a file"

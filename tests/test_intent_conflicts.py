@@ -128,6 +128,7 @@ CHECKER = ApiChecker(TABLE)
         ("remove the last element of list `a`", "if a in a:\n    a.remove(0)", "with itself"),
         ("remove the last element of list `a`", "a.remove(a)", "its own method"),
         ("convert float `f` to int", "float(int(f))", "asks for an int"),
+        ("append string `line` to file 'log.txt'", "line in open('log.txt').read()", "nothing"),
     ],
 )
 def test_a_contradicting_candidate_fails_and_says_why(intent: str, code: str, why: str) -> None:
@@ -201,6 +202,8 @@ def test_a_contradicting_candidate_fails_and_says_why(intent: str, code: str, wh
         ("convert string list `s` to float list", "[float(i) for i in s]"),
         ("parse string `s` to float or int", "int(s)"),
         ("append 3 to list `xs`", "xs + [3]"),
+        ("append string `line` to file 'log.txt'", "open('log.txt', 'a').write(line)"),
+        ("append string `line` to file 'log.txt'", "print(line, file=open('log.txt', 'a'))"),
     ],
 )
 def test_code_that_does_what_is_asked_passes(intent: str, code: str) -> None:
