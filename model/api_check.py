@@ -110,7 +110,7 @@ _NOT_A_NUMBER = _ONLY_A_STRING | frozenset(
 )
 # Modules whose data parameters take bytes, never text (`hashlib.md5(s)` under "the md5 of
 # string `s`" raises TypeError; `hashlib.md5(s.encode())` does not). Decoders take text too.
-_BYTES_MODULES = frozenset({"hashlib", "zlib", "base64", "binascii", "bz2", "lzma", "gzip"})
+BYTES_MODULES = frozenset({"hashlib", "zlib", "base64", "binascii", "bz2", "lzma", "gzip"})
 _BYTES_PARAMS = frozenset({"data", "string", "s", "b"})
 # Methods of Python 2's dict and file that Python 3 dropped; Stack Overflow answers still call
 # them (`d.iteritems()`), so the retrieval index's code counts them as seen.
@@ -742,18 +742,24 @@ def _specific(signatures: Sequence[Signature]) -> Sequence[Signature]:
 def _text_for_bytes(
     call: ast.Call, signature: Signature, path: str, declared: ValueTypes
 ) -> str | None:
-    """Which bytes parameter of a `_BYTES_MODULES` encoder or hash the call passes text."""
-    module, _, function = path.rpartition(".")
-    if (
-        module not in _BYTES_MODULES
-        or "decode" in function
-        or function.startswith(("a2b", "unhex"))
-    ):
+    """Which bytes parameter of a `BYTES_MODULES` encoder or hash the call passes text."""
+    if not takes_bytes(path):
         return None
     for name, node in _passed(call, signature):
         if name in _BYTES_PARAMS and declared.of(node) == "str":
             return f"passes text as {name!r}, which takes bytes"
     return None
+
+
+def takes_bytes(path: str) -> bool:
+    """Whether `path` (`hashlib.md5`, `base64.b64encode`) is an encoder, hash or checksum of a
+    `BYTES_MODULES` module, whose data parameter takes bytes only (decoders take text too)."""
+    module, _, function = path.rpartition(".")
+    return (
+        module in BYTES_MODULES
+        and "decode" not in function
+        and not function.startswith(("a2b", "unhex"))
+    )
 
 
 def _passed(call: ast.Call, signature: Signature) -> list[tuple[str, ast.expr]]:

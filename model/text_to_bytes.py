@@ -11,19 +11,17 @@ from __future__ import annotations
 
 import ast
 
-from codeqa_model.api_check import declared_types
+from codeqa_model.api_check import BYTES_MODULES, declared_types, takes_bytes
 from codeqa_model.pyast import SourcePositions, dotted_parts, parse_quietly, replace_ranges
 
 Spans = tuple[tuple[int, int], ...]
-# The modules whose encoders, hashes and checksums take bytes (decoders take text too).
-_BYTES_MODULES = frozenset({"hashlib", "zlib", "base64", "binascii", "bz2", "lzma", "gzip"})
 _ENCODE = ".encode()"
 
 
 def encode_text_arguments(intent: str, code: str, spans: Spans) -> tuple[str, Spans]:
     """`code` with `.encode()` after text passed as a bytes API's data, `spans` moved with it;
     unchanged when there is none (or an edit would fall inside a span)."""
-    if not any(module in code for module in _BYTES_MODULES):
+    if not any(module in code for module in BYTES_MODULES):
         return code, spans
     tree = parse_quietly(code)
     if tree is None:
@@ -49,10 +47,7 @@ def _data_argument(node: ast.AST) -> ast.expr | None:
     if not isinstance(node, ast.Call):
         return None
     parts = dotted_parts(node.func) or []
-    if len(parts) != 2 or parts[0] not in _BYTES_MODULES:
+    if len(parts) != 2 or not takes_bytes(".".join(parts)):
         return None
-    function = parts[1]
-    if "decode" in function or function.startswith(("a2b", "unhex")):
-        return None
-    at = 1 if function == "new" else 0
+    at = 1 if parts[1] == "new" else 0
     return node.args[at] if len(node.args) > at else None
