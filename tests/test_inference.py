@@ -160,10 +160,14 @@ def test_suggest_scores_follow_the_rerank_formula(engine: Engine) -> None:
         for r in [*TRAIN, *VALID]
         if any(parses(c.code) for c in engine.generator.generate(r["intent"], k=k))
     )
-    beam = engine.generator.generate(intent, k=k)
+    # the beam as the engine ranks it: repaired first (`Engine._repaired`: an unasked
+    # `reverse=True` dropped, a path opened, ...), two repaired alike keeping the better score
+    beam = [engine._repaired(intent, c) for c in engine.generator.generate(intent, k=k)]
     probs = engine.matcher.score([(intent, c.code) for c in beam])
     expected = combine_scores([c.score for c in beam], probs, engine.rerank_weight)
-    by_code = {c.code: float(e) for c, e in zip(beam, expected, strict=True)}
+    by_code: dict[str, float] = {}
+    for c, e in zip(beam, expected, strict=True):
+        by_code[c.code] = max(float(e), by_code.get(c.code, float("-inf")))
     got = engine.suggest(intent, k=4)
     assert got
     for s in got:
