@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
-from codeqa_model.pyast import dotted_parts
+from codeqa_model.pyast import dotted_parts, mode_argument
 from codeqa_model.slots import canonicalize_intent
 
 __all__ = ["conflict", "ticked_names"]
@@ -233,6 +233,8 @@ _ASKS_FOR_MODULE = (
     (_words(r"\b(to|as|into|from|with|using|in|a)\s+json\b"), ("json",)),
     (_words(r"\b(to|as|into|from|with|using|in|a)\s+csv\b"), ("csv",)),
 )
+# Words that ask to put something into a file, where code that writes nothing fails.
+_ASKS_TO_WRITE_A_FILE = _words(r"\b(append\w*|writ\w*|sav\w*)\b.*\b(to|into|in)\b.*\bfile\b")
 # Words that make a string a file's name or path, for `open(s)` under "... of string `s`".
 _NAMES_A_FILE = _words(
     r"\b(file\w*|path\w*|name\w*|dir\w*|folder\w*|open\w*|read\w*|write\w*|load\w*|"
@@ -269,7 +271,7 @@ def conflict(
         or _skips_the_module(nodes, said)
         or _made_up_number(calls, said)
         or _uses_a_value_on_itself(nodes)
-        or _writes_nothing(nodes, intent)
+        or _writes_nothing(nodes, said)
     )
 
 
@@ -288,6 +290,7 @@ class _Said:
     runs: bool  # asks to run a command or program
     complex: bool  # names complex or imaginary numbers
     file: bool  # names a file, a path or reading and writing
+    writes_file: bool  # asks to append, write or save something to a file
     modules: tuple[tuple[str, ...], ...]  # per format the intent asks for, the names that use it
     numbers: frozenset[int]  # the whole numbers the intent says, in digits or words
     quoted: frozenset[str]  # the intent's quoted string values
@@ -317,6 +320,7 @@ def _read(intent: str) -> _Said:
         runs=_ASKS_TO_RUN.search(intent) is not None,
         complex=_COMPLEX.search(intent) is not None,
         file=_NAMES_A_FILE.search(intent) is not None,
+        writes_file=_ASKS_TO_WRITE_A_FILE.search(intent) is not None,
         modules=tuple(names for asks, names in _ASKS_FOR_MODULE if asks.search(intent)),
         numbers=_numbers(intent),
         quoted=frozenset(quoted),
@@ -438,12 +442,7 @@ def _harms(calls: list[ast.Call], names: list[str], said: _Said) -> str | None:
 
 def _mode(call: ast.Call) -> str | None:
     """The literal mode `open(...)` is given, if any."""
-    for keyword in call.keywords:
-        if keyword.arg == "mode":
-            node: ast.expr | None = keyword.value
-            break
-    else:
-        node = call.args[1] if len(call.args) > 1 else None
+    node = mode_argument(call)
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value
     return None
@@ -603,17 +602,16 @@ def _uses_a_value_on_itself(nodes: list[ast.AST]) -> str | None:
     return None
 
 
-_ASKS_TO_WRITE_A_FILE = _words(r"\b(append\w*|writ\w*|sav\w*)\b.*\b(to|into|in)\b.*\bfile\b")
 _WRITERS = re.compile(
     r"write|dump|save|append|copy|move|retriev|download|store|put|^to_|^print$", re.IGNORECASE
 )
 
 
-def _writes_nothing(nodes: list[ast.AST], intent: str) -> str | None:
+def _writes_nothing(nodes: list[ast.AST], said: _Said) -> str | None:
     """`line in open('log.txt').read()` under "append string `line` to file 'log.txt'": the
     intent asks to put something into a file and the code calls nothing that writes, nor opens
     anything to write to."""
-    if not _ASKS_TO_WRITE_A_FILE.search(intent):
+    if not said.writes_file:
         return None
     for node in nodes:
         if not isinstance(node, ast.Call):

@@ -11,7 +11,13 @@ from __future__ import annotations
 import ast
 import re
 
-from codeqa_model.pyast import SourcePositions, dotted_parts, parse_quietly, replace_ranges
+from codeqa_model.pyast import (
+    SourcePositions,
+    dotted_parts,
+    mode_argument,
+    parse_quietly,
+    replace_ranges,
+)
 
 Spans = tuple[tuple[int, int], ...]
 _ASKS_TO_APPEND = re.compile(r"\bappend\w*|\badd\w*\b.*\b(end|bottom)\b", re.IGNORECASE)
@@ -37,8 +43,7 @@ def append_modes(intent: str, code: str, spans: Spans) -> tuple[str, Spans]:
             or ".".join(dotted_parts(node.func) or []) not in _OPENERS
         ):
             continue
-        mode = node.args[1] if len(node.args) > 1 else None
-        mode = next((k.value for k in node.keywords if k.arg == "mode"), mode)
+        mode = mode_argument(node)
         if isinstance(mode, ast.Constant) and isinstance(mode.value, str) and "w" in mode.value:
             start = where.offset(mode.lineno, mode.col_offset)
             end = where.offset(mode.end_lineno or mode.lineno, mode.end_col_offset or 0)

@@ -20,6 +20,7 @@ __all__ = [
     "dotted",
     "dotted_parts",
     "import_aliases",
+    "mode_argument",
     "parse",
     "parse_quietly",
     "statements",
@@ -28,6 +29,13 @@ __all__ = [
 # Distinct code strings whose trees are kept: a suggestion meets ~27, and the ones it shares
 # with the next (retrieved doc rows without values) are worth keeping a while.
 PARSED_KEPT = 512
+
+
+def mode_argument(call: ast.Call) -> ast.expr | None:
+    """The mode an `open(file, mode)`-style call is given, as written: the `mode=` keyword, else
+    the second positional argument; None when there is none."""
+    positional = call.args[1] if len(call.args) > 1 else None
+    return next((k.value for k in call.keywords if k.arg == "mode"), positional)
 
 
 def dotted_parts(node: ast.expr) -> list[str] | None:

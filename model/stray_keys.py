@@ -49,17 +49,18 @@ def drop_stray_keys(intent: str, code: str, spans: Spans) -> tuple[str, Spans]:
     if tree is None:
         return code, spans
     said = intent.lower()
+    reverse_asked = _ASKS_TO_REVERSE.search(said) is not None
+    base_named = _NAMES_A_BASE.search(said) is not None
     where = SourcePositions(code)
     cuts: list[tuple[int, int]] = []
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
             continue
         args = [*node.args, *node.keywords]
-        base = _unasked_base(node, said)
-        if base is not None:
-            cuts.append(_argument_cut(args, base, where))
+        if not base_named and _has_a_base(node):
+            cuts.append(_argument_cut(args, 1, where))
         for i, kw in enumerate(node.keywords):
-            unasked = kw.arg == "reverse" and not _ASKS_TO_REVERSE.search(said)
+            unasked = kw.arg == "reverse" and not reverse_asked
             if unasked and isinstance(kw.value, ast.Constant) and kw.value.value is True:
                 cuts.append(_argument_cut(args, len(node.args) + i, where))
                 continue
@@ -109,22 +110,18 @@ def _argument_cut(args: list[ast.AST], at: int, where: SourcePositions) -> tuple
     return start, end
 
 
-def _unasked_base(call: ast.Call, said: str) -> int | None:
-    """The argument index of `int(text, base)`'s literal base when the intent names none."""
-    if not (isinstance(call.func, ast.Name) and call.func.id == "int") or _NAMES_A_BASE.search(
-        said
-    ):
-        return None
+def _has_a_base(call: ast.Call) -> bool:
+    """Whether `call` is `int(text, base)` (or `base=`) with a literal base other than 10, the
+    base its second argument."""
+    if not (isinstance(call.func, ast.Name) and call.func.id == "int"):
+        return False
     if len(call.args) == 2 and not call.keywords:
         base = call.args[1]
-        at = 1
     elif len(call.args) == 1 and [k.arg for k in call.keywords] == ["base"]:
         base = call.keywords[0].value
-        at = 1
     else:
-        return None
-    is_number = isinstance(base, ast.Constant) and type(base.value) is int
-    return at if is_number and base.value != 10 else None
+        return False
+    return isinstance(base, ast.Constant) and type(base.value) is int and base.value != 10
 
 
 def _under_fields(body: ast.expr, said: str) -> ast.expr:

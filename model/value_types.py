@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
-from codeqa_model.pyast import dotted_parts
+from codeqa_model.pyast import dotted_parts, mode_argument
 
 # What calling a builtin returns (when the file does not rebind its name).
 _BUILTIN_RETURNS = {
@@ -151,8 +151,7 @@ class ValueTypes:
 
 def _file_kind(call: ast.Call) -> str | None:
     """ "textfile" or "binaryfile" for `open(path[, mode])` with a literal mode (or none)."""
-    mode: ast.expr | None = call.args[1] if len(call.args) > 1 else None
-    mode = next((k.value for k in call.keywords if k.arg == "mode"), mode)
+    mode = mode_argument(call)
     if mode is None:
         return "textfile"
     if isinstance(mode, ast.Constant) and isinstance(mode.value, str):
