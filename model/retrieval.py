@@ -380,10 +380,17 @@ def fill(
     if parameters and not edits:  # a receiver put in ends the filling, as it always did
         edits += _parameter_edits(code, [s for s in slots if s.placeholder not in taken])
     edits += _number_edits(code, entry_intent, intent)
+    left = [s for s in slots if s.placeholder not in taken and s.kind == "var"]
+    starred = _starred_placeholders(code) if parameters and left and not edits else {}
     for match in _PLACEHOLDER.finditer(code):
         slot = chosen.get(match.group())
         value = slot.render() if slot is not None else fallback.get(match.group())
-        if value is not None:
+        if slot is not None and match.start() in starred:
+            # `math.lcm(*integers)` under "lcm of `a` and `b`": math.lcm(a, b)
+            spread = ", ".join([value, *(s.render() for s in left)])
+            edits.append((starred[match.start()], match.end(), spread, True))
+            left = []
+        elif value is not None:
             edits.append((match.start(), match.end(), value, slot is not None))
     pieces: list[str] = []
     spans: list[tuple[int, int]] = []
@@ -433,6 +440,25 @@ def _number_edits(code: str, entry_intent: str, intent: str) -> list[tuple[int, 
     else:
         swap = {}
     return [(s, e, swap[t], True) for s, e, t in found if t in swap and swap[t] != t]
+
+
+def _starred_placeholders(code: str) -> dict[int, int]:
+    """Where a call unpacks a placeholder (`f(*var_0)`): the placeholder's offset → the `*`'s.
+    A doc entry's variadic parameter, which takes every value the intent lists."""
+    tree = parse_quietly(code)
+    if tree is None:
+        return {}
+    where = SourcePositions(code)
+    found: dict[int, int] = {}
+    for node in walk(tree):
+        if (
+            isinstance(node, ast.Starred)
+            and isinstance(node.value, ast.Name)
+            and _PLACEHOLDER.fullmatch(node.value.id)
+        ):
+            star = where.offset(node.lineno, node.col_offset)
+            found[where.offset(node.value.lineno, node.value.col_offset)] = star
+    return found
 
 
 def _parameter_edits(code: str, unused: Sequence[Slot]) -> list[tuple[int, int, str, bool]]:

@@ -163,3 +163,18 @@ def test_the_intent_s_bare_numbers_take_the_entry_s() -> None:
     assert put("last element of `xs`", "var_0[-1]") == "xs[-1]"
     assert put("4 items of `xs` by 2", "random.sample(var_0, 5)") == "random.sample(xs, 5)"
     assert put("decode `b` as utf-8", "var_0.decode(5)") == "b.decode(5)"
+
+
+def test_a_variadic_parameter_takes_every_value_the_intent_lists() -> None:
+    def put(intent: str, pair: tuple[str, str]) -> str:
+        entry = entry_from_pair(*pair, "mined")
+        canon, slots = canonicalize_intent(intent)
+        return fill(entry.code, slots, dict(entry.values), entry.intent, canon, parameters=True)[0]
+
+    lcm = ("Return the least common multiple. With arguments `integers`.", "math.lcm(*integers)")
+    assert put("least common multiple of `a` and `b`", lcm) == "math.lcm(a, b)"
+    assert put("least common multiple of `a`, `b` and `c`", lcm) == "math.lcm(a, b, c)"
+    # one value stays unpacked: it is the list of them
+    assert put("least common multiple of list `nums`", lcm) == "math.lcm(*nums)"
+    # a string is not one of the numbers
+    assert put("least common multiple of `a` in 'out.txt'", lcm) == "math.lcm(*a)"
