@@ -280,14 +280,19 @@ def _contexts(canonical_intent: str) -> Mapping[str, frozenset[str]]:
 
 
 def assign_slots(
-    code: str, slots: SlotMap, entry_intent: str = "", intent: str = ""
+    code: str,
+    slots: SlotMap,
+    entry_intent: str = "",
+    intent: str = "",
+    numeric: frozenset[str] = frozenset(),
 ) -> dict[str, Slot]:
     """Which intent value goes into which of the entry's placeholders.
 
     A value goes only where its role allows (`value_roles`). Among allowed pairings, the one
     whose words before the value match the words before the entry's placeholder wins ("url
     `u` … file 'page.html'" against "url str_0 and save as str_1" puts `u` first), then the same
-    placeholder, then the same kind, then the intent's order. Each value is used once.
+    placeholder, then the same kind, then the intent's order. Each value is used once. A quoted
+    string never goes where a `numeric` placeholder is (a doc entry's `width`, `n`).
     """
     order = list(dict.fromkeys(_PLACEHOLDER.findall(code)))
     if not order or not slots:
@@ -300,6 +305,8 @@ def assign_slots(
         for s_i, slot in enumerate(slots):
             same = slot.placeholder == name
             if role == NEVER or (role == NAMED and not same):
+                continue
+            if slot.kind == "str" and name in numeric:
                 continue
             overlap = len(
                 ctx_entry.get(name, frozenset()) & ctx_intent.get(slot.placeholder, frozenset())
@@ -352,16 +359,26 @@ def fill(
     code = plain_quotes(code)
     if parameters:
         code = drop_default_keywords(code)
-    chosen = assign_slots(code, slots, entry_intent, intent)
+    receiver = _TYPE_RECEIVER.match(code)
+    called = _called_by_type(receiver.group(1), slots, intent) if receiver else None
+    rest = SlotMap(tuple(s for s in slots if s is not called)) if called else slots
+    numeric = (
+        frozenset(p for p, v in fallback.items() if v in _NUMBER_PARAMETERS)
+        if parameters
+        else frozenset()
+    )
+    chosen = assign_slots(code, rest, entry_intent, intent, numeric)
     code = unquote_name_receivers(code, chosen.get)
     edits: list[tuple[int, int, str, bool]] = []
     taken = {s.placeholder for s in chosen.values()}
-    receiver = _TYPE_RECEIVER.match(code)
     if receiver is not None:
         kinds = ("var", "str") if receiver.group(1) in _STR_TYPES else ("var",)
-        spare = next((s for s in slots if s.placeholder not in taken and s.kind in kinds), None)
+        spare = called or next(
+            (s for s in slots if s.placeholder not in taken and s.kind in kinds), None
+        )
         if spare is not None:
             edits.append((0, len(receiver.group(1)), spare.render(), True))
+            taken.add(spare.placeholder)
     elif (named := _CLASS_RECEIVER.match(code)) is not None:
         kind = set(terms(named.group(1)))
         before = _contexts(intent)
@@ -379,7 +396,19 @@ def fill(
             edits.append((0, len(named.group(1)), spare.render(), True))
     if parameters and not edits:  # a receiver put in ends the filling, as it always did
         edits += _parameter_edits(code, [s for s in slots if s.placeholder not in taken])
-    edits += _number_edits(code, entry_intent, intent)
+    numbers = _number_edits(code, entry_intent, intent)
+    edits += numbers
+    if numeric and not numbers:  # "center … in 11 characters": str.center(width) → (11)
+        for name, number in zip(
+            [
+                p
+                for p in dict.fromkeys(_PLACEHOLDER.findall(code))
+                if p in numeric and p not in chosen
+            ],
+            BARE_NUMBER_RE.findall(intent),
+            strict=False,
+        ):
+            chosen[name] = Slot(name, number, "var", "")
     left = [s for s in slots if s.placeholder not in taken and s.kind == "var"]
     starred = _starred_placeholders(code) if parameters and left and not edits else {}
     for match in _PLACEHOLDER.finditer(code):
@@ -440,6 +469,36 @@ def _number_edits(code: str, entry_intent: str, intent: str) -> list[tuple[int, 
     else:
         swap = {}
     return [(s, e, swap[t], True) for s, e, t in found if t in swap and swap[t] != t]
+
+
+# Documented parameter names that take a count or a size: an intent's bare number goes there,
+# a quoted string never does.
+_NUMBER_PARAMETERS = frozenset(
+    {"width", "n", "k", "r", "count", "size", "length", "maxsplit", "ndigits", "secs", "seconds"}
+    | {"num", "number", "base", "times", "precision", "digits", "places", "days", "hours"}
+    | {"minutes", "weeks"}
+)
+
+# The words an intent calls a value of each type by ("string `s`", "list `xs`"), stemmed.
+_TYPE_WORDS = {
+    "str": frozenset({"string", "text"}),
+    "bytes": frozenset({"byte"}),
+    "list": frozenset({"list"}),
+    "dict": frozenset({"dictionary"}),
+    "set": frozenset({"set"}),
+    "tuple": frozenset({"tuple"}),
+}
+
+
+def _called_by_type(type_name: str, slots: SlotMap, intent: str) -> Slot | None:
+    """The intent's name it calls by the receiver's type ("center string `s` …" for
+    `str.center(width, fillchar)`): it is the receiver, not the first parameter."""
+    words = _TYPE_WORDS.get(type_name, frozenset())
+    before = _contexts(intent)
+    return next(
+        (s for s in slots if s.kind == "var" and words & before.get(s.placeholder, frozenset())),
+        None,
+    )
 
 
 def _starred_placeholders(code: str) -> dict[int, int]:

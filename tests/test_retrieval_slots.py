@@ -178,3 +178,21 @@ def test_a_variadic_parameter_takes_every_value_the_intent_lists() -> None:
     assert put("least common multiple of list `nums`", lcm) == "math.lcm(*nums)"
     # a string is not one of the numbers
     assert put("least common multiple of `a` in 'out.txt'", lcm) == "math.lcm(*a)"
+
+
+def test_a_type_method_s_receiver_is_the_value_the_intent_calls_by_that_type() -> None:
+    def put(intent: str, pair: tuple[str, str]) -> str:
+        entry = entry_from_pair(*pair, "mined")
+        canon, slots = canonicalize_intent(intent)
+        return fill(entry.code, slots, dict(entry.values), entry.intent, canon, parameters=True)[0]
+
+    center = (
+        "Return centered in a string of length `width`. Padding is done using `fillchar`.",
+        "str.center(width, fillchar)",
+    )
+    # the string is the receiver, the bare number the width, the quoted string the fill char
+    assert put("center string `s` in 11 characters padded with '*'", center) == (
+        "s.center(11, '*')"
+    )
+    # a quoted string never takes a numeric parameter; without a number the name stays
+    assert put("center string `s` padded with '*'", center) == "s.center(width, '*')"
