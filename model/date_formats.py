@@ -22,7 +22,8 @@ from codeqa_model.pyast import SourcePositions, parse_quietly, replace_ranges
 
 Spans = tuple[tuple[int, int], ...]
 
-_QUOTED = re.compile(r"'([^'\n]{4,40})'|\"([^\"\n]{4,40})\"")
+# a quote after a letter is an apostrophe ("today's date as 'YYYY-MM-DD'"), not an opening one
+_QUOTED = re.compile(r"(?<!\w)'([^'\n]{4,40})'(?!\w)|(?<!\w)\"([^\"\n]{4,40})\"(?!\w)")
 _TOKEN = re.compile(r"\d+|[A-Za-z]+|[^\dA-Za-z]+")
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
            "september", "october", "november", "december")  # fmt: skip

@@ -36,6 +36,8 @@ _ASKS_TO_REVERSE = re.compile(
 )
 # Words that name a number base (or a number, which may be one), where `int(s, 16)` may be meant.
 _NAMES_A_BASE = re.compile(r"\b(?:hex\w*|binary|bin|octal|oct|base|radix|bits?)\b|\d")
+# the quoted values: a number there is the text to convert ("string '42' to an integer")
+_QUOTED_TEXT = re.compile(r"(?<!\w)'[^'\n]*'(?!\w)|(?<!\w)\"[^\"\n]*\"(?!\w)")
 
 
 def drop_stray_keys(intent: str, code: str, spans: Spans) -> tuple[str, Spans]:
@@ -50,7 +52,7 @@ def drop_stray_keys(intent: str, code: str, spans: Spans) -> tuple[str, Spans]:
         return code, spans
     said = intent.lower()
     reverse_asked = _ASKS_TO_REVERSE.search(said) is not None
-    base_named = _NAMES_A_BASE.search(said) is not None
+    base_named = _NAMES_A_BASE.search(_QUOTED_TEXT.sub(" ", said)) is not None
     where = SourcePositions(code)
     cuts: list[tuple[int, int]] = []
     for node in ast.walk(tree):

@@ -97,3 +97,11 @@ def test_a_pattern_in_the_intent_replaces_a_format_with_no_directive() -> None:
         "dt.strftime('%Y-%m-%d')",
         (),
     )
+
+
+def test_an_apostrophe_does_not_open_a_quote() -> None:
+    code = "datetime.now().strftime('YYYY-MM-DD')"
+    assert fit_date_formats("get today's date as 'YYYY-MM-DD'", code, ()) == (
+        "datetime.now().strftime('%Y-%m-%d')",
+        (),
+    )

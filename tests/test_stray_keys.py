@@ -54,6 +54,8 @@ from codeqa_model.stray_keys import drop_stray_keys
         ("sort list `xs`", "xs.sort(key=lambda x: x[1], reverse=True)", "xs.sort()"),
         ("convert string `s` to an integer", "int(s, 16)", "int(s)"),
         ("convert string `s` to an integer", "int(s, base=2)", "int(s)"),
+        # a number inside the quoted text is the value, not a base
+        ("convert string '42' to an integer", "int('42', 2)", "int('42')"),
     ],
 )
 def test_a_key_on_an_unnamed_field_is_dropped(intent: str, code: str, fixed: str) -> None:
@@ -76,6 +78,7 @@ def test_a_key_on_an_unnamed_field_is_dropped(intent: str, code: str, fixed: str
         ("convert hex string `s` to an integer", "int(s, 16)"),
         ("parse string `s` in base 2", "int(s, 2)"),
         ("convert string `s` to an integer", "int(s, 10)"),
+        ("convert '101' from 2 digits to an integer", "int('101', 2)"),
     ],
 )
 def test_a_key_the_intent_asks_for_is_kept(intent: str, code: str) -> None:
