@@ -308,12 +308,13 @@ def assign_slots(
                 continue
             if slot.kind == "str" and name in numeric:
                 continue
-            overlap = len(
-                ctx_entry.get(name, frozenset()) & ctx_intent.get(slot.placeholder, frozenset())
-            )
+            said = ctx_intent.get(slot.placeholder, frozenset()) | _shape_words(slot.value)
+            overlap = len(ctx_entry.get(name, frozenset()) & said)
             score = 2 * overlap + same + 0.5 * name.startswith(slot.kind)
             ranked.append((-score, p_i, s_i, name, slot))
     ranked.sort(key=lambda r: r[:3])
+    if len(order) <= _EXACT_UP_TO and len(slots) <= _EXACT_UP_TO:
+        return _best_assignment(ranked)
     chosen: dict[str, Slot] = {}
     used: set[str] = set()
     for _, _, _, name, slot in ranked:
@@ -321,6 +322,47 @@ def assign_slots(
             chosen[name] = slot
             used.add(slot.placeholder)
     return chosen
+
+
+_EXTENSION = re.compile(r"\*?\.[A-Za-z0-9]{1,5}")
+
+
+def _shape_words(value: str) -> frozenset[str]:
+    """What a value's shape says it is, in index terms: '.md' and '*.md' are extensions."""
+    return frozenset({"extension", "suffix"}) if _EXTENSION.fullmatch(value) else frozenset()
+
+
+_EXACT_UP_TO = 5  # placeholders and values: more than this is assigned greedily
+
+
+def _best_assignment(ranked: list[tuple[float, int, int, str, Slot]]) -> dict[str, Slot]:
+    """The pairing with the most values placed, then the best total score, then the earliest
+    pairs in rank order: "directory 'docs' ending with '.md'" against "extension str_0 in
+    directory var_0" puts '.md' at the extension although 'docs' is the same placeholder."""
+    by_name: dict[str, list[tuple[float, int, Slot]]] = {}
+    for rank, (neg, _, _, name, slot) in enumerate(ranked):
+        by_name.setdefault(name, []).append((-neg, rank, slot))
+    names = list(by_name)
+    best: tuple[int, float, tuple[int, ...]] | None = None
+    best_pick: dict[str, Slot] = {}
+
+    def search(i: int, used: frozenset[str], pick: dict[str, Slot], score: float,
+               ranks: tuple[int, ...]) -> None:  # fmt: skip
+        nonlocal best, best_pick
+        if i == len(names):
+            key = (len(pick), score, tuple(-r for r in sorted(ranks)))
+            if best is None or key > best:
+                best, best_pick = key, dict(pick)
+            return
+        search(i + 1, used, pick, score, ranks)
+        for value, rank, slot in by_name[names[i]]:
+            if slot.placeholder not in used:
+                pick[names[i]] = slot
+                search(i + 1, used | {slot.placeholder}, pick, score + value, (*ranks, rank))
+                del pick[names[i]]
+
+    search(0, frozenset(), {}, 0.0, ())
+    return best_pick
 
 
 # A keyword argument passed as None or False in a doc entry: the documented default, which the

@@ -196,3 +196,14 @@ def test_a_type_method_s_receiver_is_the_value_the_intent_calls_by_that_type() -
     )
     # a quoted string never takes a numeric parameter; without a number the name stays
     assert put("center string `s` padded with '*'", center) == "s.center(width, '*')"
+
+
+def test_values_are_paired_for_the_best_whole_not_the_first_best_pair() -> None:
+    entry = (
+        "find all files with extension '.txt' in directory `mydir`",
+        "[f for f in os.listdir(mydir) if f.endswith('.txt')]",
+    )
+    # 'docs' is the entry's first quoted value too, but '.md' is shaped like the extension
+    assert _fill(entry, "list all files in directory 'docs' ending with '.md'") == (
+        "[f for f in os.listdir('docs') if f.endswith('.md')]"
+    )
