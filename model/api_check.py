@@ -19,7 +19,7 @@ import json
 import pkgutil
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass
 
 from codeqa_model.api_table import (
@@ -183,6 +183,10 @@ class ApiChecker:
         if table is not None and seen_methods:
             self.methods = table.member_names | frozenset(seen_methods)
 
+    def is_module(self, path: str) -> bool:
+        """Whether the API table knows `path` as a module (False without a table)."""
+        return self.table is not None and self.table.has_module(path)
+
     def check(
         self, code: str, context: SourceContext | None = None, intent: str = ""
     ) -> CheckResult:
@@ -195,7 +199,13 @@ class ApiChecker:
         # One walk, read by every pass below in the order `ast.walk` gives (a suggestion
         # checks up to 13 candidates; walking each tree five times was most of the cost).
         nodes = walk(tree)  # `ast.walk`'s order, as one list
-        own_modules, own_names = _bindings(nodes)
+        # `total += x` reads `total` before it binds it: the name must exist already
+        read_first = {
+            id(n.target)
+            for n in nodes
+            if isinstance(n, ast.AugAssign) and isinstance(n.target, ast.Name)
+        }
+        own_modules, own_names = _bindings(nodes, read_first)
         bound_modules = {name: module for name, module in context.imports if name != "*"}
         stars = context.star_modules()
         bound_modules.update(own_modules)
@@ -204,7 +214,10 @@ class ApiChecker:
         called = {id(n.func) for n in nodes if isinstance(n, ast.Call)}
         needed: dict[str, str] = {}
         for node in nodes:
-            if not (isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)):
+            if not (
+                isinstance(node, ast.Name)
+                and (isinstance(node.ctx, ast.Load) or id(node) in read_first)
+            ):
                 continue
             name = node.id
             if name in known or name in needed or (name in loose and id(node) not in called):
@@ -839,8 +852,12 @@ def _rebinds_itself(tree: ast.Module) -> set[str]:
     return {name} if reads else set()
 
 
-def _bindings(nodes: list[ast.AST]) -> tuple[dict[str, str], set[str]]:
-    """What the candidate itself binds: imported modules (name → module path) and other names.
+def _bindings(
+    nodes: list[ast.AST],
+    read_first: Container[int] = (),
+) -> tuple[dict[str, str], set[str]]:
+    """What the candidate itself binds: imported modules (name → module path) and other names
+    (an augmented assignment's target, whose id is in `read_first`, binds nothing new).
 
     `nodes` is the tree's `ast.walk`. Scopes are ignored on purpose: a name bound anywhere in a
     short block counts as bound."""
@@ -857,7 +874,8 @@ def _bindings(nodes: list[ast.AST]) -> tuple[dict[str, str], set[str]]:
         if isinstance(node, ast.ImportFrom):  # relative: binds names of unknown modules
             names.update(a.asname or a.name for a in node.names)
         elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
-            names.add(node.id)
+            if id(node) not in read_first:
+                names.add(node.id)
         elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             names.add(node.name)
         elif isinstance(node, ast.arg):

@@ -40,7 +40,7 @@ import functools
 import sys
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -66,6 +66,7 @@ from codeqa_model.context import SourceContext
 from codeqa_model.date_formats import fit_date_formats
 from codeqa_model.diversity import MAX_SAME_APIS, Variety
 from codeqa_model.file_args import open_file_arguments, path_names
+from codeqa_model.file_spelling import spell_for_file
 from codeqa_model.generator import Candidate, parses
 from codeqa_model.open_modes import append_modes
 from codeqa_model.paths import resolve_bundle
@@ -241,12 +242,15 @@ def check_suggestions(
     context: SourceContext,
     k: int,
     per_api: int = MAX_SAME_APIS,
+    conventions: Mapping[str, str] | None = None,
+    is_module: Callable[[str], bool] = lambda path: False,
 ) -> list[Suggestion]:
     """Ranked suggestions after the static API check: passing ones first (in rank order, with
     the imports they need; one that repeats an earlier one's meaning — `diversity.Variety` —
     after the other passing ones), then failing ones flagged with `problem`. Shared with
     evaluation, so its figures describe what is shown. The first passing suggestion is always
-    first.
+    first. Each is first spelled as the file spells its modules (`file_spelling`: `pd.read_csv`
+    under `import pandas as pd`), else with the usual aliases in `conventions`.
 
     Failing candidates are kept (last) rather than dropped: the check is conservative but not
     perfect (a name defined elsewhere, an API newer than the table), and a flagged candidate is
@@ -263,6 +267,11 @@ def check_suggestions(
             break  # the answer is the first k passing ones: the rest need no check
         if not parses(suggestion.code):
             continue  # inserting it would leave code that does not parse: never offered
+        code, spans = spell_for_file(
+            suggestion.code, suggestion.slot_spans, context, conventions or {}, is_module
+        )
+        if code != suggestion.code:
+            suggestion = replace(suggestion, code=code, slot_spans=spans)
         result = checker.check(suggestion.code, context, intent)
         if result.ok:
             checked = replace(suggestion, imports=result.imports, problem=None)
@@ -527,7 +536,17 @@ class Engine:
             missing = [values_left_out(intent, c.code) for c in generated] + side.hit_missing
             scores = scores - self.missing_weight * np.asarray(missing)
         ranked = rank(candidates, scores, len(candidates))
-        return tuple(check_suggestions(ranked, checks, intent, context, k))
+        return tuple(
+            check_suggestions(
+                ranked,
+                checks,
+                intent,
+                context,
+                k,
+                conventions=self.checker.aliases,
+                is_module=self.checker.is_module,
+            )
+        )
 
     def _beside_beam(self, intent: str, checks: _Checks) -> _BesideBeam:
         """The retrieved candidates and the ranking terms that need only them and the intent

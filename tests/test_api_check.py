@@ -90,6 +90,14 @@ def test_candidate_own_import_needs_nothing_more(checker: ApiChecker) -> None:
     assert result.ok and result.imports == ()
 
 
+def test_an_augmented_assignment_reads_its_name_first(checker: ApiChecker) -> None:
+    code = "results += [f for f in os.listdir('.')]"
+    result = checker.check(code, ctx("import os\n"), "list files")
+    assert (result.ok, result.reason) == (False, "name 'results' is not defined")
+    assert checker.check(code, ctx("import os\nresults = []\n"), "list files").ok
+    assert checker.check("total = 0\nfor x in xs:\n    total += x", ctx(""), "sum `xs`").ok
+
+
 def test_unparseable_candidate_fails(checker: ApiChecker) -> None:
     result = checker.check("sorted(d.items(), key=lambda x: x[1]", SourceContext.EMPTY, "sort `d`")
     assert not result.ok and "does not parse" in (result.reason or "")

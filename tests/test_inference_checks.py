@@ -69,6 +69,23 @@ def test_k_counts_passing_candidates_first() -> None:
     assert [s.code for s in got] == ["os.getcwd()", "os.listdir('.')"]
 
 
+def test_suggestions_spell_modules_as_the_file_does() -> None:
+    table = ApiTable({"os.path": {"join": ["f", "a, *p"]}, "numpy": {"fix": ["f", "x"]}})
+    engine = _engine(["numpy.fix(x)", "os.path.join(a, b)"], table)
+    # the file's alias: no second `import numpy`
+    got = engine.suggest(
+        "round `x` toward zero `a` `b`", 5, SourceContext.from_source("import numpy as n")
+    )
+    assert (got[0].code, got[0].imports) == ("n.fix(x)", ())
+    # nothing imported: the usual alias, whose import line the completion adds
+    got = engine.suggest("round `x` toward zero `a` `b`", 5, SourceContext.EMPTY)
+    assert (got[0].code, got[0].imports) == ("np.fix(x)", ("import numpy as np",))
+    # a name the file binds to a module's member
+    got = engine.suggest("join `a` `b`", 5, SourceContext.from_source("from os import path"))
+    joined = [(s.code, s.imports) for s in got if "join" in s.code]
+    assert joined == [("path.join(a, b)", ())]
+
+
 def test_check_suggestions_keeps_rank_order_within_groups() -> None:
     ranked = [Suggestion("bad1()", 0.9), Suggestion("len(x)", 0.8), Suggestion("bad2()", 0.7)]
     out = check_suggestions(ranked, ApiChecker(TABLE), "length of `x`", SourceContext.EMPTY, 5)
