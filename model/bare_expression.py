@@ -7,7 +7,9 @@ or a `return` of their own). Likewise a lone `return X` is a SyntaxError outside
 and X is the answer. So is X of a lone `str = X`: a snippet binding a builtin's name (`str`,
 `list`, `file`) breaks every later use of the builtin, and 2 of CoNaLa's 3,212 training snippets
 do it. And a lone `print(X)` under an intent that asks for no printing (Stack
-Overflow answers print what they compute) gives the user nothing to use: X is the answer.
+Overflow answers print what they compute) gives the user nothing to use: X is the answer. So
+is X of a lone `results += X` whose name the intent does not back-tick: the name is the
+question's own list, and `+=` on a name nothing bound raises NameError.
 Validation (runs/s6/ab.py): objective 24.86 with the prints kept, 24.83 unwrapped (CoNaLa's
 references print more often than people ask to), 24.44 unwrapped whatever the intent says.
 """
@@ -29,11 +31,13 @@ _BUILTINS = frozenset(n for n in dir(builtins) if not n.startswith("_"))
 
 def bare_expression(code: str, spans: Spans, intent: str = "") -> tuple[str, Spans]:
     """C for a candidate that is only `if C: pass`, X for one that is only `return X`, `str = X`
-    (a builtin's name the intent does not back-tick) or (when `intent` asks for no output)
-    `print(X)`, spans moved with it; the candidate unchanged otherwise."""
+    (a builtin's name the intent does not back-tick), `name += X` (a name it does not
+    back-tick) or (when `intent` asks for no output) `print(X)`, spans moved with it; the
+    candidate unchanged otherwise."""
     target = code.partition("=")[0].strip()
     shadows = target in _BUILTINS and f"`{target}`" not in intent
-    if not (shadows or code.startswith(("if", "return", "print("))):
+    extends = target.endswith("+") and f"`{target[:-1].strip()}`" not in intent
+    if not (shadows or extends or code.startswith(("if", "return", "print("))):
         return code, spans
     if code.startswith("print(") and _ASKS_FOR_OUTPUT.search(intent):
         return code, spans
@@ -64,10 +68,12 @@ def _is_plain_print(node: ast.expr) -> bool:
 
 
 def _wrapped(node: ast.stmt) -> ast.expr | None:
-    """X of `return X`, `print(X)` or `builtin = X`, C of `if C: pass` with no else; None for
-    any other statement."""
+    """X of `return X`, `print(X)`, `builtin = X` or `name += X`, C of `if C: pass` with no
+    else; None for any other statement."""
     if isinstance(node, ast.Return):
         return node.value
+    if isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Add):
+        return node.value if isinstance(node.target, ast.Name) else None
     if isinstance(node, ast.Assign) and len(node.targets) == 1:
         target = node.targets[0]
         return node.value if isinstance(target, ast.Name) and target.id in _BUILTINS else None

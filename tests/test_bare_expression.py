@@ -51,3 +51,17 @@ def test_a_lone_binding_of_a_builtins_name_gives_its_value() -> None:
         ("str = s.strip()\nprint(str)", "strip `s`"),
     ):
         assert bare_expression(kept, (), intent) == (kept, ())
+
+
+def test_a_lone_extension_of_an_unnamed_list_gives_its_value() -> None:
+    code = "results += [f for f in os.listdir('docs') if f.endswith('.md')]"
+    start = code.index("'docs'")
+    fixed, spans = bare_expression(code, ((start, start + 6),), "list files in 'docs' ending '.md'")
+    assert fixed == "[f for f in os.listdir('docs') if f.endswith('.md')]"
+    assert fixed[spans[0][0] : spans[0][1]] == "'docs'"
+    for kept, intent in (
+        ("results += [1, 2]", "add 1 and 2 to `results`"),  # the user's own list
+        ("n -= 1", "decrement n"),
+        ("total = 0\ntotal += x", "add `x`"),
+    ):
+        assert bare_expression(kept, (), intent) == (kept, ())
