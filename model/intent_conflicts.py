@@ -230,9 +230,16 @@ _ASKS_FOR_MODULE = (
     (_words(r"\bpickl\w*\b"), ("pickle", "dill", "joblib")),
     (_words(r"\bitertools\b"), ("itertools",)),
     (_words(r"\bsqlite3?\b"), ("sqlite3", "sqlite")),
+    (_words(r"\buuids?\b"), ("uuid",)),
+    (_words(r"\bya?ml\b"), ("yaml", "ruamel")),
+    (_words(r"\b(md5|sha1|sha224|sha256|sha384|sha512|blake2b|sha3_256)\b"), ("hashlib", "md5")),
+    (_words(r"\burl[- ]?(en|de)cod\w*"), ("urllib", "quote", "unquote", "urlencode")),
+    (_words(r"\bzip (file|archive)s?\b"), ("zipfile", "archive")),
+    (_words(r"\btar(ball)?\b"), ("tarfile", "archive")),
     (_words(r"\b(to|as|into|from|with|using|in|a)\s+json\b"), ("json",)),
     (_words(r"\b(to|as|into|from|with|using|in|a)\s+csv\b"), ("csv",)),
 )
+_FILE_NAME = re.compile(r"[\w./\\-]+\.\w{1,5}")
 # Words that ask to put something into a file, where code that writes nothing fails.
 _ASKS_TO_WRITE_A_FILE = _words(r"\b(append\w*|writ\w*|sav\w*)\b.*\b(to|into|in)\b.*\bfile\b")
 # Words that make a string a file's name or path, for `open(s)` under "... of string `s`".
@@ -541,7 +548,8 @@ def _skips_the_module(nodes: list[ast.AST], said: _Said) -> str | None:
         elif isinstance(node, ast.Attribute):
             parts.update(node.attr.lower().split("_"))
         elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-            texts.append(node.value.lower())
+            if not _FILE_NAME.fullmatch(node.value):  # 'c.yaml' names a file, not a codec
+                texts.append(node.value.lower())
         elif isinstance(node, ast.alias):
             parts.update(node.name.lower().replace(".", "_").split("_"))
     for names in said.modules:

@@ -116,6 +116,10 @@ CHECKER = ApiChecker(TABLE)
         ("encode string `s` as base64", "s.encode('utf8')", "uses no base64"),
         ("find the numbers in `s` with regex", "[c for c in s if c.isdigit()]", "uses no re"),
         ("convert dict `d` to json", "str(d)", "uses no json"),
+        ("generate a random uuid string", "str(random.randint(0, 9))", "uses no uuid"),
+        ("read yaml file 'c.yaml' into a dict", "eval(open('c.yaml').read())", "uses no yaml"),
+        ("the sha512 hex digest of bytes `b`", "hex(int.from_bytes(b, 'big'))", "uses no hashlib"),
+        ("url-encode the string `q`", "q.encode('utf-8')", "uses no urllib"),
         ("create directory 'build/tmp' with parents", "os.walk('build/tmp')", "creates none"),
         ("remove folder 'tmp' and everything in it", "os.removedirs('tmp')", "empty directory"),
         (
@@ -208,4 +212,20 @@ def test_a_contradicting_candidate_fails_and_says_why(intent: str, code: str, wh
 )
 def test_code_that_does_what_is_asked_passes(intent: str, code: str) -> None:
     result = CHECKER.check(code, intent=intent)
+    assert result.ok, result.reason
+
+
+@pytest.mark.parametrize(
+    ("intent", "code"),
+    [
+        ("generate a random uuid string", "str(uuid.uuid4())"),
+        ("read yaml file 'c.yaml' into a dict", "yaml.safe_load(open('c.yaml'))"),
+        ("the sha512 hex digest of bytes `b`", "hashlib.sha512(b).hexdigest()"),
+        ("url-encode the string `q`", "urllib.parse.quote(q)"),
+        ("create a zip archive 'out' of folder 'd'", "shutil.make_archive('out', 'zip', 'd')"),
+        ("encode string `s` as base64", "codecs.encode(s.encode(), 'base64')"),
+    ],
+)
+def test_code_using_the_module_the_intent_names_passes(intent: str, code: str) -> None:
+    result = ApiChecker(None).check(code, intent=intent)
     assert result.ok, result.reason
