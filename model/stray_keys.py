@@ -152,7 +152,7 @@ def _field_read(value: ast.expr) -> str | int | None:
         read = isinstance(body, ast.Subscript) and isinstance(body.slice, ast.Constant)
         if read and (_is_param(body.value, value) or isinstance(body.slice.value, str)):
             return _str_or_int(body.slice.value)
-        return None
+        return _only_field(value)
     if isinstance(value, ast.Call) and len(value.args) == 1 and not value.keywords:
         name = value.func.attr if isinstance(value.func, ast.Attribute) else None
         name = value.func.id if isinstance(value.func, ast.Name) else name
@@ -162,6 +162,27 @@ def _field_read(value: ast.expr) -> str | int | None:
         if name == "attrgetter" and isinstance(arg, ast.Constant):
             return arg.value if isinstance(arg.value, str) else None
     return None
+
+
+def _only_field(key: ast.Lambda) -> str | int | None:
+    """The one field a longer lambda reads wherever it uses its parameter (`lambda x:
+    float('inf') if math.isnan(x[1]) else x[1]` reads 1); None when it reads several, uses the
+    parameter whole, or has no one parameter."""
+    if len(key.args.args) != 1 or key.args.vararg or key.args.kwarg:
+        return None
+    param = key.args.args[0].arg
+    uses = sum(isinstance(n, ast.Name) and n.id == param for n in ast.walk(key.body))
+    reads = [
+        n.slice.value
+        for n in ast.walk(key.body)
+        if isinstance(n, ast.Subscript)
+        and isinstance(n.value, ast.Name)
+        and n.value.id == param
+        and isinstance(n.slice, ast.Constant)
+    ]
+    if uses == 0 or len(reads) != uses or len(set(reads)) != 1:
+        return None
+    return _str_or_int(reads[0])
 
 
 def _str_or_int(value: object) -> str | int | None:

@@ -54,6 +54,12 @@ from codeqa_model.stray_keys import drop_stray_keys
         ("sort list `xs`", "xs.sort(key=lambda x: x[1], reverse=True)", "xs.sort()"),
         ("convert string `s` to an integer", "int(s, 16)", "int(s)"),
         ("convert string `s` to an integer", "int(s, base=2)", "int(s)"),
+        # a longer lambda that reads one field wherever it uses its parameter
+        (
+            "get the minimum of list `temps`",
+            "min(temps, key=lambda x: float('inf') if math.isnan(x[1]) else x[1])",
+            "min(temps)",
+        ),
         # a number inside the quoted text is the value, not a base
         ("convert string '42' to an integer", "int('42', 2)", "int('42')"),
     ],
@@ -79,6 +85,8 @@ def test_a_key_on_an_unnamed_field_is_dropped(intent: str, code: str, fixed: str
         ("parse string `s` in base 2", "int(s, 2)"),
         ("convert string `s` to an integer", "int(s, 10)"),
         ("convert '101' from 2 digits to an integer", "int('101', 2)"),
+        ("sort list `xs`", "sorted(xs, key=lambda x: (sum(x[1:]), x[0]))"),
+        ("get the minimum of list `xs`", "min(xs, key=lambda x: abs(x[0] - x[1]))"),
     ],
 )
 def test_a_key_the_intent_asks_for_is_kept(intent: str, code: str) -> None:
