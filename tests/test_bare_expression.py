@@ -1,7 +1,8 @@
-"""An `if C: pass`, `return C` or `str = C` candidate is offered as C."""
+"""An `if C: pass`, `return C`, `str = C` or `name += C` candidate is offered as C."""
 
 from __future__ import annotations
 
+import pytest
 from codeqa_model.bare_expression import bare_expression
 
 
@@ -39,29 +40,44 @@ def test_a_print_nobody_asked_for_gives_its_argument() -> None:
         assert bare_expression(kept, (), "join them") == (kept, ())
 
 
-def test_a_lone_binding_of_a_builtins_name_gives_its_value() -> None:
-    code = "str = open('readme.md', 'r').read()"
-    start = code.index("'readme.md'")
-    fixed, spans = bare_expression(code, ((start, start + 11),), "read all text from 'readme.md'")
-    assert fixed == "open('readme.md', 'r').read()"
-    assert fixed[spans[0][0] : spans[0][1]] == "'readme.md'"
-    for kept, intent in (
+@pytest.mark.parametrize(
+    ("code", "value", "intent", "fixed"),
+    [
+        # a builtin's name bound: every later use of the builtin breaks
+        (
+            "str = open('readme.md', 'r').read()",
+            "'readme.md'",
+            "read all text from 'readme.md'",
+            "open('readme.md', 'r').read()",
+        ),
+        # the question's own list extended: NameError where nothing binds it
+        (
+            "results += [f for f in os.listdir('docs') if f.endswith('.md')]",
+            "'docs'",
+            "list files in 'docs' ending '.md'",
+            "[f for f in os.listdir('docs') if f.endswith('.md')]",
+        ),
+    ],
+)
+def test_a_lone_binding_the_user_did_not_ask_for_gives_its_value(
+    code: str, value: str, intent: str, fixed: str
+) -> None:
+    start = code.index(value)
+    got, spans = bare_expression(code, ((start, start + len(value)),), intent)
+    assert got == fixed
+    assert got[spans[0][0] : spans[0][1]] == value
+
+
+@pytest.mark.parametrize(
+    ("kept", "intent"),
+    [
         ("list = [1, 2]", "set `list` to 1 and 2"),  # the user's own `list`
         ("text = open(p).read()", "read file `p`"),
         ("str = s.strip()\nprint(str)", "strip `s`"),
-    ):
-        assert bare_expression(kept, (), intent) == (kept, ())
-
-
-def test_a_lone_extension_of_an_unnamed_list_gives_its_value() -> None:
-    code = "results += [f for f in os.listdir('docs') if f.endswith('.md')]"
-    start = code.index("'docs'")
-    fixed, spans = bare_expression(code, ((start, start + 6),), "list files in 'docs' ending '.md'")
-    assert fixed == "[f for f in os.listdir('docs') if f.endswith('.md')]"
-    assert fixed[spans[0][0] : spans[0][1]] == "'docs'"
-    for kept, intent in (
         ("results += [1, 2]", "add 1 and 2 to `results`"),  # the user's own list
         ("n -= 1", "decrement n"),
         ("total = 0\ntotal += x", "add `x`"),
-    ):
-        assert bare_expression(kept, (), intent) == (kept, ())
+    ],
+)
+def test_a_binding_the_user_asked_for_or_uses_is_kept(kept: str, intent: str) -> None:
+    assert bare_expression(kept, (), intent) == (kept, ())
