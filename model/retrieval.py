@@ -22,7 +22,7 @@ import math
 import re
 import threading
 from collections import Counter, OrderedDict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass
 from typing import Any
 
@@ -441,16 +441,7 @@ def fill(
     numbers = _number_edits(code, entry_intent, intent)
     edits += numbers
     if numeric and not numbers:  # "center … in 11 characters": str.center(width) → (11)
-        for name, number in zip(
-            [
-                p
-                for p in dict.fromkeys(_PLACEHOLDER.findall(code))
-                if p in numeric and p not in chosen
-            ],
-            BARE_NUMBER_RE.findall(intent),
-            strict=False,
-        ):
-            chosen[name] = Slot(name, number, "var", "")
+        chosen.update(_bare_numbers_into(code, numeric - chosen.keys(), intent))
     left = [s for s in slots if s.placeholder not in taken and s.kind == "var"]
     starred = _starred_placeholders(code) if parameters and left and not edits else {}
     for match in _PLACEHOLDER.finditer(code):
@@ -541,6 +532,14 @@ def _called_by_type(type_name: str, slots: SlotMap, intent: str) -> Slot | None:
         (s for s in slots if s.kind == "var" and words & before.get(s.placeholder, frozenset())),
         None,
     )
+
+
+def _bare_numbers_into(code: str, empty: Set[str], intent: str) -> dict[str, Slot]:
+    """The intent's bare numbers, in order, as the values of the `empty` numeric placeholders
+    in the order the code has them."""
+    places = [p for p in dict.fromkeys(_PLACEHOLDER.findall(code)) if p in empty]
+    numbers = BARE_NUMBER_RE.findall(intent)
+    return {p: Slot(p, n, "var", "") for p, n in zip(places, numbers, strict=False)}
 
 
 def _starred_placeholders(code: str) -> dict[int, int]:
