@@ -442,17 +442,20 @@ def fill(
     edits += numbers
     if numeric and not numbers:  # "center … in 11 characters": str.center(width) → (11)
         chosen.update(_bare_numbers_into(code, numeric - chosen.keys(), intent))
-    left = [s for s in slots if s.placeholder not in taken and s.kind == "var"]
-    starred = _starred_placeholders(code) if parameters and left and not edits else {}
+    starred = _starred_placeholders(code) if parameters and not edits else {}
     for match in _PLACEHOLDER.finditer(code):
         slot = chosen.get(match.group())
         value = slot.render() if slot is not None else fallback.get(match.group())
         if slot is not None and match.start() in starred:
-            # `math.lcm(*integers)` under "lcm of `a` and `b`": math.lcm(a, b)
-            spread = ", ".join([value, *(s.render() for s in left)])
-            edits.append((starred[match.start()], match.end(), spread, True))
-            left = []
-        elif value is not None:
+            # `math.lcm(*integers)` under "lcm of `a` and `b`": math.lcm(a, b); a quoted
+            # value is one item, never spread: `os.path.join(path, *paths)` → (…, 'file.txt')
+            left = [s for s in slots if s.placeholder not in taken and s.kind == slot.kind]
+            if left or _one_item(slot):
+                spread = ", ".join([value, *(s.render() for s in left)])
+                edits.append((starred[match.start()], match.end(), spread, True))
+                taken.update(s.placeholder for s in left)
+                continue
+        if value is not None:
             edits.append((match.start(), match.end(), value, slot is not None))
     pieces: list[str] = []
     spans: list[tuple[int, int]] = []
@@ -540,6 +543,11 @@ def _bare_numbers_into(code: str, empty: Set[str], intent: str) -> dict[str, Slo
     places = [p for p in dict.fromkeys(_PLACEHOLDER.findall(code)) if p in empty]
     numbers = BARE_NUMBER_RE.findall(intent)
     return {p: Slot(p, n, "var", "") for p, n in zip(places, numbers, strict=False)}
+
+
+def _one_item(slot: Slot) -> bool:
+    """A quoted string or a bare number: one value, which a `*` would spread apart."""
+    return slot.kind == "str" or not slot.quote
 
 
 def _starred_placeholders(code: str) -> dict[int, int]:

@@ -178,6 +178,13 @@ def test_a_variadic_parameter_takes_every_value_the_intent_lists() -> None:
     assert put("least common multiple of list `nums`", lcm) == "math.lcm(*nums)"
     # a string is not one of the numbers
     assert put("least common multiple of `a` in 'out.txt'", lcm) == "math.lcm(*a)"
+    # a quoted value is one item: a `*` would spread its characters
+    join = (
+        "Join one or more path segments intelligently. With arguments `a`, `p`.",
+        "os.path.join(a, *p)",
+    )
+    assert put("join path 'data' and 'file.txt'", join) == "os.path.join('data', 'file.txt')"
+    assert put("join paths 'a', 'b' and 'c'", join) == "os.path.join('a', 'b', 'c')"
 
 
 def test_a_type_method_s_receiver_is_the_value_the_intent_calls_by_that_type() -> None:
