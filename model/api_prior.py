@@ -41,8 +41,8 @@ class ApiPrior:
 
     def intent_probs(self, intent: str) -> np.ndarray | None:
         """P(api | intent) after the name reweighing; None when the intent has no word the
-        retriever knows. The intent's half of `scores`: the engine works it out while the beam
-        runs."""
+        retriever knows. The intent's half of `scores`: the engine works it out once for the
+        generated and the retrieved candidates."""
         canon, slots = canonicalize_intent(intent)
         probs = self.retriever.api_probs(learned_features(canon, (s.value for s in slots)))
         if probs is None:

@@ -36,12 +36,10 @@ other passing ones (`codeqa_model.diversity`); the first passing suggestion neve
 
 from __future__ import annotations
 
-import functools
 import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
@@ -282,9 +280,9 @@ def check_suggestions(
 
 
 @dataclass(frozen=True)
-class _BesideBeam:
-    """What `Engine._beside_beam` works out while the beam runs; a ranking term is None when
-    its weight is 0."""
+class _Retrieved:
+    """The retrieved candidates and the ranking terms that need only them and the intent
+    (`Engine._retrieval`); a ranking term is None when its weight is 0."""
 
     hits: list[Any]
     api_probs: np.ndarray | None  # the intent's API probabilities (`ApiPrior.intent_probs`)
@@ -307,12 +305,6 @@ class _Checks:
         if found is None:
             found = self._done[code] = self.checker.check(code, self.context, self.intent)
         return found
-
-
-@functools.cache
-def _retrieval_worker() -> ThreadPoolExecutor:
-    """One thread, shared by every engine: retrieval overlaps a beam, never another retrieval."""
-    return ThreadPoolExecutor(1, thread_name_prefix="codeqa-retrieval")
 
 
 def clip_intent(intent: str, max_words: int) -> str:
@@ -507,11 +499,11 @@ class Engine:
         check (variety)."""
         checks = _Checks(self.checker, context, intent)
         with self._lock:
-            # what needs only the intent (pure Python) runs beside the beam, whose numpy
-            # products release the GIL
-            found = _retrieval_worker().submit(self._beside_beam, intent, checks)
+            # In turn. Retrieval used to run on a thread beside the beam; now that the beam's
+            # products are quick, retrieval's pure Python and the beam's many small numpy calls
+            # only wait on each other for the GIL: no faster (paired, 300 suggestions).
+            side = self._retrieval(intent, checks)
             generated = [self._repaired(intent, c) for c in self._candidates(intent, k)]
-            side = found.result()
             hits = side.hits
             candidates = [*generated, *hits]
             if not candidates:
@@ -548,11 +540,10 @@ class Engine:
             )
         )
 
-    def _beside_beam(self, intent: str, checks: _Checks) -> _BesideBeam:
+    def _retrieval(self, intent: str, checks: _Checks) -> _Retrieved:
         """The retrieved candidates and the ranking terms that need only them and the intent
-        (the API prior's intent half and the hits' prior, the hits' values left out): the
-        work a suggestion can do while the beam runs. Each term is per code, so the hits' part
-        joins the generated candidates' after the beam unchanged."""
+        (the API prior's intent half and the hits' prior, the hits' values left out). Each
+        term is per code, so the hits' part joins the generated candidates' unchanged."""
         hits = self._retrieved(intent, checks)
         codes = [h.code for h in hits]
         api_probs, hit_prior, hit_missing = None, None, None
@@ -561,7 +552,7 @@ class Engine:
             hit_prior = self._api_prior.code_scores(api_probs, codes)
         if self.missing_weight:
             hit_missing = [values_left_out(intent, code) for code in codes]
-        return _BesideBeam(hits, api_probs, hit_prior, hit_missing)
+        return _Retrieved(hits, api_probs, hit_prior, hit_missing)
 
     def _candidates(self, intent: str, k: int) -> list[Candidate]:
         """Code that may do what `intent` says: the generator's beam."""
