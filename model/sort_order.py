@@ -1,0 +1,83 @@
+"""Sort largest first where the intent says so: `xs.sort()` → `xs.sort(reverse=True)`.
+
+"sort the numbers in `scores` from highest to lowest" gets `scores.sort()` from the beam: the
+sort the user wants, in the order they did not. Under an intent that plainly asks for a
+largest-first order ("descending", "highest to lowest", "longest first"), a `sorted(…)` or
+`….sort(…)` call that says nothing of its order gets `reverse=True`. The twin of
+`stray_keys`, which drops a `reverse=True` no intent word asks for. A call already reversed
+some other way is left alone: a `reverse=` of its own, a key that negates (`key=lambda x: -x`),
+or its result read backwards (`sorted(xs)[::-1]`, `reversed(sorted(xs))`).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from codeqa_model.pyast import SourcePositions, parse_quietly, replace_ranges
+
+Spans = tuple[tuple[int, int], ...]
+_SMALL = r"(?:lowest|smallest|least|low|small|shortest|oldest|earliest|fewest|a)"
+_LARGE = r"(?:highest|largest|biggest|greatest|longest|newest|latest|most|high|big|large|z)"
+# Only plain words for a largest-first order: "most recent" or "top" may mean a pick, not a sort.
+_ASKS_LARGEST_FIRST = re.compile(
+    rf"\b(?:descending|descendingly|decreasing|desc|reversed? order|in reverse|"
+    rf"{_LARGE} to {_SMALL}|{_LARGE} (?:\w+ )?first|{_LARGE} (?:one|ones|value|values) first)\b",
+    re.IGNORECASE,
+)
+
+
+def sort_largest_first(intent: str, code: str, spans: Spans) -> tuple[str, Spans]:
+    """`code` with `reverse=True` added to each sort call that states no order, under an intent
+    that asks for a largest-first one; `spans` moved with the text; unchanged otherwise."""
+    if "sort" not in code or not _ASKS_LARGEST_FIRST.search(intent):
+        return code, spans
+    tree = parse_quietly(code)
+    if tree is None or _read_backwards(tree):
+        return code, spans
+    where = SourcePositions(code)
+    edits: list[tuple[int, int, str]] = []
+    for node in ast.walk(tree):
+        if not _is_sort(node) or any(kw.arg in ("reverse", None) for kw in node.keywords):
+            continue
+        if any(kw.arg == "key" and _negates(kw.value) for kw in node.keywords):
+            continue
+        end = where.offset(node.end_lineno or node.lineno, node.end_col_offset or 0) - 1
+        if code[end] != ")":
+            continue
+        has_args = bool(node.args or node.keywords)
+        edits.append((end, end, ", reverse=True" if has_args else "reverse=True"))
+    return replace_ranges(code, spans, edits)
+
+
+def _is_sort(node: ast.AST) -> bool:
+    """`sorted(…)` or `<anything>.sort(…)`."""
+    if not isinstance(node, ast.Call):
+        return False
+    func = node.func
+    if isinstance(func, ast.Name):
+        return func.id == "sorted" and bool(node.args)
+    return isinstance(func, ast.Attribute) and func.attr == "sort"
+
+
+def _negates(key: ast.expr) -> bool:
+    """A key that sorts largest first by itself: `lambda x: -x`, `lambda x: (-x[1], x[0])`."""
+    if not isinstance(key, ast.Lambda):
+        return False
+    body = key.body
+    first = body.elts[0] if isinstance(body, ast.Tuple) and body.elts else body
+    return isinstance(first, ast.UnaryOp) and isinstance(first.op, ast.USub)
+
+
+def _read_backwards(tree: ast.AST) -> bool:
+    """Whether the code reverses some other way: `[::-1]`, `reversed(…)`, `.reverse()`."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Slice) and isinstance(node.step, ast.UnaryOp):
+            return True
+        if isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Name) and func.id == "reversed":
+                return True
+            if isinstance(func, ast.Attribute) and func.attr == "reverse":
+                return True
+    return False
