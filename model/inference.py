@@ -76,7 +76,7 @@ from codeqa_model.retrieval import (
     load_index,
 )
 from codeqa_model.separators import use_named_separator
-from codeqa_model.sort_order import sort_largest_first
+from codeqa_model.sort_order import reverse_without_sorting, sort_largest_first
 from codeqa_model.stray_keys import drop_stray_keys
 from codeqa_model.text_to_bytes import encode_text_arguments
 from codeqa_model.values_left_out import values_left_out
@@ -565,10 +565,11 @@ class Engine:
         variables it wrote as strings put back as names (`quoted_names`), and an empty
         `if C: pass`, a lone `return C` or an unasked `print(C)` given as C
         (`bare_expression`), without a sort key reading a field the intent never names
-        (`stray_keys`), sorting largest first where the intent says so (`sort_order`), joining
-        or splitting with the separator the intent names (`separators`), the text a bytes API
-        is given encoded (`text_to_bytes`), and a file opened for appending where the intent
-        says append (`open_modes`)."""
+        (`stray_keys`), sorting largest first where the intent says so and reversing without
+        sorting where it asks for no order (`sort_order`), joining or splitting with the
+        separator the intent names (`separators`), the text a bytes API is given encoded
+        (`text_to_bytes`), and a file opened for appending where the intent says append
+        (`open_modes`)."""
         code, spans = open_file_arguments(
             candidate.code,
             candidate.slot_spans,
@@ -581,6 +582,7 @@ class Engine:
         code, spans = bare_expression(code, spans, intent)
         code, spans = drop_stray_keys(intent, code, spans)
         code, spans = sort_largest_first(intent, code, spans)
+        code, spans = reverse_without_sorting(intent, code, spans)
         code, spans = use_named_separator(intent, code, spans)
         code, spans = encode_text_arguments(intent, code, spans)
         code, spans = append_modes(intent, code, spans)

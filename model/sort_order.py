@@ -1,4 +1,6 @@
-"""Sort largest first where the intent says so: `xs.sort()` → `xs.sort(reverse=True)`.
+"""Sort in the order the intent asks for, and only when it asks to sort.
+
+`sort_largest_first`: `xs.sort()` → `xs.sort(reverse=True)`.
 
 "sort the numbers in `scores` from highest to lowest" gets `scores.sort()` from the beam: the
 sort the user wants, in the order they did not. Under an intent that plainly asks for a
@@ -7,6 +9,11 @@ largest-first order ("descending", "highest to lowest", "longest first"), a `sor
 `stray_keys`, which drops a `reverse=True` no intent word asks for. A call already reversed
 some other way is left alone: a `reverse=` of its own, a key that negates (`key=lambda x: -x`),
 or its result read backwards (`sorted(xs)[::-1]`, `reversed(sorted(xs))`).
+
+`reverse_without_sorting`: "reverse list `xs`" gets `sorted(xs, reverse=True)` (Stack Overflow
+asks to sort in reverse far more often than to reverse): a reversed sort where the intent says
+reverse and nothing about sorting or order becomes the reversal it asked for, `xs[::-1]`
+(`xs.sort(reverse=True)` → `xs.reverse()`).
 """
 
 from __future__ import annotations
@@ -48,6 +55,64 @@ def sort_largest_first(intent: str, code: str, spans: Spans) -> tuple[str, Spans
         has_args = bool(node.args or node.keywords)
         edits.append((end, end, ", reverse=True" if has_args else "reverse=True"))
     return replace_ranges(code, spans, edits)
+
+
+_ASKS_TO_REVERSE = re.compile(r"\brevers\w*", re.IGNORECASE)
+# Any word about sorting or ranking: then a reversed sort may be what is meant.
+_ASKS_FOR_ORDER = re.compile(
+    r"\b(?:sort\w*|order\w*|rank\w*|ascend\w*|descend\w*|alphabet\w*|increas\w*|decreas\w*|"
+    r"largest|smallest|highest|lowest|biggest|greatest|longest|shortest|top|most|least|"
+    r"max\w*|min\w*|by)\b",
+    re.IGNORECASE,
+)
+
+
+# A value the user names (`xs`, `self.items`, `rows[0]`): a list, tuple or string, which a
+# slice reverses. Not a call's result (`d.keys()` cannot be sliced) or an expression.
+_SLICEABLE = (ast.Name, ast.Attribute, ast.Subscript)
+
+
+def reverse_without_sorting(intent: str, code: str, spans: Spans) -> tuple[str, Spans]:
+    """`code` with a reversed sort of one value (`sorted(x, reverse=True)`,
+    `x.sort(reverse=True)`) made a plain reversal (`x[::-1]`, `x.reverse()`) under an intent
+    that says reverse and asks for no order; `spans` moved with the text."""
+    if "reverse=" not in code or not _ASKS_TO_REVERSE.search(intent):
+        return code, spans
+    if _ASKS_FOR_ORDER.search(intent):
+        return code, spans
+    tree = parse_quietly(code)
+    if tree is None:
+        return code, spans
+    where = SourcePositions(code)
+
+    def at(node: ast.AST, end: bool = False) -> int:
+        if end:
+            return where.offset(node.end_lineno or node.lineno, node.end_col_offset or 0)
+        return where.offset(node.lineno, node.col_offset)
+
+    edits: list[tuple[int, int, str]] = []
+    for node in ast.walk(tree):
+        if not _is_sort(node) or not _only_reverse(node):
+            continue
+        if isinstance(node.func, ast.Name):  # sorted(x, reverse=True) → x[::-1]
+            if len(node.args) != 1:
+                continue
+            arg = node.args[0]
+            if not isinstance(arg, _SLICEABLE):
+                continue
+            edits.append((at(node), at(arg), ""))
+            edits.append((at(arg, end=True), at(node, end=True), "[::-1]"))
+        elif isinstance(node.func, ast.Attribute) and not node.args:  # x.sort(…) → x.reverse()
+            edits.append((at(node.func.value, end=True), at(node, end=True), ".reverse()"))
+    return replace_ranges(code, spans, edits)
+
+
+def _only_reverse(call: ast.Call) -> bool:
+    """The call's only keyword is `reverse=True`."""
+    if len(call.keywords) != 1:
+        return False
+    kw = call.keywords[0]
+    return kw.arg == "reverse" and isinstance(kw.value, ast.Constant) and kw.value.value is True
 
 
 def _is_sort(node: ast.AST) -> bool:

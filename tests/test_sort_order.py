@@ -1,10 +1,10 @@
-"""Under an intent that asks for a largest-first order, a sort that states none sorts in
-reverse (model/sort_order.py)."""
+"""Sorts in the order the intent asks for (model/sort_order.py): largest first where it says
+so, and a plain reversal, not a reversed sort, where it asks to reverse and for no order."""
 
 from __future__ import annotations
 
 import pytest
-from codeqa_model.sort_order import sort_largest_first
+from codeqa_model.sort_order import reverse_without_sorting, sort_largest_first
 
 
 @pytest.mark.parametrize(
@@ -63,4 +63,45 @@ def test_the_intent_s_values_move_with_the_text() -> None:
     assert sort_largest_first("sort `xs` in descending order", "sorted(xs)", ((7, 9),)) == (
         "sorted(xs, reverse=True)",
         ((7, 9),),
+    )
+
+
+@pytest.mark.parametrize(
+    ("intent", "code", "fixed"),
+    [
+        ("reverse list `xs`", "sorted(xs, reverse=True)", "xs[::-1]"),
+        ("reverse a list `array`", "array.sort(reverse=True)", "array.reverse()"),
+        ("reverse string `s`", "print(sorted(s, reverse=True))", "print(s[::-1])"),
+    ],
+)
+def test_a_reversed_sort_becomes_a_reversal_where_no_order_is_asked(
+    intent: str, code: str, fixed: str
+) -> None:
+    assert reverse_without_sorting(intent, code, ()) == (fixed, ())
+
+
+@pytest.mark.parametrize(
+    ("intent", "code"),
+    [
+        # the intent asks for an order: the sort may be meant
+        ("sort `xs` in reverse", "sorted(xs, reverse=True)"),
+        ("reverse sort list `xs` by length", "sorted(xs, reverse=True)"),
+        ("reverse the order of the words in `sentence`", "sorted(sentence, reverse=True)"),
+        # a key sorts by something: not a plain reversal
+        ("reverse list `xs`", "sorted(xs, key=len, reverse=True)"),
+        # a call's result or an expression: a slice may not apply, or bind wrongly
+        ("reverse the keys of dict `d`", "sorted(d.keys(), reverse=True)"),
+        ("reverse lists `a` and `b` joined", "sorted(a + b, reverse=True)"),
+        # nothing says reverse
+        ("get list `xs`", "sorted(xs, reverse=True)"),
+    ],
+)
+def test_a_reversed_sort_is_kept_where_it_may_be_meant(intent: str, code: str) -> None:
+    assert reverse_without_sorting(intent, code, ()) == (code, ())
+
+
+def test_the_reversal_keeps_the_intent_s_value_spans() -> None:
+    assert reverse_without_sorting("reverse list `xs`", "sorted(xs, reverse=True)", ((7, 9),)) == (
+        "xs[::-1]",
+        ((0, 2),),
     )
