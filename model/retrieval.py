@@ -379,6 +379,18 @@ def drop_default_keywords(code: str) -> str:
     return _DEFAULT_KEYWORD.sub("", code)
 
 
+def drop_unpacked_parameters(code: str, fallback: Mapping[str, str], filled: Iterable[str]) -> str:
+    """`json.dumps(var_0, var_1)` with var_1 the documented `**kw` → `json.dumps(var_0)`: a
+    doc row written from a signature keeps `*args`/`**kwargs` as if they were one positional
+    parameter, and left to its own name it is one nothing defines (`json.dumps(obj, **kw)`).
+    One the intent gives a value stays (`min(a, b, c)` through `min(arg1, arg2, *args)`)."""
+    filled = set(filled)
+    for name, value in fallback.items():
+        if value.startswith("*") and name not in filled:
+            code = re.sub(rf",\s*{name}(?=\s*[,)])|(?<=\()\s*{name}\s*(?:,\s*|(?=\)))", "", code)
+    return code
+
+
 def fill(
     code: str,
     slots: SlotMap,
@@ -395,8 +407,9 @@ def fill(
     and bytes methods. Any other class (`deque.pop()`) gets a leftover name the intent calls by
     that class ("the last item of deque `d`" → `d.pop()`). With `parameters` (doc entries,
     whose plain argument names are the documented parameters: `json.load(fp)`), keywords at
-    their default (None, False) are left out and the values still unused take those names'
-    places in order. The intent's bare numbers take the entry's (`_number_edits`).
+    their default (None, False) and `*args`/`**kwargs` written as plain parameters are left
+    out, and the values still unused take those names' places in order. The intent's bare
+    numbers take the entry's (`_number_edits`).
     """
     code = plain_quotes(code)
     if parameters:
@@ -410,6 +423,8 @@ def fill(
         else frozenset()
     )
     chosen = assign_slots(code, rest, entry_intent, intent, numeric)
+    if parameters:
+        code = drop_unpacked_parameters(code, fallback, chosen.keys())
     code = unquote_name_receivers(code, chosen.get)
     edits: list[tuple[int, int, str, bool]] = []
     taken = {s.placeholder for s in chosen.values()}

@@ -187,6 +187,24 @@ def test_a_variadic_parameter_takes_every_value_the_intent_lists() -> None:
     assert put("join paths 'a', 'b' and 'c'", join) == "os.path.join('a', 'b', 'c')"
 
 
+def test_a_documented_star_parameter_is_left_out_unless_the_intent_fills_it() -> None:
+    def put(intent: str, code: str, fallback: dict[str, str]) -> str:
+        canon, slots = canonicalize_intent(intent)
+        return fill(code, slots, fallback, "", canon, parameters=True)[0]
+
+    # a signature's `**kwargs` kept as a positional parameter: nothing defines `kwargs`
+    wrap = {"var_0": "text", "var_1": "width", "var_2": "**kwargs"}
+    assert put("wrap `text` into lines", "textwrap.wrap(var_0, var_2, var_1=70)", wrap) == (
+        "textwrap.wrap(text, width=70)"
+    )
+    assert put("wrap `s`", "f(var_2, var_0)", wrap) == "f(s)"
+    # a value the intent gives still goes there
+    smallest = {"var_0": "arg1", "var_1": "arg2", "var_2": "*args"}
+    assert put("smallest of `a`, `b` and `c`", "min(var_0, var_1, var_2)", smallest) == (
+        "min(a, b, c)"
+    )
+
+
 def test_a_type_method_s_receiver_is_the_value_the_intent_calls_by_that_type() -> None:
     def put(intent: str, pair: tuple[str, str]) -> str:
         entry = entry_from_pair(*pair, "mined")
