@@ -457,6 +457,8 @@ def fill(
     edits += numbers
     if numeric and not numbers:  # "center … in 11 characters": str.center(width) → (11)
         chosen.update(_bare_numbers_into(code, numeric - chosen.keys(), intent))
+    elif not parameters and not numbers:  # "between var_0 and var_1" ~ "between 5 and 10"
+        chosen.update(_numbers_for_names(code, chosen.keys(), entry_intent, intent))
     starred = _starred_placeholders(code) if parameters and not edits else {}
     for match in _PLACEHOLDER.finditer(code):
         slot = chosen.get(match.group())
@@ -558,6 +560,38 @@ def _bare_numbers_into(code: str, empty: Set[str], intent: str) -> dict[str, Slo
     places = [p for p in dict.fromkeys(_PLACEHOLDER.findall(code)) if p in empty]
     numbers = BARE_NUMBER_RE.findall(intent)
     return {p: Slot(p, n, "var", "") for p, n in zip(places, numbers, strict=False)}
+
+
+def _numbers_for_names(
+    code: str, filled: Set[str], entry_intent: str, intent: str
+) -> dict[str, Slot]:
+    """The intent's bare numbers as the values of the entry's named values it left empty, in
+    order, when there are as many of each and some number follows the same word as its
+    placeholder does ("random integer between var_0 and var_1" under "random float between 5
+    and 10": `random.randint(5, 10)`); else none. The entry's own names (`a`, `b`) would be
+    undefined in the user's file."""
+    said = set(_PLACEHOLDER.findall(entry_intent))
+    empty = [
+        p
+        for p in dict.fromkeys(_PLACEHOLDER.findall(code))
+        if p.startswith("var") and p in said and p not in filled
+    ]
+    numbers = list(BARE_NUMBER_RE.finditer(intent))
+    if not empty or len(empty) != len(numbers):
+        return {}
+    before_names = _contexts(entry_intent)
+    marks = sorted([*numbers, *_PLACEHOLDER.finditer(intent)], key=lambda m: m.start())
+    before_numbers, last = {}, 0
+    for mark in marks:  # the last two words before each number, since the previous value
+        if mark in numbers:
+            before_numbers[mark.start()] = set(terms(intent[last : mark.start()])[-2:])
+        last = mark.end()
+    if not any(
+        before_names.get(p, frozenset()) & before_numbers[n.start()]
+        for p, n in zip(empty, numbers, strict=True)
+    ):
+        return {}
+    return {p: Slot(p, n.group(), "var", "") for p, n in zip(empty, numbers, strict=True)}
 
 
 def _one_item(slot: Slot) -> bool:

@@ -187,6 +187,21 @@ def test_a_variadic_parameter_takes_every_value_the_intent_lists() -> None:
     assert put("join paths 'a', 'b' and 'c'", join) == "os.path.join('a', 'b', 'c')"
 
 
+def test_bare_numbers_take_the_names_an_entry_left_empty_after_the_same_words() -> None:
+    def put(intent: str, entry_intent: str, code: str, fallback: dict[str, str]) -> str:
+        canon, slots = canonicalize_intent(intent)
+        entry_canon, _ = canonicalize_intent(entry_intent)
+        return fill(code, slots, fallback, entry_canon, canon)[0]
+
+    randint = ("Generate a random integer between `a` and `b`", "random.randint(var_0, var_1)")
+    names = {"var_0": "a", "var_1": "b"}
+    assert put("random integer between 1 and 6", *randint, names) == "random.randint(1, 6)"
+    # as many numbers as empty names, or nothing: no guessing which number goes where
+    assert put("random integer between 1 and 6 or 9", *randint, names) == "random.randint(a, b)"
+    # no number follows a word its placeholder follows
+    assert put("pick 1 or 6 at random", *randint, names) == "random.randint(a, b)"
+
+
 def test_a_documented_star_parameter_is_left_out_unless_the_intent_fills_it() -> None:
     def put(intent: str, code: str, fallback: dict[str, str]) -> str:
         canon, slots = canonicalize_intent(intent)
