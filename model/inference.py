@@ -76,7 +76,11 @@ from codeqa_model.retrieval import (
     load_index,
 )
 from codeqa_model.separators import use_named_separator
-from codeqa_model.sort_order import reverse_without_sorting, sort_largest_first
+from codeqa_model.sort_order import (
+    reverse_without_sorting,
+    sort_largest_first,
+    sort_only_when_asked,
+)
 from codeqa_model.stray_keys import drop_stray_keys
 from codeqa_model.text_to_bytes import encode_text_arguments
 from codeqa_model.values_left_out import values_left_out
@@ -583,6 +587,7 @@ class Engine:
         code, spans = drop_stray_keys(intent, code, spans)
         code, spans = sort_largest_first(intent, code, spans)
         code, spans = reverse_without_sorting(intent, code, spans)
+        code, spans = sort_only_when_asked(intent, code, spans)
         code, spans = use_named_separator(intent, code, spans)
         code, spans = encode_text_arguments(intent, code, spans)
         code, spans = append_modes(intent, code, spans)

@@ -14,6 +14,11 @@ or its result read backwards (`sorted(xs)[::-1]`, `reversed(sorted(xs))`).
 asks to sort in reverse far more often than to reverse): a reversed sort where the intent says
 reverse and nothing about sorting or order becomes the reversal it asked for, `xs[::-1]`
 (`xs.sort(reverse=True)` → `xs.reverse()`).
+
+`sort_only_when_asked`: "get the keys of dict `d` as a list" gets
+`sorted(list(d.keys()), key=lambda x: d[x])`. A `sorted(…)` of a list (`list(…)`, a list
+comprehension) under an intent with no word about order is that list: the sort was the
+question's, not the user's, and leaving it out keeps the type.
 """
 
 from __future__ import annotations
@@ -105,6 +110,37 @@ def reverse_without_sorting(intent: str, code: str, spans: Spans) -> tuple[str, 
         elif isinstance(node.func, ast.Attribute) and not node.args:  # x.sort(…) → x.reverse()
             edits.append((at(node.func.value, end=True), at(node, end=True), ".reverse()"))
     return replace_ranges(code, spans, edits)
+
+
+def sort_only_when_asked(intent: str, code: str, spans: Spans) -> tuple[str, Spans]:
+    """`code` with each `sorted(<a list>, …)` replaced by the list under an intent that asks
+    for no order; `spans` moved with the text; unchanged otherwise."""
+    if "sorted(" not in code or _ASKS_FOR_ORDER.search(intent):
+        return code, spans
+    tree = parse_quietly(code)
+    if tree is None:
+        return code, spans
+    where = SourcePositions(code)
+    edits: list[tuple[int, int, str]] = []
+    for node in ast.walk(tree):
+        if not (_is_sort(node) and isinstance(node.func, ast.Name)) or len(node.args) != 1:
+            continue
+        arg = node.args[0]
+        is_list = isinstance(arg, ast.ListComp) or (
+            isinstance(arg, ast.Call) and isinstance(arg.func, ast.Name) and arg.func.id == "list"
+        )
+        if not is_list:
+            continue
+        start = where.offset(node.lineno, node.col_offset)
+        end = where.offset(node.end_lineno or node.lineno, node.end_col_offset or 0)
+        arg_start = where.offset(arg.lineno, arg.col_offset)
+        arg_end = where.offset(arg.end_lineno or arg.lineno, arg.end_col_offset or 0)
+        edits += [(start, arg_start, ""), (arg_end, end, "")]
+    # a value only the dropped key read (`d` in `key=lambda x: d[x]`) goes with it
+    kept = tuple(
+        (s, e) for s, e in spans if not any(a <= s and e <= b for a, b, _ in edits if a < b)
+    )
+    return replace_ranges(code, kept, edits)
 
 
 def _only_reverse(call: ast.Call) -> bool:

@@ -1,10 +1,15 @@
-"""Sorts in the order the intent asks for (model/sort_order.py): largest first where it says
-so, and a plain reversal, not a reversed sort, where it asks to reverse and for no order."""
+"""Sorts in the order the intent asks for, and only when it asks (model/sort_order.py): largest
+first where it says so, a plain reversal where it asks to reverse and for no order, and no
+sort of a list where it asks for no order."""
 
 from __future__ import annotations
 
 import pytest
-from codeqa_model.sort_order import reverse_without_sorting, sort_largest_first
+from codeqa_model.sort_order import (
+    reverse_without_sorting,
+    sort_largest_first,
+    sort_only_when_asked,
+)
 
 
 @pytest.mark.parametrize(
@@ -104,4 +109,49 @@ def test_the_reversal_keeps_the_intent_s_value_spans() -> None:
     assert reverse_without_sorting("reverse list `xs`", "sorted(xs, reverse=True)", ((7, 9),)) == (
         "xs[::-1]",
         ((0, 2),),
+    )
+
+
+@pytest.mark.parametrize(
+    ("intent", "code", "fixed"),
+    [
+        (
+            "get the keys of dict `d` as a list",
+            "sorted(list(d.keys()), key=lambda x: d[x])",
+            "list(d.keys())",
+        ),
+        (
+            "collect the names in `people`",
+            "names = sorted([p.name for p in people])",
+            ("names = [p.name for p in people]"),
+        ),
+    ],
+)
+def test_an_unasked_sort_of_a_list_is_that_list(intent: str, code: str, fixed: str) -> None:
+    assert sort_only_when_asked(intent, code, ()) == (fixed, ())
+
+
+@pytest.mark.parametrize(
+    ("intent", "code"),
+    [
+        # an order word: the sort may be meant
+        ("get the keys of dict `d` in order", "sorted(list(d.keys()))"),
+        ("list the keys of `d` by value", "sorted(list(d.keys()), key=d.get)"),
+        # not a list: sorted() changes the type (a dict's keys, a string's characters)
+        ("get the keys of dict `d`", "sorted(d)"),
+        ("get the letters of `s`", "sorted(set(s))"),
+    ],
+)
+def test_a_sort_that_may_be_meant_or_changes_the_type_is_kept(intent: str, code: str) -> None:
+    assert sort_only_when_asked(intent, code, ()) == (code, ())
+
+
+def test_a_value_only_the_dropped_key_read_goes_with_it() -> None:
+    # `d` at 12..13 stays; the `d` at 37..38 was only in the dropped key
+    code = "sorted(list(d.keys()), key=lambda x: d[x])"
+    assert sort_only_when_asked(
+        "get the keys of dict `d` as a list", code, ((12, 13), (37, 38))
+    ) == (
+        "list(d.keys())",
+        ((5, 6),),
     )
