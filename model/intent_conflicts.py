@@ -214,9 +214,31 @@ _ASKS_TO_RUN = _words(
     r"\b(run|runs|running|execut\w*|command|commands|cmd|shell|call|launch|start|process|script|"
     r"subprocess|system|invoke|terminal|bash|program|open)\b"
 )
-_COMPLEX = _words(r"\b(complex|imaginary|negative)")
-# Modules whose functions answer in complex numbers: `cmath.sqrt(4)` is (2+0j), not 2.0.
-_COMPLEX_MODULES = ("cmath.", "numpy.lib.scimath.", "numpy.emath.", "scimath.")
+# Modules that answer one kind of question only: called where the intent never names it, they
+# answer another. `cmath.sqrt(4)` is (2+0j), not 2.0; `venv.create(d)` under "create directory
+# `d`" makes a virtual environment there; `unittest.main(nums)` runs a test suite.
+_TOPIC_MODULES = (
+    (
+        ("cmath.", "numpy.lib.scimath.", "numpy.emath.", "scimath."),
+        _words(r"\b(complex|imaginary|negative)"),
+        "answers in complex numbers",
+    ),
+    (
+        ("venv.",),
+        _words(r"\b(virtual|venv|virtualenv|environments?)\b"),
+        "makes virtual environments",
+    ),
+    (("turtle.",), _words(r"\bturtles?\b"), "draws turtle graphics"),
+    (
+        ("tkinter.", "tk.", "ttk.", "Tkinter."),
+        _words(
+            r"\b(gui|window\w*|tk|tkinter|widgets?|buttons?|dialog\w*|labels?|canvas|frames?)\b"
+        ),
+        "builds a GUI",
+    ),
+    (("curses.",), _words(r"\b(curses|terminal|screen|console)\b"), "drives a terminal screen"),
+    (("unittest.",), _words(r"\b(test\w*|unittest|assert\w*)\b"), "runs unit tests"),
+)
 _READ_ONLY = _words(r"\b(read|reads|load|loads|parse|count|search|find|grep|scan|print)\b")
 # A format or module the intent asks the answer to use ("encode `s` as base64", "find the
 # numbers in `s` with regex", "convert `d` to json"), and the names that show an answer does:
@@ -273,7 +295,7 @@ def conflict(
         or _harms(calls, names, said)
         or _misreads_values(nodes, said, set(variables))
         or _repeats_a_value(calls, names, said)
-        or _complex_unasked(names, said)
+        or _topic_unasked(names, said)
         or _opens_text(calls, names, said, variables)
         or _skips_the_module(nodes, said)
         or _made_up_number(calls, said)
@@ -295,7 +317,7 @@ class _Said:
     asks_to_bind: bool
     letters_asked: bool
     runs: bool  # asks to run a command or program
-    complex: bool  # names complex or imaginary numbers
+    topics: frozenset[int]  # the `_TOPIC_MODULES` whose topic the intent names
     file: bool  # names a file, a path or reading and writing
     writes_file: bool  # asks to append, write or save something to a file
     modules: tuple[tuple[str, ...], ...]  # per format the intent asks for, the names that use it
@@ -325,7 +347,9 @@ def _read(intent: str) -> _Said:
         asks_to_bind=_ASKS_TO_BIND.search(intent) is not None,
         letters_asked=_ASKS_FOR_LETTERS.search(intent) is not None,
         runs=_ASKS_TO_RUN.search(intent) is not None,
-        complex=_COMPLEX.search(intent) is not None,
+        topics=frozenset(
+            i for i, (_, names, _) in enumerate(_TOPIC_MODULES) if names.search(intent)
+        ),
         file=_NAMES_A_FILE.search(intent) is not None,
         writes_file=_ASKS_TO_WRITE_A_FILE.search(intent) is not None,
         modules=tuple(names for asks, names in _ASKS_FOR_MODULE if asks.search(intent)),
@@ -509,14 +533,12 @@ def _repeats_a_value(calls: list[ast.Call], names: list[str], said: _Said) -> st
     return None
 
 
-def _complex_unasked(names: list[str], said: _Said) -> str | None:
-    """`cmath.sqrt(x)` under "the square root of `x`": the answer comes back complex
-    (`(2+0j)`) where `math.sqrt` gives the float asked for."""
-    if said.complex:
-        return None
+def _topic_unasked(names: list[str], said: _Said) -> str | None:
+    """A call into one of `_TOPIC_MODULES` under an intent that never names its topic."""
     for name in names:
-        if name.startswith(_COMPLEX_MODULES):
-            return f"calls {name}, which answers in complex numbers; the intent asks for none"
+        for i, (modules, _, does) in enumerate(_TOPIC_MODULES):
+            if i not in said.topics and name.startswith(modules):
+                return f"calls {name}, which {does}; the intent asks for none"
     return None
 
 

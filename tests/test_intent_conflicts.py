@@ -33,6 +33,8 @@ TABLE = ApiTable(
             "new": ["f", "name, data=b''"],
         },
         "cmath": {"sqrt": ["f", "z, /"]},
+        "venv": {"create": ["f", "env_dir, system_site_packages=..."]},
+        "unittest": {"main": ["f", "module=..., defaultTest=..., argv=..."]},
         "zlib": {"compress": ["f", "data, /, level=..."], "decompress": ["f", "data, /"]},
         "os": {
             "remove": ["f", "path"],
@@ -111,6 +113,8 @@ CHECKER = ApiChecker(TABLE)
         ("join path `base` and 'data.csv'", "os.path.join(base, 'data.csv', 'data.csv')", "once"),
         ("create directory 'out/logs' with parents", "os.system('out/logs')", "as a command"),
         ("compute the square root of `x`", "cmath.sqrt(x)", "complex"),
+        ("create directory 'out' with parents", "venv.create('out')", "virtual environments"),
+        ("take the numbers from `nums` while positive", "unittest.main(nums)", "unit tests"),
         ("the md5 of string `s`", "hashlib.md5(open(s, 'rb').read()).hexdigest()", "file name"),
         ("convert list `xs` to a set", "unique = list(set(xs))", "gives a list"),
         ("encode string `s` as base64", "s.encode('utf8')", "uses no base64"),
@@ -183,6 +187,8 @@ def test_a_contradicting_candidate_fails_and_says_why(intent: str, code: str, wh
         ("join 'a' with 'a'", "os.path.join('a', 'a')"),  # the intent gives it twice
         ("run 'make all' in a shell", "os.system('make all')"),
         ("square root of the complex number `z`", "cmath.sqrt(z)"),
+        ("create a virtual environment in directory 'env'", "venv.create('env')"),
+        ("run the unit tests of module `m`", "unittest.main(m)"),
         ("take screenshot 'screen.png'", "os.system('screencapture screen.png')"),
         ("the md5 of file `s`", "hashlib.md5(open(s, 'rb').read()).hexdigest()"),
         ("read the file named by string `s`", "open(s).read()"),
