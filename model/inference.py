@@ -82,6 +82,7 @@ from codeqa_model.sort_order import (
     sort_only_when_asked,
 )
 from codeqa_model.stray_keys import drop_stray_keys
+from codeqa_model.stray_slices import drop_stray_slices
 from codeqa_model.text_to_bytes import encode_text_arguments
 from codeqa_model.values_left_out import values_left_out
 
@@ -569,8 +570,9 @@ class Engine:
         variables it wrote as strings put back as names (`quoted_names`), and an empty
         `if C: pass`, a lone `return C` or an unasked `print(C)` given as C
         (`bare_expression`), without a sort key reading a field the intent never names
-        (`stray_keys`), sorting largest first where the intent says so and reversing without
-        sorting where it asks for no order (`sort_order`), joining or splitting with the
+        (`stray_keys`) or a slice of its value it never asks for (`stray_slices`), sorting
+        largest first where the intent says so, reversing rather than sorting and not sorting
+        at all where it asks for no order (`sort_order`), joining or splitting with the
         separator the intent names (`separators`), the text a bytes API is given encoded
         (`text_to_bytes`), and a file opened for appending where the intent says append
         (`open_modes`)."""
@@ -585,6 +587,7 @@ class Engine:
         code, spans = unquote_variables(intent, code, spans)
         code, spans = bare_expression(code, spans, intent)
         code, spans = drop_stray_keys(intent, code, spans)
+        code, spans = drop_stray_slices(intent, code, spans)
         code, spans = sort_largest_first(intent, code, spans)
         code, spans = reverse_without_sorting(intent, code, spans)
         code, spans = sort_only_when_asked(intent, code, spans)
