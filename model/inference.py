@@ -66,6 +66,7 @@ from codeqa_model.diversity import MAX_SAME_APIS, Variety
 from codeqa_model.file_args import open_file_arguments, path_names
 from codeqa_model.file_spelling import spell_for_file
 from codeqa_model.generator import Candidate, parses
+from codeqa_model.inclusive_ranges import include_the_end
 from codeqa_model.open_modes import append_modes
 from codeqa_model.paths import resolve_bundle
 from codeqa_model.quoted_names import unquote_variables
@@ -570,7 +571,8 @@ class Engine:
         variables it wrote as strings put back as names (`quoted_names`), and an empty
         `if C: pass`, a lone `return C` or an unasked `print(C)` given as C
         (`bare_expression`), without a sort key reading a field the intent never names
-        (`stray_keys`) or a slice of its value it never asks for (`stray_slices`), sorting
+        (`stray_keys`) or a slice of its value it never asks for (`stray_slices`), counting
+        up to the last number of "from 1 to 10" (`inclusive_ranges`), sorting
         largest first where the intent says so, reversing rather than sorting and not sorting
         at all where it asks for no order (`sort_order`), joining or splitting with the
         separator the intent names (`separators`), the text a bytes API is given encoded
@@ -588,6 +590,7 @@ class Engine:
         code, spans = bare_expression(code, spans, intent)
         code, spans = drop_stray_keys(intent, code, spans)
         code, spans = drop_stray_slices(intent, code, spans)
+        code, spans = include_the_end(intent, code, spans)
         code, spans = sort_largest_first(intent, code, spans)
         code, spans = reverse_without_sorting(intent, code, spans)
         code, spans = sort_only_when_asked(intent, code, spans)
