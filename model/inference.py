@@ -77,6 +77,7 @@ from codeqa_model.retrieval import (
     load_index,
 )
 from codeqa_model.separators import use_named_separator
+from codeqa_model.slots import spelled_numbers_as_digits
 from codeqa_model.sort_order import (
     reverse_without_sorting,
     sort_largest_first,
@@ -496,7 +497,8 @@ class Engine:
     ) -> tuple[str, int, SourceContext] | None:
         if k < 1 or not intent.strip():
             return None
-        return clip_intent(intent.strip(), self.max_src_len), k, context or SourceContext.EMPTY
+        intent = clip_intent(spelled_numbers_as_digits(intent.strip()), self.max_src_len)
+        return intent, k, context or SourceContext.EMPTY
 
     def _suggest_uncached(
         self, intent: str, k: int, context: SourceContext

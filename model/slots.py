@@ -29,6 +29,7 @@ __all__ = [
     "canonicalize_intent",
     "canonicalize_pair",
     "restore_code",
+    "spelled_numbers_as_digits",
     "unquote_name_receivers",
 ]
 
@@ -281,3 +282,34 @@ def canonicalize_pair(intent: str, code: str) -> tuple[str, str, SlotMap]:
     canon_intent, slots = canonicalize_intent(intent)
     slots = slots.observe(code)
     return canon_intent, canonicalize_code(code, slots), slots
+
+
+_SPELLED = {
+    "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
+    "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "twenty": "20",
+    "hundred": "100", "thousand": "1000",
+}  # fmt: skip
+# A spelled cardinal before a word ("two decimal places"), or "half a" before one ("half a
+# second"). Not "one": it is as often a pronoun ("the one with the largest value").
+_SPELLED_NUMBER = re.compile(
+    rf"\b(?:(?P<half>half an?)|(?P<n>{'|'.join(_SPELLED)}))\b(?= [a-z])", re.IGNORECASE
+)
+
+
+def spelled_numbers_as_digits(intent: str) -> str:
+    """The intent with numbers it spells written in digits, outside its quoted values: "round
+    `x` to two decimal places" → "… to 2 decimal places", "sleep for half a second" → "sleep
+    for 0.5 second". The training intents write numbers in digits, and the retrieval fill and
+    the missing-values penalty read digits."""
+    out, last = [], 0
+    for quoted in [*_QUOTED_RE.finditer(intent), None]:
+        end = quoted.start() if quoted is not None else len(intent)
+        out.append(_SPELLED_NUMBER.sub(_digits, intent[last:end]))
+        if quoted is not None:
+            out.append(quoted.group())
+            last = quoted.end()
+    return "".join(out)
+
+
+def _digits(match: re.Match[str]) -> str:
+    return "0.5" if match.group("half") else _SPELLED[match.group("n").lower()]

@@ -13,6 +13,7 @@ from codeqa_model.bundle import BundleError
 from codeqa_model.context import SourceContext
 from codeqa_model.generator import Candidate
 from codeqa_model.inference import Engine, Suggestion, clip_intent, combine_scores, parses, rank
+from codeqa_model.slots import spelled_numbers_as_digits
 from tiny_models import DATA, TinyParts, engine_config, read_jsonl, save_tiny_bundle, train_tiny
 
 torch.set_num_threads(1)
@@ -160,6 +161,7 @@ def test_suggest_scores_follow_the_rerank_formula(engine: Engine) -> None:
         for r in [*TRAIN, *VALID]
         if any(parses(c.code) for c in engine.generator.generate(r["intent"], k=k))
     )
+    intent = spelled_numbers_as_digits(intent)  # what the engine reads ("two" -> 2)
     # the beam as the engine ranks it: repaired first (`Engine._repaired`: an unasked
     # `reverse=True` dropped, a path opened, ...), two repaired alike keeping the better score
     beam = [engine._repaired(intent, c) for c in engine.generator.generate(intent, k=k)]
@@ -274,7 +276,9 @@ def test_rerank_weight_extremes_rank_by_one_signal(tiny: TinyParts, tmp_path: Pa
         assert [s.score for s in got] == pytest.approx(probs, abs=1e-6)
         assert _groups_sorted(got, {s.code: s.score for s in got})
 
-        logprob = {c.code: c.score for c in beam_only.generator.generate(intent, k=5)}
+        # the engine reads spelled numbers as digits ("two" -> 2) before it generates
+        seen = spelled_numbers_as_digits(intent)
+        logprob = {c.code: c.score for c in beam_only.generator.generate(seen, k=5)}
         got = beam_only.suggest(intent, k=5)
         assert _groups_sorted(got, logprob)
 

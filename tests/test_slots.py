@@ -7,12 +7,14 @@ import keyword
 import re
 from pathlib import Path
 
+import pytest
 from codeqa_model.slots import (
     MAX_SLOTS,
     canonicalize_code,
     canonicalize_intent,
     canonicalize_pair,
     restore_code,
+    spelled_numbers_as_digits,
     unquote_name_receivers,
 )
 from hypothesis import given, settings
@@ -160,3 +162,19 @@ def test_a_backticked_value_that_is_no_name_stays_quoted() -> None:
     )
     # a quoted string slot is a literal already
     assert unquote_name_receivers("'str_0'.upper()", slots.get) == "'str_0'.upper()"
+
+
+@pytest.mark.parametrize(
+    ("intent", "written"),
+    [
+        ("round `x` to two decimal places", "round `x` to 2 decimal places"),
+        ("sleep for half a second", "sleep for 0.5 second"),
+        ("Twenty random numbers", "20 random numbers"),
+        # quoted values are the user's text; "one" is as often a pronoun; a number needs a word
+        ("replace 'two words' with `three` in `s`", "replace 'two words' with `three` in `s`"),
+        ("get the one with the largest value", "get the one with the largest value"),
+        ("split `s` in two", "split `s` in two"),
+    ],
+)
+def test_spelled_numbers_are_written_in_digits(intent: str, written: str) -> None:
+    assert spelled_numbers_as_digits(intent) == written
