@@ -1,10 +1,11 @@
-"""Count up to the last number the intent says: "from 1 to 10" is `range(1, 11)`.
+"""Count up to the last number the intent says: "from 1 to 10" is `range(1, 10 + 1)`.
 
 People say "the numbers from 1 to 10" and mean ten numbers; `range(1, 10)` stops at 9. Under an
 intent that gives a whole-number span with "from A to B" or "A through B", a `range(A, B)` (or
-`range(B)` when A is 0) written with those very numbers gets B + 1 as its stop. Spans the intent
-words as exclusive ("up to but not including", "below", "before", "less than") are left alone,
-as is any range with a step or other bounds.
+`range(B)` when A is 0) written with those very numbers gets B + 1 as its stop, written so: the
+number the user gave stays in sight (and the missing-values penalty still finds it). Spans the
+intent words as exclusive ("up to but not including", "below", "before", "less than") are left
+alone, as is any range with a step or other bounds.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ def include_the_end(intent: str, code: str, spans: Spans) -> tuple[str, Spans]:
             stop = node.args[-1]
             start = where.offset(stop.lineno, stop.col_offset)
             end = where.offset(stop.end_lineno or stop.lineno, stop.end_col_offset or 0)
-            edits.append((start, end, str(high + 1)))
+            edits.append((start, end, f"{high} + 1"))
     return replace_ranges(code, spans, edits)
 
 

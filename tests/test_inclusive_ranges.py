@@ -13,16 +13,16 @@ from codeqa_model.inclusive_ranges import include_the_end
         (
             "generate a list of numbers from 1 to 10",
             "[i for i in range(1, 10)]",
-            ("[i for i in range(1, 11)]"),
+            ("[i for i in range(1, 10 + 1)]"),
         ),
-        ("list the integers from 0 to 8", "list(range(8))", "list(range(9))"),
+        ("list the integers from 0 to 8", "list(range(8))", "list(range(8 + 1))"),
         (
             "5 random numbers from 1 to 50",
             "random.sample(range(1, 50), 5)",
-            ("random.sample(range(1, 51), 5)"),
+            ("random.sample(range(1, 50 + 1), 5)"),
         ),
-        ("the numbers 1 through 5", "list(range(1, 5))", "list(range(1, 6))"),
-        ("count from -3 to 3", "range(-3, 3)", "range(-3, 4)"),
+        ("the numbers 1 through 5", "list(range(1, 5))", "list(range(1, 5 + 1))"),
+        ("count from -3 to 3", "range(-3, 3)", "range(-3, 3 + 1)"),
     ],
 )
 def test_the_stop_is_one_past_the_last_number(intent: str, code: str, fixed: str) -> None:
