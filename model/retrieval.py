@@ -567,8 +567,8 @@ def _numbers_for_names(
 ) -> dict[str, Slot]:
     """The intent's bare numbers as the values of the entry's named values it left empty, in
     order, when there are as many of each and some number follows the same word as its
-    placeholder does ("random integer between var_0 and var_1" under "random float between 5
-    and 10": `random.randint(5, 10)`); else none. The entry's own names (`a`, `b`) would be
+    placeholder does ("random integer between var_0 and var_1" under "random integer between 1
+    and 6": `random.randint(1, 6)`); else none. The entry's own names (`a`, `b`) would be
     undefined in the user's file."""
     said = set(_PLACEHOLDER.findall(entry_intent))
     empty = [
@@ -580,10 +580,12 @@ def _numbers_for_names(
     if not empty or len(empty) != len(numbers):
         return {}
     before_names = _contexts(entry_intent)
+    starts = {n.start() for n in numbers}
     marks = sorted([*numbers, *_PLACEHOLDER.finditer(intent)], key=lambda m: m.start())
-    before_numbers, last = {}, 0
+    before_numbers: dict[int, set[str]] = {}
+    last = 0
     for mark in marks:  # the last two words before each number, since the previous value
-        if mark in numbers:
+        if mark.start() in starts:
             before_numbers[mark.start()] = set(terms(intent[last : mark.start()])[-2:])
         last = mark.end()
     if not any(
