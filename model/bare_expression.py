@@ -48,8 +48,7 @@ def bare_expression(code: str, spans: Spans, intent: str = "") -> tuple[str, Spa
     if expr is None:
         return code, spans
     where = SourcePositions(code)
-    start = where.offset(expr.lineno, expr.col_offset)
-    end = where.offset(expr.end_lineno or expr.lineno, expr.end_col_offset or 0)
+    start, end = where.extent(expr)
     if any(s < start or e > end for s, e in spans):
         return code, spans
     return code[start:end], tuple((s - start, e - start) for s, e in spans)

@@ -172,8 +172,7 @@ def fit_date_formats(intent: str, code: str, spans: Spans) -> tuple[str, Spans]:
         literal = _format_argument(node)
         if literal is None or ("%" in literal.value and _reads(example, literal.value)):
             continue
-        start = where.offset(literal.lineno, literal.col_offset)
-        end = where.offset(literal.end_lineno or literal.lineno, literal.end_col_offset or 0)
+        start, end = where.extent(literal)
         edits.append((start, end, repr(fmt)))
     # `strftime('2024-01-31')` writes the intent's own example, which is one of its values: the
     # format takes its place, so its span goes (any other span moves with the text)

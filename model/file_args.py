@@ -69,8 +69,7 @@ def open_file_arguments(
         receiver = _path_receiver(node, paths)
         if receiver is not None:
             literal, mode = receiver
-            start = where.offset(literal.lineno, literal.col_offset)
-            end = where.offset(literal.end_lineno or literal.lineno, literal.end_col_offset or 0)
+            start, end = where.extent(literal)
             inserts += [(start, "open("), (end, mode + ")")]
             continue
         target = _callee(node, table, {**aliases, **own})
@@ -80,8 +79,7 @@ def open_file_arguments(
         for arg, param in zip(node.args, params, strict=False):
             if not _wants_file(param, name) or not _is_path(arg, paths):
                 continue
-            start = where.offset(arg.lineno, arg.col_offset)
-            end = where.offset(arg.end_lineno or arg.lineno, arg.end_col_offset or 0)
+            start, end = where.extent(arg)
             inserts += [(start, "open("), (end, _mode(module, name, param) + ")")]
     if not inserts:
         return code, spans

@@ -73,8 +73,7 @@ def spell_for_file(
             if name is None:
                 continue
             node = nodes[j - lead]
-            start = where.offset(node.lineno, node.col_offset)
-            end = where.offset(node.end_lineno or node.lineno, node.end_col_offset or 0)
+            start, end = where.extent(node)
             if code[start:end] != name:
                 edits.append((start, end, name))
             break

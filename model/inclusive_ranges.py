@@ -50,9 +50,7 @@ def include_the_end(intent: str, code: str, spans: Spans) -> tuple[str, Spans]:
             continue
         low, high = (0, bounds[0]) if len(bounds) == 1 else bounds
         if (low, high) in wanted:
-            stop = node.args[-1]
-            start = where.offset(stop.lineno, stop.col_offset)
-            end = where.offset(stop.end_lineno or stop.lineno, stop.end_col_offset or 0)
+            start, end = where.extent(node.args[-1])
             edits.append((start, end, f"{high} + 1"))
     return replace_ranges(code, spans, edits)
 

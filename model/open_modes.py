@@ -45,7 +45,6 @@ def append_modes(intent: str, code: str, spans: Spans) -> tuple[str, Spans]:
             continue
         mode = mode_argument(node)
         if isinstance(mode, ast.Constant) and isinstance(mode.value, str) and "w" in mode.value:
-            start = where.offset(mode.lineno, mode.col_offset)
-            end = where.offset(mode.end_lineno or mode.lineno, mode.end_col_offset or 0)
+            start, end = where.extent(mode)
             edits.append((start, end, repr(mode.value.replace("w", "a"))))
     return replace_ranges(code, spans, edits)

@@ -139,6 +139,11 @@ class SourcePositions:
         line = self.code[start:end].encode("utf-8")
         return start + len(line[:col_bytes].decode("utf-8", "ignore"))
 
+    def extent(self, node: ast.expr | ast.stmt) -> tuple[int, int]:
+        """The (start, end) offsets of a parsed node's text."""
+        start = self.offset(node.lineno, node.col_offset)
+        return start, self.offset(node.end_lineno or node.lineno, node.end_col_offset or 0)
+
 
 @functools.lru_cache(maxsize=PARSED_KEPT)
 def parse_quietly(code: str) -> ast.Module | None:

@@ -51,8 +51,7 @@ def unquote_variables(intent: str, code: str, spans: Spans) -> tuple[str, Spans]
             continue
         if id(node) in receivers and text != name:
             text = f"({text})"
-        start = where.offset(node.lineno, node.col_offset)
-        end = where.offset(node.end_lineno or node.lineno, node.end_col_offset or 0)
+        start, end = where.extent(node)
         edits.append((start, end, text))
     spans = tuple(sp for sp in spans if not any(s <= sp[0] and sp[1] <= e for s, e, _ in edits))
     return replace_ranges(code, spans, edits)

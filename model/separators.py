@@ -89,6 +89,5 @@ def use_named_separator(intent: str, code: str, spans: Spans) -> tuple[str, Span
     if literal.value == wanted or literal.lineno != literal.end_lineno:
         return code, spans
     where = SourcePositions(code)
-    start = where.offset(literal.lineno, literal.col_offset)
-    end = where.offset(literal.end_lineno, literal.end_col_offset or 0)
+    start, end = where.extent(literal)
     return replace_ranges(code, spans, [(start, end, repr(wanted))])

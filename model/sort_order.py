@@ -54,7 +54,7 @@ def sort_largest_first(intent: str, code: str, spans: Spans) -> tuple[str, Spans
             continue
         if any(kw.arg == "key" and _negates(kw.value) for kw in node.keywords):
             continue
-        end = _extent(node, where)[1] - 1
+        end = where.extent(node)[1] - 1
         if code[end] != ")":
             continue
         has_args = bool(node.args or node.keywords)
@@ -93,14 +93,14 @@ def reverse_without_sorting(intent: str, code: str, spans: Spans) -> tuple[str, 
     for node in ast.walk(tree):
         if not _is_sort(node) or not _only_reverse(node):
             continue
-        start, end = _extent(node, where)
+        start, end = where.extent(node)
         if isinstance(node.func, ast.Name):  # sorted(x, reverse=True) → x[::-1]
             if len(node.args) != 1 or not isinstance(node.args[0], _SLICEABLE):
                 continue
-            arg_start, arg_end = _extent(node.args[0], where)
+            arg_start, arg_end = where.extent(node.args[0])
             edits += [(start, arg_start, ""), (arg_end, end, "[::-1]")]
         elif isinstance(node.func, ast.Attribute) and not node.args:  # x.sort(…) → x.reverse()
-            edits.append((_extent(node.func.value, where)[1], end, ".reverse()"))
+            edits.append((where.extent(node.func.value)[1], end, ".reverse()"))
     return replace_ranges(code, spans, edits)
 
 
@@ -123,19 +123,13 @@ def sort_only_when_asked(intent: str, code: str, spans: Spans) -> tuple[str, Spa
         )
         if not is_list:
             continue
-        (start, end), (arg_start, arg_end) = _extent(node, where), _extent(arg, where)
+        (start, end), (arg_start, arg_end) = where.extent(node), where.extent(arg)
         edits += [(start, arg_start, ""), (arg_end, end, "")]
     # a value only the dropped key read (`d` in `key=lambda x: d[x]`) goes with it
     kept = tuple(
         (s, e) for s, e in spans if not any(a <= s and e <= b for a, b, _ in edits if a < b)
     )
     return replace_ranges(code, kept, edits)
-
-
-def _extent(node: ast.expr, where: SourcePositions) -> tuple[int, int]:
-    """The node's (start, end) offsets in the code."""
-    start = where.offset(node.lineno, node.col_offset)
-    return start, where.offset(node.end_lineno or node.lineno, node.end_col_offset or 0)
 
 
 def _only_reverse(call: ast.Call) -> bool:

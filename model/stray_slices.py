@@ -55,9 +55,7 @@ def drop_stray_slices(intent: str, code: str, spans: Spans) -> tuple[str, Spans]
     for name, node in subscripts:
         if reads[name] > 1 or not _literal_bounds(node.slice):
             continue
-        start = where.offset(node.value.end_lineno or node.lineno, node.value.end_col_offset or 0)
-        end = where.offset(node.end_lineno or node.lineno, node.end_col_offset or 0)
-        edits.append((start, end, ""))
+        edits.append((where.extent(node.value)[1], where.extent(node)[1], ""))
     return replace_ranges(code, spans, edits)
 
 

@@ -36,7 +36,7 @@ def encode_text_arguments(intent: str, code: str, spans: Spans) -> tuple[str, Sp
         is_text = isinstance(data, ast.Name) and data.id in texts
         is_text = is_text or (isinstance(data, ast.Constant) and isinstance(data.value, str))
         if is_text:
-            end = where.offset(data.end_lineno or data.lineno, data.end_col_offset or 0)
+            end = where.extent(data)[1]
             edits.append((end, end, _ENCODE))
     return replace_ranges(code, spans, edits)
 
