@@ -19,7 +19,7 @@ import json
 import pkgutil
 import re
 import sys
-from collections.abc import Container, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from codeqa_model.api_table import (
@@ -39,7 +39,7 @@ from codeqa_model.context import SourceContext
 from codeqa_model.file_args import PATH_RE
 from codeqa_model.intent_conflicts import conflict, ticked_names
 from codeqa_model.name_types import name_types
-from codeqa_model.pyast import dotted_parts, import_aliases, parse
+from codeqa_model.pyast import bindings, dotted_parts, parse
 from codeqa_model.value_types import BUILTIN_MEMBERS, NUMBER_TYPES, ValueTypes, literal_type
 
 __all__ = ["ApiChecker", "CheckResult"]
@@ -205,7 +205,7 @@ class ApiChecker:
             for n in nodes
             if isinstance(n, ast.AugAssign) and isinstance(n.target, ast.Name)
         }
-        own_modules, own_names = _bindings(nodes, read_first)
+        own_modules, own_names = bindings(nodes, read_first)
         bound_modules = {name: module for name, module in context.imports if name != "*"}
         stars = context.star_modules()
         bound_modules.update(own_modules)
@@ -850,40 +850,3 @@ def _rebinds_itself(tree: ast.Module) -> set[str]:
         elif isinstance(node, ast.Lambda) and name in {a.arg for a in node.args.args}:
             return set()
     return {name} if reads else set()
-
-
-def _bindings(
-    nodes: list[ast.AST],
-    read_first: Container[int] = (),
-) -> tuple[dict[str, str], set[str]]:
-    """What the candidate itself binds: imported modules (name → module path) and other names
-    (an augmented assignment's target, whose id is in `read_first`, binds nothing new).
-
-    `nodes` is the tree's `ast.walk`. Scopes are ignored on purpose: a name bound anywhere in a
-    short block counts as bound."""
-    # `import_aliases` reads imports in walk order; a module holding just them, in that order,
-    # reads the same without walking the whole tree again.
-    imports = [n for n in nodes if isinstance(n, ast.Import | ast.ImportFrom)]
-    modules = import_aliases(ast.Module(body=imports, type_ignores=[])) if imports else {}
-    names: set[str] = set()
-    for node in nodes:
-        if isinstance(node, ast.Import) or (
-            isinstance(node, ast.ImportFrom) and node.level == 0 and node.module
-        ):
-            continue  # read by import_aliases
-        if isinstance(node, ast.ImportFrom):  # relative: binds names of unknown modules
-            names.update(a.asname or a.name for a in node.names)
-        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
-            if id(node) not in read_first:
-                names.add(node.id)
-        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            names.add(node.name)
-        elif isinstance(node, ast.arg):
-            names.add(node.arg)
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            names.add(node.name)
-        elif isinstance(node, ast.Global | ast.Nonlocal):
-            names.update(node.names)
-        elif isinstance(node, ast.MatchAs | ast.MatchStar) and node.name:
-            names.add(node.name)
-    return modules, names

@@ -15,8 +15,15 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Iterator, Mapping
 
+from codeqa_model.ast_walk import walk
 from codeqa_model.context import SourceContext
-from codeqa_model.pyast import SourcePositions, dotted_parts, parse_quietly, replace_ranges
+from codeqa_model.pyast import (
+    SourcePositions,
+    bindings,
+    dotted_parts,
+    parse_quietly,
+    replace_ranges,
+)
 
 Spans = tuple[tuple[int, int], ...]
 # Packages whose `import` makes every public submodule reachable (numpy's `__init__` imports
@@ -39,9 +46,12 @@ def spell_for_file(
     if "." not in code:
         return code, spans
     tree = parse_quietly(code)
-    own = _bound_names(tree) if tree is not None else None
-    if tree is None or own is None:
+    if tree is None:
         return code, spans
+    nodes = walk(tree)
+    if any(isinstance(n, ast.Import | ast.ImportFrom) for n in nodes):
+        return code, spans  # code that imports spells its modules its own way
+    own = bindings(nodes)[1]  # its own variables and parameters, not modules
     file_names = {name for name, _ in context.imports} | set(context.names) | own
     spelled = {path: name for name, path in context.imports if name != "*" and name != path}
     plain = {path for name, path in context.imports if name == path}
@@ -96,19 +106,3 @@ def _chains(tree: ast.AST) -> Iterator[tuple[list[str], list[ast.expr]]]:
             yield parts, nodes[::-1]
             continue
         stack.extend(ast.iter_child_nodes(node))
-
-
-def _bound_names(tree: ast.AST) -> set[str] | None:
-    """The names the code binds itself (assigned, parameters, defined); None when it imports
-    anything (then its spelling is its own)."""
-    names: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import | ast.ImportFrom):
-            return None
-        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
-            names.add(node.id)
-        elif isinstance(node, ast.arg):
-            names.add(node.arg)
-        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            names.add(node.name)
-    return names

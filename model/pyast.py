@@ -13,10 +13,11 @@ import ast
 import functools
 import re
 import warnings
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 
 __all__ = [
     "SourcePositions",
+    "bindings",
     "dotted",
     "dotted_parts",
     "import_aliases",
@@ -77,6 +78,43 @@ def import_aliases(tree: ast.AST) -> dict[str, str]:
 
 
 # Nodes that hold statements: only these need visiting to find one (an import, a def).
+def bindings(
+    nodes: list[ast.AST],
+    read_first: Container[int] = (),
+) -> tuple[dict[str, str], set[str]]:
+    """What code binds itself: imported modules (name → module path) and other names
+    (an augmented assignment's target, whose id is in `read_first`, binds nothing new).
+
+    `nodes` is the tree's `ast.walk`. Scopes are ignored on purpose: a name bound anywhere in a
+    short block counts as bound."""
+    # `import_aliases` reads imports in walk order; a module holding just them, in that order,
+    # reads the same without walking the whole tree again.
+    imports = [n for n in nodes if isinstance(n, ast.Import | ast.ImportFrom)]
+    modules = import_aliases(ast.Module(body=imports, type_ignores=[])) if imports else {}
+    names: set[str] = set()
+    for node in nodes:
+        if isinstance(node, ast.Import) or (
+            isinstance(node, ast.ImportFrom) and node.level == 0 and node.module
+        ):
+            continue  # read by import_aliases
+        if isinstance(node, ast.ImportFrom):  # relative: binds names of unknown modules
+            names.update(a.asname or a.name for a in node.names)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
+            if id(node) not in read_first:
+                names.add(node.id)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.arg):
+            names.add(node.arg)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            names.add(node.name)
+        elif isinstance(node, ast.Global | ast.Nonlocal):
+            names.update(node.names)
+        elif isinstance(node, ast.MatchAs | ast.MatchStar) and node.name:
+            names.add(node.name)
+    return modules, names
+
+
 _HOLDERS = (ast.mod, ast.stmt, ast.excepthandler, ast.match_case)
 
 
