@@ -103,6 +103,32 @@ _MODULE_RETURNS = {
     **dict.fromkeys(("os.path.getsize", "math.floor", "math.ceil", "random.randint"), "int"),
     **dict.fromkeys(("time.time", "math.sqrt", "random.random"), "float"),
     **dict.fromkeys(("time.sleep", "random.shuffle", "os.remove", "os.makedirs"), "NoneType"),
+    "sys.exit": "NoneType",  # returns nothing at all: `sys.exit(0).distutils()` is the beam's
+}
+# Module values of one plain type (typeshed's annotations): `sys.path.insert(0, 0, 1)` is a
+# list's insert with one argument too many, `sys.argv.split()` no list method.
+_MODULE_VALUES = {
+    **dict.fromkeys(("sys.argv", "sys.path"), "list"),
+    "sys.modules": "dict",
+    **dict.fromkeys(
+        ("sys.platform", "sys.version", "sys.executable", "os.sep", "os.linesep"), "str"
+    ),
+    **dict.fromkeys(("os.name", "os.curdir", "os.pardir", "os.pathsep", "os.extsep"), "str"),
+    **dict.fromkeys(
+        (
+            "string.ascii_letters",
+            "string.ascii_lowercase",
+            "string.ascii_uppercase",
+            "string.digits",
+            "string.hexdigits",
+            "string.punctuation",
+            "string.whitespace",
+            "string.printable",
+        ),
+        "str",
+    ),
+    **dict.fromkeys(("math.pi", "math.e", "math.tau", "math.inf"), "float"),
+    "sys.maxsize": "int",
 }
 # Members of the types the API table does not list (read from this interpreter's builtins).
 BUILTIN_MEMBERS: dict[str, frozenset[str]] = {
@@ -132,6 +158,11 @@ class ValueTypes:
             return self.names.get(node.id)
         if isinstance(node, ast.Call):
             return self._returned(node)
+        if isinstance(node, ast.Attribute):
+            chain = dotted_parts(node)
+            if chain and chain[0] in self.modules:
+                return _MODULE_VALUES.get(".".join([self.modules[chain[0]], *chain[1:]]))
+            return None
         return literal_type(node)
 
     def _returned(self, call: ast.Call) -> str | None:

@@ -29,6 +29,7 @@ TABLE = ApiTable(
         "hashlib": {"sha256": ["f", "string=..., *, usedforsecurity=..."]},
         "base64": {"b64encode": ["f", "s, altchars=..."], "b64decode": ["f", "s, altchars=..."]},
         "struct": {"unpack": ["f", "format, buffer, /"]},
+        "sys": {"path": ["v"], "argv": ["v"], "exit": ["f", "status=..., /"]},
         "random": {"random": ["v"], "choice": ["f", "seq"]},
         "json": {
             "loads": ["f", "s, *, cls=..., **kwds"],
@@ -55,7 +56,7 @@ TABLE = ApiTable(
             "rstrip": ["f", "chars=..., /"],
             "startswith": ["f", "prefix, start=..., end=..., /"],
         },
-        "list": {"pop": ["f", "index=..., /"]},
+        "list": {"pop": ["f", "index=..., /"], "insert": ["f", "index, object, /"]},
     },
 )
 
@@ -231,6 +232,20 @@ def test_literal_receivers_are_checked_against_their_type(checker: ApiChecker) -
     )
     assert checker.check("{1: 2}.anything()").ok  # dict members not listed here: not judged
     assert checker.check("'abc'.__len__()").ok
+
+
+def test_module_values_of_a_plain_type_are_checked_as_that_type(checker: ApiChecker) -> None:
+    assert checker.check("sys.path.insert(0, 'lib')").ok
+    assert checker.check("sys.path.insert(0, 0, 1)").reason == (
+        "list.insert() takes at most 2 positional argument(s), got 3"
+    )
+    assert checker.check("sys.argv.split()").reason == "'list' object has no attribute 'split'"
+    assert checker.check("sys.argv[1:]").ok
+    assert checker.check("sys.exit(0).distutils()").reason == (
+        "'NoneType' object has no attribute 'distutils'"
+    )
+    # the file's own `sys` is not the module
+    assert checker.check("sys.argv.split()", ctx("sys = load()\n")).ok
 
 
 def test_a_string_never_fills_a_size_or_an_open_file(checker: ApiChecker) -> None:
