@@ -90,6 +90,7 @@ _SYNONYMS = {
     "str": "string",
     "lowercase": "lower",
     "uppercase": "upper",
+    "average": "mean",
 }
 
 

@@ -39,6 +39,8 @@ def test_terms_stem_split_identifiers_and_drop_placeholders_and_stop_words() -> 
     assert stem("matches") == "match" and stem("string") == "string"  # stem too short
     assert stem("is") == "is" and stem("class") == "class"
     assert terms("join var_0 with os.path.join in str_1") == ["join", "os", "path", "join"]
+    # users' words meet the docs' ("Return the sample arithmetic mean of data")
+    assert terms("get the average of var_0") == terms("get the mean of var_0") == ["get", "mean"]
 
 
 def test_entry_is_canonical_and_keeps_its_own_values() -> None:
