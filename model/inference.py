@@ -61,6 +61,7 @@ from codeqa_model.bundle import (
 from codeqa_model.combiner import COMBINER_FILE, Combiner
 from codeqa_model.consensus import consensus_scores
 from codeqa_model.context import SourceContext
+from codeqa_model.counts import count_when_asked
 from codeqa_model.date_formats import fit_date_formats
 from codeqa_model.diversity import MAX_SAME_APIS, Variety
 from codeqa_model.file_args import open_file_arguments, path_names
@@ -578,8 +579,8 @@ class Engine:
         largest first where the intent says so, reversing rather than sorting and not sorting
         at all where it asks for no order (`sort_order`), joining or splitting with the
         separator the intent names (`separators`), the text a bytes API is given encoded
-        (`text_to_bytes`), and a file opened for appending where the intent says append
-        (`open_modes`)."""
+        (`text_to_bytes`), a file opened for appending where the intent says append
+        (`open_modes`), and the `len` of a list where the intent asks how many (`counts`)."""
         code, spans = open_file_arguments(
             candidate.code,
             candidate.slot_spans,
@@ -599,6 +600,7 @@ class Engine:
         code, spans = use_named_separator(intent, code, spans)
         code, spans = encode_text_arguments(intent, code, spans)
         code, spans = append_modes(intent, code, spans)
+        code, spans = count_when_asked(intent, code, spans)
         if code == candidate.code:
             return candidate
         return replace(candidate, code=code, slot_spans=spans)

@@ -1,0 +1,52 @@
+"""Count what the intent asks to count: `os.listdir('data')` → `len(os.listdir('data'))`.
+
+"count the number of files in directory 'data'" and "get the number of lines in string `text`"
+retrieve the code that lists the files or splits the lines, whose question asked for the
+things, not how many. When the intent's request is a count ("how many …", or it opens with
+"count" or "get/find/return/compute the number of …") and the code is one expression that
+evaluates to a list, tuple, set or dict (its type read statically: `value_types`), the answer
+is that expression's `len`. A number-valued answer (`s.count('a')`, `os.cpu_count()`) and code
+of unknown type are left alone; "the number of seconds" that opens no request ("convert the
+number of seconds `n` to hours") asks for no count, nor does "count occurrences of each word".
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from codeqa_model.api_check import declared_types
+from codeqa_model.name_types import name_types
+from codeqa_model.pyast import parse_quietly, replace_ranges
+from codeqa_model.value_types import ValueTypes
+
+Spans = tuple[tuple[int, int], ...]
+_ASKS_TO_COUNT = re.compile(
+    r"\bhow many\b|^\s*(?:count\b|(?:get|find|return|compute|calculate|print|show)\s+"
+    r"(?:the\s+)?(?:number|count|amount|total number)\s+of\b)",
+    re.IGNORECASE,
+)
+# "count occurrences of each word" asks for a tally per item, not one total
+_PER_ITEM = re.compile(r"\b(?:each|every|per)\b", re.IGNORECASE)
+_COLLECTIONS = frozenset(("list", "tuple", "set", "dict"))
+
+
+def count_when_asked(intent: str, code: str, spans: Spans) -> tuple[str, Spans]:
+    """`len(code)` when the intent asks how many and `code` is one collection-valued
+    expression; `spans` moved with the text; unchanged otherwise."""
+    if not _ASKS_TO_COUNT.search(intent) or _PER_ITEM.search(intent):
+        return code, spans
+    tree = parse_quietly(code)
+    if tree is None or len(tree.body) != 1 or not isinstance(tree.body[0], ast.Expr):
+        return code, spans
+    value = tree.body[0].value
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "len":
+        return code, spans
+    stated = {**name_types(intent), **declared_types(intent)}  # "string `text`"
+    # the other names a bare expression reads are taken for modules of that name (`os.listdir`)
+    modules = {n.id: n.id for n in ast.walk(value) if isinstance(n, ast.Name)}
+    modules = {name: module for name, module in modules.items() if name not in stated}
+    if ValueTypes(stated, modules=modules).of(value) not in _COLLECTIONS:
+        return code, spans
+    start, end = len(code) - len(code.lstrip()), len(code.rstrip())
+    return replace_ranges(code, spans, [(start, start, "len("), (end, end, ")")])
