@@ -30,9 +30,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "evaluate": ("codeqa_train.evaluate", "BLEU / exact match / ROC-AUC on the CoNaLa test set"),
     "export": ("codeqa_train.export", "write a model bundle (safetensors + JSON + model card)"),
     "retrieval": ("codeqa_train.retrieval_index", "build the retrieval index (pairs + API docs)"),
-    "prune-index": (
-        "codeqa_train.prune_index",
-        "drop index doc entries a newer mine no longer produces",
+    "sync-index": (
+        "codeqa_train.sync_index",
+        "bring a built index's doc entries in line with a newer mine",
     ),
     "mine": ("codeqa_train.knowledge.command", "mine Python API knowledge (docs, stdlib, PyPI)"),
     "exec-eval": ("codeqa_train.exec_eval.command", "pass@k / API hit, executable validation set"),

@@ -26,6 +26,7 @@ from codeqa_train.knowledge.htmldocs import (
     read_html_docs,
 )
 from codeqa_train.knowledge.mine import known_paths, mine_modules
+from codeqa_train.knowledge.operations import read_operations
 from codeqa_train.knowledge.pysource import ModuleInfo
 from codeqa_train.knowledge.records import DocEntry, GenPair
 from codeqa_train.knowledge.sources import (
@@ -169,6 +170,7 @@ def run(args: argparse.Namespace) -> int:
         html_docs, html_gen, html_table, html_source = read_html_docs(
             args.html_docs, set(infos), progress
         )
+        html_gen += read_operations(args.html_docs)
         sources.append(html_source)
     else:
         print(
