@@ -458,12 +458,14 @@ def fill(
     edits += numbers
     if numeric and not numbers:  # "center … in 11 characters": str.center(width) → (11)
         chosen.update(_bare_numbers_into(code, numeric - chosen.keys(), intent))
-    elif not parameters and not numbers:  # "between var_0 and var_1" ~ "between 5 and 10"
+    elif not numbers:  # "between var_0 and var_1" ~ "between 5 and 10", "power var_1" ~ "power 3"
         chosen.update(_numbers_for_names(code, chosen.keys(), entry_intent, intent))
     starred = _starred_placeholders(code) if parameters and not edits else {}
     for match in _PLACEHOLDER.finditer(code):
         slot = chosen.get(match.group())
         value = slot.render() if slot is not None else fallback.get(match.group())
+        if parameters and slot is None and value in _BUILTIN_NAMES:
+            value += "_"
         if slot is not None and match.start() in starred:
             # `math.lcm(*integers)` under "lcm of `a` and `b`": math.lcm(a, b); a quoted
             # value is one item, never spread: `os.path.join(path, *paths)` → (…, 'file.txt')
@@ -530,8 +532,10 @@ def _number_edits(code: str, entry_intent: str, intent: str) -> list[tuple[int, 
 _NUMBER_PARAMETERS = frozenset(
     {"width", "n", "k", "r", "count", "size", "length", "maxsplit", "ndigits", "secs", "seconds"}
     | {"num", "number", "base", "times", "precision", "digits", "places", "days", "hours"}
-    | {"minutes", "weeks"}
+    | {"minutes", "weeks", "pow", "power", "exp", "exponent"}
 )
+# A documented parameter left unfilled keeps its name as a placeholder; one named like a builtin
+# (`polypow(c, pow)`) would pass the check as a call of the builtin, so it is written `pow_`.
 
 # The words an intent calls a value of each type by ("string `s`", "list `xs`"), stemmed.
 _TYPE_WORDS = {

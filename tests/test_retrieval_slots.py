@@ -202,6 +202,21 @@ def test_bare_numbers_take_the_names_an_entry_left_empty_after_the_same_words() 
     assert put("pick 1 or 6 at random", *randint, names) == "random.randint(a, b)"
 
 
+def test_a_doc_entry_s_names_take_bare_numbers_after_the_same_words_too() -> None:
+    def put(intent: str, pair: tuple[str, str]) -> str:
+        entry = entry_from_pair(*pair, "mined")
+        canon, slots = canonicalize_intent(intent)
+        return fill(entry.code, slots, dict(entry.values), entry.intent, canon, parameters=True)[0]
+
+    power = ("`x` to the power `y`", "pow(x, y)")
+    assert put("raise `x` to the power 3", power) == "pow(x, 3)"
+    # a documented parameter left empty keeps its name, never a builtin's: `pow` would pass
+    # the check as the builtin
+    polypow = ("Raise a polynomial to a power. With arguments `c`, `pow`.", "polypow(c, pow)")
+    assert put("raise polynomial `p` to a power", polypow) == "polypow(p, pow_)"
+    assert put("raise polynomial `p` to the power 2", polypow) == "polypow(p, 2)"
+
+
 def test_a_documented_star_parameter_is_left_out_unless_the_intent_fills_it() -> None:
     def put(intent: str, code: str, fallback: dict[str, str]) -> str:
         canon, slots = canonicalize_intent(intent)
