@@ -49,6 +49,7 @@ from codeqa_model.api_check import ApiChecker, CheckResult
 from codeqa_model.api_prior import ApiPrior
 from codeqa_model.api_retriever import RETRIEVER_FILE
 from codeqa_model.api_table import ApiTable, ApiTableError
+from codeqa_model.asked_siblings import call_asked_sibling
 from codeqa_model.bare_expression import bare_expression
 from codeqa_model.bundle import (
     API_TABLE,
@@ -569,7 +570,8 @@ class Engine:
         return list(self.generator.generate(intent, k=max(k, self.beam)))
 
     def _repaired(self, intent: str, candidate: _C) -> _C:
-        """The candidate with paths it passes as file objects opened (`file_args`), its
+        """The candidate with paths it passes as file objects opened (`file_args`), the
+        module's function the intent names called instead of its sibling (`asked_siblings`), its
         `strptime` formats fitted to the date the intent shows (`date_formats`), the intent's
         variables it wrote as strings put back as names (`quoted_names`), and an empty
         `if C: pass`, a lone `return C` or an unasked `print(C)` given as C
@@ -587,6 +589,9 @@ class Engine:
             self.checker.table,
             self.checker.aliases,
             path_names(intent),
+        )
+        code, spans = call_asked_sibling(
+            intent, code, spans, self.checker.table, self.checker.aliases
         )
         code, spans = fit_date_formats(intent, code, spans)
         code, spans = unquote_variables(intent, code, spans)
