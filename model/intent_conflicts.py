@@ -301,6 +301,7 @@ def conflict(
         or _made_up_number(calls, said)
         or _uses_a_value_on_itself(nodes)
         or _writes_nothing(nodes, said)
+        or _tests_unasked_property(calls, said)
     )
 
 
@@ -325,6 +326,7 @@ class _Said:
     quoted: frozenset[str]  # the intent's quoted string values
     examples: frozenset[str]  # values shown with "like '...'" beside a back-ticked name
     given: Counter[str]  # how often the intent gives each back-ticked name or quoted value
+    tests: frozenset[str]  # the properties (`_PROPERTY_WORDS`) the intent asks about
 
 
 def ticked_names(intent: str) -> list[str]:
@@ -363,6 +365,7 @@ def _read(intent: str) -> _Said:
             ticked_names(intent)
             + [v for v in quoted for q in "'\"" for _ in range(intent.count(f"{q}{v}{q}"))]
         ),
+        tests=_asked_properties(intent),
     )
 
 
@@ -654,3 +657,70 @@ def _writes_nothing(nodes: list[ast.AST], said: _Said) -> str | None:
         if mode is not None and any(m in mode for m in "wax+"):
             return None
     return "writes nothing; the intent asks to put something into a file"
+
+
+# What a `str` predicate or an `isinstance` test answers, and the intent words that ask it.
+_PROPERTY_WORDS = {
+    "digit": _words(r"\b(digits?|numbers?|numeric\w*|integers?|int|decimals?|numerals?)\b"),
+    "alpha": _words(r"\b(letters?|alpha\w*|characters?|words?)\b"),
+    "upper": _words(r"\b(upper\w*|capital\w*|case)\b"),
+    "lower": _words(r"\b(lower\w*|small|case)\b"),
+    "space": _words(r"\b(spaces?|whitespaces?|blank)\b"),
+    "title": _words(r"\b(title\w*|capital\w*)\b"),
+    "identifier": _words(r"\b(identifiers?|names?)\b"),
+    "printable": _words(r"\bprint\w*"),
+    "ascii": _words(r"\bascii\b"),
+    "int": _words(r"\b(int|integers?|whole|numbers?|numeric\w*|digits?)\b"),
+    "float": _words(r"\b(floats?|floating|decimals?|real|numbers?|numeric\w*)\b"),
+    "str": _words(r"\b(str|strings?|text)\b"),
+    "bytes": _words(r"\b(bytes?|binary)\b"),
+    "list": _words(r"\blists?\b"),
+    "dict": _words(r"\b(dict\w*|mappings?)\b"),
+    "tuple": _words(r"\btuples?\b"),
+    "set": _words(r"\bsets?\b"),
+    "bool": _words(r"\b(bool\w*|true|false)\b"),
+}
+_PREDICATES = {
+    "isdigit": ("digit",),
+    "isnumeric": ("digit",),
+    "isdecimal": ("digit",),
+    "isalpha": ("alpha",),
+    "isalnum": ("alpha", "digit"),
+    "isupper": ("upper",),
+    "islower": ("lower",),
+    "isspace": ("space",),
+    "istitle": ("title",),
+    "isidentifier": ("identifier",),
+    "isprintable": ("printable",),
+    "isascii": ("ascii",),
+}
+_TYPES = frozenset(("int", "float", "str", "bytes", "list", "dict", "tuple", "set", "bool"))
+_ASKS_FOR_TYPE = _words(r"\b(types?|instances?|kinds?|class\w*|isinstance)\b")
+# "number `n`", "string `s`": the noun naming a value's type before it asks nothing about it
+_TYPE_NOUN = re.compile(r"\b[\w-]+\s+(?=`)")
+
+
+def _asked_properties(intent: str) -> frozenset[str]:
+    text = _TICKED.sub(" ", _TYPE_NOUN.sub(" ", intent))
+    asked = {p for p, words in _PROPERTY_WORDS.items() if words.search(text)}
+    if _ASKS_FOR_TYPE.search(text):
+        asked |= _TYPES
+    return frozenset(asked)
+
+
+def _tests_unasked_property(calls: list[ast.Call], said: _Said) -> str | None:
+    """`s.isdigit()` under "check if string `s` is empty", `isinstance(x, int)` under "check if
+    `x` is None": a test of a property the intent never asks about (the beam's nearest yes/no
+    answer)."""
+    for call in calls:
+        func = call.func
+        if isinstance(func, ast.Attribute) and func.attr in _PREDICATES:
+            if not said.tests & set(_PREDICATES[func.attr]):
+                return f"tests {func.attr}(), which the intent does not ask about"
+        elif isinstance(func, ast.Name) and func.id == "isinstance" and len(call.args) == 2:
+            kinds = call.args[1].elts if isinstance(call.args[1], ast.Tuple) else [call.args[1]]
+            names = {k.id for k in kinds if isinstance(k, ast.Name)}
+            if names and names <= _TYPES and not names & said.tests:
+                shown = " or ".join(sorted(names))
+                return f"tests whether a value is {shown}, which the intent does not ask"
+    return None

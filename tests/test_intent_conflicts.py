@@ -70,6 +70,9 @@ TABLE = ApiTable(
             "upper": ["f", ""],
             "split": ["f", "sep=..., maxsplit=..."],
             "title": ["f", ""],
+            "isdigit": ["f", ""],
+            "isalpha": ["f", ""],
+            "isupper": ["f", ""],
         }
     },
 )
@@ -137,6 +140,10 @@ CHECKER = ApiChecker(TABLE)
         ("remove the last element of list `a`", "a.remove(a)", "its own method"),
         ("convert float `f` to int", "float(int(f))", "asks for an int"),
         ("append string `line` to file 'log.txt'", "line in open('log.txt').read()", "nothing"),
+        ("check if string `s` is empty", "s.isdigit()", "tests isdigit()"),
+        ("check if number `n` is even", "n.isdigit()", "tests isdigit()"),  # the type noun
+        ("check if `x` is None", "isinstance(x, int)", "whether a value is int"),
+        ("check if `s` is a palindrome", "isinstance(s, (str, bytes))", "bytes or str"),
     ],
 )
 def test_a_contradicting_candidate_fails_and_says_why(intent: str, code: str, why: str) -> None:
@@ -214,6 +221,12 @@ def test_a_contradicting_candidate_fails_and_says_why(intent: str, code: str, wh
         ("append 3 to list `xs`", "xs + [3]"),
         ("append string `line` to file 'log.txt'", "open('log.txt', 'a').write(line)"),
         ("append string `line` to file 'log.txt'", "print(line, file=open('log.txt', 'a'))"),
+        ("check if string `s` contains only digits", "s.isdigit()"),
+        ("check if string `s` is a number", "s.isdigit()"),
+        ("check if all characters of `s` are letters", "s.isalpha()"),
+        ("does `s` have any upper case letters", "any(c.isupper() for c in s)"),
+        ("check if `x` is a string", "isinstance(x, str)"),
+        ("check the type of `v`", "isinstance(v, dict)"),
     ],
 )
 def test_code_that_does_what_is_asked_passes(intent: str, code: str) -> None:
