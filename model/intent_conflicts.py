@@ -302,6 +302,7 @@ def conflict(
         or _uses_a_value_on_itself(nodes)
         or _writes_nothing(nodes, said)
         or _tests_unasked_property(calls, said)
+        or _computes_no_extreme(calls, said)
     )
 
 
@@ -327,6 +328,7 @@ class _Said:
     examples: frozenset[str]  # values shown with "like '...'" beside a back-ticked name
     given: Counter[str]  # how often the intent gives each back-ticked name or quoted value
     tests: frozenset[str]  # the properties (`_PROPERTY_WORDS`) the intent asks about
+    extremes: tuple[str, ...]  # "max"/"min": the extreme the intent asks for (`_EXTREMES`)
 
 
 def ticked_names(intent: str) -> list[str]:
@@ -366,6 +368,11 @@ def _read(intent: str) -> _Said:
             + [v for v in quoted for q in "'\"" for _ in range(intent.count(f"{q}{v}{q}"))]
         ),
         tests=_asked_properties(intent),
+        extremes=tuple(
+            side
+            for side, (asks, _) in _EXTREMES.items()
+            if asks.search(intent) and not _BOUNDS.search(intent)
+        ),
     )
 
 
@@ -723,4 +730,37 @@ def _tests_unasked_property(calls: list[ast.Call], said: _Said) -> str | None:
             if names and names <= _TYPES and not names & said.tests:
                 shown = " or ".join(sorted(names))
                 return f"tests whether a value is {shown}, which the intent does not ask"
+    return None
+
+
+# The extreme an intent asks for, and the calls that can find it (by their last name part).
+_EXTREMES = {
+    "max": (
+        _words(r"\b(max|maximum|largest|biggest|highest|greatest|longest|most)\b"),
+        frozenset(("max", "amax", "nanmax", "argmax", "idxmax", "nlargest", "maximum", "fmax")),
+    ),
+    "min": (
+        _words(r"\b(min|minimum|smallest|lowest|least|shortest|fewest)\b"),
+        frozenset(("min", "amin", "nanmin", "argmin", "idxmin", "nsmallest", "minimum", "fmin")),
+    ),
+}
+# Sorting finds either end; "most" in "at most", a cap or a bound asks for no extreme.
+_SORTS = frozenset(("sorted", "sort", "sort_values", "most_common", "heapify", "bisect"))
+_BOUNDS = _words(r"\b(at most|at least|up to|no more|cap\w*|clamp\w*|clip\w*|limit\w*|bound\w*)\b")
+
+
+def _computes_no_extreme(calls: list[ast.Call], said: _Said) -> str | None:
+    """`d.keys()` under "get the maximum key in dict `d`": the intent asks for the largest or
+    the smallest of something and the code calls nothing that finds one (max, min, a sort)."""
+    if not said.extremes:
+        return None
+    called = {c.func.attr if isinstance(c.func, ast.Attribute) else getattr(c.func, "id", "")
+              for c in calls}  # fmt: skip
+    if called & _SORTS:
+        return None
+    for side in said.extremes:
+        if not called & _EXTREMES[side][1]:
+            return (
+                f"finds no {'maximum' if side == 'max' else 'minimum'}, which the intent asks for"
+            )
     return None

@@ -144,6 +144,8 @@ CHECKER = ApiChecker(TABLE)
         ("check if number `n` is even", "n.isdigit()", "tests isdigit()"),  # the type noun
         ("check if `x` is None", "isinstance(x, int)", "whether a value is int"),
         ("check if `s` is a palindrome", "isinstance(s, (str, bytes))", "bytes or str"),
+        ("get the maximum key in dict `d`", "d.keys()", "finds no maximum"),
+        ("find the shortest word in `words`", "words.split()", "finds no minimum"),
     ],
 )
 def test_a_contradicting_candidate_fails_and_says_why(intent: str, code: str, why: str) -> None:
@@ -227,6 +229,13 @@ def test_a_contradicting_candidate_fails_and_says_why(intent: str, code: str, wh
         ("does `s` have any upper case letters", "any(c.isupper() for c in s)"),
         ("check if `x` is a string", "isinstance(x, str)"),
         ("check the type of `v`", "isinstance(v, dict)"),
+        ("get the maximum key in dict `d`", "max(d)"),
+        ("find the longest word in `words`", "sorted(words, key=len)[-1]"),
+        ("get the 3 most common words in counter `tally`", "tally.most_common(3)"),
+        (
+            "split `s` into chunks of at most 10 characters",
+            "[s[i:i + 10] for i in range(0, len(s), 10)]",
+        ),
     ],
 )
 def test_code_that_does_what_is_asked_passes(intent: str, code: str) -> None:
