@@ -140,6 +140,14 @@ _OPPOSITES = (
         "takes the maximum",
         "minimum",
     ),
+    _Opposite(
+        _words(r"\bdeep\s*-?\s*cop"),
+        _words(r"\bshallow"),
+        _words(r"^copy$"),
+        _words(r"^deepcopy$"),
+        "copies only the outer container",
+        "deep-copy",
+    ),
     # Directories: making one, removing or copying one with what is in it.
     _Opposite(
         _words(r"\b(creat\w*|make|mak\w*|mkdir)\b.*\b(dir\w*|folder\w*)"),

@@ -145,6 +145,7 @@ CHECKER = ApiChecker(TABLE)
         ("check if `x` is None", "isinstance(x, int)", "whether a value is int"),
         ("check if `s` is a palindrome", "isinstance(s, (str, bytes))", "bytes or str"),
         ("get the maximum key in dict `d`", "d.keys()", "finds no maximum"),
+        ("make a deep copy of dict `config`", "config.copy()", "only the outer container"),
         ("find the shortest word in `words`", "words.split()", "finds no minimum"),
     ],
 )
@@ -230,6 +231,8 @@ def test_a_contradicting_candidate_fails_and_says_why(intent: str, code: str, wh
         ("check if `x` is a string", "isinstance(x, str)"),
         ("check the type of `v`", "isinstance(v, dict)"),
         ("get the maximum key in dict `d`", "max(d)"),
+        ("make a deep copy of dict `config`", "import copy\nnew = copy.deepcopy(config)"),
+        ("make a shallow copy of dict `config`", "config.copy()"),
         ("find the longest word in `words`", "sorted(words, key=len)[-1]"),
         ("get the 3 most common words in counter `tally`", "tally.most_common(3)"),
         (
