@@ -222,7 +222,11 @@ def entry_from_pair(intent: str, snippet: str, source: str) -> Entry:
 # Where a placeholder sits in an entry's code decides what may replace it (`value_roles`).
 FREE, NAMED, NEVER = "free", "named", "never"
 # Doc entries spell methods on their type (`str.isdigit()`); the intent's value is the receiver.
-_TYPE_RECEIVER = re.compile(r"^(str|bytes|list|dict|set|tuple|frozenset|bytearray)\.(?=\w+\()")
+# ... but not the class methods, called on the type itself: `dict.fromkeys(keys, 0)`
+_TYPE_RECEIVER = re.compile(
+    r"^(str|bytes|list|dict|set|tuple|frozenset|bytearray)\."
+    r"(?!(?:fromkeys|maketrans|fromhex)\()(?=\w+\()"
+)
 _STR_TYPES = ("str", "bytes")
 # Doc entries of other classes spell methods on the class too (`deque.pop()`, `Counter.subtract`).
 _CLASS_RECEIVER = re.compile(r"^([A-Za-z_]\w*)\.(?=\w+\()")

@@ -251,6 +251,12 @@ def test_a_type_method_s_receiver_is_the_value_the_intent_calls_by_that_type() -
     )
     # a quoted string never takes a numeric parameter; without a number the name stays
     assert put("center string `s` padded with '*'", center) == "s.center(width, '*')"
+    # a class method is called on the type, whatever the intent calls its values
+    fromkeys = (
+        "Create a new dictionary with keys from `iterable` and values set to `value`.",
+        "dict.fromkeys(iterable, value)",
+    )
+    assert put("create a dict from keys `keys` with value 0", fromkeys) == "dict.fromkeys(keys, 0)"
 
 
 def test_values_are_paired_for_the_best_whole_not_the_first_best_pair() -> None:
