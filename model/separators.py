@@ -64,8 +64,9 @@ def named_separator(intent: str) -> str | None:
 
 
 def use_named_separator(intent: str, code: str, spans: Spans) -> tuple[str, Spans]:
-    """`code` with its one literal join/split separator replaced by the intent's named one;
-    unchanged otherwise (or when a span of the intent's values covers the literal)."""
+    """`code` with its one literal join/split separator replaced by the intent's named one, or
+    given to its one bare `split()`; unchanged otherwise (or when a span of the intent's values
+    covers the literal)."""
     if not any(f".{m}(" in code for m in _METHODS):
         return code, spans
     wanted = named_separator(intent)
@@ -75,6 +76,7 @@ def use_named_separator(intent: str, code: str, spans: Spans) -> tuple[str, Span
     if tree is None:
         return code, spans
     literals: list[ast.Constant] = []
+    bare: list[ast.Call] = []  # `s.split()`: on whitespace, which the named separator is not
     for node in ast.walk(tree):
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
             continue
@@ -83,11 +85,16 @@ def use_named_separator(intent: str, code: str, spans: Spans) -> tuple[str, Span
             literals.append(node.func.value)
         elif method in ("split", "rsplit") and node.args and isinstance(node.args[0], ast.Constant):
             literals.append(node.args[0])
+        elif method in ("split", "rsplit") and not node.args and not node.keywords:
+            bare.append(node)
+    where = SourcePositions(code)
+    if not literals and len(bare) == 1 and wanted != " ":
+        end = where.extent(bare[0])[1]  # before the closing parenthesis
+        return replace_ranges(code, spans, [(end - 1, end - 1, repr(wanted))])
     if len(literals) != 1 or not isinstance(literals[0].value, str):
         return code, spans
     (literal,) = literals
     if literal.value == wanted or literal.lineno != literal.end_lineno:
         return code, spans
-    where = SourcePositions(code)
     start, end = where.extent(literal)
     return replace_ranges(code, spans, [(start, end, repr(wanted))])

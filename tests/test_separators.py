@@ -14,6 +14,9 @@ from codeqa_model.separators import named_separator, use_named_separator
         ("join `xs` comma-separated", "''.join(xs)", "','.join(xs)"),
         ("join lines `ls` with newlines", "''.join(ls)", "'\\n'.join(ls)"),
         ("split `row` by tabs", "row.rsplit(',', 1)", "row.rsplit('\\t', 1)"),
+        # a bare split() splits on whitespace: it gets the named separator too
+        ("numbers in comma separated string `s`", "[int(i) for i in s.split()]", "s.split(',')"),
+        ("split `row` on tabs", "row.split()", "row.split('\\t')"),
     ],
 )
 def test_the_named_separator_replaces_the_literal(intent: str, code: str, fixed: str) -> None:
@@ -24,7 +27,8 @@ def test_the_named_separator_replaces_the_literal(intent: str, code: str, fixed:
     ("intent", "code"),
     [
         ("split string `s` on commas", "s.split(',')"),  # already right
-        ("split string `s` on spaces", "s.split()"),  # no literal to replace
+        ("split string `s` on spaces", "s.split()"),  # whitespace is what it splits on
+        ("split `s` on commas", "s.split() + t.split()"),  # two bare splits
         ("replace commas with dashes in `s`", "'-'.join(s.split(','))"),  # two named
         ("join `xs` with a comma and a space", "', '.join(xs)"),  # two named
         ("join `xs` with a dash", "'a'.join(xs).split('b')"),  # two literals
