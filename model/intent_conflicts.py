@@ -307,6 +307,7 @@ def conflict(
         or _opens_text(calls, names, said, variables)
         or _skips_the_module(nodes, said)
         or _made_up_number(calls, said)
+        or _made_up_text(calls, said, intent)
         or _uses_a_value_on_itself(nodes)
         or _writes_nothing(nodes, said)
         or _tests_unasked_property(calls, said)
@@ -630,6 +631,44 @@ def _made_up_number(calls: list[ast.Call], said: _Said) -> str | None:
                 value = arg.operand.value  # -2 says 2
             if type(value) is int and value not in (0, 1) and value not in said.numbers:
                 return f"passes {value} to `{receiver.id}`; the intent says no such number"
+    return None
+
+
+# str methods whose argument is text to look for, cut at or put in
+_TEXT_ARGUMENT_METHODS = frozenset(
+    ("count", "find", "rfind", "index", "rindex", "startswith", "endswith", "replace", "split",
+     "rsplit", "partition", "rpartition", "strip", "lstrip", "rstrip", "removeprefix",
+     "removesuffix")
+)  # fmt: skip
+
+
+def _made_up_text(calls: list[ast.Call], said: _Said, intent: str) -> str | None:
+    """`s.count('Hello')` under "count the characters in string `s`", `s.endswith(('.mp3',
+    '.avi'))` under "… ends with a newline": text with a letter or digit, handed to a string
+    method of the user's variable, that the intent never says (its Stack Overflow question's
+    example)."""
+    lowered = intent.lower()
+    for call in calls:
+        func = call.func
+        if not (
+            isinstance(func, ast.Attribute)
+            and func.attr in _TEXT_ARGUMENT_METHODS
+            and isinstance(func.value, ast.Name)
+            and said.given[func.value.id]
+            and call.args
+        ):
+            continue
+        first = call.args[0]
+        parts = first.elts if isinstance(first, ast.Tuple) else [first]
+        for part in parts:
+            text = part.value if isinstance(part, ast.Constant) else None
+            if (
+                isinstance(text, str)
+                and len(text) > 1
+                and any(c.isalnum() for c in text)
+                and text.lower() not in lowered
+            ):
+                return f"passes {text!r} to `{func.value.id}`; the intent says no such text"
     return None
 
 

@@ -73,6 +73,9 @@ TABLE = ApiTable(
             "isdigit": ["f", ""],
             "isalpha": ["f", ""],
             "isupper": ["f", ""],
+            "count": ["f", "sub, start=..., end=..., /"],
+            "endswith": ["f", "suffix, start=..., end=..., /"],
+            "rstrip": ["f", "chars=..., /"],
         }
     },
 )
@@ -146,6 +149,8 @@ CHECKER = ApiChecker(TABLE)
         ("check if `s` is a palindrome", "isinstance(s, (str, bytes))", "bytes or str"),
         ("get the maximum key in dict `d`", "d.keys()", "finds no maximum"),
         ("make a deep copy of dict `config`", "config.copy()", "only the outer container"),
+        ("count the characters in string `s`", "s.count('Hello')", "no such text"),
+        ("check if string `s` ends with a newline", "s.endswith(('.mp3', '.avi'))", "'.mp3'"),
         ("find the shortest word in `words`", "words.split()", "finds no minimum"),
     ],
 )
@@ -233,6 +238,10 @@ def test_a_contradicting_candidate_fails_and_says_why(intent: str, code: str, wh
         ("get the maximum key in dict `d`", "max(d)"),
         ("make a deep copy of dict `config`", "import copy\nnew = copy.deepcopy(config)"),
         ("make a shallow copy of dict `config`", "config.copy()"),
+        ("count 'ab' in string `s`", "s.count('ab')"),
+        ("check if string `s` ends with .py", "s.endswith('.py')"),
+        ("remove the trailing newline from `line`", "line.rstrip('\\n')"),
+        ("split `row` on ', '", "row.split(', ')"),
         ("find the longest word in `words`", "sorted(words, key=len)[-1]"),
         ("get the 3 most common words in counter `tally`", "tally.most_common(3)"),
         (
