@@ -1,4 +1,4 @@
-"""An `if C: pass`, `return C`, `str = C` or `name += C` candidate is offered as C."""
+"""An `if C: pass`, `return C`, `name = C` or `name += C` candidate is offered as C."""
 
 from __future__ import annotations
 
@@ -50,6 +50,13 @@ def test_a_print_nobody_asked_for_gives_its_argument() -> None:
             "read all text from 'readme.md'",
             "open('readme.md', 'r').read()",
         ),
+        # the question's own name bound in the user's file
+        (
+            "woduplicates = list(set(items))",
+            "items",
+            "remove duplicates from list `items`",
+            "list(set(items))",
+        ),
         # the question's own list extended: NameError where nothing binds it
         (
             "results += [f for f in os.listdir('docs') if f.endswith('.md')]",
@@ -72,7 +79,8 @@ def test_a_lone_binding_the_user_did_not_ask_for_gives_its_value(
     ("kept", "intent"),
     [
         ("list = [1, 2]", "set `list` to 1 and 2"),  # the user's own `list`
-        ("text = open(p).read()", "read file `p`"),
+        ("text = open(p).read()", "read file `p` into a variable"),
+        ("text = open(p).read()", "store the text of file `p` in `text`"),
         ("str = s.strip()\nprint(str)", "strip `s`"),
         ("results += [1, 2]", "add 1 and 2 to `results`"),  # the user's own list
         ("n -= 1", "decrement n"),
