@@ -308,6 +308,7 @@ def conflict(
         or _skips_the_module(nodes, said)
         or _made_up_number(calls, said)
         or _made_up_text(calls, said, intent)
+        or _opens_unasked(names, intent)
         or _uses_a_value_on_itself(nodes)
         or _writes_nothing(nodes, said)
         or _tests_unasked_property(calls, said)
@@ -810,4 +811,25 @@ def _computes_no_extreme(calls: list[ast.Call], said: _Said) -> str | None:
             return (
                 f"finds no {'maximum' if side == 'max' else 'minimum'}, which the intent asks for"
             )
+    return None
+
+
+# Words under which opening a file is part of the answer (reading it, writing it, what is in it).
+_ASKS_ABOUT_A_FILE = _words(
+    r"\b(open\w*|read\w*|writ\w*|load\w*|sav\w*|append\w*|content\w*|text|lines?|pars\w*|"
+    r"files?|dump\w*|log\w*|print\w*|csv|json|yaml|pickle|copy|hash\w*|md5|sha\w*|digest|"
+    r"checksum|size|count\w*|words?|encod\w*|decod\w*|bytes|binary|data|image|stream|"
+    r"handle|utf\S*|ascii|characters?|search\w*|find\w*|grep|contain\w*|replac\w*|sav\w*)\b"
+)
+
+
+_QUOTED_OR_TICKED = re.compile(r"`[^`]*`|'[^']*'|\"[^\"]*\"")
+
+
+def _opens_unasked(names: list[str], intent: str) -> str | None:
+    """`open(os.path.join('file.txt', 'data'), 'r')` under "join path 'data' and 'file.txt'":
+    a file opened where the intent says nothing of reading, writing or what a file holds."""
+    words = _QUOTED_OR_TICKED.sub(" ", intent)  # 'file.txt' names a file, asks nothing
+    if any(n in _OPENERS for n in names) and not _ASKS_ABOUT_A_FILE.search(words):
+        return "opens a file, which the intent does not ask for"
     return None
