@@ -86,7 +86,7 @@ class _CountingGenerator:
 
     def generate(self, intent: str, k: int = 5) -> list[Candidate]:
         self.calls.append(intent)
-        return [Candidate("x = 1", -1.0, (), -1.0), Candidate("y(", -0.5, (), -0.5)]
+        return [Candidate("x = [1]\nx.sort()", -1.0, (), -1.0), Candidate("y(", -0.5, (), -0.5)]
 
 
 class _CountingMatcher:
@@ -110,7 +110,7 @@ def test_one_cache_keyed_on_clipped_intent_k_and_context() -> None:
     ctx = SourceContext.from_source("import os\n")
     assert engine.cached_suggestions("copy a b c d e", 3) is None
     first = engine.suggest("copy a b c d e", 3)
-    assert [s.code for s in first] == ["x = 1"]  # "y(" does not parse: never offered
+    assert [s.code for s in first] == ["x = [1]\nx.sort()"]  # "y(" does not parse: never offered
     assert first[0].imports == ()
     assert engine.suggest("copy a b c d e f g", 3) == first  # same clipped intent (4 words)
     assert engine.suggest("copy a b c", 3, SourceContext.EMPTY) == first
