@@ -311,7 +311,7 @@ def conflict(
         or _opens_unasked(names, intent)
         or _uses_a_value_on_itself(nodes)
         or _writes_nothing(nodes, said)
-        or _tests_unasked_property(calls, said)
+        or _tests_unasked_property(calls, said, nodes)
         or _computes_no_extreme(calls, said)
     )
 
@@ -763,10 +763,13 @@ def _asked_properties(intent: str) -> frozenset[str]:
     return frozenset(asked)
 
 
-def _tests_unasked_property(calls: list[ast.Call], said: _Said) -> str | None:
+def _tests_unasked_property(calls: list[ast.Call], said: _Said, nodes: list[ast.AST]) -> str | None:
     """`s.isdigit()` under "check if string `s` is empty", `isinstance(x, int)` under "check if
     `x` is None": a test of a property the intent never asks about (the beam's nearest yes/no
-    answer)."""
+    answer). Not in code with its own functions or loops, whose tests serve their own steps
+    (`if isinstance(el, list)` inside a flatten)."""
+    if any(isinstance(n, ast.FunctionDef | ast.For | ast.While | ast.ClassDef) for n in nodes):
+        return None
     for call in calls:
         func = call.func
         if isinstance(func, ast.Attribute) and func.attr in _PREDICATES:
@@ -784,15 +787,16 @@ def _tests_unasked_property(calls: list[ast.Call], said: _Said) -> str | None:
 # The extreme an intent asks for, and the calls that can find it (by their last name part).
 _EXTREMES = {
     "max": (
-        _words(r"\b(max|maximum|largest|biggest|highest|greatest|longest|most)\b"),
+        _words(r"\b(max|maximum|largest|biggest|highest|greatest|longest)\b"),
         frozenset(("max", "amax", "nanmax", "argmax", "idxmax", "nlargest", "maximum", "fmax")),
     ),
     "min": (
-        _words(r"\b(min|minimum|smallest|lowest|least|shortest|fewest)\b"),
+        _words(r"\b(min|minimum|smallest|lowest|shortest|fewest)\b"),
         frozenset(("min", "amin", "nanmin", "argmin", "idxmin", "nsmallest", "minimum", "fmin")),
     ),
 }
-# Sorting finds either end; "most" in "at most", a cap or a bound asks for no extreme.
+# Sorting finds either end; a cap or a bound asks for no extreme ("most" and "least" are left
+# out: "most common", "least squares", "the most efficient way").
 _SORTS = frozenset(("sorted", "sort", "sort_values", "most_common", "heapify", "bisect"))
 _BOUNDS = _words(r"\b(at most|at least|up to|no more|cap\w*|clamp\w*|clip\w*|limit\w*|bound\w*)\b")
 
