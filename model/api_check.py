@@ -262,6 +262,7 @@ class ApiChecker:
         if reason is None:
             reason = (
                 _iterates_a_number(nodes, declared)
+                or _searches_a_module(nodes, bound_modules)
                 or _unpacks_a_string(nodes)
                 or _exits_unasked(tree, intent)
                 or conflict(nodes, intent, stated)
@@ -582,6 +583,23 @@ def _string_misfit(call: ast.Call, signature: Signature, declared: ValueTypes) -
             return f"passes {ast.unparse(node)} as the mode"
         if name == "encoding" and _is_no_text_encoding(node):
             return f"passes {ast.unparse(node)} as the encoding, which is no text encoding"
+    return None
+
+
+def _searches_a_module(nodes: list[ast.AST], modules: dict[str, str]) -> str | None:
+    """`any(sub in string for sub in x)`: a module looked into with `in` or looped over, as if
+    it held items (the word `string` taken for the module of that name)."""
+    for node in nodes:
+        if isinstance(node, ast.Compare):
+            places = [c for op, c in zip(node.ops, node.comparators, strict=True)
+                      if isinstance(op, ast.In | ast.NotIn)]  # fmt: skip
+        elif isinstance(node, ast.comprehension | ast.For):
+            places = [node.iter]
+        else:
+            continue
+        for place in places:
+            if isinstance(place, ast.Name) and place.id in modules:
+                return f"looks for items in module {modules[place.id]!r}"
     return None
 
 

@@ -234,6 +234,15 @@ def test_literal_receivers_are_checked_against_their_type(checker: ApiChecker) -
     assert checker.check("'abc'.__len__()").ok
 
 
+def test_a_module_is_never_searched_or_looped_over(checker: ApiChecker) -> None:
+    assert checker.check("any(sub in json for sub in x)", SourceContext.EMPTY, "x").reason == (
+        "looks for items in module 'json'"
+    )
+    assert checker.check("for m in os:\n    pass").reason == "looks for items in module 'os'"
+    assert checker.check("'a' in sys.argv").ok  # a module's value is searched, not the module
+    assert checker.check("'a' in json", ctx("json = 'abc'\n")).ok  # the file's own name
+
+
 def test_module_values_of_a_plain_type_are_checked_as_that_type(checker: ApiChecker) -> None:
     assert checker.check("sys.path.insert(0, 'lib')").ok
     assert checker.check("sys.path.insert(0, 0, 1)").reason == (
