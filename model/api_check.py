@@ -738,6 +738,10 @@ def _value_misfit(call: ast.Call, path: str, declared: ValueTypes) -> str | None
         )
         if not shell:
             return f"runs {text!r} as one program's name (a list of words or shell=True runs it)"
+    if path in ("isinstance", "issubclass") and len(call.args) == 2:
+        kind = call.args[1]
+        if isinstance(kind, ast.Constant) or literal_type(kind) not in (None, "tuple"):
+            return f"is given {ast.unparse(kind)}, which is no type"
     if path == "int" and len(call.args) > 1 and declared.of(call.args[0]) in NUMBER_TYPES:
         return "is given a base with a number, which only works on text"
     # "the md5 of bytes `data`": `open(data, 'rb')` takes the content for a file name

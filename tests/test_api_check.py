@@ -43,6 +43,7 @@ TABLE = ApiTable(
             "len": ["f", "obj, /"],
             "open": ["f", "file, mode=..., buffering=..., encoding=..."],
             "sorted": ["f", "iterable, /, *, key=..., reverse=..."],
+            "isinstance": ["f", "obj, class_or_tuple, /"],
         },
         "antigravity": {"geohash": ["f", "latitude, longitude, datedow"]},
     },
@@ -232,6 +233,14 @@ def test_literal_receivers_are_checked_against_their_type(checker: ApiChecker) -
     )
     assert checker.check("{1: 2}.anything()").ok  # dict members not listed here: not judged
     assert checker.check("'abc'.__len__()").ok
+
+
+def test_isinstance_takes_a_type(checker: ApiChecker) -> None:
+    assert checker.check("isinstance(x, None)", SourceContext.EMPTY, "`x`").reason == (
+        "isinstance() is given None, which is no type"
+    )
+    assert not checker.check("isinstance(x, 'str')", SourceContext.EMPTY, "`x`").ok
+    assert checker.check("isinstance(x, (int, float))", SourceContext.EMPTY, "is `x` a number").ok
 
 
 def test_a_module_is_never_searched_or_looped_over(checker: ApiChecker) -> None:
