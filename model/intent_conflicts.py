@@ -639,15 +639,16 @@ def _made_up_number(calls: list[ast.Call], said: _Said) -> str | None:
 _TEXT_ARGUMENT_METHODS = frozenset(
     ("count", "find", "rfind", "index", "rindex", "startswith", "endswith", "replace", "split",
      "rsplit", "partition", "rpartition", "strip", "lstrip", "rstrip", "removeprefix",
-     "removesuffix")
+     "removesuffix", "insert", "append", "remove", "add", "discard", "get", "pop", "setdefault")
 )  # fmt: skip
 
 
 def _made_up_text(calls: list[ast.Call], said: _Said, intent: str) -> str | None:
     """`s.count('Hello')` under "count the characters in string `s`", `s.endswith(('.mp3',
-    '.avi'))` under "… ends with a newline": text with a letter or digit, handed to a string
-    method of the user's variable, that the intent never says (its Stack Overflow question's
-    example)."""
+    '.avi'))` under "… ends with a newline", `nums.insert(0, 'foo')` under "insert 0 at the
+    beginning of list `nums`": text with a letter or digit, handed to a method of the user's
+    variable that looks for, cuts, puts in or takes out text, that the intent never says (its
+    Stack Overflow question's example)."""
     lowered = intent.lower()
     for call in calls:
         func = call.func
@@ -659,8 +660,9 @@ def _made_up_text(calls: list[ast.Call], said: _Said, intent: str) -> str | None
             and call.args
         ):
             continue
-        first = call.args[0]
-        parts = first.elts if isinstance(first, ast.Tuple) else [first]
+        parts = [
+            p for arg in call.args for p in (arg.elts if isinstance(arg, ast.Tuple) else [arg])
+        ]
         for part in parts:
             text = part.value if isinstance(part, ast.Constant) else None
             if (

@@ -150,6 +150,8 @@ CHECKER = ApiChecker(TABLE)
         ("get the maximum key in dict `d`", "d.keys()", "finds no maximum"),
         ("make a deep copy of dict `config`", "config.copy()", "only the outer container"),
         ("count the characters in string `s`", "s.count('Hello')", "no such text"),
+        ("insert 0 at the beginning of list `nums`", "nums.insert(0, 'foo')", "'foo'"),
+        ("get the name from dict `d`", "d.get('somekey')", "'somekey'"),
         (
             "join path 'data' and 'file.txt'",
             "open(os.path.join('data', 'file.txt'))",
@@ -244,6 +246,8 @@ def test_a_contradicting_candidate_fails_and_says_why(intent: str, code: str, wh
         ("make a deep copy of dict `config`", "import copy\nnew = copy.deepcopy(config)"),
         ("make a shallow copy of dict `config`", "config.copy()"),
         ("count 'ab' in string `s`", "s.count('ab')"),
+        ("get key 'name' of dict `d` with default 'unknown'", "d.get('name', 'unknown')"),
+        ("insert 'a' at position 2 in list `xs`", "xs.insert(2, 'a')"),
         ("read file 'a.txt' as a string", "open('a.txt').read()"),
         ("get the md5 of the contents of 'a.bin'", "hashlib.md5(open('a.bin', 'rb').read())"),
         ("check if string `s` ends with .py", "s.endswith('.py')"),
