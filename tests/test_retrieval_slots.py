@@ -28,6 +28,13 @@ def _fill(pair: tuple[str, str], intent: str) -> str:
     return fill(entry.code, slots, dict(entry.values), entry.intent, canon)[0]
 
 
+def put_doc_entry(intent: str, pair: tuple[str, str]) -> str:
+    """A doc entry's (intent, code) pair filled from `intent`, as the engine fills doc rows."""
+    entry = entry_from_pair(*pair, "mined")
+    canon, slots = canonicalize_intent(intent)
+    return fill(entry.code, slots, dict(entry.values), entry.intent, canon, parameters=True)[0]
+
+
 def test_roles_follow_the_syntax_tree() -> None:
     roles = value_roles("f(var_0, key=lambda item: item[str_0], var_1=None).var_2")
     assert roles == {"var_0": FREE, "str_0": NAMED, "var_1": NEVER, "var_2": NAMED}
@@ -166,25 +173,22 @@ def test_the_intent_s_bare_numbers_take_the_entry_s() -> None:
 
 
 def test_a_variadic_parameter_takes_every_value_the_intent_lists() -> None:
-    def put(intent: str, pair: tuple[str, str]) -> str:
-        entry = entry_from_pair(*pair, "mined")
-        canon, slots = canonicalize_intent(intent)
-        return fill(entry.code, slots, dict(entry.values), entry.intent, canon, parameters=True)[0]
-
     lcm = ("Return the least common multiple. With arguments `integers`.", "math.lcm(*integers)")
-    assert put("least common multiple of `a` and `b`", lcm) == "math.lcm(a, b)"
-    assert put("least common multiple of `a`, `b` and `c`", lcm) == "math.lcm(a, b, c)"
+    assert put_doc_entry("least common multiple of `a` and `b`", lcm) == "math.lcm(a, b)"
+    assert put_doc_entry("least common multiple of `a`, `b` and `c`", lcm) == "math.lcm(a, b, c)"
     # one value stays unpacked: it is the list of them
-    assert put("least common multiple of list `nums`", lcm) == "math.lcm(*nums)"
+    assert put_doc_entry("least common multiple of list `nums`", lcm) == "math.lcm(*nums)"
     # a string is not one of the numbers
-    assert put("least common multiple of `a` in 'out.txt'", lcm) == "math.lcm(*a)"
+    assert put_doc_entry("least common multiple of `a` in 'out.txt'", lcm) == "math.lcm(*a)"
     # a quoted value is one item: a `*` would spread its characters
     join = (
         "Join one or more path segments intelligently. With arguments `a`, `p`.",
         "os.path.join(a, *p)",
     )
-    assert put("join path 'data' and 'file.txt'", join) == "os.path.join('data', 'file.txt')"
-    assert put("join paths 'a', 'b' and 'c'", join) == "os.path.join('a', 'b', 'c')"
+    assert (
+        put_doc_entry("join path 'data' and 'file.txt'", join) == "os.path.join('data', 'file.txt')"
+    )
+    assert put_doc_entry("join paths 'a', 'b' and 'c'", join) == "os.path.join('a', 'b', 'c')"
 
 
 def test_bare_numbers_take_the_names_an_entry_left_empty_after_the_same_words() -> None:
@@ -203,18 +207,13 @@ def test_bare_numbers_take_the_names_an_entry_left_empty_after_the_same_words() 
 
 
 def test_a_doc_entry_s_names_take_bare_numbers_after_the_same_words_too() -> None:
-    def put(intent: str, pair: tuple[str, str]) -> str:
-        entry = entry_from_pair(*pair, "mined")
-        canon, slots = canonicalize_intent(intent)
-        return fill(entry.code, slots, dict(entry.values), entry.intent, canon, parameters=True)[0]
-
     power = ("`x` to the power `y`", "pow(x, y)")
-    assert put("raise `x` to the power 3", power) == "pow(x, 3)"
+    assert put_doc_entry("raise `x` to the power 3", power) == "pow(x, 3)"
     # a documented parameter left empty keeps its name, never a builtin's: `pow` would pass
     # the check as the builtin
     polypow = ("Raise a polynomial to a power. With arguments `c`, `pow`.", "polypow(c, pow)")
-    assert put("raise polynomial `p` to a power", polypow) == "polypow(p, pow_)"
-    assert put("raise polynomial `p` to the power 2", polypow) == "polypow(p, 2)"
+    assert put_doc_entry("raise polynomial `p` to a power", polypow) == "polypow(p, pow_)"
+    assert put_doc_entry("raise polynomial `p` to the power 2", polypow) == "polypow(p, 2)"
 
 
 def test_a_documented_star_parameter_is_left_out_unless_the_intent_fills_it() -> None:
@@ -236,27 +235,25 @@ def test_a_documented_star_parameter_is_left_out_unless_the_intent_fills_it() ->
 
 
 def test_a_type_method_s_receiver_is_the_value_the_intent_calls_by_that_type() -> None:
-    def put(intent: str, pair: tuple[str, str]) -> str:
-        entry = entry_from_pair(*pair, "mined")
-        canon, slots = canonicalize_intent(intent)
-        return fill(entry.code, slots, dict(entry.values), entry.intent, canon, parameters=True)[0]
-
     center = (
         "Return centered in a string of length `width`. Padding is done using `fillchar`.",
         "str.center(width, fillchar)",
     )
     # the string is the receiver, the bare number the width, the quoted string the fill char
-    assert put("center string `s` in 11 characters padded with '*'", center) == (
+    assert put_doc_entry("center string `s` in 11 characters padded with '*'", center) == (
         "s.center(11, '*')"
     )
     # a quoted string never takes a numeric parameter; without a number the name stays
-    assert put("center string `s` padded with '*'", center) == "s.center(width, '*')"
+    assert put_doc_entry("center string `s` padded with '*'", center) == "s.center(width, '*')"
     # a class method is called on the type, whatever the intent calls its values
     fromkeys = (
         "Create a new dictionary with keys from `iterable` and values set to `value`.",
         "dict.fromkeys(iterable, value)",
     )
-    assert put("create a dict from keys `keys` with value 0", fromkeys) == "dict.fromkeys(keys, 0)"
+    assert (
+        put_doc_entry("create a dict from keys `keys` with value 0", fromkeys)
+        == "dict.fromkeys(keys, 0)"
+    )
 
 
 def test_values_are_paired_for_the_best_whole_not_the_first_best_pair() -> None:
