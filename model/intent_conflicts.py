@@ -650,27 +650,34 @@ def _made_up_text(calls: list[ast.Call], said: _Said, intent: str) -> str | None
     variable that looks for, cuts, puts in or takes out text, that the intent never says (its
     Stack Overflow question's example)."""
     lowered = intent.lower()
+
+    def made_up(node: ast.expr) -> str | None:
+        text = node.value if isinstance(node, ast.Constant) else None
+        if (
+            isinstance(text, str)
+            and len(text) > 1
+            and any(c.isalnum() for c in text)
+            and text.lower() not in lowered
+        ):
+            return text
+        return None
+
     for call in calls:
         func = call.func
-        if not (
-            isinstance(func, ast.Attribute)
-            and func.attr in _TEXT_ARGUMENT_METHODS
-            and isinstance(func.value, ast.Name)
-            and said.given[func.value.id]
-            and call.args
-        ):
+        if not isinstance(func, ast.Attribute) or func.attr not in _TEXT_ARGUMENT_METHODS:
+            continue
+        # `"abcdabcva".count('data')`: the question's example text searched, not the user's
+        receiver = made_up(func.value)
+        if receiver is not None:
+            return f"looks into {receiver!r}, which the intent never says"
+        if not (isinstance(func.value, ast.Name) and said.given[func.value.id] and call.args):
             continue
         parts = [
             p for arg in call.args for p in (arg.elts if isinstance(arg, ast.Tuple) else [arg])
         ]
         for part in parts:
-            text = part.value if isinstance(part, ast.Constant) else None
-            if (
-                isinstance(text, str)
-                and len(text) > 1
-                and any(c.isalnum() for c in text)
-                and text.lower() not in lowered
-            ):
+            text = made_up(part)
+            if text is not None:
                 return f"passes {text!r} to `{func.value.id}`; the intent says no such text"
     return None
 

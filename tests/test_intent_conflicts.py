@@ -151,6 +151,7 @@ CHECKER = ApiChecker(TABLE)
         ("make a deep copy of dict `config`", "config.copy()", "only the outer container"),
         ("count the characters in string `s`", "s.count('Hello')", "no such text"),
         ("insert 0 at the beginning of list `nums`", "nums.insert(0, 'foo')", "'foo'"),
+        ("count the files in directory 'data'", "'abcdabcva'.count('data')", "'abcdabcva'"),
         ("get the name from dict `d`", "d.get('somekey')", "'somekey'"),
         (
             "join path 'data' and 'file.txt'",
@@ -248,6 +249,7 @@ def test_a_contradicting_candidate_fails_and_says_why(intent: str, code: str, wh
         ("count 'ab' in string `s`", "s.count('ab')"),
         ("get key 'name' of dict `d` with default 'unknown'", "d.get('name', 'unknown')"),
         ("insert 'a' at position 2 in list `xs`", "xs.insert(2, 'a')"),
+        ("split 'a,b' on commas", "'a,b'.split(',')"),
         ("read file 'a.txt' as a string", "open('a.txt').read()"),
         ("get the md5 of the contents of 'a.bin'", "hashlib.md5(open('a.bin', 'rb').read())"),
         ("check if string `s` ends with .py", "s.endswith('.py')"),
