@@ -608,6 +608,10 @@ class Engine:
         code, spans = count_when_asked(intent, code, spans)
         if code == candidate.code:
             return candidate
+        if not parses(code) and parses(candidate.code):
+            # a repair's cut went wrong (stray_keys on `key=(lambda ...)` left `sorted(xs))`):
+            # the code as it came is better than code nobody can insert
+            return candidate
         return replace(candidate, code=code, slot_spans=spans)
 
     def _retrieved(self, intent: str, checks: _Checks | None = None) -> list[Any]:
