@@ -71,6 +71,17 @@ def _adam(
 
 @lru_cache(maxsize=4)  # one training per session and settings; callers must not mutate parts
 def train_tiny(steps: int = 40, seed: int = 0) -> TinyParts:
+    # one thread: the same model whatever else the machine runs (under load, runs of this
+    # session met beams and scores that the same tests alone never gave)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        return _train_tiny(steps, seed)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _train_tiny(steps: int, seed: int) -> TinyParts:
     torch.manual_seed(seed)
     gen_rows = read_jsonl(DATA / "generator" / "train.jsonl")
     canon = [canonicalize_pair(r["intent"], r["snippet"]) for r in gen_rows]
