@@ -285,13 +285,13 @@ def test_rerank_weight_extremes_rank_by_one_signal(tiny: TinyParts, tmp_path: Pa
     beam_only = Engine.load(_save(tiny, tmp_path / "w0", rerank_weight=0.0))
     for row in [*TRAIN[14:20], *VALID[:2]]:
         intent = row["intent"]
+        # the engine reads spelled numbers as digits ("two" -> 2) before it generates and scores
+        seen = spelled_numbers_as_digits(intent)
         got = match_only.suggest(intent, k=5)
-        probs = match_only.score([(intent, s.code) for s in got])
+        probs = match_only.score([(seen, s.code) for s in got])
         assert [s.score for s in got] == pytest.approx(probs, abs=1e-6)
         assert _groups_sorted(got, {s.code: s.score for s in got})
 
-        # the engine reads spelled numbers as digits ("two" -> 2) before it generates
-        seen = spelled_numbers_as_digits(intent)
         logprob = {c.code: c.score for c in beam_only.generator.generate(seen, k=5)}
         got = beam_only.suggest(intent, k=5)
         assert _groups_sorted(got, logprob)
