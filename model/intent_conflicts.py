@@ -308,11 +308,11 @@ def conflict(
         or _skips_the_module(nodes, said)
         or _made_up_number(calls, said)
         or _made_up_text(calls, said, intent)
-        or _opens_unasked(names, intent)
+        or _opens_unasked(names, said)
         or _uses_a_value_on_itself(nodes)
         or _writes_nothing(nodes, said)
         or _tests_unasked_property(calls, said, nodes)
-        or _computes_no_extreme(calls, said)
+        or _computes_no_extreme(called, said)
     )
 
 
@@ -339,6 +339,7 @@ class _Said:
     given: Counter[str]  # how often the intent gives each back-ticked name or quoted value
     tests: frozenset[str]  # the properties (`_PROPERTY_WORDS`) the intent asks about
     extremes: tuple[str, ...]  # "max"/"min": the extreme the intent asks for (`_EXTREMES`)
+    about_a_file: bool  # says something of reading, writing or what a file holds
 
 
 def ticked_names(intent: str) -> list[str]:
@@ -378,6 +379,8 @@ def _read(intent: str) -> _Said:
             + [v for v in quoted for q in "'\"" for _ in range(intent.count(f"{q}{v}{q}"))]
         ),
         tests=_asked_properties(intent),
+        # 'file.txt' names a file and asks nothing: quoted and ticked values are not read
+        about_a_file=_ASKS_ABOUT_A_FILE.search(_QUOTED_OR_TICKED.sub(" ", intent)) is not None,
         extremes=tuple(
             side
             for side, (asks, _) in _EXTREMES.items()
@@ -810,13 +813,12 @@ _SORTS = frozenset(("sorted", "sort", "sort_values", "most_common", "heapify", "
 _BOUNDS = _words(r"\b(at most|at least|up to|no more|cap\w*|clamp\w*|clip\w*|limit\w*|bound\w*)\b")
 
 
-def _computes_no_extreme(calls: list[ast.Call], said: _Said) -> str | None:
+def _computes_no_extreme(calls: list[_Called], said: _Said) -> str | None:
     """`d.keys()` under "get the maximum key in dict `d`": the intent asks for the largest or
     the smallest of something and the code calls nothing that finds one (max, min, a sort)."""
     if not said.extremes:
         return None
-    called = {c.func.attr if isinstance(c.func, ast.Attribute) else getattr(c.func, "id", "")
-              for c in calls}  # fmt: skip
+    called = {c.last for c in calls}
     if called & _SORTS:
         return None
     for side in said.extremes:
@@ -832,17 +834,16 @@ _ASKS_ABOUT_A_FILE = _words(
     r"\b(open\w*|read\w*|writ\w*|load\w*|sav\w*|append\w*|content\w*|text|lines?|pars\w*|"
     r"files?|dump\w*|log\w*|print\w*|csv|json|yaml|pickle|copy|hash\w*|md5|sha\w*|digest|"
     r"checksum|size|count\w*|words?|encod\w*|decod\w*|bytes|binary|data|image|stream|"
-    r"handle|utf\S*|ascii|characters?|search\w*|find\w*|grep|contain\w*|replac\w*|sav\w*)\b"
+    r"handle|utf\S*|ascii|characters?|search\w*|find\w*|grep|contain\w*|replac\w*)\b"
 )
 
 
 _QUOTED_OR_TICKED = re.compile(r"`[^`]*`|'[^']*'|\"[^\"]*\"")
 
 
-def _opens_unasked(names: list[str], intent: str) -> str | None:
+def _opens_unasked(names: list[str], said: _Said) -> str | None:
     """`open(os.path.join('file.txt', 'data'), 'r')` under "join path 'data' and 'file.txt'":
     a file opened where the intent says nothing of reading, writing or what a file holds."""
-    words = _QUOTED_OR_TICKED.sub(" ", intent)  # 'file.txt' names a file, asks nothing
-    if any(n in _OPENERS for n in names) and not _ASKS_ABOUT_A_FILE.search(words):
+    if not said.about_a_file and any(n in _OPENERS for n in names):
         return "opens a file, which the intent does not ask for"
     return None
