@@ -87,6 +87,8 @@ def test_problem_loader_rejects_malformed_files(tmp_path: Path) -> None:
         ({**good, "inputs": "path"}, "list of strings"),
         ({**good, "reference": " "}, "reference"),
         ({**good, "id": "files1"}, "is not"),
+        ({**good, "more": [{"setup": ""}]}, "more"),
+        ({**good, "more": {"setup": "", "check": ""}}, "more"),
     ]
     for record, message in bad_cases:
         path = tmp_path / "p.jsonl"
@@ -111,6 +113,42 @@ def test_every_reference_passes_and_an_empty_snippet_fails_everywhere() -> None:
     assert failing_refs == []
     passing_none = [p.id for p, o in zip(problems, outcomes, strict=True) if o[1].passed]
     assert passing_none == []
+
+
+_YES_NO = re.compile(r"result is (True|False)|bool\(result\)|assert not result")
+
+
+def test_yes_no_problems_have_a_case_with_the_other_answer() -> None:
+    """One input cannot tell a yes/no answer from a test of another property: `s.isdigit()`
+    "passes" "check if string `s` is valid json" when that input is not all digits (that the
+    other case has the other answer is `test_no_constant_answer_passes_a_yes_no_problem`)."""
+    yes_no = [p for p in [*TEST, *VALID] if _YES_NO.search(p.check)]
+    assert len(yes_no) >= 20
+    assert [p.id for p in yes_no if len(p.cases()) < 2] == []
+
+
+@pytest.mark.slow
+def test_no_constant_answer_passes_a_yes_no_problem() -> None:
+    yes_no = [p for p in [*TEST, *VALID] if _YES_NO.search(p.check)]
+    constants = [[Candidate("True"), Candidate("False"), Candidate("1"), Candidate("0")]] * len(
+        yes_no
+    )
+    metrics, outcomes = evaluate_candidates(yes_no, constants, k=4)
+    assert metrics["pass@4"] == 0.0, [
+        p.id for p, o in zip(yes_no, outcomes, strict=True) if any(x.passed for x in o)
+    ]
+
+
+def test_a_snippet_must_pass_every_case() -> None:
+    p = _problem(
+        "n = 4",
+        "assert result is True",
+        inputs=("n",),
+        more=(("n = 5", "assert result is False"),),
+    )
+    assert run_snippet(p, "n % 2 == 0").passed
+    assert run_snippet(p, "n > 0").status == "fail"  # right on the first input only
+    assert run_snippet(p, "n % 2 == 1").status == "fail"
 
 
 @pytest.mark.slow

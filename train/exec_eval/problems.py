@@ -17,6 +17,11 @@ Fields of a problem (all required unless marked):
   unless that is None, then the input `name`: accepts both `sorted(xs)` and `xs.sort()`).
 - `apis`: what a right answer calls, for the API-hit metric (see `apis.py` for the spelling).
 - `reference`: a snippet that passes (tests run every reference against its harness).
+- `more` (default []): further cases, each `{"setup": ..., "check": ...}`, run the same way from a
+  fresh start; a snippet passes only when it passes them all. A yes/no problem needs one with the
+  other answer: with a single input, `s.isdigit()` "checks" whether `s` is valid JSON whenever
+  that input happens to be all digits or not, and an answer that ignores its input passes half of
+  them.
 """
 
 from __future__ import annotations
@@ -65,6 +70,11 @@ class Problem:
     inputs: tuple[str, ...] = ()
     imports: tuple[str, ...] = ()
     apis: tuple[str, ...] = field(default_factory=tuple)
+    more: tuple[tuple[str, str], ...] = ()  # further (setup, check) cases
+
+    def cases(self) -> tuple[tuple[str, str], ...]:
+        """Every (setup, check) the snippet must pass, the main one first."""
+        return ((self.setup, self.check), *self.more)
 
     def file_above(self) -> str:
         """The user's file above the block, as the editor would see it: imports, then the
@@ -93,6 +103,14 @@ def parse_problem(record: dict, where: str) -> Problem:
     apis = _strings(record.get("apis", []), where, "apis")
     if not apis:
         raise ProblemError(f"{where}: `apis` must name at least one API")
+    more = record.get("more", [])
+    if not isinstance(more, list) or not all(
+        isinstance(case, dict)
+        and set(case) == {"setup", "check"}
+        and all(isinstance(v, str) for v in case.values())
+        for case in more
+    ):
+        raise ProblemError(f"{where}: `more` must be a list of {{setup, check}} strings")
     return Problem(
         id=record["id"],
         category=record["category"],
@@ -103,6 +121,7 @@ def parse_problem(record: dict, where: str) -> Problem:
         inputs=_strings(record.get("inputs", []), where, "inputs"),
         imports=_strings(record.get("imports", []), where, "imports"),
         apis=apis,
+        more=tuple((case["setup"], case["check"]) for case in more),
     )
 
 

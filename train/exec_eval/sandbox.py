@@ -55,13 +55,18 @@ def _error(status: str, exc: BaseException) -> Outcome:
 
 
 def payload_for(
-    problem: Problem, snippet: str, suggestion_imports: tuple[str, ...], timeout: float
+    problem: Problem,
+    snippet: str,
+    suggestion_imports: tuple[str, ...],
+    timeout: float,
+    case: tuple[str, str] | None = None,
 ) -> dict | Outcome:
-    """What the child runs, compiled here (never executed here); an Outcome when the harness or
-    the snippet does not compile."""
+    """What the child runs for one (setup, check) case (the main one by default), compiled here
+    (never executed here); an Outcome when the harness or the snippet does not compile."""
+    setup_text, check_text = case or (problem.setup, problem.check)
     try:
-        setup = compile(problem.setup, "<setup>", "exec")
-        check = compile(problem.check, "<check>", "exec")
+        setup = compile(setup_text, "<setup>", "exec")
+        check = compile(check_text, "<check>", "exec")
     except _COMPILE_ERRORS as exc:
         return _error("setup_error", exc)
     try:
@@ -89,8 +94,25 @@ def run_snippet(
     suggestion_imports: tuple[str, ...] = (),
     timeout: float = DEFAULT_TIMEOUT,
 ) -> Outcome:
-    """Run `snippet` (plus the import lines a suggestion carries) under `problem`'s harness."""
-    payload = payload_for(problem, snippet, suggestion_imports, timeout)
+    """Run `snippet` (plus the import lines a suggestion carries) under each of `problem`'s
+    cases in turn, each in a fresh process and folder; the first that does not pass is the
+    outcome."""
+    outcome = Outcome("pass")
+    for case in problem.cases():
+        outcome = _run_case(problem, snippet, suggestion_imports, timeout, case)
+        if not outcome.passed:
+            break
+    return outcome
+
+
+def _run_case(
+    problem: Problem,
+    snippet: str,
+    suggestion_imports: tuple[str, ...],
+    timeout: float,
+    case: tuple[str, str],
+) -> Outcome:
+    payload = payload_for(problem, snippet, suggestion_imports, timeout, case)
     if isinstance(payload, Outcome):
         return payload
     with tempfile.TemporaryDirectory(prefix="exec-eval-") as root:
