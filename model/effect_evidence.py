@@ -17,9 +17,15 @@ the counter `tally`" looks right to it (the names match), and `print("hello")` f
   prints something the intent does not say, under an intent that asks for no output
   (`print("hello")` then `return link` under "parse the query string of `link`").
 
-Both are 0 or 1 and almost never 1 on a true pair; `codeqa-train fit-combiner
+- `contradicts`: a short block does what `intent_conflicts` (the rules every suggestion must
+  pass) reads as the opposite of the intent or as something it never asks: `json.dumps(body)`
+  under "parse the json string `body`", a hash the intent names made by another module, a
+  largest-of without a max.
+
+All three are 0 or 1 and rarely 1 on a true pair; `codeqa-train fit-combiner
 --effect-weights` gives each a fixed weight chosen out of fold (as the literal swap's).
-`placeholder_reason` and `unasked_reason` say which fact holds, for the diagnostic.
+`placeholder_reason`, `unasked_reason` and `contradiction` say which fact holds, for the
+diagnostic.
 """
 
 from __future__ import annotations
@@ -30,9 +36,13 @@ import textwrap
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
+from codeqa_model.api_check import declared_types
+from codeqa_model.ast_walk import walk
+from codeqa_model.intent_conflicts import conflict
 from codeqa_model.match_evidence import intent_terms
+from codeqa_model.pyast import parse_quietly
 
-EFFECT_FEATURES = ("unasked_effect", "placeholder")
+EFFECT_FEATURES = ("unasked_effect", "placeholder", "contradicts")
 MAX_LINES = 6  # longer blocks get 0
 MAX_CALLS = 4  # distinct called names; more get 0
 STEM = 5  # letters compared between an intent word and an effect's words
@@ -191,9 +201,26 @@ def placeholder(intent: str, code: str) -> float:
     return 0.0 if printed_placeholder(intent, code) is None else 1.0
 
 
+@lru_cache(maxsize=4096)
+def contradiction(intent: str, code: str) -> str | None:
+    """Why a short block contradicts its intent (`intent_conflicts.conflict`), or None; a long
+    block (whole functions) does many things its one-line summary never says."""
+    code = textwrap.dedent(code)
+    if code.strip().count("\n") >= MAX_LINES:
+        return None
+    tree = parse_quietly(code)
+    if tree is None:
+        return None
+    return conflict(walk(tree), intent, declared_types(intent))
+
+
 def effects(intent: str, code: str) -> list[float]:
     """`EFFECT_FEATURES` for one pair."""
-    return [unasked_effect(intent, code), placeholder(intent, code)]
+    return [
+        unasked_effect(intent, code),
+        placeholder(intent, code),
+        0.0 if contradiction(intent, code) is None else 1.0,
+    ]
 
 
 def placeholder_reason(intent: str, code: str) -> str | None:

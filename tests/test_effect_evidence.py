@@ -10,6 +10,7 @@ import pytest
 from codeqa_model.combiner import KNOWN_FEATURES, Combiner, evidence_matrix
 from codeqa_model.effect_evidence import (
     EFFECT_FEATURES,
+    contradiction,
     effect_reason,
     effects,
     placeholder,
@@ -85,12 +86,15 @@ def test_the_combiner_lowers_a_pair_with_an_unasked_effect() -> None:
     names = ["values_missing", *EFFECT_FEATURES]
     assert set(EFFECT_FEATURES) <= set(KNOWN_FEATURES)
     pairs = [("get the keys of `d`", "d.clear()"), ("get the keys of `d`", "[k for k in d]")]
-    assert evidence_matrix(pairs, names, EVIDENCE).tolist() == [[0.0, 1.0, 0.0], [0.0, 0.0, 0.0]]
-    assert effects(*pairs[0]) == [1.0, 0.0]
+    assert evidence_matrix(pairs, names, EVIDENCE).tolist() == [
+        [0.0, 1.0, 0.0, 0.0],
+        [0.0, 0.0, 0.0, 0.0],
+    ]
+    assert effects(*pairs[0]) == [1.0, 0.0, 0.0]
     data = {
         "format": 1,
         "features": ["matcher_logit", *names],
-        "weights": [1.0, 0.0, -3.0, -2.0],
+        "weights": [1.0, 0.0, -3.0, -2.0, -2.0],
         "bias": 0.0,
         "threshold": 0.3,
         "evidence": EVIDENCE.to_dict(),
@@ -118,3 +122,34 @@ def test_fit_combiner_chooses_a_fixed_weight_per_effect(tmp_path, monkeypatch) -
         "label 1": 0.0,
     }
     assert report["effect_weights"]["placeholder"]["weight"] == 0
+    assert report["effect_weights"]["contradicts"]["weight"] == 0
+
+
+@pytest.mark.parametrize(
+    ("intent", "code", "reason"),
+    [
+        (
+            "parse the json string `body` into a python object",
+            "obj = json.dumps(body)",
+            "calls json.dumps, which writes; the intent asks to read or parse",
+        ),
+        (
+            "compute the sha256 hex digest of the string `password`",
+            "    digest = base64.b64encode(password.encode())\n    return digest",
+            "uses no hashlib; the intent asks for it",
+        ),
+        ("parse the json string `body` into a python object", "obj = json.loads(body)", None),
+        # a long block (a whole function) does more than its summary says: never read
+        (
+            "parse the json string `body` into a python object",
+            "\n".join(["x = 1"] * 6 + ["obj = json.dumps(body)"]),
+            None,
+        ),
+        ("parse the json string `body`", "obj = json.dumps(", None),
+    ],
+)
+def test_a_short_block_that_breaks_a_suggestion_rule_contradicts_its_intent(
+    intent: str, code: str, reason: str | None
+) -> None:
+    assert contradiction(intent, code) == reason
+    assert effects(intent, code)[2] == (reason is not None)
