@@ -17,15 +17,13 @@ the counter `tally`" looks right to it (the names match), and `print("hello")` f
   prints something the intent does not say, under an intent that asks for no output
   (`print("hello")` then `return link` under "parse the query string of `link`").
 
-- `contradicts`: a short block does what `intent_conflicts` (the rules every suggestion must
-  pass) reads as the opposite of the intent or as something it never asks: `json.dumps(body)`
-  under "parse the json string `body`", a hash the intent names made by another module, a
-  largest-of without a max.
-
-All three are 0 or 1 and rarely 1 on a true pair; `codeqa-train fit-combiner
+Both are 0 or 1 and almost never 1 on a true pair; `codeqa-train fit-combiner
 --effect-weights` gives each a fixed weight chosen out of fold (as the literal swap's).
-`placeholder_reason`, `unasked_reason` and `contradiction` say which fact holds, for the
-diagnostic.
+`placeholder_reason` and `unasked_reason` say which fact holds, for the diagnostic, and
+`contradiction` names a rule every suggestion must pass that a short block breaks
+(`json.dumps(body)` under "parse the json string `body`"). That is a reason only, not a
+feature: as one (weight -1 out of fold, 2026-12-03) it gained 0.1 point of negatives flagged
+and halved `score`'s pairs per second (each intent's reading costs about 0.5 ms).
 """
 
 from __future__ import annotations
@@ -42,7 +40,7 @@ from codeqa_model.intent_conflicts import conflict
 from codeqa_model.match_evidence import intent_terms
 from codeqa_model.pyast import parse_quietly
 
-EFFECT_FEATURES = ("unasked_effect", "placeholder", "contradicts")
+EFFECT_FEATURES = ("unasked_effect", "placeholder")
 MAX_LINES = 6  # longer blocks get 0
 MAX_CALLS = 4  # distinct called names; more get 0
 STEM = 5  # letters compared between an intent word and an effect's words
@@ -216,11 +214,7 @@ def contradiction(intent: str, code: str) -> str | None:
 
 def effects(intent: str, code: str) -> list[float]:
     """`EFFECT_FEATURES` for one pair."""
-    return [
-        unasked_effect(intent, code),
-        placeholder(intent, code),
-        0.0 if contradiction(intent, code) is None else 1.0,
-    ]
+    return [unasked_effect(intent, code), placeholder(intent, code)]
 
 
 def placeholder_reason(intent: str, code: str) -> str | None:

@@ -86,15 +86,12 @@ def test_the_combiner_lowers_a_pair_with_an_unasked_effect() -> None:
     names = ["values_missing", *EFFECT_FEATURES]
     assert set(EFFECT_FEATURES) <= set(KNOWN_FEATURES)
     pairs = [("get the keys of `d`", "d.clear()"), ("get the keys of `d`", "[k for k in d]")]
-    assert evidence_matrix(pairs, names, EVIDENCE).tolist() == [
-        [0.0, 1.0, 0.0, 0.0],
-        [0.0, 0.0, 0.0, 0.0],
-    ]
-    assert effects(*pairs[0]) == [1.0, 0.0, 0.0]
+    assert evidence_matrix(pairs, names, EVIDENCE).tolist() == [[0.0, 1.0, 0.0], [0.0, 0.0, 0.0]]
+    assert effects(*pairs[0]) == [1.0, 0.0]
     data = {
         "format": 1,
         "features": ["matcher_logit", *names],
-        "weights": [1.0, 0.0, -3.0, -2.0, -2.0],
+        "weights": [1.0, 0.0, -3.0, -2.0],
         "bias": 0.0,
         "threshold": 0.3,
         "evidence": EVIDENCE.to_dict(),
@@ -122,7 +119,6 @@ def test_fit_combiner_chooses_a_fixed_weight_per_effect(tmp_path, monkeypatch) -
         "label 1": 0.0,
     }
     assert report["effect_weights"]["placeholder"]["weight"] == 0
-    assert report["effect_weights"]["contradicts"]["weight"] == 0
 
 
 @pytest.mark.parametrize(
@@ -152,4 +148,3 @@ def test_a_short_block_that_breaks_a_suggestion_rule_contradicts_its_intent(
     intent: str, code: str, reason: str | None
 ) -> None:
     assert contradiction(intent, code) == reason
-    assert effects(intent, code)[2] == (reason is not None)
