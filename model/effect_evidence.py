@@ -19,11 +19,7 @@ the counter `tally`" looks right to it (the names match), and `print("hello")` f
 
 Both are 0 or 1 and almost never 1 on a true pair; `codeqa-train fit-combiner
 --effect-weights` gives each a fixed weight chosen out of fold (as the literal swap's).
-`placeholder_reason` and `unasked_reason` say which fact holds, for the diagnostic, and
-`contradiction` names a rule every suggestion must pass that a short block breaks
-(`json.dumps(body)` under "parse the json string `body`"). That is a reason only, not a
-feature: as one (weight -1 out of fold, 2026-12-03) it gained 0.1 point of negatives flagged
-and halved `score`'s pairs per second (each intent's reading costs about 0.5 ms).
+`placeholder_reason` and `unasked_reason` say which fact holds, for the diagnostic.
 """
 
 from __future__ import annotations
@@ -34,11 +30,7 @@ import textwrap
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
-from codeqa_model.api_check import declared_types
-from codeqa_model.ast_walk import walk
-from codeqa_model.intent_conflicts import conflict
 from codeqa_model.match_evidence import intent_terms
-from codeqa_model.pyast import parse_quietly
 
 EFFECT_FEATURES = ("unasked_effect", "placeholder")
 MAX_LINES = 6  # longer blocks get 0
@@ -197,19 +189,6 @@ def placeholder(intent: str, code: str) -> float:
     """1.0 when the block only prints a literal the intent does not say (and returns or
     assigns names or constants), under an intent that asks for no output; else 0.0."""
     return 0.0 if printed_placeholder(intent, code) is None else 1.0
-
-
-@lru_cache(maxsize=4096)
-def contradiction(intent: str, code: str) -> str | None:
-    """Why a short block contradicts its intent (`intent_conflicts.conflict`), or None; a long
-    block (whole functions) does many things its one-line summary never says."""
-    code = textwrap.dedent(code)
-    if code.strip().count("\n") >= MAX_LINES:
-        return None
-    tree = parse_quietly(code)
-    if tree is None:
-        return None
-    return conflict(walk(tree), intent, declared_types(intent))
 
 
 def effects(intent: str, code: str) -> list[float]:

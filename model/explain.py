@@ -14,9 +14,7 @@ read ("only prints 'hello'; ...", `effect_evidence`). Without such a call, plain
 make a reason, in this order: the block does the opposite of the intent's verb
 (`opposite_reason`: opens the file for writing under "read", calls `pickle.dump` under "load";
 `match_evidence.OPPOSITES`), it has a side effect no intent word asks for (`effect_evidence`:
-"calls tally.clear, which deletes; the intent asks for no such thing"), it breaks a rule every
-suggestion must pass (`effect_evidence.contradiction`: "uses no hashlib; the intent asks for
-it"), or it never uses a
+"calls tally.clear, which deletes; the intent asks for no such thing"), or it never uses a
 value the intent quotes (`value_reason`: 'config.ini'), naming the string it uses in its place
 when it has one ("uses 'setup.cfg' where the intent names 'config.ini'"). Anything less clear
 gives None: a vague reason is worse than none.
@@ -33,7 +31,7 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from codeqa_model.effect_evidence import contradiction, placeholder_reason, unasked_reason
+from codeqa_model.effect_evidence import placeholder_reason, unasked_reason
 from codeqa_model.match_evidence import OPPOSITES, STRING, canonical, open_modes, quoted, words
 from codeqa_model.pyast import dotted, import_aliases
 from codeqa_model.sibling_evidence import Siblings, anchor
@@ -234,7 +232,6 @@ class Explainer:
             or self._by_calls(intent, code)
             or opposite_reason(intent, code)
             or unasked_reason(intent, code)
-            or contradiction(intent, code)
             or value_reason(intent, code)
         )
 

@@ -10,7 +10,6 @@ import pytest
 from codeqa_model.combiner import KNOWN_FEATURES, Combiner, evidence_matrix
 from codeqa_model.effect_evidence import (
     EFFECT_FEATURES,
-    contradiction,
     effect_reason,
     effects,
     placeholder,
@@ -119,32 +118,3 @@ def test_fit_combiner_chooses_a_fixed_weight_per_effect(tmp_path, monkeypatch) -
         "label 1": 0.0,
     }
     assert report["effect_weights"]["placeholder"]["weight"] == 0
-
-
-@pytest.mark.parametrize(
-    ("intent", "code", "reason"),
-    [
-        (
-            "parse the json string `body` into a python object",
-            "obj = json.dumps(body)",
-            "calls json.dumps, which writes; the intent asks to read or parse",
-        ),
-        (
-            "compute the sha256 hex digest of the string `password`",
-            "    digest = base64.b64encode(password.encode())\n    return digest",
-            "uses no hashlib; the intent asks for it",
-        ),
-        ("parse the json string `body` into a python object", "obj = json.loads(body)", None),
-        # a long block (a whole function) does more than its summary says: never read
-        (
-            "parse the json string `body` into a python object",
-            "\n".join(["x = 1"] * 6 + ["obj = json.dumps(body)"]),
-            None,
-        ),
-        ("parse the json string `body`", "obj = json.dumps(", None),
-    ],
-)
-def test_a_short_block_that_breaks_a_suggestion_rule_contradicts_its_intent(
-    intent: str, code: str, reason: str | None
-) -> None:
-    assert contradiction(intent, code) == reason

@@ -175,9 +175,6 @@ def test_a_placeholder_and_an_unasked_effect_are_named() -> None:
     assert explainer.explain("get the 3 most common items of `tally`", "top = tally.clear()") == (
         "calls tally.clear, which deletes; the intent asks for no such thing"
     )
-    assert explainer.explain("get the sha256 digest of `pw`", "d = base64.b64encode(pw)") == (
-        "uses no hashlib; the intent asks for it"
-    )
     # the opposite of the intent's verb is named before the effect ("read" asks for no write)
     undo = "with open(p, 'w') as fh:\n    fh.write('')"
     assert explainer.explain("read the file `p`", undo) == (
