@@ -139,6 +139,16 @@ def test_no_constant_answer_passes_a_yes_no_problem() -> None:
     ]
 
 
+@pytest.mark.slow
+def test_handing_back_an_input_unchanged_passes_no_problem() -> None:
+    """A harness that accepts the input itself (`list(result)` for "split `s` into a list of
+    characters" accepted `s`) cannot tell an answer from no work."""
+    with_inputs = [p for p in [*TEST, *VALID] if p.inputs]
+    candidates = [[Candidate(p.inputs[0])] for p in with_inputs]
+    _, outcomes = evaluate_candidates(with_inputs, candidates, k=1)
+    assert [p.id for p, o in zip(with_inputs, outcomes, strict=True) if o[0].passed] == []
+
+
 def test_a_snippet_must_pass_every_case() -> None:
     p = _problem(
         "n = 4",
