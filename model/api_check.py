@@ -34,6 +34,7 @@ from codeqa_model.api_table import (
     Entry,
     Signature,
 )
+from codeqa_model.asked_siblings import unsaid_digit_names
 from codeqa_model.ast_walk import walk
 from codeqa_model.context import SourceContext
 from codeqa_model.file_args import PATH_RE
@@ -56,7 +57,6 @@ _ASKS_FOR_TYPE = re.compile(
 # (asked, given) pairs that are no contradiction: a bool is an int.
 _STANDS_IN_FOR = frozenset({("int", "bool")})
 _MATCHERS = frozenset({"re.match", "re.search", "re.fullmatch"})
-_DIGIT_WORD = re.compile(r"\b[A-Za-z_]+\d\w*\b")
 # What a type word before a back-ticked name makes it (`declared_types`).
 _TYPE_WORDS = {
     "list": "list",
@@ -400,8 +400,7 @@ class ApiChecker:
         (`hashlib.new('sha256', ...)` does)."""
         if self.table is None:
             return None
-        named = {w.lower() for w in _DIGIT_WORD.findall(intent)}
-        named -= {w.lower() for w in _DIGIT_WORD.findall(code)}
+        named = unsaid_digit_names(intent, code)
         if not named:
             return None
         calls: dict[str, set[str]] = {}

@@ -34,8 +34,7 @@ def call_asked_sibling(
 ) -> tuple[str, Spans]:
     """`code` with its calls of a module's digit-named function renamed to the one the intent
     names (see the module docstring); `spans` moved with the text; unchanged otherwise."""
-    asked = {w.lower() for w in _DIGIT_WORD.findall(intent)}
-    asked -= {w.lower() for w in _DIGIT_WORD.findall(code)}
+    asked = unsaid_digit_names(intent, code)
     if table is None or not asked:
         return code, spans
     tree = parse_quietly(code)
@@ -58,6 +57,14 @@ def call_asked_sibling(
             end = where.extent(node.func)[1]
             edits.append((end - len(chain[1]), end, siblings[0]))
     return replace_ranges(code, spans, edits)
+
+
+def unsaid_digit_names(intent: str, code: str) -> set[str]:
+    """The digit-named words of `intent` (`sha512`, `b64encode`), lower-cased, that `code` never
+    says: the functions the intent may be naming that the code does not call (shared with the
+    API check, which fails the code for them where this cannot rename a call)."""
+    named = {w.lower() for w in _DIGIT_WORD.findall(intent)}
+    return named - {w.lower() for w in _DIGIT_WORD.findall(code)}
 
 
 def _function(table: ApiTable, module: str, name: str) -> bool:

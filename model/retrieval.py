@@ -469,6 +469,8 @@ def fill(
         slot = chosen.get(match.group())
         value = slot.render() if slot is not None else fallback.get(match.group())
         if parameters and slot is None and value in _BUILTIN_NAMES:
+            # a documented parameter left unfilled keeps its name; one named like a builtin
+            # (`polypow(c, pow)`) would pass the check as a call of the builtin: `pow_`
             value += "_"
         if slot is not None and match.start() in starred:
             # `math.lcm(*integers)` under "lcm of `a` and `b`": math.lcm(a, b); a quoted
@@ -538,8 +540,6 @@ _NUMBER_PARAMETERS = frozenset(
     | {"num", "number", "base", "times", "precision", "digits", "places", "days", "hours"}
     | {"minutes", "weeks", "pow", "power", "exp", "exponent"}
 )
-# A documented parameter left unfilled keeps its name as a placeholder; one named like a builtin
-# (`polypow(c, pow)`) would pass the check as a call of the builtin, so it is written `pow_`.
 
 # The words an intent calls a value of each type by ("string `s`", "list `xs`"), stemmed.
 _TYPE_WORDS = {
