@@ -191,6 +191,7 @@ class Hit:
 
 
 _METHOD_CALL = re.compile(r"\.([A-Za-z_]\w*)\s*\(")
+_VARIADIC = re.compile(r"\*[A-Za-z_]\w*")  # a documented `*args`-style parameter, not `**kwargs`
 _ATTRIBUTE_PLACEHOLDER = re.compile(r"(?<=\.)((?:str|var)_\d)(?!\w)")
 
 
@@ -464,7 +465,7 @@ def fill(
         chosen.update(_bare_numbers_into(code, numeric - chosen.keys(), intent))
     elif not numbers:  # "between var_0 and var_1" ~ "between 5 and 10", "power var_1" ~ "power 3"
         chosen.update(_numbers_for_names(code, chosen.keys(), entry_intent, intent))
-    starred = _starred_placeholders(code) if parameters and not edits else {}
+    starred = _starred_placeholders(code, fallback) if parameters and not edits else {}
     for match in _PLACEHOLDER.finditer(code):
         slot = chosen.get(match.group())
         value = slot.render() if slot is not None else fallback.get(match.group())
@@ -610,14 +611,20 @@ def _one_item(slot: Slot) -> bool:
     return slot.kind == "str" or not slot.quote
 
 
-def _starred_placeholders(code: str) -> dict[int, int]:
+def _starred_placeholders(code: str, fallback: Mapping[str, str]) -> dict[int, int]:
     """Where a call unpacks a placeholder (`f(*var_0)`): the placeholder's offset → the `*`'s.
-    A doc entry's variadic parameter, which takes every value the intent lists."""
+    A doc entry's variadic parameter, which takes every value the intent lists. Some doc rows
+    write it without its star and name it in their values instead (`itertools.product(var_0)`
+    with var_0 = `*iterables`): there the placeholder's own offset."""
     tree = parse_quietly(code)
     if tree is None:
         return {}
     where = SourcePositions(code)
-    found: dict[int, int] = {}
+    found: dict[int, int] = {
+        match.start(): match.start()
+        for match in _PLACEHOLDER.finditer(code)
+        if _VARIADIC.fullmatch(fallback.get(match.group(), ""))
+    }
     for node in walk(tree):
         if (
             isinstance(node, ast.Starred)

@@ -189,6 +189,18 @@ def test_a_variadic_parameter_takes_every_value_the_intent_lists() -> None:
         put_doc_entry("join path 'data' and 'file.txt'", join) == "os.path.join('data', 'file.txt')"
     )
     assert put_doc_entry("join paths 'a', 'b' and 'c'", join) == "os.path.join('a', 'b', 'c')"
+    # the shared API-doc rows back-tick the star with the name, so the entry's code has none
+    product = (
+        "Cartesian product of input iterables . With arguments `*iterables`.",
+        "itertools.product(*iterables)",
+    )
+    assert entry_from_pair(*product, "apidocs").code == "itertools.product(var_0)"
+    assert put_doc_entry("cartesian product of `a` and `b`", product) == "itertools.product(a, b)"
+    call = ("Schedule `func`. With arguments `func`, `*args`.", "loop.call_soon(func, *args)")
+    assert put_doc_entry("call `f` with `a` and `b`", call) == "loop.call_soon(f, a, b)"
+    # a `**kwargs` parameter takes no list of values
+    update = ("Update the mapping. With arguments `**kwargs`.", "d.update(**kwargs)")
+    assert put_doc_entry("update with `a` and `b`", update) == "d.update(a)"
 
 
 def test_bare_numbers_take_the_names_an_entry_left_empty_after_the_same_words() -> None:
