@@ -421,7 +421,11 @@ def fill(
     if parameters:
         code = drop_default_keywords(code)
     receiver = _TYPE_RECEIVER.match(code)
-    called = _called_by_type(receiver.group(1), slots, intent) if receiver else None
+    called = (
+        _called_by_type(receiver.group(1), slots, intent, code[receiver.end() :].split("(")[0])
+        if receiver
+        else None
+    )
     rest = SlotMap(tuple(s for s in slots if s is not called)) if called else slots
     numeric = (
         frozenset(p for p, v in fallback.items() if v in _NUMBER_PARAMETERS)
@@ -553,15 +557,36 @@ _TYPE_WORDS = {
 }
 
 
-def _called_by_type(type_name: str, slots: SlotMap, intent: str) -> Slot | None:
+def _called_by_type(type_name: str, slots: SlotMap, intent: str, method: str = "") -> Slot | None:
     """The intent's name it calls by the receiver's type ("center string `s` …" for
-    `str.center(width, fillchar)`): it is the receiver, not the first parameter."""
+    `str.center(width, fillchar)`): it is the receiver, not the first parameter. Of several
+    (two lists), a method that changes its receiver (`_INTO_METHODS`) takes the one the intent
+    puts things into or takes them from ("add the items of list `b` to the end of list `a`":
+    `a.append`), any other method the first."""
     words = _TYPE_WORDS.get(type_name, frozenset())
     before = _contexts(intent)
-    return next(
-        (s for s in slots if s.kind == "var" and words & before.get(s.placeholder, frozenset())),
-        None,
-    )
+    typed = [s for s in slots if s.kind == "var" and words & before.get(s.placeholder, frozenset())]
+    if len(typed) > 1 and method in _INTO_METHODS:
+        target = _after_preposition(intent)
+        return next((s for s in typed if s.placeholder in target), typed[0])
+    return typed[0] if typed else None
+
+
+# Methods that change their receiver: "add/append/insert `x` to `xs`", "remove `x` from `s`".
+_INTO_METHODS = frozenset(
+    {"append", "extend", "insert", "update", "add", "remove", "discard", "difference_update"}
+)
+_INTO = frozenset({"to", "into", "onto", "from"})
+
+
+def _after_preposition(canonical_intent: str) -> frozenset[str]:
+    """The placeholders with "to", "into", "onto" or "from" since the previous placeholder."""
+    found, last = set(), 0
+    for match in _PLACEHOLDER.finditer(canonical_intent):
+        if _INTO.intersection(re.findall(r"[a-z]+", canonical_intent[last : match.start()])):
+            found.add(match.group())
+        last = match.end()
+    return frozenset(found)
 
 
 def _bare_numbers_into(code: str, empty: Set[str], intent: str) -> dict[str, Slot]:

@@ -268,6 +268,23 @@ def test_a_type_method_s_receiver_is_the_value_the_intent_calls_by_that_type() -
     )
 
 
+def test_of_two_values_of_the_type_a_changing_method_s_receiver_is_where_things_go() -> None:
+    append = ("Add an item to the end of the list. With arguments `x`.", "list.append(x)")
+    assert put_doc_entry("append list `b` to list `a`", append) == "a.append(b)"
+    assert put_doc_entry("add the items of list `b` to the end of list `a`", append) == (
+        "a.append(b)"
+    )
+    remove = ("Remove the first item whose value is `x`.", "list.remove(x)")
+    assert put_doc_entry("remove list `b` from list `a`", remove) == "a.remove(b)"
+    update = ("Update the dictionary with the pairs from `other`.", "dict.update(other)")
+    assert put_doc_entry("copy the pairs of dict `a` into dict `b`", update) == "b.update(a)"
+    # no place named: the first; a method that changes nothing: the first
+    assert put_doc_entry("update dict `a` with dict `b`", update) == "a.update(b)"
+    issubset = ("Test whether every element in the set is in `other`.", "set.issubset(other)")
+    assert put_doc_entry("is set `a` a subset of set `b`", issubset) == "a.issubset(b)"
+    assert put_doc_entry("compare set `a` to set `b` for a subset", issubset) == "a.issubset(b)"
+
+
 def test_values_are_paired_for_the_best_whole_not_the_first_best_pair() -> None:
     entry = (
         "find all files with extension '.txt' in directory `mydir`",
