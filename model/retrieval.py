@@ -786,9 +786,15 @@ class RetrievalIndex:
         self, canonical_intent: str, values: Iterable[str] = ()
     ) -> np.ndarray | None:
         """TF-IDF cosine or BM25 (divided by the query's own bound) of every entry, in [0, 1];
-        None when no query word is indexed."""
+        None when no query word is indexed.
+
+        Numbers are no query words: "the last 3 elements" is about the last elements, and the
+        entry's number is replaced by the intent's when filled (`_number_edits`); matching it
+        ranked "the first and last 3 elements" above "the last 10 elements"."""
         words = set(terms(canonical_intent))
-        counts = Counter(w for w in terms(canonical_intent, values) if w in self.postings)
+        counts = Counter(
+            w for w in terms(canonical_intent, values) if w in self.postings and not w.isdigit()
+        )
         if not counts:
             return None
         # a word only the quoted values bring ('data.csv' → csv) counts for less than the

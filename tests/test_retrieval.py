@@ -85,6 +85,17 @@ def test_duplicate_code_is_returned_once(index: RetrievalIndex) -> None:
     assert codes[0] == "os.getcwd()"
 
 
+def test_numbers_are_values_not_query_words() -> None:
+    pairs = [
+        ("Get the first and last 3 elements of list `a`", "a[:3] + a[-3:]", "conala"),
+        ("get the last 10 elements from a list `a`", "a[-10:]", "conala"),
+    ]
+    for scheme in ("bm25", "tfidf"):
+        index = RetrievalIndex.from_pairs(pairs, scheme=scheme)
+        assert index.candidates("get the last 3 elements of list `xs`", 1)[0].code == "xs[-3:]"
+        assert index.candidates("3", 1) == []  # a number alone finds nothing
+
+
 def test_no_shared_words_no_hits(index: RetrievalIndex) -> None:
     assert index.candidates("zzz qqq", k=5) == []
     assert index.candidates("the of a", k=5) == []  # stop words only
