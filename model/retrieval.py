@@ -226,7 +226,7 @@ FREE, NAMED, NEVER = "free", "named", "never"
 # ... but not the class methods, called on the type itself: `dict.fromkeys(keys, 0)`
 _TYPE_RECEIVER = re.compile(
     r"^(str|bytes|list|dict|set|tuple|frozenset|bytearray)\."
-    r"(?!(?:fromkeys|maketrans|fromhex)\()(?=\w+\()"
+    r"(?!(?:fromkeys|maketrans|fromhex)\()(?=(\w+)\()"
 )
 _STR_TYPES = ("str", "bytes")
 # Doc entries of other classes spell methods on the class too (`deque.pop()`, `Counter.subtract`).
@@ -421,11 +421,7 @@ def fill(
     if parameters:
         code = drop_default_keywords(code)
     receiver = _TYPE_RECEIVER.match(code)
-    called = (
-        _called_by_type(receiver.group(1), slots, intent, code[receiver.end() :].split("(")[0])
-        if receiver
-        else None
-    )
+    called = _called_by_type(*receiver.groups(), slots, intent) if receiver else None
     rest = SlotMap(tuple(s for s in slots if s is not called)) if called else slots
     numeric = (
         frozenset(p for p, v in fallback.items() if v in _NUMBER_PARAMETERS)
@@ -557,7 +553,7 @@ _TYPE_WORDS = {
 }
 
 
-def _called_by_type(type_name: str, slots: SlotMap, intent: str, method: str = "") -> Slot | None:
+def _called_by_type(type_name: str, method: str, slots: SlotMap, intent: str) -> Slot | None:
     """The intent's name it calls by the receiver's type ("center string `s` …" for
     `str.center(width, fillchar)`): it is the receiver, not the first parameter. Of several
     (two lists), a method that changes its receiver (`_INTO_METHODS`) takes the one the intent
@@ -583,7 +579,7 @@ def _after_preposition(canonical_intent: str) -> frozenset[str]:
     """The placeholders with "to", "into", "onto" or "from" since the previous placeholder."""
     found, last = set(), 0
     for match in _PLACEHOLDER.finditer(canonical_intent):
-        if _INTO.intersection(re.findall(r"[a-z]+", canonical_intent[last : match.start()])):
+        if _INTO.intersection(_WORD.findall(canonical_intent[last : match.start()])):
             found.add(match.group())
         last = match.end()
     return frozenset(found)
