@@ -118,18 +118,22 @@ def test_every_reference_passes_and_an_empty_snippet_fails_everywhere() -> None:
 _YES_NO = re.compile(r"result is (True|False)|bool\(result\)|assert not result")
 
 
+def _yes_no_problems() -> list[Problem]:
+    return [p for p in [*TEST, *VALID] if _YES_NO.search(p.check)]
+
+
 def test_yes_no_problems_have_a_case_with_the_other_answer() -> None:
     """One input cannot tell a yes/no answer from a test of another property: `s.isdigit()`
     "passes" "check if string `s` is valid json" when that input is not all digits (that the
     other case has the other answer is `test_no_constant_answer_passes_a_yes_no_problem`)."""
-    yes_no = [p for p in [*TEST, *VALID] if _YES_NO.search(p.check)]
+    yes_no = _yes_no_problems()
     assert len(yes_no) >= 20
     assert [p.id for p in yes_no if len(p.cases()) < 2] == []
 
 
 @pytest.mark.slow
 def test_no_constant_answer_passes_a_yes_no_problem() -> None:
-    yes_no = [p for p in [*TEST, *VALID] if _YES_NO.search(p.check)]
+    yes_no = _yes_no_problems()
     constants = [[Candidate("True"), Candidate("False"), Candidate("1"), Candidate("0")]] * len(
         yes_no
     )

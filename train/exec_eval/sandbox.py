@@ -59,11 +59,11 @@ def payload_for(
     snippet: str,
     suggestion_imports: tuple[str, ...],
     timeout: float,
-    case: tuple[str, str] | None = None,
+    case: tuple[str, str],
 ) -> dict | Outcome:
-    """What the child runs for one (setup, check) case (the main one by default), compiled here
-    (never executed here); an Outcome when the harness or the snippet does not compile."""
-    setup_text, check_text = case or (problem.setup, problem.check)
+    """What the child runs for one of `problem.cases()`, compiled here (never executed here); an
+    Outcome when the harness or the snippet does not compile."""
+    setup_text, check_text = case
     try:
         setup = compile(setup_text, "<setup>", "exec")
         check = compile(check_text, "<check>", "exec")
