@@ -69,6 +69,7 @@ from codeqa_model.file_args import open_file_arguments, path_names
 from codeqa_model.file_spelling import spell_for_file
 from codeqa_model.generator import Candidate, parses
 from codeqa_model.inclusive_ranges import include_the_end
+from codeqa_model.negative_indices import plain_negative_indices
 from codeqa_model.open_modes import append_modes
 from codeqa_model.paths import resolve_bundle
 from codeqa_model.quoted_names import unquote_variables
@@ -582,7 +583,9 @@ class Engine:
         at all where it asks for no order (`sort_order`), joining or splitting with the
         separator the intent names (`separators`), the text a bytes API is given encoded
         (`text_to_bytes`), a file opened for appending where the intent says append
-        (`open_modes`), and the `len` of a list where the intent asks how many (`counts`)."""
+        (`open_modes`), the `len` of a list where the intent asks how many (`counts`), and negative
+        indices without the parentheses some training snippets put around them
+        (`negative_indices`)."""
         code, spans = open_file_arguments(
             candidate.code,
             candidate.slot_spans,
@@ -606,6 +609,7 @@ class Engine:
         code, spans = encode_text_arguments(intent, code, spans)
         code, spans = append_modes(intent, code, spans)
         code, spans = count_when_asked(intent, code, spans)
+        code, spans = plain_negative_indices(code, spans)
         if code == candidate.code:
             return candidate
         if not parses(code) and parses(candidate.code):
