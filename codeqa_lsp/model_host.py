@@ -8,7 +8,8 @@ knows are read without a trip through the worker, so they never queue behind a b
 Scores are submitted in batches of `SCORE_BATCH` pairs (the matcher's own batch size, so a
 500-block file costs two calls); a cancelled request stops after the batch in flight, and
 whatever it scored stays cached for the next version of the document.
-Freed heap memory goes back to the OS after the load and every `TRIM_EVERY` jobs (`trim_heap`):
+A loaded model's objects are kept out of the cyclic collector's walks (`settle_heap`), and
+freed heap memory goes back to the OS after the load and every `TRIM_EVERY` jobs (`trim_heap`):
 glibc keeps what a long-running process frees (the load's parsing, beams' tensors, caches
 churning at their bound), so without it the RSS only grows.
 The engine is imported lazily, through `codeqa_model.inference`, the first time a model is
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import ctypes
+import gc
 import logging
 import os
 from collections.abc import Callable, Sequence
@@ -84,10 +86,26 @@ def load_engine(path: str | None) -> EngineLike:
         where = resolve_bundle(path)
         if not where.exists():
             raise ModelLoadError(_missing(path, where))
+    gc.unfreeze()  # a model loaded before this one (now replaced) may be collected again
     try:
-        return Engine.load(path or None, threads=1)
+        engine = Engine.load(path or None, threads=1)
     except BundleError as exc:
         raise ModelLoadError(str(exc)) from None
+    settle_heap()
+    return engine
+
+
+def settle_heap() -> None:
+    """Collect once, then keep everything alive now out of later collections (`gc.freeze`).
+
+    Why: a loaded model is about 100,000 Python objects (index entries, API table, vocabularies)
+    that live as long as the process, and every full collection walked them all. One fell
+    inside the scoring of a 500-block file (`python -m bench.diagnostics_speed`, didOpen →
+    diagnostics 511, 697, 545 ms without the freeze against 398, 340, 414 with it, alternate
+    runs). Frozen objects are still freed when nothing refers to them; only cycles among them
+    wait for the next load, which unfreezes first."""
+    gc.collect()
+    gc.freeze()
 
 
 def _missing(path: str, where: Path) -> str:

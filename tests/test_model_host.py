@@ -8,8 +8,10 @@ end in tests/lsp/.
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import threading
+import weakref
 
 import pytest
 from engine_double import EngineDouble
@@ -193,6 +195,33 @@ async def test_a_failed_load_still_trims_and_reports() -> None:
     await host.start_loading(None)
     assert host.state == "error" and trims == ["trim"]
     host.shutdown()
+
+
+def test_a_loaded_model_stays_out_of_collections_until_the_next_load(monkeypatch) -> None:
+    from codeqa_model.inference import Engine
+
+    class Model:
+        """Stands for the engine: objects in reference cycles, as a real model's are."""
+
+    loaded: list[weakref.ref[Model]] = []
+
+    def load(path: str | None = None, threads: int = 1) -> Model:
+        model = Model()
+        model.itself = model  # type: ignore[attr-defined]
+        loaded.append(weakref.ref(model))
+        return model
+
+    monkeypatch.setattr(Engine, "load", load)
+    try:
+        first = load_engine(None)
+        assert gc.get_freeze_count() > 0
+        del first
+        gc.collect()
+        assert loaded[0]() is not None  # frozen: no collection walks it
+        load_engine(None)
+        assert loaded[0]() is None  # the next load let the replaced model go
+    finally:
+        gc.unfreeze()
 
 
 def test_the_onednn_cache_is_bounded_unless_the_user_bounded_it(tmp_path, monkeypatch) -> None:
