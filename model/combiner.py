@@ -7,7 +7,8 @@ kind (`match_evidence.LITERAL_FEATURES`), and the learned retriever's
 `PRIOR_FEATURES`, which need the bundle's `retriever.safetensors`, and the sibling contrast
 `sibling_evidence.SIBLING_FEATURES`, whose sibling groups and doc sentences the file carries,
 and `match_evidence.SWAP_FEATURES`, a file name swapped for another, and
-`effect_evidence.EFFECT_FEATURES`, an unasked side effect or a do-nothing placeholder),
+`effect_evidence.EFFECT_FEATURES`, an unasked side effect or a do-nothing placeholder, and
+`contrary_evidence.CONTRARY_FEATURES`, a sort, an end or a part the wrong way round),
 the API profiles behind the evidence, and the threshold chosen on validation. A bundle without
 the file scores with the matcher alone, as before. The combined probability replaces the
 matcher's wherever a pair is judged (`Engine.score`, `codeqa-train evaluate`); suggestion
@@ -23,6 +24,7 @@ from typing import Any
 
 import numpy as np
 from codeqa_model.api_retriever import RETRIEVER_FILE, ApiRetriever
+from codeqa_model.contrary_evidence import CONTRARY_FEATURES, contrary
 from codeqa_model.effect_evidence import EFFECT_FEATURES, effects
 from codeqa_model.match_evidence import (
     FEATURES,
@@ -49,6 +51,7 @@ KNOWN_FEATURES = (
     *SIBLING_FEATURES,
     *SWAP_FEATURES,
     *EFFECT_FEATURES,
+    *CONTRARY_FEATURES,
 )
 
 
@@ -103,6 +106,10 @@ def evidence_matrix(
         columns.append(np.array([effects(i, c) for i, c in pairs], dtype=np.float64))
     else:
         columns.append(np.zeros((len(pairs), len(EFFECT_FEATURES))))
+    if any(n in CONTRARY_FEATURES for n in names):
+        columns.append(np.array([contrary(i, c) for i, c in pairs], dtype=np.float64))
+    else:
+        columns.append(np.zeros((len(pairs), len(CONTRARY_FEATURES))))
     full = np.hstack(columns)
     return full[:, [KNOWN_FEATURES.index(n) for n in names]]
 

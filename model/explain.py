@@ -10,7 +10,9 @@ documented siblings (`os.getcwd` beside `os.listdir`). When a sibling is judged 
 ("calls os.listdir; the intent asks for the current working directory (os.getcwd)"); when the
 block's only documented call is judged wrong alone, it names the call and what its
 documentation says it does. A block that only prints a placeholder says so before the calls are
-read ("only prints 'hello'; ...", `effect_evidence`). Without such a call, plain facts still
+read ("only prints 'hello'; ...", `effect_evidence`), and so does one that sorts, slices or ends
+the wrong way round ("takes the first 10; the intent asks for the last 10", `contrary_evidence`).
+Without such a call, plain facts still
 make a reason, in this order: the block does the opposite of the intent's verb
 (`opposite_reason`: opens the file for writing under "read", calls `pickle.dump` under "load";
 `match_evidence.OPPOSITES`), it has a side effect no intent word asks for (`effect_evidence`:
@@ -31,6 +33,7 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from codeqa_model.contrary_evidence import contrary_reason
 from codeqa_model.effect_evidence import placeholder_reason, unasked_reason
 from codeqa_model.match_evidence import OPPOSITES, STRING, canonical, open_modes, quoted, words
 from codeqa_model.pyast import dotted, import_aliases
@@ -229,6 +232,7 @@ class Explainer:
         return (
             sibling_reason(intent, code, self.docs)
             or placeholder_reason(intent, code)
+            or contrary_reason(intent, code)
             or self._by_calls(intent, code)
             or opposite_reason(intent, code)
             or unasked_reason(intent, code)

@@ -32,7 +32,7 @@ Spans = tuple[tuple[int, int], ...]
 _SMALL = r"(?:lowest|smallest|least|low|small|shortest|oldest|earliest|fewest|a)"
 _LARGE = r"(?:highest|largest|biggest|greatest|longest|newest|latest|most|high|big|large|z)"
 # Only plain words for a largest-first order: "most recent" or "top" may mean a pick, not a sort.
-_ASKS_LARGEST_FIRST = re.compile(
+ASKS_LARGEST_FIRST = re.compile(
     rf"\b(?:descending|descendingly|decreasing|desc|reversed? order|in reverse|"
     rf"{_LARGE} to {_SMALL}|{_LARGE} (?:\w+ )?first|{_LARGE} (?:one|ones|value|values) first)\b",
     re.IGNORECASE,
@@ -42,17 +42,17 @@ _ASKS_LARGEST_FIRST = re.compile(
 def sort_largest_first(intent: str, code: str, spans: Spans) -> tuple[str, Spans]:
     """`code` with `reverse=True` added to each sort call that states no order, under an intent
     that asks for a largest-first one; `spans` moved with the text; unchanged otherwise."""
-    if "sort" not in code or not _ASKS_LARGEST_FIRST.search(intent):
+    if "sort" not in code or not ASKS_LARGEST_FIRST.search(intent):
         return code, spans
     tree = parse_quietly(code)
-    if tree is None or _read_backwards(tree):
+    if tree is None or read_backwards(tree):
         return code, spans
     where = SourcePositions(code)
     edits: list[tuple[int, int, str]] = []
     for node in ast.walk(tree):
-        if not _is_sort(node) or any(kw.arg in ("reverse", None) for kw in node.keywords):
+        if not is_sort(node) or any(kw.arg in ("reverse", None) for kw in node.keywords):
             continue
-        if any(kw.arg == "key" and _negates(kw.value) for kw in node.keywords):
+        if any(kw.arg == "key" and negates(kw.value) for kw in node.keywords):
             continue
         end = where.extent(node)[1] - 1
         if code[end] != ")":
@@ -91,7 +91,7 @@ def reverse_without_sorting(intent: str, code: str, spans: Spans) -> tuple[str, 
     where = SourcePositions(code)
     edits: list[tuple[int, int, str]] = []
     for node in ast.walk(tree):
-        if not _is_sort(node) or not _only_reverse(node):
+        if not is_sort(node) or not _only_reverse(node):
             continue
         start, end = where.extent(node)
         if isinstance(node.func, ast.Name):  # sorted(x, reverse=True) → x[::-1]
@@ -115,7 +115,7 @@ def sort_only_when_asked(intent: str, code: str, spans: Spans) -> tuple[str, Spa
     where = SourcePositions(code)
     edits: list[tuple[int, int, str]] = []
     for node in ast.walk(tree):
-        if not (_is_sort(node) and isinstance(node.func, ast.Name)) or len(node.args) != 1:
+        if not (is_sort(node) and isinstance(node.func, ast.Name)) or len(node.args) != 1:
             continue
         arg = node.args[0]
         is_list = isinstance(arg, ast.ListComp) or (
@@ -140,7 +140,7 @@ def _only_reverse(call: ast.Call) -> bool:
     return kw.arg == "reverse" and isinstance(kw.value, ast.Constant) and kw.value.value is True
 
 
-def _is_sort(node: ast.AST) -> bool:
+def is_sort(node: ast.AST) -> bool:
     """`sorted(…)` or `<anything>.sort(…)`."""
     if not isinstance(node, ast.Call):
         return False
@@ -150,7 +150,7 @@ def _is_sort(node: ast.AST) -> bool:
     return isinstance(func, ast.Attribute) and func.attr == "sort"
 
 
-def _negates(key: ast.expr) -> bool:
+def negates(key: ast.expr) -> bool:
     """A key that sorts largest first by itself: `lambda x: -x`, `lambda x: (-x[1], x[0])`."""
     if not isinstance(key, ast.Lambda):
         return False
@@ -159,7 +159,7 @@ def _negates(key: ast.expr) -> bool:
     return isinstance(first, ast.UnaryOp) and isinstance(first.op, ast.USub)
 
 
-def _read_backwards(tree: ast.AST) -> bool:
+def read_backwards(tree: ast.AST) -> bool:
     """Whether the code reverses some other way: `[::-1]`, `reversed(…)`, `.reverse()`."""
     for node in ast.walk(tree):
         if isinstance(node, ast.Slice) and isinstance(node.step, ast.UnaryOp):

@@ -28,7 +28,8 @@ reads (the classifier's `extra["api_docs"]`) are written into combiner.json.
 `--literal-swap-weights K,K,...` does the same, after it, for `literal_swap` (a quoted file
 name, path or URL written as another: `match_evidence.SWAP_FEATURES`). `--effect-weights
 K,K,...` then does the same for each of `effect_evidence.EFFECT_FEATURES` in turn (an unasked
-side effect of a short block, a do-nothing `print("hello")` placeholder).
+side effect of a short block, a do-nothing `print("hello")` placeholder), and `--contrary-weights
+K,K,...` for `contrary_evidence.CONTRARY_FEATURES` (a sort, an end or a part the wrong way round).
 
 Writes OUT/combiner.json (a bundle extra file: pass it to tune, evaluate and export with
 `--extra-file`) and OUT/report.json. No test split is read.
@@ -137,15 +138,16 @@ def fold_of(qid: str, folds: int) -> int:
 def feature_names(spec: str, retriever: bool) -> list[str]:
     """`--features`: "all" (every known feature; the retriever's only with a retriever) or a
     comma-separated list of `KNOWN_FEATURES`; never the sibling contrast, the literal swap or
-    the effects, whose weights are chosen, not fitted (`--sibling-weights`,
-    `--literal-swap-weights`, `--effect-weights`)."""
+    the effects or the contrary facts, whose weights are chosen, not fitted
+    (`--sibling-weights`, `--literal-swap-weights`, `--effect-weights`, `--contrary-weights`)."""
     from codeqa_model.combiner import KNOWN_FEATURES
+    from codeqa_model.contrary_evidence import CONTRARY_FEATURES
     from codeqa_model.effect_evidence import EFFECT_FEATURES
     from codeqa_model.match_evidence import SWAP_FEATURES
     from codeqa_model.retriever_evidence import PRIOR_FEATURES
     from codeqa_model.sibling_evidence import SIBLING_FEATURES
 
-    chosen = (*SIBLING_FEATURES, *SWAP_FEATURES, *EFFECT_FEATURES)
+    chosen = (*SIBLING_FEATURES, *SWAP_FEATURES, *EFFECT_FEATURES, *CONTRARY_FEATURES)
     fitted = [n for n in KNOWN_FEATURES if n not in chosen]
     if spec == "all":
         return [n for n in fitted if retriever or n not in PRIOR_FEATURES]
@@ -450,6 +452,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--literal-swap-weights are, after them, one feature at a time); none: neither",
     )
     a(
+        "--contrary-weights",
+        type=_floats,
+        default=[],
+        metavar="K,K,...",
+        help="fixed weights -K tried for contrary (a sort, an end or a part the wrong way round; "
+        "chosen as --effect-weights are, after them); none: no contrary feature",
+    )
+    a(
         "--tail-weights",
         type=_floats,
         default=[1.0],
@@ -506,6 +516,7 @@ def fit(args: argparse.Namespace, log: Any = print) -> dict[str, Any]:
     import torch
     from codeqa_model.api_retriever import ApiRetriever
     from codeqa_model.combiner import COMBINER_FORMAT, evidence_matrix
+    from codeqa_model.contrary_evidence import CONTRARY_FEATURES
     from codeqa_model.effect_evidence import EFFECT_FEATURES
     from codeqa_model.match_evidence import SWAP_FEATURES
     from codeqa_model.retriever_evidence import RetrieverEvidence
@@ -571,6 +582,15 @@ def fit(args: argparse.Namespace, log: Any = print) -> dict[str, Any]:
             log(f"{name} weight {-k} (grid {effect_report[name]['negatives_flagged']})")
             if k > 0:
                 names, weights = [*names, name], [*weights, -k]
+    contrary_report: dict[str, Any] | None = None
+    if args.contrary_weights:
+        values = evidence_matrix(pairs, CONTRARY_FEATURES, evidence)
+        oof, k, contrary_report = add_fixed_feature(
+            oof, values[:, 0], labels, sources, args.contrary_weights, args.false_alarm_rate
+        )
+        log(f"contrary weight {-k} (grid {contrary_report['negatives_flagged']})")
+        if k > 0:
+            names, weights = [*names, *CONTRARY_FEATURES], [*weights, -k]
     threshold = threshold_for_sources(oof, labels, sources, args.false_alarm_rate)
     base_threshold = threshold_for_sources(base, labels, sources, args.false_alarm_rate)
     combiner = {
@@ -595,6 +615,7 @@ def fit(args: argparse.Namespace, log: Any = print) -> dict[str, Any]:
         "sibling_weight": sibling_report,
         "literal_swap_weight": swap_report,
         "effect_weights": effect_report,
+        "contrary_weight": contrary_report,
         "matcher": per_kind(base, labels, kinds, base_threshold),
         "matcher_threshold_same_rule": base_threshold,
         "combined": per_kind(oof, labels, kinds, threshold),
@@ -633,6 +654,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"literal swap weight {report['literal_swap_weight']['weight']}")
     for name, effect in (report["effect_weights"] or {}).items():
         print(f"{name} weight {effect['weight']}")
+    if report.get("contrary_weight") is not None:
+        print(f"contrary weight {report['contrary_weight']['weight']}")
     print(
         f"false alarms {report['combined']['false_alarms']:.3f} at threshold "
         f"{report['threshold']:.4f}; wrote {args.out / COMBINER_FILE}"
