@@ -1,5 +1,6 @@
 """Open the path where a call wants a file object: `json.load('cfg.json')` → `json.load(open(
-'cfg.json'))`, `'out.txt'.write(text)` → `open('out.txt', 'w').write(text)`.
+'cfg.json'))`, `'out.txt'.write(text)` → `open('out.txt', 'w').write(text)`, and read it where
+its text is meant: `'notes.txt'.splitlines()` → `open('notes.txt').read().splitlines()`.
 
 Users name files by path ("read json file 'cfg.json'"), and a doc entry's `json.load(fp)` or a
 beam's `pickle.dump(d, 'out.pkl')` puts the path where an open file belongs: it binds, passes
@@ -33,6 +34,8 @@ _FILE_METHODS = {
     "write": ", 'w'",
     "writelines": ", 'w'",
 }
+# String methods only a file's text, never its name, is given (`.read()` goes in between).
+_TEXT_METHODS = frozenset({"splitlines"})
 # A file name with an extension, in folders or not ('data.csv', 'out/logs/a.txt'; not '.bashrc').
 PATH_RE = re.compile(r"^(?:[\w.~-]*/)*[\w~-][\w.-]*\.[A-Za-z]\w{0,5}$")
 
@@ -71,6 +74,11 @@ def open_file_arguments(
             literal, mode = receiver
             start, end = where.extent(literal)
             inserts += [(start, "open("), (end, mode + ")")]
+            continue
+        text = _path_as_text(node, paths)
+        if text is not None:
+            start, end = where.extent(text)
+            inserts += [(start, "open("), (end, ").read()")]
             continue
         target = _callee(node, table, {**aliases, **own})
         if target is None:
@@ -125,6 +133,16 @@ def _path_receiver(call: ast.Call, paths: frozenset[str]) -> tuple[ast.expr, str
     if not _is_path(func.value, paths):
         return None
     return func.value, _FILE_METHODS[func.attr]
+
+
+def _path_as_text(call: ast.Call, paths: frozenset[str]) -> ast.expr | None:
+    """The path whose lines are split as if it were the file's text (`'notes.txt'.splitlines()`:
+    a retrieved `s.splitlines()` with the intent's file put in for the string): no file name
+    has lines, so the file's text is meant."""
+    func = call.func
+    if not isinstance(func, ast.Attribute) or func.attr not in _TEXT_METHODS:
+        return None
+    return func.value if _is_path(func.value, paths) else None
 
 
 def _wants_file(param: str, name: str) -> bool:

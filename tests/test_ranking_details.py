@@ -37,6 +37,9 @@ def test_a_path_passed_for_a_file_object_is_opened_with_the_right_mode() -> None
     assert fix("'out.txt'.write(text)") == "open('out.txt', 'w').write(text)"
     assert fix("lines = 'a.txt'.readlines()") == "lines = open('a.txt').readlines()"
     assert fix("'a b'.split()") == "'a b'.split()"
+    # a path whose lines are split: a file name has none, the file's text is meant
+    assert fix("'notes.txt'.splitlines()") == "open('notes.txt').read().splitlines()"
+    assert fix("'notes.txt'.split('.')") == "'notes.txt'.split('.')"  # a name split by a dot
     # a path where a path belongs, a value that is no path, an open file, an unknown call
     for same in (
         "zipfile.ZipFile('a.zip')",
