@@ -47,7 +47,7 @@ __all__ = ["ApiChecker", "CheckResult"]
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # The type of the answer an intent asks for ("a random float", "... as a string", "into a list").
-_ASKS_FOR_TYPE = re.compile(
+ASKS_FOR_TYPE = re.compile(
     r"\b(?:(?:as|to|into|return|returns|get|gives?)\s+an?|(?:as|to|into)|random|an?\s+random)"
     r"\s+(?P<type>float|integer|int|string|str|list|dict|dictionary|set|tuple)\b(?!s?\s*`)"
     # "to float list", "to Float or Int": the type word is not the answer's type
@@ -58,7 +58,7 @@ _ASKS_FOR_TYPE = re.compile(
 _STANDS_IN_FOR = frozenset({("int", "bool")})
 _MATCHERS = frozenset({"re.match", "re.search", "re.fullmatch"})
 # What a type word before a back-ticked name makes it (`declared_types`).
-_TYPE_WORDS = {
+TYPE_WORDS = {
     "list": "list",
     "string": "str",
     "str": "str",
@@ -75,7 +75,7 @@ _TYPE_WORDS = {
     "datetime": "datetime",
 }
 _DECLARED = re.compile(
-    r"\b(?P<type>" + "|".join(_TYPE_WORDS) + r")(?P<plural>s|es)?(?:\s+of\s+[A-Za-z]+)?\s+"
+    r"\b(?P<type>" + "|".join(TYPE_WORDS) + r")(?P<plural>s|es)?(?:\s+of\s+[A-Za-z]+)?\s+"
     r"`(?P<name>[A-Za-z_]\w*)`",
     re.IGNORECASE,
 )
@@ -687,7 +687,7 @@ def _wrong_result(tree: ast.Module, declared: ValueTypes, intent: str) -> str | 
     """A one-expression answer whose type is plainly not the one the intent asks for:
     `random.randint(5, 10)` for "a random float between 5 and 10", `s.split()` for "... as a
     string"."""
-    match = _ASKS_FOR_TYPE.search(intent)
+    match = ASKS_FOR_TYPE.search(intent)
     if match is None or len(tree.body) != 1:
         return None
     statement = tree.body[0]
@@ -695,7 +695,7 @@ def _wrong_result(tree: ast.Module, declared: ValueTypes, intent: str) -> str | 
     one_target = isinstance(statement, ast.Assign) and len(statement.targets) == 1
     if not (isinstance(statement, ast.Expr) or one_target):
         return None
-    wanted = _TYPE_WORDS.get(match.group("type").lower())
+    wanted = TYPE_WORDS.get(match.group("type").lower())
     got = declared.of(statement.value)
     if wanted is None or got is None or got == wanted or (wanted, got) in _STANDS_IN_FOR:
         return None
@@ -840,7 +840,7 @@ def declared_types(intent: str) -> dict[str, str]:
     found: dict[str, str] = {}
     clashes: set[str] = set()
     for match in _DECLARED.finditer(intent):
-        kind = _TYPE_WORDS[match.group("type").lower()]
+        kind = TYPE_WORDS[match.group("type").lower()]
         names = [match.group("name")]
         if match.group("plural") or match.group("type").lower() == "dictionaries":
             at = match.end()

@@ -24,8 +24,10 @@ of `p_beam`. `engine.consensus_weight` adds each candidate's mean similarity to 
 retriever (`codeqa_model.api_prior`); `engine.missing_weight` takes off the share of the intent's
 quoted values a candidate leaves out; `engine.name_weight` first reweighs the retriever's likeliest
 APIs by how much of each name the intent's words spell (`getcwd` under "get the current working
-directory"; `codeqa_model.api_names`). Paths passed where a file object belongs are opened first
-(`codeqa_model.file_args`). Then `check_suggestions` checks each against the API statically
+directory"; `codeqa_model.api_names`); `engine.type_weight` adds to a call that plainly gives the
+type the intent asks for (`str(n)` under "… to a string"; `codeqa_model.asked_types`). Paths
+passed where a file object belongs are opened first (`codeqa_model.file_args`). Then
+`check_suggestions` checks each against the API statically
 (`codeqa_model.api_check`): code that fails a check (does not parse, names something undefined,
 an attribute a module lacks, a call that does not bind) goes after every passing one with
 `Suggestion.problem` set (never top-1 while any candidate passes; hover and quick fixes skip it),
@@ -50,6 +52,7 @@ from codeqa_model.api_prior import ApiPrior
 from codeqa_model.api_retriever import RETRIEVER_FILE
 from codeqa_model.api_table import ApiTable, ApiTableError
 from codeqa_model.asked_siblings import call_asked_sibling
+from codeqa_model.asked_types import answers_asked_type, asked_type
 from codeqa_model.bare_expression import bare_expression
 from codeqa_model.bundle import (
     API_TABLE,
@@ -353,6 +356,7 @@ class Engine:
         api_weight: float = 0.0,
         missing_weight: float = 0.0,
         name_weight: float = 0.0,
+        type_weight: float = 0.0,
         combiner: Combiner | None = None,
     ) -> None:
         if not 0.0 <= rerank_weight <= 1.0:
@@ -373,6 +377,7 @@ class Engine:
         self.api_weight = float(api_weight)
         self.missing_weight = float(missing_weight)
         self.name_weight = float(name_weight)
+        self.type_weight = float(type_weight)
         learned = retrieval.learned if retrieval is not None else None
         self._api_prior = ApiPrior(learned, self.name_weight) if learned is not None else None
         # matcher + API evidence (`codeqa_model.combiner`) where a pair is judged; None: matcher
@@ -507,8 +512,8 @@ class Engine:
         self, intent: str, k: int, context: SourceContext
     ) -> tuple[Suggestion, ...]:
         """The pipeline: candidates (files opened, date formats fitted) -> matcher scores (when
-        weighted) -> combined score (+ consensus, + API prior, - values left out) -> rank ->
-        check (variety)."""
+        weighted) -> combined score (+ consensus, + API prior, - values left out, + asked type)
+        -> rank -> check (variety)."""
         checks = _Checks(self.checker, context, intent)
         with self._lock:
             # In turn. Retrieval used to run on a thread beside the beam; now that the beam's
@@ -539,6 +544,10 @@ class Engine:
         if side.hit_missing is not None:
             missing = [values_left_out(intent, c.code) for c in generated] + side.hit_missing
             scores = scores - self.missing_weight * np.asarray(missing)
+        wanted = asked_type(intent) if self.type_weight else None
+        if wanted is not None:
+            agree = [answers_asked_type(intent, c.code, wanted) for c in candidates]
+            scores = scores + self.type_weight * np.asarray(agree)
         ranked = rank(candidates, scores, len(candidates))
         return tuple(
             check_suggestions(
@@ -716,7 +725,8 @@ def _combiner(bundle: Bundle, retrieval: RetrievalIndex | None) -> Combiner | No
 
 def engine_knobs(bundle: Bundle) -> dict[str, Any]:
     """The engine's ranking knobs (`retrieval_k`, `retrieval_weight`, `consensus_weight`,
-    `api_weight`, `missing_weight`, `name_weight`) from config.json's engine section."""
+    `api_weight`, `missing_weight`, `name_weight`, `type_weight`) from config.json's engine
+    section."""
     engine = bundle.config["engine"]
     knobs = {
         "retrieval_k": engine.get("retrieval_k", DEFAULT_RETRIEVAL_K),
@@ -725,6 +735,7 @@ def engine_knobs(bundle: Bundle) -> dict[str, Any]:
         "api_weight": engine.get("api_weight", 0.0),
         "missing_weight": engine.get("missing_weight", 0.0),
         "name_weight": engine.get("name_weight", 0.0),
+        "type_weight": engine.get("type_weight", 0.0),
     }
     for name, value in knobs.items():
         integral = name != "retrieval_k" or isinstance(value, int)

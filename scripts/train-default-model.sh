@@ -92,7 +92,7 @@ knowledge=(--extra-file out/knowledge/api_table.json --extra-file "$work/retriev
     "${knowledge[@]}" --out "$work/tune" --start docs/results/tuning.json --beam-sizes 5,8 \
     --length-penalties 1.0,1.3,1.6 --no-repeat 5,9 --retrieval-ks 3,5 --retrieval-weights 0.5,1.0 \
     --consensus-weights 0.2,0.4,0.8 --api-weights 0.2,0.4,0.8 --missing-weights 0.4,0.8 \
-    --name-weights 1,2,4 --rerank-weights 0 --extend 1
+    --name-weights 1,2,4 --type-weights 0,0.3,0.6 --rerank-weights 0 --extend 1
 "$train" evaluate --data out/data/v1 --generator "$work/generator-ft" --classifier "$work/classifier" \
     --tuning "$work/tune/tuning.json" --exec "${knowledge[@]}" --matcher-data out/matcher-data \
     --out "$work/eval"

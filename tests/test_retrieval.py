@@ -232,14 +232,16 @@ def test_bundle_with_a_retrieval_file_loads_it_and_its_knobs(tmp_path) -> None:
         )
 
     knobs = {"retrieval_k": 2, "retrieval_weight": 0.7, "consensus_weight": 0.3}
-    knobs |= {"api_weight": 0.4, "missing_weight": 0.1}
+    knobs |= {"api_weight": 0.4, "missing_weight": 0.1, "type_weight": 0.6}
     engine = Engine.load(save("ok", knobs, index.to_json().encode()), threads=1)
     assert engine.info["retrieval"] == len(index)
     assert (engine.retrieval_k, engine.retrieval_weight, engine.consensus_weight) == (2, 0.7, 0.3)
-    assert (engine.api_weight, engine.missing_weight) == (0.4, 0.1)
+    assert (engine.api_weight, engine.missing_weight, engine.type_weight) == (0.4, 0.1, 0.6)
     codes = [s.code for s in engine.suggest("copy file `a` to `b`", k=10)]
     assert "shutil.copy(a, b)" in codes
     with pytest.raises(BundleError, match="retrieval"):
         Engine.load(save("bad", {}, b"{not json"), threads=1)
     with pytest.raises(BundleError, match="retrieval_k"):
         Engine.load(save("neg", {"retrieval_k": -1}, index.to_json().encode()), threads=1)
+    with pytest.raises(BundleError, match="type_weight"):
+        Engine.load(save("neg2", {"type_weight": -0.5}, index.to_json().encode()), threads=1)

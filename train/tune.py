@@ -57,6 +57,7 @@ ENGINE_KNOBS = (
     "api_weight",
     "missing_weight",
     "name_weight",
+    "type_weight",
 )
 SWEPT_KNOBS = (*GENERATOR_KNOBS, *ENGINE_KNOBS)
 LOWEST = {
@@ -69,6 +70,7 @@ LOWEST = {
     "api_weight": 0.0,
     "missing_weight": 0.0,
     "name_weight": 0.0,
+    "type_weight": 0.0,
 }
 # The largest value a knob may take: every retrieved candidate is scored by the matcher and
 # API-checked, so past 5 a suggestion's latency grows beyond the 25 ms p50 budget (measured
@@ -88,6 +90,7 @@ SECTION = {
     "api_weight": "engine",
     "missing_weight": "engine",
     "name_weight": "engine",
+    "type_weight": "engine",
     "threshold": "matcher",
 }
 
@@ -579,6 +582,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     a("--api-weights", type=_floats, default=[0.0, 0.2, 0.4, 0.8, 1.6], help="grid")
     a("--missing-weights", type=_floats, default=[0.0, 0.2, 0.4, 0.8], help="grid")
     a("--name-weights", type=_floats, default=[0.0, 1.0, 2.0, 4.0], help="grid")
+    a("--type-weights", type=_floats, default=[0.0, 0.1, 0.3, 0.6], help="grid")
     a(
         "--extend",
         type=int,
@@ -621,6 +625,7 @@ def tune(args: argparse.Namespace, log: Callable[[str], None] = print) -> dict[s
         "consensus_weight": args.consensus_weights,
         "missing_weight": args.missing_weights,
         "name_weight": args.name_weights,
+        "type_weight": args.type_weights,
     }
     with tempfile.TemporaryDirectory(prefix="codeqa-tune-") as tmp:
         if args.bundle is not None:
