@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 import re
 
-from codeqa_model.pyast import SourcePositions, parse_quietly, replace_ranges
+from codeqa_model.pyast import Edits, SourcePositions, rewrite
 
 Spans = tuple[tuple[int, int], ...]
 _SPAN = re.compile(
@@ -35,24 +35,24 @@ def include_the_end(intent: str, code: str, spans: Spans) -> tuple[str, Spans]:
             wanted.add((low, high))
     if not wanted:
         return code, spans
-    tree = parse_quietly(code)
-    if tree is None:
-        return code, spans
-    where = SourcePositions(code)
-    edits: list[tuple[int, int, str]] = []
-    for node in ast.walk(tree):
-        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
-            continue
-        if node.func.id != "range" or node.keywords or not 1 <= len(node.args) <= 2:
-            continue
-        bounds = [_whole_number(a) for a in node.args]
-        if None in bounds:
-            continue
-        low, high = (0, bounds[0]) if len(bounds) == 1 else bounds
-        if (low, high) in wanted:
-            start, end = where.extent(node.args[-1])
-            edits.append((start, end, f"{high} + 1"))
-    return replace_ranges(code, spans, edits)
+
+    def edits_of(tree: ast.Module, where: SourcePositions) -> Edits:
+        edits: Edits = []
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+                continue
+            if node.func.id != "range" or node.keywords or not 1 <= len(node.args) <= 2:
+                continue
+            bounds = [_whole_number(a) for a in node.args]
+            if None in bounds:
+                continue
+            low, high = (0, bounds[0]) if len(bounds) == 1 else bounds
+            if (low, high) in wanted:
+                start, end = where.extent(node.args[-1])
+                edits.append((start, end, f"{high} + 1"))
+        return edits
+
+    return rewrite(code, spans, edits_of)
 
 
 def _whole_number(node: ast.expr) -> int | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 
-from codeqa_model.pyast import SourcePositions, parse_quietly, replace_ranges
+from codeqa_model.pyast import Edits, SourcePositions, rewrite
 
 Spans = tuple[tuple[int, int], ...]
 
@@ -20,11 +20,12 @@ def plain_negative_indices(code: str, spans: Spans) -> tuple[str, Spans]:
     bound dropped; `spans` moved with the text. Unchanged when nothing is wrapped."""
     if "(-" not in code:
         return code, spans
-    tree = parse_quietly(code)
-    if tree is None:
-        return code, spans
-    where = SourcePositions(code)
-    edits: list[tuple[int, int, str]] = []
+    return rewrite(code, spans, _unwrapped)
+
+
+def _unwrapped(tree: ast.Module, where: SourcePositions) -> Edits:
+    """Edits dropping the parentheses around each negated atom a subscript holds."""
+    edits: Edits = []
     for node in ast.walk(tree):
         if not isinstance(node, ast.Subscript):
             continue
@@ -34,9 +35,9 @@ def plain_negative_indices(code: str, spans: Spans) -> tuple[str, Spans]:
             if not _negated_atom(bound):
                 continue
             start, end = where.extent(bound)
-            if code[start - 1 : start] == "(" and code[end : end + 1] == ")":
+            if where.code[start - 1 : start] == "(" and where.code[end : end + 1] == ")":
                 edits += [(start - 1, start, ""), (end, end + 1, "")]
-    return replace_ranges(code, spans, edits)
+    return edits
 
 
 def _negated_atom(node: ast.expr | None) -> bool:

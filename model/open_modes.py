@@ -11,13 +11,7 @@ from __future__ import annotations
 import ast
 import re
 
-from codeqa_model.pyast import (
-    SourcePositions,
-    dotted_parts,
-    mode_argument,
-    parse_quietly,
-    replace_ranges,
-)
+from codeqa_model.pyast import Edits, SourcePositions, dotted_parts, mode_argument, rewrite
 
 Spans = tuple[tuple[int, int], ...]
 _ASKS_TO_APPEND = re.compile(r"\bappend\w*|\badd\w*\b.*\b(end|bottom)\b", re.IGNORECASE)
@@ -32,11 +26,12 @@ def append_modes(intent: str, code: str, spans: Spans) -> tuple[str, Spans]:
         return code, spans
     if _ASKS_TO_OVERWRITE.search(intent):
         return code, spans
-    tree = parse_quietly(code)
-    if tree is None:
-        return code, spans
-    where = SourcePositions(code)
-    edits: list[tuple[int, int, str]] = []
+    return rewrite(code, spans, _appending)
+
+
+def _appending(tree: ast.Module, where: SourcePositions) -> Edits:
+    """Edits making each `open(..., 'w…')` mode an append one."""
+    edits: Edits = []
     for node in ast.walk(tree):
         if (
             not isinstance(node, ast.Call)
@@ -47,4 +42,4 @@ def append_modes(intent: str, code: str, spans: Spans) -> tuple[str, Spans]:
         if isinstance(mode, ast.Constant) and isinstance(mode.value, str) and "w" in mode.value:
             start, end = where.extent(mode)
             edits.append((start, end, repr(mode.value.replace("w", "a"))))
-    return replace_ranges(code, spans, edits)
+    return edits

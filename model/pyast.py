@@ -13,7 +13,7 @@ import ast
 import functools
 import re
 import warnings
-from collections.abc import Container, Sequence
+from collections.abc import Callable, Container, Sequence
 
 __all__ = [
     "SourcePositions",
@@ -133,6 +133,23 @@ def statements(tree: ast.AST) -> list[ast.AST]:
                     if isinstance(item, _HOLDERS):
                         add(item)
     return nodes
+
+
+Edits = list[tuple[int, int, str]]
+
+
+def rewrite(
+    code: str,
+    spans: Sequence[tuple[int, int]],
+    edits_of: Callable[[ast.Module, SourcePositions], Edits],
+) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """`code` with the (start, end, text) edits `edits_of` finds in its parsed tree applied
+    (`replace_ranges`), `spans` moved with the text; unchanged when the code does not parse.
+    The shape every repair of a candidate takes."""
+    tree = parse_quietly(code)
+    if tree is None:
+        return code, tuple(spans)
+    return replace_ranges(code, spans, edits_of(tree, SourcePositions(code)))
 
 
 def replace_ranges(

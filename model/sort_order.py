@@ -26,7 +26,7 @@ from __future__ import annotations
 import ast
 import re
 
-from codeqa_model.pyast import SourcePositions, parse_quietly, replace_ranges
+from codeqa_model.pyast import Edits, SourcePositions, parse_quietly, replace_ranges, rewrite
 
 Spans = tuple[tuple[int, int], ...]
 _SMALL = r"(?:lowest|smallest|least|low|small|shortest|oldest|earliest|fewest|a)"
@@ -85,11 +85,12 @@ def reverse_without_sorting(intent: str, code: str, spans: Spans) -> tuple[str, 
         return code, spans
     if _ASKS_FOR_ORDER.search(intent):
         return code, spans
-    tree = parse_quietly(code)
-    if tree is None:
-        return code, spans
-    where = SourcePositions(code)
-    edits: list[tuple[int, int, str]] = []
+    return rewrite(code, spans, _reversals)
+
+
+def _reversals(tree: ast.Module, where: SourcePositions) -> Edits:
+    """Edits making each sort whose only keyword is `reverse=True` a plain reversal."""
+    edits: Edits = []
     for node in ast.walk(tree):
         if not is_sort(node) or not _only_reverse(node):
             continue
@@ -101,7 +102,7 @@ def reverse_without_sorting(intent: str, code: str, spans: Spans) -> tuple[str, 
             edits += [(start, arg_start, ""), (arg_end, end, "[::-1]")]
         elif isinstance(node.func, ast.Attribute) and not node.args:  # x.sort(…) → x.reverse()
             edits.append((where.extent(node.func.value)[1], end, ".reverse()"))
-    return replace_ranges(code, spans, edits)
+    return edits
 
 
 def sort_only_when_asked(intent: str, code: str, spans: Spans) -> tuple[str, Spans]:

@@ -15,7 +15,7 @@ import re
 from collections import Counter
 
 from codeqa_model.intent_conflicts import ticked_names
-from codeqa_model.pyast import SourcePositions, parse_quietly, replace_ranges
+from codeqa_model.pyast import Edits, SourcePositions, rewrite
 
 Spans = tuple[tuple[int, int], ...]
 # Any word about positions, parts or counts, or a digit: then a slice may be meant.
@@ -40,23 +40,24 @@ def drop_stray_slices(intent: str, code: str, spans: Spans) -> tuple[str, Spans]
     names = set(ticked_names(intent))
     if not names:
         return code, spans
-    tree = parse_quietly(code)
-    if tree is None:
-        return code, spans
-    where = SourcePositions(code)
-    edits: list[tuple[int, int, str]] = []
-    subscripts = [
-        (n.value.id, n)
-        for n in ast.walk(tree)
-        if isinstance(n, ast.Subscript) and isinstance(n.value, ast.Name) and n.value.id in names
-    ]
-    # a value read in pieces (`s[0].upper() + s[1:]`) is cut on purpose
-    reads = Counter(name for name, _ in subscripts)
-    for name, node in subscripts:
-        if reads[name] > 1 or not _literal_bounds(node.slice):
-            continue
-        edits.append((where.extent(node.value)[1], where.extent(node)[1], ""))
-    return replace_ranges(code, spans, edits)
+
+    def edits_of(tree: ast.Module, where: SourcePositions) -> Edits:
+        subscripts = [
+            (n.value.id, n)
+            for n in ast.walk(tree)
+            if isinstance(n, ast.Subscript)
+            and isinstance(n.value, ast.Name)
+            and n.value.id in names
+        ]
+        # a value read in pieces (`s[0].upper() + s[1:]`) is cut on purpose
+        reads = Counter(name for name, _ in subscripts)
+        return [
+            (where.extent(node.value)[1], where.extent(node)[1], "")
+            for name, node in subscripts
+            if reads[name] == 1 and _literal_bounds(node.slice)
+        ]
+
+    return rewrite(code, spans, edits_of)
 
 
 def _literal_bounds(index: ast.expr) -> bool:
