@@ -16,7 +16,7 @@ import ast
 import re
 from functools import lru_cache
 
-from codeqa_model.pyast import parse_quietly
+from codeqa_model.pyast import parse_quietly, whole_number
 from codeqa_model.slots import spelled_numbers_as_digits
 from codeqa_model.sort_order import ASKS_LARGEST_FIRST, is_sort, negates, read_backwards
 
@@ -118,8 +118,7 @@ def _end(intent: str, tree: ast.Module) -> str | None:
     end = item.group(1).lower()
     for node in ast.walk(tree):
         if isinstance(node, ast.Subscript) and not isinstance(node.slice, ast.Slice):
-            at = _int(node.slice)
-            took = {0: "first", -1: "last"}.get(at) if at is not None else None
+            took = {0: "first", -1: "last"}.get(whole_number(node.slice))
             if took is not None and took != end:
                 return f"takes the {took} one; the intent asks for the {end}"
     return None
@@ -137,9 +136,9 @@ def _slice_end(node: ast.AST, n: int) -> str | None:
     part = node.slice
     if part.step is not None:
         return None
-    if part.lower is None and part.upper is not None and _int(part.upper) == n:
+    if part.lower is None and part.upper is not None and whole_number(part.upper) == n:
         return "first"
-    if part.upper is None and part.lower is not None and _int(part.lower) == -n:
+    if part.upper is None and part.lower is not None and whole_number(part.lower) == -n:
         return "last"
     return None
 
@@ -148,7 +147,7 @@ def _pandas_end(node: ast.AST, n: int) -> str | None:
     """ "first" for `df.head(n)`, "last" for `df.tail(n)`."""
     if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
         return None
-    if len(node.args) != 1 or _int(node.args[0]) != n:
+    if len(node.args) != 1 or whole_number(node.args[0]) != n:
         return None
     return {"head": "first", "tail": "last"}.get(node.func.attr)
 
@@ -167,20 +166,6 @@ def _left_out(word: str, tree: ast.Module) -> str | None:
     short = _SHORT.get(word)
     if name == word or (short is not None and name.startswith(short)):
         return f"ends with {name}(), which the intent asks to leave out"
-    return None
-
-
-def _int(node: ast.expr | None) -> int | None:
-    """The integer a constant or a negated constant spells; None otherwise."""
-    if isinstance(node, ast.Constant) and type(node.value) is int:
-        return node.value
-    if (
-        isinstance(node, ast.UnaryOp)
-        and isinstance(node.op, ast.USub)
-        and isinstance(node.operand, ast.Constant)
-        and type(node.operand.value) is int
-    ):
-        return -node.operand.value
     return None
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 import re
 
-from codeqa_model.pyast import Edits, SourcePositions, rewrite
+from codeqa_model.pyast import Edits, SourcePositions, rewrite, whole_number
 
 Spans = tuple[tuple[int, int], ...]
 _SPAN = re.compile(
@@ -43,7 +43,7 @@ def include_the_end(intent: str, code: str, spans: Spans) -> tuple[str, Spans]:
                 continue
             if node.func.id != "range" or node.keywords or not 1 <= len(node.args) <= 2:
                 continue
-            bounds = [_whole_number(a) for a in node.args]
+            bounds = [whole_number(a) for a in node.args]
             if None in bounds:
                 continue
             low, high = (0, bounds[0]) if len(bounds) == 1 else bounds
@@ -53,12 +53,3 @@ def include_the_end(intent: str, code: str, spans: Spans) -> tuple[str, Spans]:
         return edits
 
     return rewrite(code, spans, edits_of)
-
-
-def _whole_number(node: ast.expr) -> int | None:
-    sign = 1
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-        node, sign = node.operand, -1
-    if isinstance(node, ast.Constant) and type(node.value) is int:
-        return sign * node.value
-    return None

@@ -138,6 +138,16 @@ def statements(tree: ast.AST) -> list[ast.AST]:
 Edits = list[tuple[int, int, str]]
 
 
+def whole_number(node: ast.expr | None) -> int | None:
+    """The integer a literal spells, negated or not (`3`, `-1`); None for anything else."""
+    sign = 1
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        node, sign = node.operand, -1
+    if isinstance(node, ast.Constant) and type(node.value) is int:
+        return sign * node.value
+    return None
+
+
 def rewrite(
     code: str,
     spans: Sequence[tuple[int, int]],

@@ -15,7 +15,7 @@ import re
 from collections import Counter
 
 from codeqa_model.intent_conflicts import ticked_names
-from codeqa_model.pyast import Edits, SourcePositions, rewrite
+from codeqa_model.pyast import Edits, SourcePositions, rewrite, whole_number
 
 Spans = tuple[tuple[int, int], ...]
 # Any word about positions, parts or counts, or a digit: then a slice may be meant.
@@ -65,10 +65,4 @@ def _literal_bounds(index: ast.expr) -> bool:
     if not isinstance(index, ast.Slice) or index.step is not None:
         return False
     bounds = [b for b in (index.lower, index.upper) if b is not None]
-    return bool(bounds) and all(_whole_number(b) for b in bounds)
-
-
-def _whole_number(node: ast.expr) -> bool:
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-        node = node.operand
-    return isinstance(node, ast.Constant) and type(node.value) is int
+    return bool(bounds) and all(whole_number(b) is not None for b in bounds)
