@@ -47,7 +47,7 @@ __all__ = ["ApiChecker", "CheckResult"]
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # The type of the answer an intent asks for ("a random float", "... as a string", "into a list").
-ASKS_FOR_TYPE = re.compile(
+_ASKS_FOR_TYPE = re.compile(
     r"\b(?:(?:as|to|into|return|returns|get|gives?)\s+an?|(?:as|to|into)|random|an?\s+random)"
     r"\s+(?P<type>float|integer|int|string|str|list|dict|dictionary|set|tuple)\b(?!s?\s*`)"
     # "to float list", "to Float or Int": the type word is not the answer's type
@@ -58,7 +58,7 @@ ASKS_FOR_TYPE = re.compile(
 _STANDS_IN_FOR = frozenset({("int", "bool")})
 _MATCHERS = frozenset({"re.match", "re.search", "re.fullmatch"})
 # What a type word before a back-ticked name makes it (`declared_types`).
-TYPE_WORDS = {
+_TYPE_WORDS = {
     "list": "list",
     "string": "str",
     "str": "str",
@@ -75,7 +75,7 @@ TYPE_WORDS = {
     "datetime": "datetime",
 }
 _DECLARED = re.compile(
-    r"\b(?P<type>" + "|".join(TYPE_WORDS) + r")(?P<plural>s|es)?(?:\s+of\s+[A-Za-z]+)?\s+"
+    r"\b(?P<type>" + "|".join(_TYPE_WORDS) + r")(?P<plural>s|es)?(?:\s+of\s+[A-Za-z]+)?\s+"
     r"`(?P<name>[A-Za-z_]\w*)`",
     re.IGNORECASE,
 )
@@ -687,19 +687,32 @@ def _wrong_result(tree: ast.Module, declared: ValueTypes, intent: str) -> str | 
     """A one-expression answer whose type is plainly not the one the intent asks for:
     `random.randint(5, 10)` for "a random float between 5 and 10", `s.split()` for "... as a
     string"."""
-    match = ASKS_FOR_TYPE.search(intent)
-    if match is None or len(tree.body) != 1:
+    wanted, value = asked_type(intent), one_answer(tree)
+    if wanted is None or value is None:
         return None
-    statement = tree.body[0]
-    # `unique = list(set(xs))` under "convert `xs` to a set" answers as much as its value does
-    one_target = isinstance(statement, ast.Assign) and len(statement.targets) == 1
-    if not (isinstance(statement, ast.Expr) or one_target):
-        return None
-    wanted = TYPE_WORDS.get(match.group("type").lower())
-    got = declared.of(statement.value)
-    if wanted is None or got is None or got == wanted or (wanted, got) in _STANDS_IN_FOR:
+    got = declared.of(value)
+    if got is None or got == wanted or (wanted, got) in _STANDS_IN_FOR:
         return None
     return f"gives {_article(got)} {got}; the intent asks for {_article(wanted)} {wanted}"
+
+
+def asked_type(intent: str) -> str | None:
+    """The builtin type the intent asks the answer to be ("as a string": `str`), or None."""
+    match = _ASKS_FOR_TYPE.search(intent)
+    return None if match is None else _TYPE_WORDS.get(match.group("type").lower())
+
+
+def one_answer(tree: ast.Module) -> ast.expr | None:
+    """The value a one-statement answer gives: an expression alone or assigned to one name
+    (`unique = list(set(xs))` under "convert `xs` to a set" answers as much as its value does);
+    None for anything else."""
+    if len(tree.body) != 1:
+        return None
+    statement = tree.body[0]
+    one_target = isinstance(statement, ast.Assign) and len(statement.targets) == 1
+    if isinstance(statement, ast.Expr) or one_target:
+        return statement.value  # type: ignore[attr-defined]
+    return None
 
 
 def _article(word: str) -> str:
@@ -840,7 +853,7 @@ def declared_types(intent: str) -> dict[str, str]:
     found: dict[str, str] = {}
     clashes: set[str] = set()
     for match in _DECLARED.finditer(intent):
-        kind = TYPE_WORDS[match.group("type").lower()]
+        kind = _TYPE_WORDS[match.group("type").lower()]
         names = [match.group("name")]
         if match.group("plural") or match.group("type").lower() == "dictionaries":
             at = match.end()

@@ -15,10 +15,8 @@ from __future__ import annotations
 import ast
 import re
 
-from codeqa_model.api_check import declared_types
-from codeqa_model.name_types import name_types
+from codeqa_model.asked_types import answer_type
 from codeqa_model.pyast import parse_quietly, replace_ranges
-from codeqa_model.value_types import ValueTypes
 
 Spans = tuple[tuple[int, int], ...]
 _ASKS_TO_COUNT = re.compile(
@@ -42,11 +40,7 @@ def count_when_asked(intent: str, code: str, spans: Spans) -> tuple[str, Spans]:
     value = tree.body[0].value
     if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "len":
         return code, spans
-    stated = {**name_types(intent), **declared_types(intent)}  # "string `text`"
-    # the other names a bare expression reads are taken for modules of that name (`os.listdir`)
-    modules = {n.id: n.id for n in ast.walk(value) if isinstance(n, ast.Name)}
-    modules = {name: module for name, module in modules.items() if name not in stated}
-    if ValueTypes(stated, modules=modules).of(value) not in _COLLECTIONS:
+    if answer_type(intent, value) not in _COLLECTIONS:
         return code, spans
     start, end = len(code) - len(code.lstrip()), len(code.rstrip())
     return replace_ranges(code, spans, [(start, start, "len("), (end, end, ")")])
