@@ -571,26 +571,24 @@ def fit(args: argparse.Namespace, log: Any = print) -> dict[str, Any]:
         log(f"literal swap weight {-k} (grid {swap_report['negatives_flagged']})")
         if k > 0:
             names, weights = [*names, *SWAP_FEATURES], [*weights, -k]
-    effect_report: dict[str, Any] | None = None
-    if args.effect_weights:
-        effect_report = {}
-        values = evidence_matrix(pairs, EFFECT_FEATURES, evidence)
-        for j, name in enumerate(EFFECT_FEATURES):
-            oof, k, effect_report[name] = add_fixed_feature(
-                oof, values[:, j], labels, sources, args.effect_weights, args.false_alarm_rate
+    # the effects, then the contrary fact, each feature in turn, as the literal swap above
+    fixed: dict[str, dict[str, Any]] = {}
+    for features, grid in (
+        (EFFECT_FEATURES, args.effect_weights),
+        (CONTRARY_FEATURES, args.contrary_weights),
+    ):
+        if not grid:
+            continue
+        values = evidence_matrix(pairs, features, evidence)
+        for j, name in enumerate(features):
+            oof, k, fixed[name] = add_fixed_feature(
+                oof, values[:, j], labels, sources, grid, args.false_alarm_rate
             )
-            log(f"{name} weight {-k} (grid {effect_report[name]['negatives_flagged']})")
+            log(f"{name} weight {-k} (grid {fixed[name]['negatives_flagged']})")
             if k > 0:
                 names, weights = [*names, name], [*weights, -k]
-    contrary_report: dict[str, Any] | None = None
-    if args.contrary_weights:
-        values = evidence_matrix(pairs, CONTRARY_FEATURES, evidence)
-        oof, k, contrary_report = add_fixed_feature(
-            oof, values[:, 0], labels, sources, args.contrary_weights, args.false_alarm_rate
-        )
-        log(f"contrary weight {-k} (grid {contrary_report['negatives_flagged']})")
-        if k > 0:
-            names, weights = [*names, *CONTRARY_FEATURES], [*weights, -k]
+    effect_report = {n: fixed[n] for n in EFFECT_FEATURES if n in fixed} or None
+    contrary_report = fixed.get(CONTRARY_FEATURES[0])
     threshold = threshold_for_sources(oof, labels, sources, args.false_alarm_rate)
     base_threshold = threshold_for_sources(base, labels, sources, args.false_alarm_rate)
     combiner = {
