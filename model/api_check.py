@@ -79,6 +79,7 @@ _DECLARED = re.compile(
     r"`(?P<name>[A-Za-z_]\w*)`",
     re.IGNORECASE,
 )
+_WORD = re.compile(r"[a-z]+")
 # The names after a plural type word's first: "lists `a`, `b` and `c`".
 _MORE_NAMES = re.compile(r"(?:\s*,\s*|\s+and\s+|\s*,\s*and\s+)`(?P<name>[A-Za-z_]\w*)`")
 # Parameters that are a count or a size, which no string and no container fills
@@ -864,6 +865,20 @@ def declared_types(intent: str) -> dict[str, str]:
             if found.setdefault(name, kind) != kind:
                 clashes.add(name)
     return {name: kind for name, kind in found.items() if name not in clashes}
+
+
+def declared_only(intent: str) -> frozenset[str]:
+    """Builtin types the intent names only as what a given value is, never elsewhere: list under
+    "shuffle the list `cards`", but not under "convert string `s` to a list"."""
+    declared = {_TYPE_WORDS[m.group("type").lower()] for m in _DECLARED.finditer(intent)}
+    if not declared:
+        return frozenset()
+    said = set()
+    for word in _WORD.findall(_DECLARED.sub(" ", intent).lower()):
+        kind = _TYPE_WORDS.get(word) or _TYPE_WORDS.get(word.removesuffix("s"))
+        if kind is not None:
+            said.add(kind)
+    return frozenset(declared - said)
 
 
 def _rebinds_itself(tree: ast.Module) -> set[str]:

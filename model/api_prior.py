@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+from codeqa_model.api_check import declared_only
 from codeqa_model.api_names import intent_words, reweigh
 from codeqa_model.api_retriever import ApiRetriever, api_keys
 from codeqa_model.retrieval import learned_features
@@ -47,9 +48,22 @@ class ApiPrior:
         probs = self.retriever.api_probs(learned_features(canon, (s.value for s in slots)))
         if probs is None:
             return None
-        return reweigh(
+        probs = reweigh(
             probs, self.retriever.api_names, intent_words(intent), self.name_weight, NAME_TOP
         )
+        return self._without_declared_types(probs, intent)
+
+    def _without_declared_types(self, probs: np.ndarray, intent: str) -> np.ndarray:
+        """`probs` with the constructor of a type the intent names only as a value's type
+        (`list` under "shuffle the list `cards`") at 0: the type word says what `cards` is, not
+        that the answer calls `list`, yet the retriever, which sums its words, gave `list` 0.54
+        there and `random.shuffle` nothing, and `list(...)` junk won."""
+        ids = [self._ids[t] for t in declared_only(intent) if t in self._ids]
+        if not ids:
+            return probs
+        probs = probs.copy()
+        probs[ids] = 0.0
+        return probs
 
     def code_scores(self, probs: np.ndarray | None, codes: Sequence[str]) -> np.ndarray:
         """`scores` from the intent's `intent_probs`."""

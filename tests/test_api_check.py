@@ -8,7 +8,7 @@ import sys
 import textwrap
 
 import pytest
-from codeqa_model.api_check import ApiChecker, declared_types
+from codeqa_model.api_check import ApiChecker, declared_only, declared_types
 from codeqa_model.api_table import ApiTable, ApiTableError, parse_signature
 from codeqa_model.context import SourceContext
 
@@ -172,6 +172,12 @@ def test_a_name_the_intent_gives_a_type_is_checked_as_that_type(checker: ApiChec
     assert declared_types("common to lists `a`, `b` and `c`") == dict.fromkeys("abc", "list")
     assert declared_types("merge dictionaries `a`, `b`") == {"a": "dict", "b": "dict"}
     assert declared_types("string `s` and `n`") == {"s": "str"}  # a singular one, one name
+    assert declared_only("shuffle the list `cards`") == {"list"}
+    assert declared_only("get the keys of dict `d` as a list") == {"dict"}
+    assert declared_only("convert list of strings `xs` to ints") == {"list"}
+    assert declared_only("convert list of strings `xs` to a list of ints") == set()
+    assert declared_only("convert string `s` to a list") == {"str"}
+    assert declared_only("split the text `s` into strings") == set()  # nothing declared
     result = checker.check("sorted(xs.items())", SourceContext.EMPTY, "sort list `xs`")
     assert not result.ok and result.reason == "'list' object has no attribute 'items'"
     assert not checker.check("s.isdigit(1)", SourceContext.EMPTY, "is string `s` digits").ok

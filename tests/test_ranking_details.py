@@ -107,6 +107,18 @@ def test_api_prior_prefers_the_api_the_intent_asks_for() -> None:
     assert prior.scores("nothing it knows", codes).tolist() == [0.0] * 4
 
 
+def test_a_type_word_naming_a_value_does_not_vote_for_its_constructor() -> None:
+    prior = ApiPrior(_retriever())
+    codes = ["list(set(items))", "set(items)"]
+    # "list `items`" says what items is: the list constructor gets nothing from it
+    declared = prior.scores("remove duplicate in list `items`", codes)
+    assert declared[0] == declared[1] > 0.5  # list(set(...)) keeps set's probability
+    assert prior.scores("remove duplicate in list `items`", ["list(items)"]).tolist() == [0.0]
+    # asked for elsewhere in the intent, the constructor keeps its probability
+    asked = prior.scores("remove duplicate in list `items` and return a list", ["list(items)"])
+    assert asked[0] > 0.0
+
+
 def test_repeats_of_an_earlier_suggestion_go_after_the_other_passing_ones() -> None:
     from codeqa_model.api_check import ApiChecker
     from codeqa_model.context import SourceContext
