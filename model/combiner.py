@@ -8,7 +8,8 @@ kind (`match_evidence.LITERAL_FEATURES`), and the learned retriever's
 `sibling_evidence.SIBLING_FEATURES`, whose sibling groups and doc sentences the file carries,
 and `match_evidence.SWAP_FEATURES`, a file name swapped for another, and
 `effect_evidence.EFFECT_FEATURES`, an unasked side effect or a do-nothing placeholder, and
-`contrary_evidence.CONTRARY_FEATURES`, a sort, an end or a part the wrong way round),
+`contrary_evidence.CONTRARY_FEATURES`, a sort, an end or a part the wrong way round, and
+`number_evidence.NUMBER_FEATURES`, a number the intent states that the code never writes),
 the API profiles behind the evidence, and the threshold chosen on validation. A bundle without
 the file scores with the matcher alone, as before. The combined probability replaces the
 matcher's wherever a pair is judged (`Engine.score`, `codeqa-train evaluate`); suggestion
@@ -35,6 +36,7 @@ from codeqa_model.match_evidence import (
     literal_swap,
     values_missing,
 )
+from codeqa_model.number_evidence import NUMBER_FEATURES, number_missing
 from codeqa_model.retriever_evidence import PRIOR_FEATURES, RetrieverEvidence
 from codeqa_model.sibling_evidence import SIBLING_FEATURES, Siblings
 
@@ -52,6 +54,7 @@ KNOWN_FEATURES = (
     *SWAP_FEATURES,
     *EFFECT_FEATURES,
     *CONTRARY_FEATURES,
+    *NUMBER_FEATURES,
 )
 
 
@@ -110,6 +113,10 @@ def evidence_matrix(
         columns.append(np.array([contrary(i, c) for i, c in pairs], dtype=np.float64))
     else:
         columns.append(np.zeros((len(pairs), len(CONTRARY_FEATURES))))
+    if any(n in NUMBER_FEATURES for n in names):
+        columns.append(np.array([[number_missing(i, c)] for i, c in pairs], dtype=np.float64))
+    else:
+        columns.append(np.zeros((len(pairs), len(NUMBER_FEATURES))))
     full = np.hstack(columns)
     return full[:, [KNOWN_FEATURES.index(n) for n in names]]
 

@@ -18,7 +18,9 @@ make a reason, in this order: the block does the opposite of the intent's verb
 `match_evidence.OPPOSITES`), it has a side effect no intent word asks for (`effect_evidence`:
 "calls tally.clear, which deletes; the intent asks for no such thing"), or it never uses a
 value the intent quotes (`value_reason`: 'config.ini'), naming the string it uses in its place
-when it has one ("uses 'setup.cfg' where the intent names 'config.ini'"). Anything less clear
+when it has one ("uses 'setup.cfg' where the intent names 'config.ini'"), or, last, it never
+writes a number the intent states (`number_evidence`: "the intent says 7; the code never uses
+it"). Anything less clear
 gives None: a vague reason is worse than none.
 
 The documentation summaries (`{dotted name: first doc sentence}`) travel in the matcher's
@@ -36,6 +38,7 @@ from dataclasses import dataclass
 from codeqa_model.contrary_evidence import contrary_reason
 from codeqa_model.effect_evidence import placeholder_reason, unasked_reason
 from codeqa_model.match_evidence import OPPOSITES, STRING, canonical, open_modes, quoted, words
+from codeqa_model.number_evidence import number_reason
 from codeqa_model.pyast import dotted, import_aliases
 from codeqa_model.sibling_evidence import Siblings, anchor
 
@@ -237,6 +240,7 @@ class Explainer:
             or opposite_reason(intent, code)
             or unasked_reason(intent, code)
             or value_reason(intent, code)
+            or number_reason(intent, code)
         )
 
     def _by_calls(self, intent: str, code: str) -> str | None:

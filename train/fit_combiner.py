@@ -28,8 +28,10 @@ reads (the classifier's `extra["api_docs"]`) are written into combiner.json.
 `--literal-swap-weights K,K,...` does the same, after it, for `literal_swap` (a quoted file
 name, path or URL written as another: `match_evidence.SWAP_FEATURES`). `--effect-weights
 K,K,...` then does the same for each of `effect_evidence.EFFECT_FEATURES` in turn (an unasked
-side effect of a short block, a do-nothing `print("hello")` placeholder), and `--contrary-weights
-K,K,...` for `contrary_evidence.CONTRARY_FEATURES` (a sort, an end or a part the wrong way round).
+side effect of a short block, a do-nothing `print("hello")` placeholder), `--contrary-weights
+K,K,...` for `contrary_evidence.CONTRARY_FEATURES` (a sort, an end or a part the wrong way round),
+and `--number-weights K,K,...` for `number_evidence.NUMBER_FEATURES` (a number the intent states
+that the code never writes).
 
 Writes OUT/combiner.json (a bundle extra file: pass it to tune, evaluate and export with
 `--extra-file`) and OUT/report.json. No test split is read.
@@ -138,16 +140,24 @@ def fold_of(qid: str, folds: int) -> int:
 def feature_names(spec: str, retriever: bool) -> list[str]:
     """`--features`: "all" (every known feature; the retriever's only with a retriever) or a
     comma-separated list of `KNOWN_FEATURES`; never the sibling contrast, the literal swap or
-    the effects or the contrary facts, whose weights are chosen, not fitted
-    (`--sibling-weights`, `--literal-swap-weights`, `--effect-weights`, `--contrary-weights`)."""
+    the effects, the contrary facts or the missing numbers, whose weights are chosen, not fitted
+    (`--sibling-weights`, `--literal-swap-weights`, `--effect-weights`, `--contrary-weights`,
+    `--number-weights`)."""
     from codeqa_model.combiner import KNOWN_FEATURES
     from codeqa_model.contrary_evidence import CONTRARY_FEATURES
     from codeqa_model.effect_evidence import EFFECT_FEATURES
     from codeqa_model.match_evidence import SWAP_FEATURES
+    from codeqa_model.number_evidence import NUMBER_FEATURES
     from codeqa_model.retriever_evidence import PRIOR_FEATURES
     from codeqa_model.sibling_evidence import SIBLING_FEATURES
 
-    chosen = (*SIBLING_FEATURES, *SWAP_FEATURES, *EFFECT_FEATURES, *CONTRARY_FEATURES)
+    chosen = (
+        *SIBLING_FEATURES,
+        *SWAP_FEATURES,
+        *EFFECT_FEATURES,
+        *CONTRARY_FEATURES,
+        *NUMBER_FEATURES,
+    )
     fitted = [n for n in KNOWN_FEATURES if n not in chosen]
     if spec == "all":
         return [n for n in fitted if retriever or n not in PRIOR_FEATURES]
@@ -460,6 +470,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "chosen as --effect-weights are, after them); none: no contrary feature",
     )
     a(
+        "--number-weights",
+        type=_floats,
+        default=[],
+        metavar="K,K,...",
+        help="fixed weights -K tried for number_missing (a number the intent states that the "
+        "code never writes; chosen as --contrary-weights are, after them); none: no such feature",
+    )
+    a(
         "--tail-weights",
         type=_floats,
         default=[1.0],
@@ -519,6 +537,7 @@ def fit(args: argparse.Namespace, log: Any = print) -> dict[str, Any]:
     from codeqa_model.contrary_evidence import CONTRARY_FEATURES
     from codeqa_model.effect_evidence import EFFECT_FEATURES
     from codeqa_model.match_evidence import SWAP_FEATURES
+    from codeqa_model.number_evidence import NUMBER_FEATURES
     from codeqa_model.retriever_evidence import RetrieverEvidence
     from codeqa_model.sibling_evidence import SIBLING_FEATURES
     from codeqa_train.matcher_data.blocks import read_blocks
@@ -571,11 +590,13 @@ def fit(args: argparse.Namespace, log: Any = print) -> dict[str, Any]:
         log(f"literal swap weight {-k} (grid {swap_report['negatives_flagged']})")
         if k > 0:
             names, weights = [*names, *SWAP_FEATURES], [*weights, -k]
-    # the effects, then the contrary fact, each feature in turn, as the literal swap above
+    # the effects, the contrary fact, the missing number, each feature in turn, as the literal
+    # swap above
     fixed: dict[str, dict[str, Any]] = {}
     for features, grid in (
         (EFFECT_FEATURES, args.effect_weights),
         (CONTRARY_FEATURES, args.contrary_weights),
+        (NUMBER_FEATURES, args.number_weights),
     ):
         if not grid:
             continue
@@ -589,6 +610,7 @@ def fit(args: argparse.Namespace, log: Any = print) -> dict[str, Any]:
                 names, weights = [*names, name], [*weights, -k]
     effect_report = {n: fixed[n] for n in EFFECT_FEATURES if n in fixed} or None
     contrary_report = fixed.get(CONTRARY_FEATURES[0])
+    number_report = fixed.get(NUMBER_FEATURES[0])
     threshold = threshold_for_sources(oof, labels, sources, args.false_alarm_rate)
     base_threshold = threshold_for_sources(base, labels, sources, args.false_alarm_rate)
     combiner = {
@@ -614,6 +636,7 @@ def fit(args: argparse.Namespace, log: Any = print) -> dict[str, Any]:
         "literal_swap_weight": swap_report,
         "effect_weights": effect_report,
         "contrary_weight": contrary_report,
+        "number_weight": number_report,
         "matcher": per_kind(base, labels, kinds, base_threshold),
         "matcher_threshold_same_rule": base_threshold,
         "combined": per_kind(oof, labels, kinds, threshold),
@@ -654,6 +677,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"{name} weight {effect['weight']}")
     if report.get("contrary_weight") is not None:
         print(f"contrary weight {report['contrary_weight']['weight']}")
+    if report.get("number_weight") is not None:
+        print(f"number_missing weight {report['number_weight']['weight']}")
     print(
         f"false alarms {report['combined']['false_alarms']:.3f} at threshold "
         f"{report['threshold']:.4f}; wrote {args.out / COMBINER_FILE}"
