@@ -136,7 +136,12 @@ def _asks_whether(words: tuple[str, ...]) -> bool:
 
 
 def _stem(word: str) -> str:
-    return word[:4] if len(word) >= 4 else word
+    """A word's first five letters, or a short word less a plural `s` (sorts ~ sort). Four
+    letters made "strip" and "string" one stem, so `line.split()`, whose doc sentence speaks of
+    "the string", said "strip" under "strip the whitespace from both ends of `line`"."""
+    if len(word) >= 6:
+        return word[:5]
+    return word[:-1] if len(word) > 3 and word.endswith("s") else word
 
 
 @lru_cache(maxsize=2048)

@@ -320,3 +320,16 @@ def test_candidates_are_the_names_containing_a_piece(siblings: Siblings) -> None
         }
         assert siblings._candidates("os", pieces, every) == want, pieces
     assert siblings._candidates("os", {"re"}, frozenset("g")) == set()  # none begins with g
+
+
+def test_a_doc_word_that_only_begins_like_the_verb_does_not_say_it() -> None:
+    # str.split's doc speaks of "the string": that says nothing of "strip"
+    docs = {"str.split": "Return a list of the words in the string, using `sep` as the delimiter"}
+    siblings = Siblings({":str": ["split", "strip"]}, docs)
+    intent = "strip the whitespace from both ends of `line`"
+    gap, call, sibling = siblings.gap(intent, "clean = line.split()")
+    assert gap > 0 and call == "x.split" and sibling == "x.strip"
+    assert siblings.gap(intent, "clean = line.strip()")[0] == 0.0
+    # a plural in a doc sentence still says the verb ("sorts" says "sort")
+    arranged = Siblings({":list": ["arrange", "sort"]}, {"list.arrange": "It sorts the list"})
+    assert arranged.gap("sort the list `xs`", "xs.arrange()")[0] == 0.0
