@@ -117,6 +117,22 @@ def test_paths_follow_what_a_module_exports_not_what_it_imports_for_itself() -> 
     assert ("pkg._helpers", "unique") not in paths  # a helper readers imports for itself
 
 
+def test_the_docs_name_a_function_the_source_binds_as_a_value() -> None:
+    # random.py: `random = _inst.random`, a method of the C base class, reads as a value; the
+    # docs say `random.random()`
+    text = "import _random\nclass Random(_random.Random):\n    pass\n_inst = Random()\n"
+    text += "random = _inst.random\n"
+    infos = {"rnd": read_module(Path("rnd.py"), "rnd", is_package=False, text=text)}
+    assert build_table(infos)[0]["modules"]["rnd"]["random"] == ["v"]
+    extra = [("rnd", "random", ["f", ""]), ("rnd", "Random", ["f", "x"]), ("rnd", "new", ["f"])]
+    modules = build_table(infos, extra)[0]["modules"]
+    assert modules["rnd"]["random"] == ["f", ""]
+    assert modules["rnd"]["Random"][0] == "c"  # a class the source defines stays one
+    assert modules["rnd"]["new"] == ["f"]  # a name only the docs know is added
+    checker = ApiChecker(ApiTable.from_json(build_table(infos, extra)[0]))
+    assert "positional" in (checker.check("import rnd\nrnd.random((5, 10))").reason or "")
+
+
 def test_literal_types_list_every_instance_member() -> None:
     table, _ = build_table(_infos())
     members = table["instances"]["str"]

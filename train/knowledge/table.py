@@ -205,6 +205,10 @@ def build_table(infos: dict[str, ModuleInfo], extra: Iterable[tuple[str, str, li
             open_modules.add(module)
     for module, name, entry in extra:
         if module in modules:
+            # the docs win over a plain value: `random = _inst.random` reads as a value in the
+            # source, and the docs say `random.random()` is a function taking no argument
+            if modules[module].get(name, entry) == [VALUE] and entry[0] == FUNCTION:
+                modules[module][name] = entry
             modules[module].setdefault(name, entry)
         else:
             modules[module] = {name: entry}
