@@ -24,8 +24,8 @@ from codeqa_model.slots import canonicalize_intent
 
 NUMBER_FEATURES = ("number_missing",)
 # Longer intents are descriptions; on the matcher's validation rows the feature fired on 1.3% of
-# the true doc-sentence pairs at any length and 0.4% at 16 words or fewer, on 8 of the 150 wrong
-# hand-written blocks either way.
+# the true API-doc pairs (apidocs) at any length and 0.4% at 16 words or fewer, and on 8 of the
+# 150 wrong hand-written blocks either way.
 MAX_WORDS = 16
 
 # A whole number standing alone: not inside a word, a dotted version, a hyphenated name or a
@@ -59,9 +59,9 @@ def stated_numbers(intent: str) -> frozenset[int]:
 
 
 def missing_number(intent: str, code: str) -> int | None:
-    """The first number the intent states that `code` writes in no form (itself, one more or
-    less, negated, or times a unit factor); None when the code writes one of them or the intent
-    states none."""
+    """The smallest number the intent states when `code` writes none of them in any form
+    (itself, one more or less, with or without a minus sign, or times a unit factor); None when
+    the code writes one of them or the intent states none."""
     stated = stated_numbers(intent)
     if not stated:
         return None
