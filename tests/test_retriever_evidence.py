@@ -111,9 +111,11 @@ def test_a_combiner_with_retriever_features_needs_the_retriever() -> None:
     with pytest.raises(ValueError, match="retriever"):
         Combiner.from_bytes(data)
     combiner = Combiner.from_bytes(data, _retriever())
-    # every fitted feature (the sibling contrast, the literal swap, the effects and the
-    # contrary fact have fixed weights)
-    fixed = {"sibling_gap", "literal_swap", "unasked_effect", "placeholder", "contrary"}
+    # every fitted feature (the sibling contrast, the literal swap, the effects, the contrary
+    # fact and the missing number have fixed weights)
+    fixed = {
+        "sibling_gap", "literal_swap", "unasked_effect", "placeholder", "contrary", "number_missing"
+    }  # fmt: skip
     assert combiner.names == tuple(NEW) and set(NEW) == set(KNOWN_FEATURES) - fixed
     # an older file (the seven profile features) loads without a retriever
     assert Combiner.from_bytes(_file(list(FEATURES), [1.0] * 8)).names == FEATURES
