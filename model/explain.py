@@ -20,8 +20,7 @@ make a reason, in this order: the block does the opposite of the intent's verb
 value the intent quotes (`value_reason`: 'config.ini'), naming the string it uses in its place
 when it has one ("uses 'setup.cfg' where the intent names 'config.ini'"), or, last, it never
 writes a number the intent states (`number_evidence`: "the intent says 7; the code never uses
-it"). Anything less clear
-gives None: a vague reason is worse than none.
+it"). Anything less clear gives None: a vague reason is worse than none.
 
 The documentation summaries (`{dotted name: first doc sentence}`) travel in the matcher's
 config (`extra["api_docs"]`), so a bundle without them simply explains nothing.
