@@ -49,6 +49,7 @@ class CheckResult:
     score: float
     mismatch: bool
     suggestion: str
+    reason: str | None = None  # why a mismatch looks wrong, where the engine can say
 
     def as_json(self) -> dict[str, Any]:
         """The documented JSON object (``column`` is in the text output only)."""
@@ -64,6 +65,8 @@ class CheckResult:
             f"match score {self.score:.2f} (threshold {threshold:.2f}) for intent "
             f"{_short(self.intent)!r}"
         )
+        if self.mismatch and self.reason:
+            text += f" ({self.reason})"
         if self.mismatch and self.suggestion:
             text += f"; suggestion: {_short(self.suggestion)}"
         return text
@@ -116,8 +119,9 @@ def check_source(
     """Score every intent block with code in ``text``, in file order.
 
     The suggestion (the engine's best for the intent, given what the file above it imports)
-    is computed for mismatches only — generating is far slower than scoring — and is ``""``
-    for blocks that match.
+    and the reason (the engine's explanation, as the editor's diagnostic gives it) are computed
+    for mismatches only — generating is far slower than scoring — and are ``""`` and None for
+    blocks that match.
     """
     lines = split_lines(text)
     blocks = [block for block in parse_intents(lines) if block.has_code]
@@ -126,13 +130,15 @@ def check_source(
     scores = engine.score([(b.intent, b.code) for b in blocks])
     low = [b.line for b, s in zip(blocks, scores, strict=True) if s < threshold]
     contexts = dict(zip(low, ContextReader().above_each(lines, low), strict=True))
+    explain = getattr(engine, "explain", None)  # test doubles and older engines have none
     results: list[CheckResult] = []
     for block, score in zip(blocks, scores, strict=True):
         mismatch = score < threshold
-        suggestion = ""
+        suggestion, reason = "", None
         if mismatch:
             best = usable(engine.suggest(block.intent, k, contexts[block.line]))
             suggestion = best.code if best else ""
+            reason = explain(block.intent, block.code) if explain is not None else None
         results.append(
             CheckResult(
                 path=label,
@@ -143,6 +149,7 @@ def check_source(
                 score=float(score),
                 mismatch=mismatch,
                 suggestion=suggestion,
+                reason=reason or None,
             )
         )
     return results

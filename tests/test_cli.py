@@ -145,7 +145,10 @@ def test_check_source_one_result_per_block_in_file_order() -> None:
         assert result.mismatch == (result.score < 0.5)
         assert (result.suggestion != "") == result.mismatch
         record = result.as_json()
-        assert set(record) == {"path", "line", "intent", "code", "score", "mismatch", "suggestion"}
+        assert set(record) == {
+            "path", "line", "intent", "code", "score", "mismatch", "suggestion", "reason"
+        }  # fmt: skip
+        assert record["reason"] is None  # this double has no `explain`
         json.dumps(record)
 
 
@@ -158,6 +161,20 @@ def test_check_text_line_is_linter_style() -> None:
     line = result.as_text(0.5)
     assert line.startswith("f.py:2:5: code may not match its intent: match score 0.10")
     assert "suggestion: copy(x)" in line
+
+
+def test_check_says_why_where_the_engine_can() -> None:
+    class Explaining(EngineDouble):
+        def explain(self, intent, code):
+            return "calls b; the intent asks for copy" if "copy" in intent else None
+
+    text = "# intent: copy `a`\nb = a\n\n# intent: move `a`\nb = a\n\n# intent: b it\nb = 1\n"
+    copy, move, ok = check_source("f.py", text, Explaining(), 0.5)
+    assert copy.reason == "calls b; the intent asks for copy" and copy.as_json()["reason"]
+    assert "(calls b; the intent asks for copy); suggestion: copy(x)" in copy.as_text(0.5)
+    assert move.mismatch and move.reason is None
+    assert move.as_text(0.5).endswith("for intent 'move `a`'; suggestion: move(x)")
+    assert not ok.mismatch and ok.reason is None  # a match is not explained
 
 
 def test_non_utf8_file_is_reported_and_others_still_checked(tmp_path: Path) -> None:
