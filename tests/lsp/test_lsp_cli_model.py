@@ -67,7 +67,8 @@ def test_check_flags_exactly_the_mismatches_at_the_default_threshold(tmp_path: P
     done = _run("check", str(clear), "--format", "json")
     assert done.returncode == 1, done.stderr  # a mismatch was found
     records = json.loads(done.stdout)
-    assert set(records[0]) == {"path", "line", "intent", "code", "score", "mismatch", "suggestion"}
+    keys = {"path", "line", "intent", "code", "score", "mismatch", "suggestion", "reason"}
+    assert set(records[0]) == keys and records[0]["reason"] is None  # a match: no reason
     assert [(r["line"], r["mismatch"]) for r in records] == [
         (4, False),
         (7, False),
