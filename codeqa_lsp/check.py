@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from codeqa_lsp.contexts import ContextReader
 from codeqa_lsp.convert import usable
 from codeqa_lsp.intents import parse_intents, split_lines
+from codeqa_lsp.model_host import explanation
 
 if TYPE_CHECKING:
     from codeqa_model.inference import EngineLike
@@ -138,7 +139,7 @@ def check_source(
         if mismatch:
             best = usable(engine.suggest(block.intent, k, contexts[block.line]))
             suggestion = best.code if best else ""
-            reason = explain(block.intent, block.code) if explain is not None else None
+            reason = explanation(explain, block.intent, block.code) if explain else None
         results.append(
             CheckResult(
                 path=label,
@@ -149,7 +150,7 @@ def check_source(
                 score=float(score),
                 mismatch=mismatch,
                 suggestion=suggestion,
-                reason=reason or None,
+                reason=reason,
             )
         )
     return results

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from codeqa_model.context import SourceContext
     from codeqa_model.inference import EngineLike, Suggestion
 
-__all__ = ["Loader", "ModelHost", "ModelLoadError", "ModelState", "load_engine"]
+__all__ = ["Loader", "ModelHost", "ModelLoadError", "ModelState", "explanation", "load_engine"]
 
 log = logging.getLogger(__name__)
 
@@ -260,9 +260,11 @@ class ModelHost:
         explain = getattr(engine, "explain", None)
         if explain is None or not pairs:
             return [None] * len(pairs)
-        return await self._run(lambda: [_reason(explain, i, c) for i, c in pairs])
+        return await self._run(lambda: [explanation(explain, i, c) for i, c in pairs])
 
 
-def _reason(explain: Callable[[str, str], Any], intent: str, code: str) -> str | None:
+def explanation(explain: Callable[[str, str], Any], intent: str, code: str) -> str | None:
+    """`explain(intent, code)` when it gives a reason in words; None for anything else (the
+    server's diagnostics and `codeqa-lsp check` show the same reasons)."""
     reason = explain(intent, code)
     return reason if isinstance(reason, str) and reason.strip() else None

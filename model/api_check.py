@@ -22,6 +22,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from codeqa_model.api_names import intent_words
 from codeqa_model.api_table import (
     CLASS,
     FUNCTION,
@@ -79,7 +80,6 @@ _DECLARED = re.compile(
     r"`(?P<name>[A-Za-z_]\w*)`",
     re.IGNORECASE,
 )
-_WORD = re.compile(r"[a-z]+")
 # The names after a plural type word's first: "lists `a`, `b` and `c`".
 _MORE_NAMES = re.compile(r"(?:\s*,\s*|\s+and\s+|\s*,\s*and\s+)`(?P<name>[A-Za-z_]\w*)`")
 # Parameters that are a count or a size, which no string and no container fills
@@ -874,7 +874,7 @@ def declared_only(intent: str) -> frozenset[str]:
     if not declared:
         return frozenset()
     said = set()
-    for word in _WORD.findall(_DECLARED.sub(" ", intent).lower()):
+    for word in intent_words(_DECLARED.sub(" ", intent)):
         kind = _TYPE_WORDS.get(word) or _TYPE_WORDS.get(word.removesuffix("s"))
         if kind is not None:
             said.add(kind)

@@ -12,15 +12,15 @@ block's only documented call is judged wrong alone, it names the call and what i
 documentation says it does. A block that only prints a placeholder says so before the calls are
 read ("only prints 'hello'; ...", `effect_evidence`), and so does one that sorts, slices or ends
 the wrong way round ("takes the first 10; the intent asks for the last 10", `contrary_evidence`).
-Without such a call, plain facts still
-make a reason, in this order: the block does the opposite of the intent's verb
-(`opposite_reason`: opens the file for writing under "read", calls `pickle.dump` under "load";
-`match_evidence.OPPOSITES`), it has a side effect no intent word asks for (`effect_evidence`:
-"calls tally.clear, which deletes; the intent asks for no such thing"), or it never uses a
-value the intent quotes (`value_reason`: 'config.ini'), naming the string it uses in its place
-when it has one ("uses 'setup.cfg' where the intent names 'config.ini'"), or, last, it never
-writes a number the intent states (`number_evidence`: "the intent says 7; the code never uses
-it"). Anything less clear gives None: a vague reason is worse than none.
+Without such a call, plain facts still make a reason, in this order: the block does the opposite
+of the intent's verb (`opposite_reason`: opens the file for writing under "read", calls
+`pickle.dump` under "load"; `match_evidence.OPPOSITES`), it has a side effect no intent word
+asks for (`effect_evidence`: "calls tally.clear, which deletes; the intent asks for no such
+thing"), or it never uses a value the intent quotes (`value_reason`: 'config.ini'), naming the
+string it uses in its place when it has one ("uses 'setup.cfg' where the intent names
+'config.ini'"), or, last, it never writes a number the intent states (`number_evidence`: "the
+intent says 7; the code never uses it"). Anything less clear gives None: a vague reason is worse
+than none.
 
 The documentation summaries (`{dotted name: first doc sentence}`) travel in the matcher's
 config (`extra["api_docs"]`), so a bundle without them simply explains nothing.
