@@ -420,6 +420,8 @@ def fill(
     code = plain_quotes(code)
     if parameters:
         code = drop_default_keywords(code)
+    else:
+        code, fallback = _literal_as_value(code, entry_intent, fallback)
     receiver = _TYPE_RECEIVER.match(code)
     called = _called_by_type(*receiver.groups(), slots, intent) if receiver else None
     rest = SlotMap(tuple(s for s in slots if s is not called)) if called else slots
@@ -497,6 +499,37 @@ def fill(
         last = end
     pieces.append(code[last:])
     return "".join(pieces), tuple(spans)
+
+
+def _literal_as_value(
+    code: str, entry_intent: str, fallback: Mapping[str, str]
+) -> tuple[str, Mapping[str, str]]:
+    """A Stack Overflow pair whose intent names one value its code never uses, while the code
+    writes one plain string literal: the literal is that value, quoted where the asker had
+    backticked it ("md5 hash from string `thecakeisalie`" over
+    `hashlib.md5('thecakeisalie')`), so it becomes the placeholder and the user's value goes
+    there; a user without one gets the literal back. A literal that is more than a word, a path
+    or a URL (a regex, `'='`) is code of its own and stays."""
+    unused = [p for p in dict.fromkeys(_PLACEHOLDER.findall(entry_intent)) if p not in code]
+    if len(unused) != 1 or not unused[0].startswith("var_"):
+        return code, fallback
+    literals = list(_STRING_LITERAL.finditer(code))
+    if (
+        len(literals) != 1
+        or literals[0].group(1)
+        or not _PLAIN_VALUE.fullmatch(literals[0].group(2)[1:-1])
+    ):
+        return code, fallback
+    found = literals[0]
+    code = code[: found.start()] + unused[0] + code[found.end() :]
+    return code, {**fallback, unused[0]: found.group(2)}
+
+
+# a one-line string literal in either quote: its prefix (f, b, r, ...), then the literal
+_STRING_LITERAL = re.compile(
+    r"(?<![\w'\"])([A-Za-z]{0,2})('(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\")"
+)
+_PLAIN_VALUE = re.compile(r"[\w.:/\- ]+")
 
 
 def _number_edits(code: str, entry_intent: str, intent: str) -> list[tuple[int, int, str, bool]]:

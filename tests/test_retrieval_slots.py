@@ -294,3 +294,20 @@ def test_values_are_paired_for_the_best_whole_not_the_first_best_pair() -> None:
     assert _fill(entry, "list all files in directory 'docs' ending with '.md'") == (
         "[f for f in os.listdir('docs') if f.endswith('.md')]"
     )
+
+
+def test_a_pair_s_one_plain_literal_is_the_value_its_intent_names_and_its_code_never_uses() -> None:
+    # CoNaLa: "Get a md5 hash from string `thecakeisalie`" over hashlib.md5('thecakeisalie')
+    pair = ("Get a md5 hash from string `thecakeisalie`", "k = hashlib.md5('thecakeisalie')")
+    assert _fill(pair, "md5 hash of string `s`") == "k = hashlib.md5(s)"
+    assert _fill(pair, "md5 hash of string 'abc'") == "k = hashlib.md5('abc')"
+    assert _fill(pair, "an md5 hash") == "k = hashlib.md5('thecakeisalie')"
+    # a literal that is code of its own (a pattern), two literals, a prefixed one: kept
+    regex = ("match even number of letter `A`", "re.compile('^([^A]*)AA([^A]|AA)*$')")
+    assert _fill(regex, "match letter `c`") == "re.compile('^([^A]*)AA([^A]|AA)*$')"
+    two = ("join `x` to list", "['a', 'b']")
+    assert _fill(two, "join `y` to list") == "['a', 'b']"
+    prefixed = ("encode string `hi`", "b'hi'.hex()")
+    assert _fill(prefixed, "encode string `s`") == "b'hi'.hex()"
+    # doc entries' literals are documented defaults, never the user's value
+    assert put_doc_entry("show `t`", ("Show text `x`.", "show(y='tab')")) == "show(y='tab')"
