@@ -37,6 +37,7 @@ from codeqa_model.api_table import (
 )
 from codeqa_model.asked_siblings import unsaid_digit_names
 from codeqa_model.ast_walk import walk
+from codeqa_model.command_words import RUNS_A_PROGRAM
 from codeqa_model.context import SourceContext
 from codeqa_model.file_args import PATH_RE
 from codeqa_model.intent_conflicts import conflict, ticked_names
@@ -129,9 +130,6 @@ _ASKS_TO_STOP = re.compile(
 _MODE = re.compile(r"^[rwxabt+:|gz2]{1,6}$")  # no 'U': Python 3.11 refuses it
 # Functions whose first argument is JSON text, and those that run it as a program (not a shell).
 _JSON_TEXT = frozenset({"json.loads", "simplejson.loads", "ujson.loads"})
-_RUNS_A_PROGRAM = frozenset(
-    f"subprocess.{name}" for name in ("run", "call", "check_call", "check_output", "Popen")
-)
 # The builtins' members, and which are instance methods (`dict.get`, not `dict.fromkeys` or
 # `str.maketrans`), read off this interpreter's own objects (`filter.filter` is no attribute).
 _BUILTIN_OBJECTS = {
@@ -744,7 +742,7 @@ def _value_misfit(call: ast.Call, path: str, declared: ValueTypes) -> str | None
             json.loads(text)
         except ValueError:
             return f"gets {text!r}, which is not JSON text"
-    if path in _RUNS_A_PROGRAM and isinstance(text, str) and len(text.split()) > 1:
+    if path in RUNS_A_PROGRAM and isinstance(text, str) and len(text.split()) > 1:
         shell = any(
             k.arg == "shell" and isinstance(k.value, ast.Constant) and k.value.value
             for k in call.keywords

@@ -63,6 +63,7 @@ from codeqa_model.bundle import (
     load_bundle,
 )
 from codeqa_model.combiner import COMBINER_FILE, Combiner
+from codeqa_model.command_words import run_command_words
 from codeqa_model.consensus import consensus_scores
 from codeqa_model.context import SourceContext
 from codeqa_model.counts import count_when_asked
@@ -594,7 +595,8 @@ class Engine:
         (`text_to_bytes`), a file opened for appending where the intent says append
         (`open_modes`), the `len` of a list where the intent asks how many (`counts`), and negative
         indices without the parentheses some training snippets put around them
-        (`negative_indices`)."""
+        (`negative_indices`), and a command string run without a shell given as its words
+        (`command_words`)."""
         code, spans = open_file_arguments(
             candidate.code,
             candidate.slot_spans,
@@ -619,6 +621,7 @@ class Engine:
         code, spans = append_modes(intent, code, spans)
         code, spans = count_when_asked(intent, code, spans)
         code, spans = plain_negative_indices(code, spans)
+        code, spans = run_command_words(intent, code, spans)
         if code == candidate.code:
             return candidate
         if not parses(code) and parses(candidate.code):
