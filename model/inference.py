@@ -92,6 +92,7 @@ from codeqa_model.sort_order import (
 )
 from codeqa_model.stray_keys import drop_stray_keys
 from codeqa_model.stray_slices import drop_stray_slices
+from codeqa_model.strip_sides import strip_named_side
 from codeqa_model.text_to_bytes import encode_text_arguments
 from codeqa_model.values_left_out import values_left_out
 
@@ -596,7 +597,7 @@ class Engine:
         (`open_modes`), the `len` of a list where the intent asks how many (`counts`), and negative
         indices without the parentheses some training snippets put around them
         (`negative_indices`), and a command string run without a shell given as its words
-        (`command_words`)."""
+        (`command_words`), and stripping the side the intent names (`strip_sides`)."""
         code, spans = open_file_arguments(
             candidate.code,
             candidate.slot_spans,
@@ -622,6 +623,7 @@ class Engine:
         code, spans = count_when_asked(intent, code, spans)
         code, spans = plain_negative_indices(code, spans)
         code, spans = run_command_words(intent, code, spans)
+        code, spans = strip_named_side(intent, code, spans)
         if code == candidate.code:
             return candidate
         if not parses(code) and parses(candidate.code):
