@@ -19,7 +19,7 @@ import json
 import pkgutil
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from codeqa_model.api_names import intent_words
@@ -182,6 +182,11 @@ class ApiChecker:
         if table is not None and seen_methods:
             self.methods = table.member_names | frozenset(seen_methods)
 
+    @property
+    def table_returns(self) -> Mapping[str, str]:
+        """What the table's functions return (`ApiTable.returns`); empty without a table."""
+        return self.table.returns if self.table is not None else {}
+
     def is_module(self, path: str) -> bool:
         """Whether the API table knows `path` as a module (False without a table)."""
         return self.table is not None and self.table.has_module(path)
@@ -242,6 +247,7 @@ class ApiChecker:
             {name: kind for name, kind in stated.items() if name not in rebound},
             frozenset(context.names | rebound),
             dict(bound_modules),
+            self.table_returns,
         )
         reason = self._attributes_and_calls(used, bound_modules, shadowing, declared)
         if reason is not None and reason.startswith("module "):

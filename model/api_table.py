@@ -11,13 +11,16 @@ JSON shape (compact on purpose; schema in docs/DESIGN.md):
      "modules": {"os": {"getcwd": ["f", "()"], "path": ["m", "posixpath"], "sep": ["v"]}, ...},
      "open": ["numpy", ...],          # modules whose attributes are not fully known
      "aliases": {"np": "numpy", ...},  # the names people import modules as
-     "instances": {"str": {"join": ["f", "iterable, /"], ...}, ...}}  # literal types' members
+     "instances": {"str": {"join": ["f", "iterable, /"], ...}, ...},  # literal types' members
+     "returns": {"os.listdir": "list", ...}}  # plain builtin types functions are stubbed to return
 
 Entry kinds: "f" function, "c" class, "m" module (the target module's key follows), "v" value.
 A function or class entry may carry parameter lists (several for overloads), each the text between
 the parentheses of a `def`, e.g. "src, dst, *, follow_symlinks=..."; a class's is its
 constructor's, without `self`. Class namespaces are keys too ("datetime.datetime"), marked open
-because inherited members are not listed.
+because inherited members are not listed. `returns` (optional; absent in older tables) holds the
+builtin type a function's stub annotates it to return, where it is one (`str`, `list`, `None`...),
+by the function's path in `modules`.
 """
 
 from __future__ import annotations
@@ -166,11 +169,14 @@ class ApiTable:
         open_modules: Iterable[str] = (),
         aliases: Mapping[str, str] | None = None,
         instances: Mapping[str, Mapping[str, Sequence[Any]]] | None = None,
+        returns: Mapping[str, str] | None = None,
     ) -> None:
         self._modules = {str(m): dict(names) for m, names in modules.items()}
         self._open = frozenset(open_modules)
         self.aliases: dict[str, str] = dict(aliases or {})
         self._instances = {str(t): dict(names) for t, names in (instances or {}).items()}
+        self.returns: dict[str, str] = dict(returns or {})
+        """A function's path (`os.listdir`) → the builtin type it returns ("list")."""
 
     @classmethod
     def from_json(cls, data: Any) -> ApiTable:
@@ -189,7 +195,10 @@ class ApiTable:
             isinstance(v, dict) for v in instances.values()
         ):
             raise ApiTableError("'instances' must map type names to objects")
-        return cls(modules, open_modules, aliases, instances)
+        returns = data.get("returns", {})
+        if not isinstance(returns, dict) or not all(isinstance(v, str) for v in returns.values()):
+            raise ApiTableError("'returns' must map function paths to type names")
+        return cls(modules, open_modules, aliases, instances, returns)
 
     @classmethod
     def from_bytes(cls, blob: bytes) -> ApiTable:
@@ -252,4 +261,5 @@ class ApiTable:
             "open": sorted(self._open),
             "aliases": self.aliases,
             "instances": self._instances,
+            "returns": self.returns,
         }

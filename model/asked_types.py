@@ -13,6 +13,7 @@ type from the code and the intent's stated names) also tells `counts` what a lis
 from __future__ import annotations
 
 import ast
+from collections.abc import Mapping
 
 from codeqa_model.api_check import asked_type, declared_types, one_answer
 from codeqa_model.name_types import name_types
@@ -35,11 +36,13 @@ def answers_asked_type(intent: str, code: str, wanted: str | None = None) -> flo
     return 1.0 if answer_type(intent, value) == wanted else 0.0
 
 
-def answer_type(intent: str, value: ast.expr) -> str | None:
+def answer_type(
+    intent: str, value: ast.expr, returns: Mapping[str, str] | None = None
+) -> str | None:
     """`value`'s builtin type where the code and the intent make it plain: the intent's stated
     names ("string `text`") have their type, and the other names the value reads are taken for
     modules of that name (`os.listdir`)."""
     stated = {**name_types(intent), **declared_types(intent)}
     modules = {n.id: n.id for n in ast.walk(value) if isinstance(n, ast.Name)}
     modules = {name: module for name, module in modules.items() if name not in stated}
-    return ValueTypes(stated, modules=modules).of(value)
+    return ValueTypes(stated, modules=modules, returns=returns or {}).of(value)

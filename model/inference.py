@@ -62,6 +62,7 @@ from codeqa_model.bundle import (
     BundleError,
     load_bundle,
 )
+from codeqa_model.bytes_to_text import decode_bytes_answer
 from codeqa_model.combiner import COMBINER_FILE, Combiner
 from codeqa_model.command_words import run_command_words
 from codeqa_model.consensus import consensus_scores
@@ -597,7 +598,8 @@ class Engine:
         (`open_modes`), the `len` of a list where the intent asks how many (`counts`), and negative
         indices without the parentheses some training snippets put around them
         (`negative_indices`), and a command string run without a shell given as its words
-        (`command_words`), and stripping the side the intent names (`strip_sides`)."""
+        (`command_words`), stripping the side the intent names (`strip_sides`), and a bytes
+        answer decoded where the intent asks for a string (`bytes_to_text`)."""
         code, spans = open_file_arguments(
             candidate.code,
             candidate.slot_spans,
@@ -624,6 +626,7 @@ class Engine:
         code, spans = plain_negative_indices(code, spans)
         code, spans = run_command_words(intent, code, spans)
         code, spans = strip_named_side(intent, code, spans)
+        code, spans = decode_bytes_answer(intent, code, spans, self.checker.table_returns)
         if code == candidate.code:
             return candidate
         if not parses(code) and parses(candidate.code):

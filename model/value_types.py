@@ -3,13 +3,14 @@
 The API check asks this before judging an attribute or an argument: `'a'.contains(x)`,
 `xs.items()` under "list `xs`", and also what builtins and string methods return:
 `len(words).count()` is an int's `count` (there is none), `s.split(',').strip()` a list's.
-Nothing is evaluated; the answers come from literals, the intent's stated names and a short
-list of return types.
+Nothing is evaluated; the answers come from literals, the intent's stated names, a short list
+of return types and, given the API table's, what its functions' stubs say they return.
 """
 
 from __future__ import annotations
 
 import ast
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from codeqa_model.pyast import dotted_parts, mode_argument
@@ -151,6 +152,7 @@ class ValueTypes:
     names: dict[str, str] = field(default_factory=dict)
     shadowed: frozenset[str] = frozenset()
     modules: dict[str, str] = field(default_factory=dict)  # bound name → module path
+    returns: Mapping[str, str] = field(default_factory=dict)  # the API table's (`ApiTable`)
 
     def of(self, node: ast.expr) -> str | None:
         """`node`'s builtin type, or None when it is not plain."""
@@ -174,7 +176,8 @@ class ValueTypes:
         if isinstance(func, ast.Attribute):
             chain = dotted_parts(func)
             if chain and chain[0] in self.modules:
-                return _MODULE_RETURNS.get(".".join([self.modules[chain[0]], *chain[1:]]))
+                path = ".".join([self.modules[chain[0]], *chain[1:]])
+                return _MODULE_RETURNS.get(path) or self.returns.get(path)
             owner = self.of(func.value)
             return _METHOD_RETURNS.get(owner, {}).get(func.attr) if owner else None
         return None

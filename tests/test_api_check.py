@@ -506,3 +506,23 @@ def test_content_the_intent_types_is_no_file_name(checker: ApiChecker) -> None:
     assert wrong.reason == "open() opens `data`, a bytes, as if it were a file name"
     assert checker.check("open(path).read()", SourceContext.EMPTY, "read file `path`").ok
     assert checker.check("open(n)", SourceContext.EMPTY, "open file descriptor integer `n`").ok
+
+
+def test_a_function_s_stubbed_return_type_is_checked_like_a_literal_s() -> None:
+    table = ApiTable(
+        {"random": {"sample": ["f", "population, k"]}, "os": {"listdir": ["f", "path=..."]}},
+        instances={"list": {"sort": ["f", "*, key=..., reverse=..."]}},
+        returns={"random.sample": "list", "os.listdir": "list"},
+    )
+    checker = ApiChecker(table)
+    found = checker.check("random.sample(range(5, 10), 2).random()", SourceContext.EMPTY)
+    assert found.reason == "'list' object has no attribute 'random'"
+    assert checker.check("os.listdir('.').sort()", SourceContext.EMPTY).ok
+    # without the returns (an older table) nothing is known of the result
+    older = ApiChecker(ApiTable({"random": {"sample": ["f", "population, k"]}}))
+    assert older.check("random.sample(range(5, 10), 2).random()", SourceContext.EMPTY).ok
+
+
+def test_a_table_s_returns_must_name_types() -> None:
+    with pytest.raises(ApiTableError, match="returns"):
+        ApiTable.from_json({"format": 1, "modules": {}, "returns": {"os.listdir": 3}})

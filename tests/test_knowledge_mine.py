@@ -71,6 +71,32 @@ def test_module_functions_bound_from_an_instance_get_its_method_signatures() -> 
     assert info.symbols["missing"].kind == "v" and info.symbols["plain"].kind == "v"
 
 
+def test_stubs_say_what_their_functions_return_when_it_is_one_builtin_type() -> None:
+    text = (
+        "from typing import overload\nclass Random:\n"
+        "    def sample(self, population, k) -> list[_T]: ...\n"
+        "_inst: Random\nsample = _inst.sample\n"
+        "def listdir(path) -> list[str]: ...\ndef remove(path) -> None: ...\n"
+        "def getenv(key) -> str | None: ...\ndef split(p) -> tuple[str, str]: ...\n"
+        "@overload\ndef dumps(o) -> str: ...\n@overload\ndef dumps(o, b) -> str: ...\n"
+        "@overload\ndef read(n) -> str: ...\n@overload\ndef read(n, b) -> bytes: ...\n"
+        "def untyped(x): ...\n"
+    )
+    info = read_module(Path("m.pyi"), "m", is_package=False, text=text)
+    assert info is not None
+    returned = {name: sym.returned for name, sym in info.symbols.items()}
+    assert returned["listdir"] == "list" and returned["sample"] == "list"
+    assert returned["remove"] == "NoneType" and returned["dumps"] == "str"
+    # a union, a record tuple, overloads that differ, no annotation: nothing said
+    assert returned["getenv"] is returned["split"] is returned["read"] is None
+    assert returned["untyped"] is None
+    table, _ = build_table({"m": info})
+    assert table["returns"] == {
+        "m.dumps": "str", "m.listdir": "list", "m.remove": "NoneType", "m.sample": "list",
+    }  # fmt: skip
+    assert ApiTable.from_json(table).returns == table["returns"]
+
+
 def test_table_resolves_reexports_stubs_and_platform_branches() -> None:
     table, paths = build_table(_infos())
     modules = table["modules"]

@@ -33,6 +33,15 @@ class Symbol:
     doc: str | None = None
     target: tuple[str, str | None] | None = None
     instance: bool = False
+    returns: list[str | None] = field(default_factory=list)
+    """The plain type each definition (each `@overload`) is annotated to return (`plain_return`)."""
+
+    @property
+    def returned(self) -> str | None:
+        """The one plain type every definition returns, or None (unannotated, or overloads
+        that differ)."""
+        kinds = set(self.returns)
+        return self.returns[0] if len(kinds) == 1 and None not in kinds else None
 
 
 @dataclass(frozen=True)
@@ -133,7 +142,9 @@ def _bind_instance_methods(body: list[ast.stmt], info: ModuleInfo) -> None:
         seen = info.symbols.get(target.id)
         if method is None or method.kind != FUNCTION or seen is None or seen.kind != VALUE:
             continue
-        info.symbols[target.id] = Symbol(FUNCTION, list(method.sigs), method.doc)
+        info.symbols[target.id] = Symbol(
+            FUNCTION, list(method.sigs), method.doc, returns=list(method.returns)
+        )
 
 
 def _resolve_relative(package: str, level: int, module: str | None) -> str | None:
@@ -239,6 +250,7 @@ def _add_function(
     """Record a def; repeated defs (`@overload`) add parameter lists to one entry."""
     sig = signature_text(node.args, drop_first=drop_first)
     doc = first_sentence(ast.get_docstring(node))
+    returned = plain_return(node.returns)
     seen = symbols.get(node.name)
     if seen is not None and seen.kind == FUNCTION and seen.target is None:
         if seen.sigs and sig not in seen.sigs:
@@ -246,8 +258,41 @@ def _add_function(
         if len(seen.sigs) > MAX_OVERLOADS:
             seen.sigs = []  # too many shapes to list: binding is not checked for it
         seen.doc = seen.doc or doc
+        seen.returns.append(returned)
         return
-    symbols[node.name] = Symbol(FUNCTION, [sig], doc)
+    symbols[node.name] = Symbol(FUNCTION, [sig], doc, returns=[returned])
+
+
+# Return annotations that name one builtin type whose members the checker knows. Not `tuple`:
+# a function's tuple is a record of fixed fields (`calendar.monthrange`), not a collection.
+_PLAIN_RETURNS = {
+    "str": "str",
+    "bytes": "bytes",
+    "int": "int",
+    "float": "float",
+    "bool": "bool",
+    "list": "list",
+    "List": "list",
+    "dict": "dict",
+    "Dict": "dict",
+    "set": "set",
+    "Set": "set",
+    "None": "NoneType",
+}
+
+
+def plain_return(annotation: ast.expr | None) -> str | None:
+    """The builtin type a return annotation names (`-> list[str]`: "list", `-> None`:
+    "NoneType"), or None for anything else (a union, a type variable, a class)."""
+    if isinstance(annotation, ast.Constant) and annotation.value is None:
+        return "NoneType"
+    if isinstance(annotation, ast.Subscript):
+        annotation = annotation.value
+        if isinstance(annotation, ast.Name) and annotation.id in ("str", "bytes", "int", "float"):
+            return None  # not a generic: a subscript of it is no plain type
+    if isinstance(annotation, ast.Attribute) and isinstance(annotation.value, ast.Name):
+        annotation = ast.Name(annotation.attr) if annotation.value.id == "typing" else annotation
+    return _PLAIN_RETURNS.get(annotation.id) if isinstance(annotation, ast.Name) else None
 
 
 def _read_class(node: ast.ClassDef, info: ModuleInfo, lines: list[str] | None) -> None:
@@ -269,13 +314,18 @@ def _read_class(node: ast.ClassDef, info: ModuleInfo, lines: list[str] | None) -
                 # Instance methods: marked, since a call through the class passes `self`
                 # explicitly and through an instance does not; the table leaves them out.
                 sig = signature_text(item.args, drop_first=True)
+                returned = plain_return(item.returns)
                 seen = members.get(item.name)
                 if seen is None:
                     doc = first_sentence(ast.get_docstring(item))
-                    members[item.name] = Symbol(FUNCTION, [sig], doc, instance=True)
-                elif seen.instance and seen.sigs and sig not in seen.sigs:
-                    # `@overload`s: every parameter list (`rand()` and `rand(*args)`)
-                    seen.sigs = [*seen.sigs, sig] if len(seen.sigs) < MAX_OVERLOADS else []
+                    members[item.name] = Symbol(
+                        FUNCTION, [sig], doc, instance=True, returns=[returned]
+                    )
+                elif seen.instance:
+                    seen.returns.append(returned)
+                    if seen.sigs and sig not in seen.sigs:
+                        # `@overload`s: every parameter list (`rand()` and `rand(*args)`)
+                        seen.sigs = [*seen.sigs, sig] if len(seen.sigs) < MAX_OVERLOADS else []
             if lines is not None:
                 _add_pair(info, item, f"{node.name}.{item.name}", lines)
         elif isinstance(item, ast.Assign | ast.AnnAssign):

@@ -173,6 +173,7 @@ def build_table(infos: dict[str, ModuleInfo], extra: Iterable[tuple[str, str, li
     resolver = Resolver(infos)
     modules: dict[str, dict[str, list[str]]] = {}
     open_modules: set[str] = set()
+    returns: dict[str, str] = {}
     paths: dict[tuple[str, str], str] = {}
     for module in sorted(infos, key=lambda m: (m.count("."), len(m), m)):
         if not is_public(module):
@@ -185,6 +186,8 @@ def build_table(infos: dict[str, ModuleInfo], extra: Iterable[tuple[str, str, li
             if resolved is None:
                 continue
             table[name] = _entry(resolved)
+            if resolved.symbol.kind == FUNCTION and resolved.symbol.returned is not None:
+                returns[f"{module}.{name}"] = resolved.symbol.returned
             if resolved.symbol.kind in (FUNCTION, CLASS):
                 key = (resolved.module, resolved.name)
                 path = f"{PREFERRED_PATHS.get(module, module)}.{name}"
@@ -220,6 +223,7 @@ def build_table(infos: dict[str, ModuleInfo], extra: Iterable[tuple[str, str, li
         "open": sorted(open_modules),
         "aliases": aliases,
         "instances": _instances(resolver),
+        "returns": returns,
     }
     return table_json, paths
 
