@@ -23,7 +23,12 @@ from codeqa_model.value_types import ValueTypes
 __all__ = ["answer_type", "answers_asked_type", "asked_type"]
 
 
-def answers_asked_type(intent: str, code: str, wanted: str | None = None) -> float:
+def answers_asked_type(
+    intent: str,
+    code: str,
+    wanted: str | None = None,
+    returns: Mapping[str, str] | None = None,
+) -> float:
     """1.0 when `code` is one call (alone or assigned to one name) whose result type is known
     and is the type the intent asks for (`wanted`, if the caller read it already); else 0.0."""
     wanted = wanted if wanted is not None else asked_type(intent)
@@ -33,7 +38,7 @@ def answers_asked_type(intent: str, code: str, wanted: str | None = None) -> flo
     value = one_answer(tree) if tree is not None else None
     if not isinstance(value, ast.Call):
         return 0.0
-    return 1.0 if answer_type(intent, value) == wanted else 0.0
+    return 1.0 if answer_type(intent, value, returns) == wanted else 0.0
 
 
 def answer_type(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Mapping
 
 from codeqa_model.asked_types import answer_type
 from codeqa_model.pyast import parse_quietly, replace_ranges
@@ -29,7 +30,9 @@ _PER_ITEM = re.compile(r"\b(?:each|every|per)\b", re.IGNORECASE)
 _COLLECTIONS = frozenset(("list", "tuple", "set", "dict"))
 
 
-def count_when_asked(intent: str, code: str, spans: Spans) -> tuple[str, Spans]:
+def count_when_asked(
+    intent: str, code: str, spans: Spans, returns: Mapping[str, str] | None = None
+) -> tuple[str, Spans]:
     """`len(code)` when the intent asks how many and `code` is one collection-valued
     expression; `spans` moved with the text; unchanged otherwise."""
     if not _ASKS_TO_COUNT.search(intent) or _PER_ITEM.search(intent):
@@ -40,7 +43,7 @@ def count_when_asked(intent: str, code: str, spans: Spans) -> tuple[str, Spans]:
     value = tree.body[0].value
     if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "len":
         return code, spans
-    if answer_type(intent, value) not in _COLLECTIONS:
+    if answer_type(intent, value, returns) not in _COLLECTIONS:
         return code, spans
     start, end = len(code) - len(code.lstrip()), len(code.rstrip())
     return replace_ranges(code, spans, [(start, start, "len("), (end, end, ")")])

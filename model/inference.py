@@ -549,7 +549,8 @@ class Engine:
             scores = scores - self.missing_weight * np.asarray(missing)
         wanted = asked_type(intent) if self.type_weight else None
         if wanted is not None:
-            agree = [answers_asked_type(intent, c.code, wanted) for c in candidates]
+            returns = self.checker.table_returns
+            agree = [answers_asked_type(intent, c.code, wanted, returns) for c in candidates]
             scores = scores + self.type_weight * np.asarray(agree)
         ranked = rank(candidates, scores, len(candidates))
         return tuple(
@@ -622,7 +623,7 @@ class Engine:
         code, spans = use_named_separator(intent, code, spans)
         code, spans = encode_text_arguments(intent, code, spans)
         code, spans = append_modes(intent, code, spans)
-        code, spans = count_when_asked(intent, code, spans)
+        code, spans = count_when_asked(intent, code, spans, self.checker.table_returns)
         code, spans = plain_negative_indices(code, spans)
         code, spans = run_command_words(intent, code, spans)
         code, spans = strip_named_side(intent, code, spans)

@@ -79,6 +79,17 @@ _METHOD_RETURNS = {
         ),
         "encode": "bytes",
     },
+    "bytes": {
+        **dict.fromkeys(
+            ("lower", "upper", "strip", "lstrip", "rstrip", "replace", "join", "title"), "bytes"
+        ),
+        **dict.fromkeys(("capitalize", "center", "ljust", "rjust", "zfill"), "bytes"),
+        **dict.fromkeys(("removeprefix", "removesuffix", "translate", "expandtabs"), "bytes"),
+        **dict.fromkeys(("split", "rsplit", "splitlines"), "list"),
+        **dict.fromkeys(("count", "find", "rfind", "index", "rindex"), "int"),
+        **dict.fromkeys(("startswith", "endswith", "isdigit", "isalpha", "isspace"), "bool"),
+        **dict.fromkeys(("decode", "hex"), "str"),
+    },
     # `open(...)`'s file, by mode: `open(p).read().decode(...)` is Python 2 (str has no decode).
     "textfile": {"read": "str", "readline": "str", "readlines": "list"},
     "binaryfile": {"read": "bytes", "readline": "bytes", "readlines": "list"},

@@ -40,3 +40,13 @@ def test_the_asked_type_is_read_off_the_intent(intent: str, wanted: str | None) 
 )
 def test_only_a_call_of_the_asked_type_agrees(intent: str, code: str, agrees: float) -> None:
     assert answers_asked_type(intent, code) == agrees
+
+
+def test_the_api_table_s_returns_say_what_more_calls_give() -> None:
+    intent = "encode string `s` in base64 as a string"
+    returns = {"email.base64mime.body_encode": "str", "base64.b64encode": "bytes"}
+    assert answers_asked_type(intent, "email.base64mime.body_encode(s)") == 0.0
+    assert answers_asked_type(intent, "email.base64mime.body_encode(s)", None, returns) == 1.0
+    # a bytes method's result: decode gives text
+    assert answers_asked_type(intent, "base64.b64encode(s.encode()).decode()", None, returns) == 1.0
+    assert answers_asked_type(intent, "base64.b64encode(s.encode())", None, returns) == 0.0

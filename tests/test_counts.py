@@ -49,3 +49,11 @@ def test_spans_move_with_the_text() -> None:
         "how many files are in 'data'", "os.listdir('data')", ((11, 17),)
     )
     assert code == "len(os.listdir('data'))" and code[spans[0][0] : spans[0][1]] == "'data'"
+
+
+def test_a_function_the_table_says_returns_a_list_is_counted_too() -> None:
+    intent = "how many of the names `names` match '*.txt'"
+    code = "fnmatch.filter(names, '*.txt')"
+    assert count_when_asked(intent, code, ())[0] == code
+    returns = {"fnmatch.filter": "list"}
+    assert count_when_asked(intent, code, (), returns)[0] == f"len({code})"
