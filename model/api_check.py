@@ -267,6 +267,7 @@ class ApiChecker:
         if reason is None:
             reason = (
                 _iterates_a_number(nodes, declared)
+                or _indexes_by_text(nodes, declared)
                 or _searches_a_module(nodes, bound_modules)
                 or _unpacks_a_string(nodes)
                 or _exits_unasked(tree, intent)
@@ -614,6 +615,23 @@ def _iterates_a_number(nodes: list[ast.AST], declared: ValueTypes) -> str | None
             kind = declared.of(node.iter)
             if kind in NUMBER_TYPES or kind == "NoneType":
                 return f"iterates over {ast.unparse(node.iter)}, which is a {kind}"
+    return None
+
+
+_SEQUENCES = frozenset({"list", "tuple", "str", "bytes"})
+
+
+def _indexes_by_text(nodes: list[ast.AST], declared: ValueTypes) -> str | None:
+    """`items['x']` under "list `items`": a sequence indexed by a string (a TypeError), the
+    beam's or a dict-keyed pair's way with a key the intent names."""
+    for node in nodes:
+        if not isinstance(node, ast.Subscript):
+            continue
+        key = node.slice
+        if isinstance(key, ast.Constant) and isinstance(key.value, str):
+            kind = declared.of(node.value)
+            if kind in _SEQUENCES:
+                return f"indexes {ast.unparse(node.value)}, a {kind}, with the string {key.value!r}"
     return None
 
 

@@ -526,3 +526,19 @@ def test_a_function_s_stubbed_return_type_is_checked_like_a_literal_s() -> None:
 def test_a_table_s_returns_must_name_types() -> None:
     with pytest.raises(ApiTableError, match="returns"):
         ApiTable.from_json({"format": 1, "modules": {}, "returns": {"os.listdir": 3}})
+
+
+def test_a_sequence_indexed_by_a_string_fails() -> None:
+    def reason(code: str, intent: str) -> str | None:
+        return ApiChecker(TABLE).check(code, SourceContext.EMPTY, intent).reason
+
+    assert reason("items['x'].start()", "put 'x' at the start of list `items`") == (
+        "indexes items, a list, with the string 'x'"
+    )
+    assert reason("s.split()['x']", "split string `s`") == (
+        "indexes s.split(), a list, with the string 'x'"
+    )
+    # a dict, a value of unknown type, an int index: fine
+    assert reason("d['a']", "get key 'a' of dict `d`") is None
+    assert reason("df['a']", "get column 'a' of dataframe `df`") is None
+    assert reason("items[0]", "first of list `items`") is None
