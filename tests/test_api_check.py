@@ -535,8 +535,8 @@ def test_a_sequence_indexed_by_a_string_fails() -> None:
     assert reason("items['x'].start()", "put 'x' at the start of list `items`") == (
         "indexes items, a list, with the string 'x'"
     )
-    assert reason("s.split()['x']", "split string `s`") == (
-        "indexes s.split(), a list, with the string 'x'"
+    assert reason("sorted(words)['x']", "sort the words `words`") == (
+        "indexes sorted(words), a list, with the string 'x'"
     )
     # a dict, a value of unknown type, an int index: fine
     assert reason("d['a']", "get key 'a' of dict `d`") is None
