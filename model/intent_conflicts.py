@@ -176,6 +176,16 @@ _OPPOSITES = (
         "copies one file, not a directory",
         "copy a directory with what is in it",
     ),
+    # "check if key `k` exists in dict `d`": `k in list(d.values())` looks among the values.
+    # (Not the other way: `sorted(d.keys(), key=d.get)` sorts "by value" rightly.)
+    _Opposite(
+        _words(r"\bkeys?\b"),
+        _words(r"\bvalues?\b|\bitems?\b|\bkey\s*="),
+        _words(r"^(values|itervalues)$"),
+        _words(r"^(keys|iterkeys|items|iteritems)$"),
+        "reads a dict's values",
+        "look at the keys",
+    ),
 )
 # Reading and writing a serialisation format (`json.loads` vs `json.dumps`).
 _READS = _words(

@@ -160,6 +160,7 @@ CHECKER = ApiChecker(TABLE)
         ),
         ("check if string `s` ends with a newline", "s.endswith(('.mp3', '.avi'))", "'.mp3'"),
         ("find the shortest word in `words`", "words.split()", "finds no minimum"),
+        ("check if key `k` exists in dict `d`", "k in list(d.values())", "a dict's values"),
     ],
 )
 def test_a_contradicting_candidate_fails_and_says_why(intent: str, code: str, why: str) -> None:
@@ -257,6 +258,10 @@ def test_a_contradicting_candidate_fails_and_says_why(intent: str, code: str, wh
         ("split `row` on ', '", "row.split(', ')"),
         ("find the longest word in `words`", "sorted(words, key=len)[-1]"),
         ("get the 3 most common words in counter `tally`", "tally.most_common(3)"),
+        ("check if key `k` exists in dict `d`", "k in d"),
+        ("get the key of the largest value in dict `d`", "max(d, key=d.get)"),
+        ("get the keys of dict `d` whose values are over 3", "[k for k, v in d.items() if v > 3]"),
+        ("sort the keys of dict `d` by value", "sorted(d.keys(), key=d.get)"),
         (
             "split `s` into chunks of at most 10 characters",
             "[s[i:i + 10] for i in range(0, len(s), 10)]",
