@@ -217,6 +217,7 @@ class ApiChecker:
         known = set(_BUILTINS) | context.names | set(bound_modules) | own_names | ticked
         called = {id(n.func) for n in nodes if isinstance(n, ast.Call)}
         needed: dict[str, str] = {}
+        undefined: str | None = None  # the first name nothing binds; the rest still read
         for node in nodes:
             if not (
                 isinstance(node, ast.Name)
@@ -234,12 +235,18 @@ class ApiChecker:
                 continue
             module = self._module_named(name)
             if module is None:
-                return CheckResult(False, f"name {name!r} is not defined")
+                undefined = undefined or name
+                known.add(name)
+                continue
             bound_modules[name] = module
             needed[name] = f"import {module}" if module == name else f"import {module} as {name}"
+        used = [n for n in nodes if isinstance(n, ast.Attribute | ast.Call)]
+        if undefined is not None:
+            # the imports it needs all the same: a failing candidate may still be offered last
+            imports = tuple(self._with_submodules(needed.values(), used))
+            return CheckResult(False, f"name {undefined!r} is not defined", imports)
         # a back-ticked `list` or `dict` is the user's variable, shadowing the builtin
         shadowing = context.names | own_names | set(bound_modules) | (ticked & _BUILTINS)
-        used = [n for n in nodes if isinstance(n, ast.Attribute | ast.Call)]
         stated = {**name_types(intent), **dict(context.types), **declared_types(intent)}
         # `n = [int(i) for i in n.split()]` reads the user's `n` before binding its own
         rebound = own_names - _rebinds_itself(tree)

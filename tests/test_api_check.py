@@ -542,3 +542,10 @@ def test_a_sequence_indexed_by_a_string_fails() -> None:
     assert reason("d['a']", "get key 'a' of dict `d`") is None
     assert reason("df['a']", "get column 'a' of dataframe `df`") is None
     assert reason("items[0]", "first of list `items`") is None
+
+
+def test_a_candidate_failing_on_a_name_still_lists_the_imports_it_needs() -> None:
+    # all candidates may fail; the one offered last must still bring its import lines
+    found = ApiChecker(TABLE).check("os.system(['x.sh', str(domid)])", SourceContext.EMPTY)
+    assert not found.ok and found.reason == "name 'domid' is not defined"
+    assert found.imports == ("import os",)
