@@ -596,10 +596,10 @@ class Engine:
         at all where it asks for no order (`sort_order`), joining or splitting with the
         separator the intent names (`separators`), the text a bytes API is given encoded
         (`text_to_bytes`), a file opened for appending where the intent says append
-        (`open_modes`), the `len` of a list where the intent asks how many (`counts`), and negative
+        (`open_modes`), the `len` of a list where the intent asks how many (`counts`), negative
         indices without the parentheses some training snippets put around them
-        (`negative_indices`), and a command string run without a shell given as its words
-        (`command_words`), stripping the side the intent names (`strip_sides`), and a bytes
+        (`negative_indices`), a command string run without a shell given as its words
+        (`command_words`), the side the intent names stripped (`strip_sides`), and a bytes
         answer decoded where the intent asks for a string (`bytes_to_text`)."""
         code, spans = open_file_arguments(
             candidate.code,

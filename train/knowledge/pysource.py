@@ -286,10 +286,8 @@ def plain_return(annotation: ast.expr | None) -> str | None:
     "NoneType"), or None for anything else (a union, a type variable, a class)."""
     if isinstance(annotation, ast.Constant) and annotation.value is None:
         return "NoneType"
-    if isinstance(annotation, ast.Subscript):
+    if isinstance(annotation, ast.Subscript):  # `list[str]` is a list
         annotation = annotation.value
-        if isinstance(annotation, ast.Name) and annotation.id in ("str", "bytes", "int", "float"):
-            return None  # not a generic: a subscript of it is no plain type
     if isinstance(annotation, ast.Attribute) and isinstance(annotation.value, ast.Name):
         annotation = ast.Name(annotation.attr) if annotation.value.id == "typing" else annotation
     return _PLAIN_RETURNS.get(annotation.id) if isinstance(annotation, ast.Name) else None
