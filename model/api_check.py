@@ -37,7 +37,7 @@ from codeqa_model.api_table import (
 )
 from codeqa_model.asked_siblings import unsaid_digit_names
 from codeqa_model.ast_walk import walk
-from codeqa_model.command_words import RUNS_A_PROGRAM
+from codeqa_model.command_words import RUNS_A_PROGRAM, command_text
 from codeqa_model.context import SourceContext
 from codeqa_model.file_args import PATH_RE
 from codeqa_model.intent_conflicts import conflict, ticked_names
@@ -773,13 +773,14 @@ def _value_misfit(call: ast.Call, path: str, declared: ValueTypes) -> str | None
             json.loads(text)
         except ValueError:
             return f"gets {text!r}, which is not JSON text"
-    if path in RUNS_A_PROGRAM and isinstance(text, str) and len(text.split()) > 1:
+    command = command_text(call) if path in RUNS_A_PROGRAM else None
+    if command is not None:
         shell = any(
             k.arg == "shell" and isinstance(k.value, ast.Constant) and k.value.value
             for k in call.keywords
         )
         if not shell:
-            return f"runs {text!r} as one program's name (a list of words or shell=True runs it)"
+            return f"runs {command!r} as one program's name (a list of words or shell=True runs it)"
     if path in ("isinstance", "issubclass") and len(call.args) == 2:
         kind = call.args[1]
         if isinstance(kind, ast.Constant) or literal_type(kind) not in (None, "tuple"):

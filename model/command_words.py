@@ -34,20 +34,27 @@ def run_command_words(intent: str, code: str, spans: Spans) -> tuple[str, Spans]
     return rewrite(code, spans, lambda tree, where: _command_edits(tree, where, shell))
 
 
+def command_text(call: ast.Call) -> str | None:
+    """The command `call` passes first when it is a string literal of several words (`'ls -l'`,
+    which a subprocess function without a shell takes for one program's name), else None."""
+    first = call.args[0] if call.args else None
+    if isinstance(first, ast.Constant) and isinstance(first.value, str):
+        return first.value if len(first.value.split()) > 1 else None
+    return None
+
+
 def _command_edits(tree: ast.Module, where: SourcePositions, shell: bool) -> Edits:
     edits: Edits = []
     for node in ast.walk(tree):
-        if not isinstance(node, ast.Call) or not node.args:
+        if not isinstance(node, ast.Call):
             continue
         if ".".join(dotted_parts(node.func) or []) not in RUNS_A_PROGRAM:
             continue
-        first = node.args[0]
-        if not (isinstance(first, ast.Constant) and isinstance(first.value, str)):
+        text = command_text(node)
+        if text is None or any(k.arg == "shell" for k in node.keywords):
             continue
-        if len(first.value.split()) < 2 or any(k.arg == "shell" for k in node.keywords):
-            continue
-        _, end = where.extent(first)
-        if shell or _SHELL_ONLY.search(first.value):
+        _, end = where.extent(node.args[0])
+        if shell or _SHELL_ONLY.search(text):
             _, call_end = where.extent(node)
             comma = where.code[: call_end - 1].rstrip().endswith(",")
             edits.append((call_end - 1, call_end - 1, " shell=True" if comma else ", shell=True"))
