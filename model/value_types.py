@@ -153,6 +153,7 @@ BUILTIN_MEMBERS: dict[str, frozenset[str]] = {
     "dict_items": frozenset(dir({}.items())),
 }
 NUMBER_TYPES = frozenset({"int", "float", "bool"})
+_SLICEABLE = frozenset({"list", "tuple", "str", "bytes"})
 
 
 @dataclass(frozen=True)
@@ -176,7 +177,17 @@ class ValueTypes:
             if chain and chain[0] in self.modules:
                 return _MODULE_VALUES.get(".".join([self.modules[chain[0]], *chain[1:]]))
             return None
+        if isinstance(node, ast.Subscript):
+            return self._item(node)
         return literal_type(node)
+
+    def _item(self, node: ast.Subscript) -> str | None:
+        """A slice of a sequence is one of its kind (`xs[:5].get(k)` is a list's `get`); any
+        part of a string is a string."""
+        owner = self.of(node.value)
+        if owner == "str" or (owner in _SLICEABLE and isinstance(node.slice, ast.Slice)):
+            return owner
+        return None
 
     def _returned(self, call: ast.Call) -> str | None:
         func = call.func

@@ -182,6 +182,8 @@ def test_a_name_the_intent_gives_a_type_is_checked_as_that_type(checker: ApiChec
     assert not result.ok and result.reason == "'list' object has no attribute 'items'"
     assert not checker.check("s.isdigit(1)", SourceContext.EMPTY, "is string `s` digits").ok
     assert checker.check("s.isdigit()", SourceContext.EMPTY, "is string `s` digits").ok
+    first = checker.check("xs[:5].items()", SourceContext.EMPTY, "first 5 of the list `xs`")
+    assert first.reason == "'list' object has no attribute 'items'"
     # types the table does not list, and names the candidate binds itself, are not judged
     assert checker.check("d.items()", SourceContext.EMPTY, "items of dict `d`").ok
     assert checker.check("xs = {}\nxs.items()", SourceContext.EMPTY, "sort list `xs`").ok

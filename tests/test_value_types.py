@@ -39,6 +39,11 @@ def expr(code: str) -> ast.expr:
         ("max(xs)", None),
         ("d.get(1)", None),
         ("-x", None),
+        ("xs[:5]", "list"),  # a slice of a sequence is one of its kind
+        ("s[1:].upper()", "str"),
+        ("s[0]", "str"),  # any part of a string is a string
+        ("xs[0]", None),  # an item is anything
+        ("d[1:2]", None),
     ],
 )
 def test_types_read_off_the_code(code: str, kind: str | None) -> None:
