@@ -70,6 +70,7 @@ from codeqa_model.context import SourceContext
 from codeqa_model.counts import count_when_asked
 from codeqa_model.date_formats import fit_date_formats
 from codeqa_model.diversity import MAX_SAME_APIS, Variety
+from codeqa_model.extremes import find_asked_extreme
 from codeqa_model.file_args import open_file_arguments, path_names
 from codeqa_model.file_spelling import spell_for_file
 from codeqa_model.generator import Candidate, parses
@@ -599,8 +600,9 @@ class Engine:
         (`open_modes`), the `len` of a list where the intent asks how many (`counts`), negative
         indices without the parentheses some training snippets put around them
         (`negative_indices`), a command string run without a shell given as its words
-        (`command_words`), the side the intent names stripped (`strip_sides`), and a bytes
-        answer decoded where the intent asks for a string (`bytes_to_text`)."""
+        (`command_words`), the side the intent names stripped (`strip_sides`), a bytes
+        answer decoded where the intent asks for a string (`bytes_to_text`), and the max or
+        min of a collection where the intent asks for its largest or smallest (`extremes`)."""
         code, spans = open_file_arguments(
             candidate.code,
             candidate.slot_spans,
@@ -628,6 +630,7 @@ class Engine:
         code, spans = run_command_words(intent, code, spans)
         code, spans = strip_named_side(intent, code, spans)
         code, spans = decode_bytes_answer(intent, code, spans, self.checker.table_returns)
+        code, spans = find_asked_extreme(intent, code, spans, self.checker.table_returns)
         if code == candidate.code:
             return candidate
         if not parses(code) and parses(candidate.code):

@@ -323,6 +323,7 @@ def conflict(
         or _writes_nothing(nodes, said)
         or _tests_unasked_property(calls, said, nodes)
         or _computes_no_extreme(called, said)
+        or _reduces_the_keys(calls, intent, variables)
     )
 
 
@@ -350,6 +351,12 @@ class _Said:
     tests: frozenset[str]  # the properties (`_PROPERTY_WORDS`) the intent asks about
     extremes: tuple[str, ...]  # "max"/"min": the extreme the intent asks for (`_EXTREMES`)
     about_a_file: bool  # says something of reading, writing or what a file holds
+
+
+def asked_extremes(intent: str) -> tuple[str, ...]:
+    """ "max" and/or "min": the largest or smallest of something the intent asks for (a cap or a
+    bound asks for none)."""
+    return _read(intent).extremes
 
 
 def ticked_names(intent: str) -> list[str]:
@@ -820,6 +827,8 @@ _EXTREMES = {
 # Sorting finds either end; a cap or a bound asks for no extreme ("most" and "least" are left
 # out: "most common", "least squares", "the most efficient way").
 _SORTS = frozenset(("sorted", "sort", "sort_values", "most_common", "heapify", "bisect"))
+# every call (by its last name part) that finds an extreme or an order
+FINDS_AN_EXTREME = _SORTS | _EXTREMES["max"][1] | _EXTREMES["min"][1]
 _BOUNDS = _words(r"\b(at most|at least|up to|no more|cap\w*|clamp\w*|clip\w*|limit\w*|bound\w*)\b")
 
 
@@ -836,6 +845,32 @@ def _computes_no_extreme(calls: list[_Called], said: _Said) -> str | None:
             return (
                 f"finds no {'maximum' if side == 'max' else 'minimum'}, which the intent asks for"
             )
+    return None
+
+
+# Calls that read every item of what they are given; given a dict, they read its keys.
+_READS_ALL = frozenset(("max", "min", "sum", "sorted", "set", "list", "any", "all"))
+_ASKS_VALUES = _words(r"\bvalues?\b")
+_ASKS_KEYS = _words(r"\bkeys?\b|\bitems?\b|\bpairs?\b")
+
+
+def _reduces_the_keys(
+    calls: list[ast.Call], intent: str, variables: Mapping[str, str]
+) -> str | None:
+    """`max(d)` under "get the largest value in the dict `d`": a dict given whole to a call
+    that reads its items reads the keys; the intent asks about the values (and not the keys).
+    A `key=` (`max(d, key=d.get)`) looks at the values through the keys."""
+    if not _ASKS_VALUES.search(intent) or _ASKS_KEYS.search(intent):
+        return None
+    for call in calls:
+        func = call.func
+        if not (isinstance(func, ast.Name) and func.id in _READS_ALL and call.args):
+            continue
+        first = call.args[0]
+        keyed = any(k.arg == "key" for k in call.keywords)
+        if isinstance(first, ast.Name) and variables.get(first.id) == "dict" and not keyed:
+            name = first.id
+            return f"{func.id}({name}) reads the keys of `{name}`; the intent asks for its values"
     return None
 
 

@@ -161,6 +161,8 @@ CHECKER = ApiChecker(TABLE)
         ("check if string `s` ends with a newline", "s.endswith(('.mp3', '.avi'))", "'.mp3'"),
         ("find the shortest word in `words`", "words.split()", "finds no minimum"),
         ("check if key `k` exists in dict `d`", "k in list(d.values())", "a dict's values"),
+        ("get the largest value in the dict `d`", "max(d)", "reads the keys of `d`"),
+        ("sum the values of the dict `prices`", "sum(prices)", "reads the keys of `prices`"),
     ],
 )
 def test_a_contradicting_candidate_fails_and_says_why(intent: str, code: str, why: str) -> None:
@@ -177,6 +179,10 @@ def test_a_contradicting_candidate_fails_and_says_why(intent: str, code: str, wh
         ("convert `s` to lowercase", "s.lower()"),
         ("difference between the largest and smallest of `xs`", "max(xs) - min(xs)"),
         ("cap `x` at a maximum of 10", "min(x, 10)"),
+        ("get the largest value in the dict `d`", "max(d.values())"),
+        ("get the key with the largest value in dict `d`", "max(d, key=d.get)"),
+        ("get the largest key in the dict `d`", "max(d)"),
+        ("get the largest value in the list `d`", "max(d)"),  # not a dict
         ("parse json string `text`", "json.loads(text)"),
         (
             "read json 'a.json' and write it pretty to 'b.json'",
