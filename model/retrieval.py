@@ -76,6 +76,12 @@ def stem(word: str) -> str:
     return word
 
 
+def fold(term: str) -> str:
+    """A term as the word search compares it: a final e dropped, since `stem` strips "-ed" and
+    "-ing" but leaves the base form whole ("merged" → merg, "merge" → merge)."""
+    return term[:-1] if len(term) > 3 and term.endswith("e") else term
+
+
 # Docs say "Return ...", users say "get ..."; a few such pairs, after stemming.
 _SYNONYMS = {
     "return": "get",
@@ -754,7 +760,7 @@ class RetrievalIndex:
             )
         # every entry's terms (what `to_json` stores, so a load skips the tokenising)
         self.doc_terms = doc_terms
-        self.idf, self.postings = build_postings(doc_terms, scheme, k1, b)
+        self.idf, self.postings = build_postings(doc_terms.folded(fold), scheme, k1, b)
         self._k1 = k1
 
     @functools.cached_property
@@ -820,9 +826,11 @@ class RetrievalIndex:
         Numbers are no query words: "the last 3 elements" is about the last elements, and the
         entry's number is replaced by the intent's when filled (`_number_edits`); matching it
         ranked "the first and last 3 elements" above "the last 10 elements"."""
-        words = set(terms(canonical_intent))
+        words = {fold(w) for w in terms(canonical_intent)}
         counts = Counter(
-            w for w in terms(canonical_intent, values) if w in self.postings and not w.isdigit()
+            w
+            for w in map(fold, terms(canonical_intent, values))
+            if w in self.postings and not w.isdigit()
         )
         if not counts:
             return None

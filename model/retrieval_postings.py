@@ -13,7 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,6 +55,24 @@ class DocTerms:
             np.asarray(ids, dtype=np.int64),
             np.asarray(counts, dtype=np.int64),
         )
+
+    def folded(self, fold: Callable[[str], str]) -> DocTerms:
+        """The same entries with every term mapped by `fold`; the terms it makes one are
+        counted together (each entry's terms then in vocabulary order: postings and lengths
+        do not depend on it)."""
+        new_vocab: dict[str, int] = {}
+        to_new = np.array(
+            [new_vocab.setdefault(fold(w), len(new_vocab)) for w in self.vocab], dtype=np.int64
+        )
+        if len(new_vocab) == len(self.vocab):
+            return DocTerms(tuple(new_vocab), self.ptr, to_new[self.ids], self.counts)
+        size = len(new_vocab)
+        entry = np.repeat(np.arange(len(self), dtype=np.int64), np.diff(self.ptr))
+        keys, where = np.unique(entry * size + to_new[self.ids], return_inverse=True)
+        counts = np.bincount(where, weights=self.counts).astype(np.int64)
+        sizes = np.bincount(keys // size, minlength=len(self))
+        ptr = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        return DocTerms(tuple(new_vocab), ptr, keys % size, counts)
 
     def terms_of(self, i: int) -> list[str]:
         """Entry i's distinct terms in first-occurrence order."""

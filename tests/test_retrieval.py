@@ -7,6 +7,7 @@ import json
 
 import numpy as np
 import pytest
+from codeqa_model import retrieval
 from codeqa_model.retrieval import (
     RetrievalIndex,
     combine_with_retrieval,
@@ -77,6 +78,19 @@ def test_nearest_entry_wins_and_values_are_put_in(index: RetrievalIndex) -> None
 def test_doc_entries_answer_everyday_phrasing(index: RetrievalIndex) -> None:
     assert index.candidates("make a directory `out`", k=1)[0].code == "os.mkdir(out)"
     assert index.candidates("delete file `p`", k=1)[0].code == "os.remove(p)"
+
+
+def test_a_word_and_its_past_form_are_one_search_word() -> None:
+    # `stem` takes "merged" to "merg" and leaves "merge": `fold` makes them one
+    pairs = [
+        ("Create a new dictionary with the merged keys and values of `d` and `other`.",
+         "d | other", "apidocs"),
+        ("Return a dictionary of the keys of `d`.", "dict.fromkeys(d)", "apidocs"),
+    ]  # fmt: skip
+    assert retrieval.fold("merge") == retrieval.fold("merg") == "merg"
+    for scheme in ("bm25", "tfidf"):
+        index = RetrievalIndex.from_pairs(pairs, scheme=scheme)
+        assert index.candidates("merge dict `a` into `b`", 1)[0].code == "a | b"
 
 
 def test_duplicate_code_is_returned_once(index: RetrievalIndex) -> None:

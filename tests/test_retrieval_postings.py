@@ -174,3 +174,18 @@ def test_load_index_remembers_by_content_a_few_indexes() -> None:
     assert retrieval.LOADED_KEPT == 4
     again = retrieval.load_index(texts[0])
     assert again is not first and again.entries == first.entries
+
+
+def test_folded_terms_count_together_and_post_as_a_python_build_of_the_folded_docs() -> None:
+    docs = [Counter({"merg": 1, "merge": 2, "dict": 1}), Counter(), Counter({"file": 1})]
+    folded = DocTerms.from_counters(docs).folded(lambda w: w.removesuffix("e"))
+    assert folded.vocab == ("merg", "dict", "fil")
+    assert [sorted(folded.terms_of(i)) for i in range(3)] == [["dict", "merg"], [], ["fil"]]
+    want_docs = [Counter({"merg": 3, "dict": 1}), Counter(), Counter({"fil": 1})]
+    for scheme in ("tfidf", "bm25"):
+        idf, postings = build_postings(folded, scheme, 1.2, 0.75)
+        want_idf, want = python_postings(want_docs, scheme)
+        assert idf == want_idf
+        assert {w: (p[0].tolist(), p[1].tolist()) for w, p in postings.items()} == want
+    same = DocTerms.from_counters(DOCS)
+    assert same.folded(str).vocab == same.vocab  # nothing merged: the same arrays
