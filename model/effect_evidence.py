@@ -6,8 +6,9 @@ the counter `tally`" looks right to it (the names match), and `print("hello")` f
 
 - `unasked_effect`: a short block (at most `MAX_LINES` lines, `MAX_CALLS` distinct calls) has
   an effect of `EFFECTS` — it deletes (`os.remove`, `.clear()`), stops a process (`.kill()`),
-  sleeps, seeds the random generator, exits, or writes (a `write`/`dump`/`save` call,
-  `open(p, "w")`, a `ZipFile(p, "w")`) — while no intent word asks for that effect ("remove",
+  sleeps, seeds the random generator, exits, writes (a `write`/`dump`/`save` call,
+  `open(p, "w")`, a `ZipFile(p, "w")`), creates a directory, moves or renames a file, or
+  changes the working directory — while no intent word asks for that effect ("remove",
   "wait", "seed", "exit", "save" ...; compared by their stems, so "removing" asks for a removal
   and "writing" for a write; under a whether-question the `STATES` ask for nothing: "check if
   the list is empty" asks for no `.clear()`). Long blocks, such as whole mined functions, do
@@ -64,6 +65,15 @@ EFFECTS = (
      "abort", "end", "kill", "halt", "status", "code", "close", "fail", "error"})),
     ("writes", frozenset({"write", "writelines", "writerow", "writerows", "dump", "save",
      "savefig"}), _ASK_WRITE),
+    ("creates a directory", frozenset({"mkdir", "makedirs", "mkdtemp"}), frozenset({"create",
+     "make", "mkdir", "new", "ensure", "sure", "build", "setup", "prepare", "init",
+     "initialize", "temp", "temporary", "tmp", "scratch", "output", "copy", "extract",
+     "unpack", "unzip", "download", "save", "write", "install", "mirror", "clone"})),
+    ("moves a file", frozenset({"rename", "renames", "move"}), frozenset({"move", "rename",
+     "mv", "relocate", "transfer", "archive", "backup", "swap", "organize", "replace",
+     "name"})),
+    ("changes the working directory", frozenset({"chdir", "fchdir"}), frozenset({"change",
+     "cd", "chdir", "switch", "enter", "go", "temporarily", "set", "inside", "within"})),
 )  # fmt: skip
 _CALL = re.compile(r"(?<![\w.])((?:[A-Za-z_]\w*\.)*([A-Za-z_]\w*))\s*\(")
 _OPENER = re.compile(r"""\b((?:\w+\.)?(?:open|ZipFile|TarFile))\(([^()]*)\)""")

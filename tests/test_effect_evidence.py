@@ -31,6 +31,14 @@ from combiner_fits import fit_on_pairs
         # under a whether-question "empty" is a state, not an effect asked for
         ("check if the list `items` is empty", "empty = items.clear()", 1.0),
         ("empty the list `items`", "items.clear()", 0.0),
+        ("check whether `path` is a directory", "os.mkdir(path)\nreturn path", 1.0),
+        ("copy the file 'a.txt' to 'b.txt'", 'shutil.move("a.txt", "b.txt")', 1.0),
+        ("get the current working directory", 'os.chdir("/tmp")', 1.0),
+        ("create the folder 'out' with its parents", 'os.makedirs("out", exist_ok=True)', 0.0),
+        ("make a temporary directory", "tempfile.mkdtemp()", 0.0),
+        ("rename the file 'a.txt' to 'b.txt'", 'os.rename("a.txt", "b.txt")', 0.0),
+        ("move 'a.txt' into the folder 'old'", 'shutil.move("a.txt", "old")', 0.0),
+        ("change the working directory to 'src'", 'os.chdir("src")', 0.0),
         # the intent asks for the effect, by the same word or another that asks for it
         ("remove the key 'a' from the dict `d`", 'd.pop("a")', 0.0),
         ("removing the last element of `xs`", "xs.pop()", 0.0),
