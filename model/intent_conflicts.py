@@ -324,6 +324,7 @@ def conflict(
         or _tests_unasked_property(calls, said, nodes)
         or _computes_no_extreme(called, said)
         or _reduces_the_keys(calls, intent, variables)
+        or _extreme_unasked(called, said, intent)
     )
 
 
@@ -845,6 +846,29 @@ def _computes_no_extreme(calls: list[_Called], said: _Said) -> str | None:
             return (
                 f"finds no {'maximum' if side == 'max' else 'minimum'}, which the intent asks for"
             )
+    return None
+
+
+# Words under which a max or min is a step of the answer, not the answer's change of subject:
+# a range, a bound, a size to pad or scale to, a most or least.
+_EXTREME_STEP = _words(
+    r"\b(range|spread|between|normali[sz]\w*|scal\w*|pad\w*|width|widest|align\w*|justif\w*|"
+    r"most|least|top|best|worst|peak|extreme\w*|limit\w*|bound\w*|clamp\w*|clip\w*|cap\w*|"
+    r"at most|at least|up to|no more|closest|nearest|furthest|farthest|first|last|earliest|"
+    r"latest|oldest|newest|recent\w*|sort\w*|order\w*|rank\w*|argmax|argmin|index|mode|common|"
+    r"frequent\w*|popular|majority|dominant|winn\w*)\b"
+)
+
+
+def _extreme_unasked(called: list[_Called], said: _Said, intent: str) -> str | None:
+    """`max(len(word) for word in s)` under "get the length of the string `s`": a max or min
+    the intent asks for nowhere (no extreme, no range, bound, order or size to fit)."""
+    if said.extremes or _EXTREME_STEP.search(intent):
+        return None
+    for call in called:
+        if call.last in ("max", "min"):
+            side = "maximum" if call.last == "max" else "minimum"
+            return f"takes the {side}, which the intent does not ask for"
     return None
 
 

@@ -163,6 +163,8 @@ CHECKER = ApiChecker(TABLE)
         ("check if key `k` exists in dict `d`", "k in list(d.values())", "a dict's values"),
         ("get the largest value in the dict `d`", "max(d)", "reads the keys of `d`"),
         ("sum the values of the dict `prices`", "sum(prices)", "reads the keys of `prices`"),
+        ("get the length of the string `s`", "max(len(w) for w in s)", "takes the maximum"),
+        ("get the average of the list `nums`", "min(x for x in nums if x > 2)", "the minimum"),
     ],
 )
 def test_a_contradicting_candidate_fails_and_says_why(intent: str, code: str, why: str) -> None:
@@ -183,6 +185,12 @@ def test_a_contradicting_candidate_fails_and_says_why(intent: str, code: str, wh
         ("get the key with the largest value in dict `d`", "max(d, key=d.get)"),
         ("get the largest key in the dict `d`", "max(d)"),
         ("get the largest value in the list `d`", "max(d)"),  # not a dict
+        # a max or min as a step: a range, a bound, a size to pad to, the most common
+        ("get the range of the list `xs`", "max(xs) - min(xs)"),
+        ("clamp `x` between 0 and 100", "max(0, min(x, 100))"),
+        ("pad the strings `ws` to the same width", "[w.ljust(max(map(len, ws))) for w in ws]"),
+        ("get the mode of the list `xs`", "max(set(xs), key=xs.count)"),
+        ("normalize the list `xs` to 0..1", "[(x - min(xs)) / (max(xs) - min(xs)) for x in xs]"),
         ("parse json string `text`", "json.loads(text)"),
         (
             "read json 'a.json' and write it pretty to 'b.json'",
