@@ -318,6 +318,7 @@ def conflict(
         or _skips_the_module(nodes, said)
         or _made_up_number(calls, said)
         or _made_up_text(calls, said, intent)
+        or _compares_made_up_text(nodes, said, intent)
         or _opens_unasked(names, said)
         or _uses_a_value_on_itself(nodes)
         or _writes_nothing(nodes, said)
@@ -700,6 +701,43 @@ def _made_up_text(calls: list[ast.Call], said: _Said, intent: str) -> str | None
             text = made_up(part)
             if text is not None:
                 return f"passes {text!r} to `{func.value.id}`; the intent says no such text"
+    return None
+
+
+def _compares_made_up_text(nodes: list[ast.AST], said: _Said, intent: str) -> str | None:
+    """`any(d['name'] == 'Test' for d in d)` under "check if the key 'name' is in the dict
+    `d`": the user's variable (a part of it, or an item a loop takes from it) compared with
+    text the intent never says."""
+    lowered = intent.lower()
+    mine = {name for name, n in said.given.items() if n}
+    for node in nodes:
+        if (
+            isinstance(node, ast.comprehension | ast.For)
+            and isinstance(node.target, ast.Name)
+            and isinstance(node.iter, ast.Name)
+            and node.iter.id in mine
+        ):
+            mine.add(node.target.id)
+    for node in nodes:
+        if not (isinstance(node, ast.Compare) and len(node.ops) == 1):
+            continue
+        if not isinstance(node.ops[0], ast.Eq | ast.NotEq):
+            continue  # `c in 'aeiou'` asks whether it is one of a set of letters
+        left, right = node.left, node.comparators[0]
+        for side, other in ((left, right), (right, left)):
+            base = side
+            while isinstance(base, ast.Subscript | ast.Attribute):
+                base = base.value
+            text = other.value if isinstance(other, ast.Constant) else None
+            if (
+                isinstance(base, ast.Name)
+                and base.id in mine
+                and isinstance(text, str)
+                and len(text) > 1
+                and any(c.isalnum() for c in text)
+                and text.lower() not in lowered
+            ):
+                return f"compares `{base.id}` with {text!r}, which the intent never says"
     return None
 
 

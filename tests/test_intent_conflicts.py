@@ -164,6 +164,8 @@ CHECKER = ApiChecker(TABLE)
         ("get the largest value in the dict `d`", "max(d)", "reads the keys of `d`"),
         ("sum the values of the dict `prices`", "sum(prices)", "reads the keys of `prices`"),
         ("get the length of the string `s`", "max(len(w) for w in s)", "takes the maximum"),
+        ("check if key 'name' is in dict `d`", "any(x['name'] == 'Test' for x in d)", "'Test'"),
+        ("check if `row` has a name", "row.name != 'unknown'", "compares `row` with 'unknown'"),
         ("get the average of the list `nums`", "min(x for x in nums if x > 2)", "the minimum"),
     ],
 )
@@ -187,6 +189,9 @@ def test_a_contradicting_candidate_fails_and_says_why(intent: str, code: str, wh
         ("get the largest value in the list `d`", "max(d)"),  # not a dict
         # a max or min as a step: a range, a bound, a size to pad to, the most common
         ("get the range of the list `xs`", "max(xs) - min(xs)"),
+        ("check if the string `s` is 'yes'", "s == 'yes'"),  # the intent's own text
+        ("check if the string `s` is empty", "s == ''"),
+        ("check if `x` is positive", "y = 'abc'\ny == 'abc' and x > 0"),  # not the user's
         ("clamp `x` between 0 and 100", "max(0, min(x, 100))"),
         ("pad the strings `ws` to the same width", "[w.ljust(max(map(len, ws))) for w in ws]"),
         ("get the mode of the list `xs`", "max(set(xs), key=xs.count)"),
