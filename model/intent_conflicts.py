@@ -403,7 +403,7 @@ def _read(intent: str) -> _Said:
         extremes=tuple(
             side
             for side, (asks, _) in _EXTREMES.items()
-            if asks.search(intent) and not _BOUNDS.search(intent)
+            if asks.search(_COMMON_TERMS.sub(" ", intent)) and not _BOUNDS.search(intent)
         ),
     )
 
@@ -863,6 +863,9 @@ _EXTREMES = {
         frozenset(("min", "amin", "nanmin", "argmin", "idxmin", "nsmallest", "minimum", "fmin")),
     ),
 }
+# Names of one number, not an extreme of many: the greatest common divisor (`math.gcd`), the
+# least common multiple (`math.lcm`), the highest common factor, the lowest common denominator.
+_COMMON_TERMS = _words(r"\b(?:greatest|highest|least|lowest|smallest)\s+common\b")
 # Sorting finds either end; a cap or a bound asks for no extreme ("most" and "least" are left
 # out: "most common", "least squares", "the most efficient way").
 _SORTS = frozenset(("sorted", "sort", "sort_values", "most_common", "heapify", "bisect"))

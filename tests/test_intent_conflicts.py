@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from codeqa_model.api_check import ApiChecker
 from codeqa_model.api_table import ApiTable
+from codeqa_model.intent_conflicts import asked_extremes
 
 TABLE = ApiTable(
     {
@@ -306,3 +307,9 @@ def test_code_that_does_what_is_asked_passes(intent: str, code: str) -> None:
 def test_code_using_the_module_the_intent_names_passes(intent: str, code: str) -> None:
     result = ApiChecker(None).check(code, intent=intent)
     assert result.ok, result.reason
+
+
+def test_the_greatest_common_divisor_is_no_extreme() -> None:
+    assert asked_extremes("get the greatest common divisor of `a` and `b`") == ()
+    assert asked_extremes("the lowest common denominator of `a` and `b`") == ()
+    assert asked_extremes("get the greatest number in `xs`") == ("max",)
