@@ -319,6 +319,7 @@ def conflict(
         or _made_up_number(calls, said)
         or _made_up_text(calls, said, intent)
         or _compares_made_up_text(nodes, said, intent)
+        or _only_data(nodes, intent)
         or _opens_unasked(names, said)
         or _uses_a_value_on_itself(nodes)
         or _writes_nothing(nodes, said)
@@ -738,6 +739,31 @@ def _compares_made_up_text(nodes: list[ast.AST], said: _Said, intent: str) -> st
                 and text.lower() not in lowered
             ):
                 return f"compares `{base.id}` with {text!r}, which the intent never says"
+    return None
+
+
+_DATA = (ast.Constant, ast.List, ast.Tuple, ast.Set, ast.Dict, ast.UnaryOp, ast.USub, ast.Load)
+
+
+def _only_data(nodes: list[ast.AST], intent: str) -> str | None:
+    """`[('Jellicle', 6), ('Cats', 5)]` under "find the least common multiple of 4 and 6": code
+    that is only a literal holding values the intent never gives (a Stack Overflow question's
+    data, or its printed output) computes nothing."""
+    module = nodes[0] if nodes else None
+    if not (isinstance(module, ast.Module) and len(module.body) == 1):
+        return None
+    statement = module.body[0]
+    if not isinstance(statement, ast.Expr):
+        return None
+    inner = [n for n in nodes if n is not module and n is not statement]
+    if not inner or not all(isinstance(n, _DATA) for n in inner):
+        return None
+    lowered = intent.lower()
+    for n in inner:
+        if isinstance(n, ast.Constant) and n.value is not None:
+            text = str(n.value).lower()
+            if text.strip() and text not in lowered:
+                return f"only writes {n.value!r} and other data the intent never gives"
     return None
 
 

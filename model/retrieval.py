@@ -470,7 +470,8 @@ def fill(
     numbers = _number_edits(code, entry_intent, intent)
     edits += numbers
     if numeric and not numbers:  # "center … in 11 characters": str.center(width) → (11)
-        chosen.update(_bare_numbers_into(code, numeric - chosen.keys(), intent))
+        spread = frozenset(p for p in numeric if f"*{p}" in code)
+        chosen.update(_bare_numbers_into(code, numeric - chosen.keys(), intent, spread))
     elif not numbers:  # "between var_0 and var_1" ~ "between 5 and 10", "power var_1" ~ "power 3"
         chosen.update(_numbers_for_names(code, chosen.keys(), entry_intent, intent))
     starred = _starred_placeholders(code, fallback) if parameters and not edits else {}
@@ -578,7 +579,7 @@ def _number_edits(code: str, entry_intent: str, intent: str) -> list[tuple[int, 
 _NUMBER_PARAMETERS = frozenset(
     {"width", "n", "k", "r", "count", "size", "length", "maxsplit", "ndigits", "secs", "seconds"}
     | {"num", "number", "base", "times", "precision", "digits", "places", "days", "hours"}
-    | {"minutes", "weeks", "pow", "power", "exp", "exponent"}
+    | {"minutes", "weeks", "pow", "power", "exp", "exponent", "integers"}
 )
 
 # The words an intent calls a value of each type by ("string `s`", "list `xs`"), stemmed.
@@ -624,12 +625,19 @@ def _after_preposition(canonical_intent: str) -> frozenset[str]:
     return frozenset(found)
 
 
-def _bare_numbers_into(code: str, empty: Set[str], intent: str) -> dict[str, Slot]:
+def _bare_numbers_into(
+    code: str, empty: Set[str], intent: str, spread: Set[str] = frozenset()
+) -> dict[str, Slot]:
     """The intent's bare numbers, in order, as the values of the `empty` numeric placeholders
-    in the order the code has them."""
+    in the order the code has them; the last, when the code unpacks it (`math.lcm(*integers)`),
+    takes every number left ("the least common multiple of 4 and 6": `math.lcm(4, 6)`)."""
     places = [p for p in dict.fromkeys(_PLACEHOLDER.findall(code)) if p in empty]
     numbers = BARE_NUMBER_RE.findall(intent)
-    return {p: Slot(p, n, "var", "") for p, n in zip(places, numbers, strict=False)}
+    found = {p: Slot(p, n, "var", "") for p, n in zip(places, numbers, strict=False)}
+    if places and places[-1] in spread and len(numbers) > len(places):
+        rest = ", ".join(numbers[len(places) - 1 :])
+        found[places[-1]] = Slot(places[-1], rest, "var", "")
+    return found
 
 
 def _numbers_for_names(

@@ -166,6 +166,8 @@ CHECKER = ApiChecker(TABLE)
         ("sum the values of the dict `prices`", "sum(prices)", "reads the keys of `prices`"),
         ("get the length of the string `s`", "max(len(w) for w in s)", "takes the maximum"),
         ("check if key 'name' is in dict `d`", "any(x['name'] == 'Test' for x in d)", "'Test'"),
+        ("least common multiple of 4 and 6", "[('Jellicle', 6), ('Cats', 5)]", "'Jellicle'"),
+        ("sum the numbers 1 to 10", "[1, 2, 3]", "only writes 2"),
         ("check if `row` has a name", "row.name != 'unknown'", "compares `row` with 'unknown'"),
         ("get the average of the list `nums`", "min(x for x in nums if x > 2)", "the minimum"),
     ],
@@ -191,6 +193,8 @@ def test_a_contradicting_candidate_fails_and_says_why(intent: str, code: str, wh
         # a max or min as a step: a range, a bound, a size to pad to, the most common
         ("get the range of the list `xs`", "max(xs) - min(xs)"),
         ("check if the string `s` is 'yes'", "s == 'yes'"),  # the intent's own text
+        ("make a list of 1, 2 and 3", "[1, 2, 3]"),  # data the intent gives
+        ("make an empty dict", "{}"),
         ("check if the string `s` is empty", "s == ''"),
         ("check if `x` is positive", "y = 'abc'\ny == 'abc' and x > 0"),  # not the user's
         ("clamp `x` between 0 and 100", "max(0, min(x, 100))"),

@@ -311,3 +311,14 @@ def test_a_pair_s_one_plain_literal_is_the_value_its_intent_names_and_its_code_n
     assert _fill(prefixed, "encode string `s`") == "b'hi'.hex()"
     # doc entries' literals are documented defaults, never the user's value
     assert put_doc_entry("show `t`", ("Show text `x`.", "show(y='tab')")) == "show(y='tab')"
+
+
+def test_bare_numbers_fill_a_documented_star_parameter_all_together() -> None:
+    lcm = (
+        "Return the least common multiple of the specified integer arguments. With arguments "
+        "`integers`.",
+        "math.lcm(*integers)",
+    )
+    assert put_doc_entry("the least common multiple of 4 and 6", lcm) == "math.lcm(4, 6)"
+    assert put_doc_entry("the least common multiple of 4, 6 and 10", lcm) == ("math.lcm(4, 6, 10)")
+    assert put_doc_entry("the least common multiple of 12", lcm) == "math.lcm(12)"
