@@ -43,6 +43,7 @@ from codeqa_model.file_args import PATH_RE
 from codeqa_model.intent_conflicts import conflict, ticked_names
 from codeqa_model.name_types import name_types
 from codeqa_model.pyast import bindings, dotted_parts, parse
+from codeqa_model.removed_modules import removed_in
 from codeqa_model.value_types import BUILTIN_MEMBERS, NUMBER_TYPES, ValueTypes, literal_type
 
 __all__ = ["ApiChecker", "CheckResult"]
@@ -241,6 +242,12 @@ class ApiChecker:
             bound_modules[name] = module
             needed[name] = f"import {module}" if module == name else f"import {module} as {name}"
         used = [n for n in nodes if isinstance(n, ast.Attribute | ast.Call)]
+        for module in [*needed.values(), *own_modules.values()]:
+            path = module.split()[1] if module.startswith(("import ", "from ")) else module
+            release = removed_in(path)
+            if release is not None:
+                imports = tuple(self._with_submodules(needed.values(), used))
+                return CheckResult(False, f"{path} is gone from Python {release} on", imports)
         if undefined is not None:
             # the imports it needs all the same: a failing candidate may still be offered last
             imports = tuple(self._with_submodules(needed.values(), used))

@@ -551,3 +551,24 @@ def test_a_candidate_failing_on_a_name_still_lists_the_imports_it_needs() -> Non
     found = ApiChecker(TABLE).check("os.system(['x.sh', str(domid)])", SourceContext.EMPTY)
     assert not found.ok and found.reason == "name 'domid' is not defined"
     assert found.imports == ("import os",)
+
+
+def test_a_module_current_pythons_no_longer_ship_is_never_brought_in() -> None:
+    table = ApiTable(
+        {
+            "distutils.dir_util": {"remove_tree": ["f", "directory, verbose=1, dry_run=0"]},
+            "distutils": {"dir_util": ["m"]},
+            "imp": {"reload": ["f", "module"]},
+            "shutil": {"rmtree": ["f", "path, ignore_errors=False, onerror=None"]},
+        }
+    )
+    checker = ApiChecker(table)
+    gone = checker.check("distutils.dir_util.remove_tree('build')", SourceContext.EMPTY)
+    assert gone.reason == "distutils is gone from Python 3.12 on"
+    assert gone.imports == ("import distutils.dir_util",)  # offered last, still complete
+    own = checker.check("import imp\nimp.reload(m)", SourceContext.EMPTY, "reload `m`")
+    assert own.reason == "imp is gone from Python 3.12 on"
+    assert checker.check("shutil.rmtree('build')", SourceContext.EMPTY, "remove 'build'").ok
+    # a file that imports it already runs on a Python that has it
+    old = SourceContext.from_source("import distutils.dir_util\n")
+    assert checker.check("distutils.dir_util.remove_tree('build')", old, "remove 'build'").ok
