@@ -311,6 +311,7 @@ def conflict(
         or _ignores_its_value(calls, set(variables))
         or _serialises_backwards(names, said)
         or _harms(calls, names, said)
+        or _writes_when_reading(calls, said)
         or _misreads_values(nodes, said, set(variables))
         or _repeats_a_value(calls, names, said)
         or _topic_unasked(names, said)
@@ -491,6 +492,32 @@ def _serialises_backwards(names: list[str], said: _Said) -> str | None:
         return f"calls {dumps[0]}, which writes; the intent asks to read or parse"
     if said.writes and not said.reads and loads and not dumps:
         return f"calls {loads[0]}, which reads; the intent asks to write"
+    return None
+
+
+# Calls that write a file or a stream, by their last name part.
+_WRITING_CALLS = frozenset(
+    ("to_csv", "to_json", "to_excel", "to_pickle", "to_parquet", "to_sql", "to_hdf",
+     "to_feather", "to_html", "to_latex", "write", "writelines", "writerow", "writerows",
+     "dump", "safe_dump", "save", "savefig", "savetxt", "savez", "tofile", "write_text",
+     "write_bytes")
+)  # fmt: skip
+
+
+def _writes_when_reading(calls: list[ast.Call], said: _Said) -> str | None:
+    """`a.to_csv('data.csv')` under "read the csv file 'data.csv'", or the file opened for
+    writing: the intent asks only to read, load or parse, and the code writes."""
+    if not said.reads or said.writes:
+        return None
+    for call in calls:
+        func = call.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if name in _WRITING_CALLS:
+            return f"calls {name}, which writes; the intent asks to read"
+        mode = mode_argument(call) if name == "open" else None
+        text = mode.value if isinstance(mode, ast.Constant) else None
+        if isinstance(text, str) and set(text) & set("wax"):
+            return f"opens a file to write ({text!r}); the intent asks to read"
     return None
 
 

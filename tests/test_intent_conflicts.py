@@ -168,6 +168,8 @@ CHECKER = ApiChecker(TABLE)
         ("check if key 'name' is in dict `d`", "any(x['name'] == 'Test' for x in d)", "'Test'"),
         ("least common multiple of 4 and 6", "[('Jellicle', 6), ('Cats', 5)]", "'Jellicle'"),
         ("sum the numbers 1 to 10", "[1, 2, 3]", "only writes 2"),
+        ("read the csv file 'data.csv'", "df.to_csv('data.csv')", "calls to_csv, which writes"),
+        ("read the lines of 'a.txt'", "open('a.txt', 'w').readlines()", "opens a file to write"),
         ("check if `row` has a name", "row.name != 'unknown'", "compares `row` with 'unknown'"),
         ("get the average of the list `nums`", "min(x for x in nums if x > 2)", "the minimum"),
     ],
@@ -194,6 +196,7 @@ def test_a_contradicting_candidate_fails_and_says_why(intent: str, code: str, wh
         ("get the range of the list `xs`", "max(xs) - min(xs)"),
         ("check if the string `s` is 'yes'", "s == 'yes'"),  # the intent's own text
         ("make a list of 1, 2 and 3", "[1, 2, 3]"),  # data the intent gives
+        ("read 'a.txt' and write it to 'b.txt'", "open('b.txt', 'w').write(open('a.txt').read())"),
         ("make an empty dict", "{}"),
         ("check if the string `s` is empty", "s == ''"),
         ("check if `x` is positive", "y = 'abc'\ny == 'abc' and x > 0"),  # not the user's
