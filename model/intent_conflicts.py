@@ -505,8 +505,9 @@ _WRITING_CALLS = frozenset(
 
 
 def _writes_when_reading(calls: list[ast.Call], said: _Said) -> str | None:
-    """`a.to_csv('data.csv')` under "read the csv file 'data.csv'", or the file opened for
-    writing: the intent asks only to read, load or parse, and the code writes."""
+    """`a.to_csv('data.csv')` under "read the csv file 'data.csv'": the intent asks only to
+    read, load or parse, and the code calls a writer (`_opens_text` judges a file opened for
+    writing)."""
     if not said.reads or said.writes:
         return None
     for call in calls:
@@ -514,10 +515,6 @@ def _writes_when_reading(calls: list[ast.Call], said: _Said) -> str | None:
         name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
         if name in _WRITING_CALLS:
             return f"calls {name}, which writes; the intent asks to read"
-        mode = mode_argument(call) if name == "open" else None
-        text = mode.value if isinstance(mode, ast.Constant) else None
-        if isinstance(text, str) and set(text) & set("wax"):
-            return f"opens a file to write ({text!r}); the intent asks to read"
     return None
 
 
