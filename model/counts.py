@@ -17,7 +17,7 @@ import re
 from collections.abc import Mapping
 
 from codeqa_model.asked_types import answer_type
-from codeqa_model.pyast import parse_quietly, replace_ranges
+from codeqa_model.pyast import lone_expression, parse_quietly, wrap_whole
 
 Spans = tuple[tuple[int, int], ...]
 _ASKS_TO_COUNT = re.compile(
@@ -37,13 +37,11 @@ def count_when_asked(
     expression; `spans` moved with the text; unchanged otherwise."""
     if not _ASKS_TO_COUNT.search(intent) or _PER_ITEM.search(intent):
         return code, spans
-    tree = parse_quietly(code)
-    if tree is None or len(tree.body) != 1 or not isinstance(tree.body[0], ast.Expr):
+    value = lone_expression(parse_quietly(code))
+    if value is None:
         return code, spans
-    value = tree.body[0].value
     if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "len":
         return code, spans
     if answer_type(intent, value, returns) not in _COLLECTIONS:
         return code, spans
-    start, end = len(code) - len(code.lstrip()), len(code.rstrip())
-    return replace_ranges(code, spans, [(start, start, "len("), (end, end, ")")])
+    return wrap_whole(code, spans, "len(", ")")

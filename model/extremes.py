@@ -21,7 +21,7 @@ from collections.abc import Mapping
 
 from codeqa_model.asked_types import answer_type
 from codeqa_model.intent_conflicts import FINDS_AN_EXTREME, asked_extremes
-from codeqa_model.pyast import parse_quietly, replace_ranges
+from codeqa_model.pyast import lone_expression, parse_quietly, wrap_whole
 
 Spans = tuple[tuple[int, int], ...]
 _COLLECTIONS = frozenset(("list", "tuple", "set", "dict_keys", "dict_values"))
@@ -43,17 +43,13 @@ def find_asked_extreme(
     sides = asked_extremes(intent)
     if len(sides) != 1 or _SEVERAL.search(intent):
         return code, spans
-    tree = parse_quietly(code)
-    if tree is None or len(tree.body) != 1 or not isinstance(tree.body[0], ast.Expr):
-        return code, spans
-    value = tree.body[0].value
-    if _finds_one(value) or _adds_its_own(value, intent):
+    value = lone_expression(parse_quietly(code))
+    if value is None or _finds_one(value) or _adds_its_own(value, intent):
         return code, spans
     if answer_type(intent, value, returns) not in _COLLECTIONS:
         return code, spans
     key = ", key=len" if _BY_LENGTH.search(intent) else ""
-    start, end = len(code) - len(code.lstrip()), len(code.rstrip())
-    return replace_ranges(code, spans, [(start, start, f"{sides[0]}("), (end, end, f"{key})")])
+    return wrap_whole(code, spans, f"{sides[0]}(", f"{key})")
 
 
 def _finds_one(value: ast.expr) -> bool:

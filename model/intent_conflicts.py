@@ -311,7 +311,7 @@ def conflict(
         or _ignores_its_value(calls, set(variables))
         or _serialises_backwards(names, said)
         or _harms(calls, names, said)
-        or _writes_when_reading(calls, said)
+        or _writes_when_reading(called, said)
         or _misreads_values(nodes, said, set(variables))
         or _repeats_a_value(calls, names, said)
         or _topic_unasked(names, said)
@@ -504,17 +504,15 @@ _WRITING_CALLS = frozenset(
 )  # fmt: skip
 
 
-def _writes_when_reading(calls: list[ast.Call], said: _Said) -> str | None:
+def _writes_when_reading(called: list[_Called], said: _Said) -> str | None:
     """`a.to_csv('data.csv')` under "read the csv file 'data.csv'": the intent asks only to
     read, load or parse, and the code calls a writer (`_opens_text` judges a file opened for
     writing)."""
     if not said.reads or said.writes:
         return None
-    for call in calls:
-        func = call.func
-        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-        if name in _WRITING_CALLS:
-            return f"calls {name}, which writes; the intent asks to read"
+    for call in called:
+        if call.last in _WRITING_CALLS:
+            return f"calls {call.last}, which writes; the intent asks to read"
     return None
 
 

@@ -211,6 +211,22 @@ class SourcePositions:
 
 
 @functools.lru_cache(maxsize=PARSED_KEPT)
+def lone_expression(tree: ast.Module | None) -> ast.expr | None:
+    """The value of code that is one expression statement (`xs.values()`), else None: the
+    answers a repair may wrap whole."""
+    if tree is None or len(tree.body) != 1 or not isinstance(tree.body[0], ast.Expr):
+        return None
+    return tree.body[0].value
+
+
+def wrap_whole(
+    code: str, spans: Sequence[tuple[int, int]], before: str, after: str
+) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """`code` inside `before` … `after` (outer whitespace kept outside), `spans` moved."""
+    start, end = len(code) - len(code.lstrip()), len(code.rstrip())
+    return replace_ranges(code, spans, [(start, start, before), (end, end, after)])
+
+
 def parse_quietly(code: str) -> ast.Module | None:
     """`ast.parse`, or None when `code` is not Python (model output: its SyntaxWarnings, such
     as `1if`, silenced). Shared and remembered: the tree is read-only."""
