@@ -74,6 +74,7 @@ from codeqa_model.extremes import find_asked_extreme
 from codeqa_model.file_args import open_file_arguments, path_names
 from codeqa_model.file_spelling import spell_for_file
 from codeqa_model.generator import Candidate, parses
+from codeqa_model.given_dates import use_given_date
 from codeqa_model.inclusive_ranges import include_the_end
 from codeqa_model.negative_indices import plain_negative_indices
 from codeqa_model.open_modes import append_modes
@@ -587,7 +588,8 @@ class Engine:
     def _repaired(self, intent: str, candidate: _C) -> _C:
         """The candidate with paths it passes as file objects opened (`file_args`), the
         module's function the intent names called instead of its sibling (`asked_siblings`), its
-        `strptime` formats fitted to the date the intent shows (`date_formats`), the intent's
+        `strptime` formats fitted to the date the intent shows (`date_formats`), the date the
+        intent gives read instead of today's (`given_dates`), the intent's
         variables it wrote as strings put back as names (`quoted_names`), and an empty
         `if C: pass`, a lone `return C` or an unasked `print(C)` given as C
         (`bare_expression`), without a sort key reading a field the intent never names
@@ -614,6 +616,7 @@ class Engine:
             intent, code, spans, self.checker.table, self.checker.aliases
         )
         code, spans = fit_date_formats(intent, code, spans)
+        code, spans = use_given_date(intent, code, spans)
         code, spans = unquote_variables(intent, code, spans)
         code, spans = bare_expression(code, spans, intent)
         code, spans = drop_stray_keys(intent, code, spans)

@@ -10,6 +10,7 @@ of return types and, given the API table's, what its functions' stubs say they r
 from __future__ import annotations
 
 import ast
+import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -151,6 +152,9 @@ BUILTIN_MEMBERS: dict[str, frozenset[str]] = {
     "dict_keys": frozenset(dir({}.keys())),
     "dict_values": frozenset(dir({}.values())),
     "dict_items": frozenset(dir({}.items())),
+    # "the date `d`", "the datetime `now`" (`api_check.declared_types`)
+    "date": frozenset(dir(datetime.date)),
+    "datetime": frozenset(dir(datetime.datetime)),
 }
 NUMBER_TYPES = frozenset({"int", "float", "bool"})
 _SLICEABLE = frozenset({"list", "tuple", "str", "bytes"})

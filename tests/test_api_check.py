@@ -184,6 +184,16 @@ def test_a_name_the_intent_gives_a_type_is_checked_as_that_type(checker: ApiChec
     assert checker.check("s.isdigit()", SourceContext.EMPTY, "is string `s` digits").ok
     first = checker.check("xs[:5].items()", SourceContext.EMPTY, "first 5 of the list `xs`")
     assert first.reason == "'list' object has no attribute 'items'"
+    # a date's and a datetime's members are this interpreter's
+    when = "format the datetime `now` as 'YYYY'"
+    made_up = checker.check("now.datetime.now().format('YYYY')", SourceContext.EMPTY, when)
+    assert made_up.reason == "'datetime' object has no attribute 'datetime'"
+    assert checker.check("now.strftime('%Y')", SourceContext.EMPTY, when).ok
+    day = "get the weekday of the date `d`"
+    assert checker.check("d.hour", SourceContext.EMPTY, day).reason == (
+        "'date' object has no attribute 'hour'"
+    )
+    assert checker.check("d.weekday()", SourceContext.EMPTY, day).ok
     # types the table does not list, and names the candidate binds itself, are not judged
     assert checker.check("d.items()", SourceContext.EMPTY, "items of dict `d`").ok
     assert checker.check("xs = {}\nxs.items()", SourceContext.EMPTY, "sort list `xs`").ok
