@@ -15,11 +15,12 @@ import ast
 import builtins
 import encodings
 import encodings.aliases
+import functools
 import json
 import pkgutil
 import re
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from codeqa_model.api_names import intent_words
@@ -29,6 +30,7 @@ from codeqa_model.api_table import (
     MODULE,
     POSITIONAL_ONLY,
     POSITIONAL_OR_KEYWORD,
+    VALUE,
     VAR_KEYWORD,
     VAR_POSITIONAL,
     ApiTable,
@@ -40,6 +42,7 @@ from codeqa_model.ast_walk import walk
 from codeqa_model.command_words import RUNS_A_PROGRAM, command_text
 from codeqa_model.context import SourceContext
 from codeqa_model.file_args import PATH_RE
+from codeqa_model.from_imports import dotted_references, from_import_paths, import_line
 from codeqa_model.intent_conflicts import conflict, ticked_names
 from codeqa_model.name_types import name_types
 from codeqa_model.pyast import bindings, dotted_parts, parse
@@ -171,8 +174,16 @@ class CheckResult:
 class ApiChecker:
     """Checks candidates against an `ApiTable` (or, without one, names only)."""
 
-    def __init__(self, table: ApiTable | None = None, seen_methods: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        table: ApiTable | None = None,
+        seen_methods: Iterable[str] = (),
+        seen_code: Callable[[], Iterable[str]] | None = None,
+    ) -> None:
         self.table = table
+        # the code the engine knows, read for the modules bare names come from (`from_imports`)
+        # when a candidate first leaves one unbound
+        self._seen_code = seen_code
         self.aliases = dict(table.aliases) if table and table.aliases else dict(_FALLBACK_ALIASES)
         # Method names known to exist somewhere: the table's members and those called in the
         # code the engine has seen (its retrieval index: Stack Overflow answers and the docs,
@@ -182,6 +193,13 @@ class ApiChecker:
         self.methods: frozenset[str] | None = None
         if table is not None and seen_methods:
             self.methods = table.member_names | frozenset(seen_methods)
+
+    @functools.cached_property
+    def from_names(self) -> dict[str, str]:
+        """{bare name: "module.name"} the known code imports it as (`from_imports`)."""
+        if self.table is None or self._seen_code is None:
+            return {}
+        return from_import_paths(dotted_references(self._seen_code()), self.table)
 
     @property
     def table_returns(self) -> Mapping[str, str]:
@@ -217,6 +235,7 @@ class ApiChecker:
         ticked, loose = self._intent_names(intent)
         known = set(_BUILTINS) | context.names | set(bound_modules) | own_names | ticked
         called = {id(n.func) for n in nodes if isinstance(n, ast.Call)}
+        reached = {id(n.value): n.attr for n in nodes if isinstance(n, ast.Attribute)}
         needed: dict[str, str] = {}
         undefined: str | None = None  # the first name nothing binds; the rest still read
         for node in nodes:
@@ -235,6 +254,13 @@ class ApiChecker:
                     bound_modules[name] = origin
                 continue
             module = self._module_named(name)
+            path = None
+            if module is None:
+                path = self._imported_name(name, id(node) in called, reached.get(id(node)))
+            if path is not None:
+                bound_modules[name] = path
+                needed[name] = import_line(path)
+                continue
             if module is None:
                 undefined = undefined or name
                 known.add(name)
@@ -354,6 +380,26 @@ class ApiChecker:
             if self.table.is_open(module):
                 return ""
         return None
+
+    def _imported_name(self, name: str, called: bool, attribute: str | None) -> str | None:
+        """The `module.name` an unbound name stands for (`Counter` → collections.Counter):
+        a function only where the code calls it, a class where it calls it or reads an
+        attribute the table lists for the class (`chain.from_iterable`, not `FTP.delete`: an
+        instance's method called on the class), a value only when its name has an underscore
+        (`ascii_uppercase`). A bare `path` or `digits` is a variable the snippet left out, not
+        `sys.path`, and `link.click()` no attribute of `os.link`."""
+        path = self.from_names.get(name)
+        if path is None or self.table is None:
+            return None
+        module, _, _ = path.rpartition(".")
+        entry = self.table.entry(module, name)
+        if entry is None:
+            return None
+        if entry.kind == VALUE:
+            return path if "_" in name else None
+        if entry.kind == CLASS and attribute is not None:
+            return path if self.table.entry(path, attribute) is not None else None
+        return path if called else None
 
     def _module_named(self, name: str) -> str | None:
         """The module a bare name stands for when nothing binds it (`shutil`, `np`)."""

@@ -292,7 +292,10 @@ def check_suggestions(
         result = checker.check(suggestion.code, context, intent)
         if result.ok:
             checked = replace(suggestion, imports=result.imports, problem=None)
-            (passing if variety.admit(suggestion.code) else repeats).append(checked)
+            # read with its imports: `randint(1, 6)` under `from random import randint` calls
+            # what `random.randint(1, 6)` does
+            with_imports = "\n".join([*result.imports, suggestion.code])
+            (passing if variety.admit(with_imports) else repeats).append(checked)
         else:
             failing.append(replace(suggestion, imports=result.imports, problem=result.reason))
     return (passing + repeats + failing)[:k]
@@ -458,7 +461,11 @@ class Engine:
             beam=int(cfg["generator"].get("beam_size", DEFAULT_BEAM)),
             max_src_len=int(cfg["generator"].get("max_src_len", DEFAULT_MAX_SRC_LEN)),
             info=info,
-            checker=ApiChecker(table, retrieval.method_names() if retrieval is not None else ()),
+            checker=ApiChecker(
+                table,
+                retrieval.method_names() if retrieval is not None else (),
+                retrieval.codes if retrieval is not None else None,
+            ),
             retrieval=retrieval,
             combiner=_combiner(bundle, retrieval),
             **knobs,

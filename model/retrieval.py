@@ -784,6 +784,10 @@ class RetrievalIndex:
     def __len__(self) -> int:
         return len(self.entries)
 
+    def codes(self) -> Iterable[str]:
+        """The entries' code, in order."""
+        return (e.code for e in self.entries)
+
     def method_names(self) -> frozenset[str]:
         """Every name the entries' code calls as a method (`.writerow(`)."""
         return frozenset(m for e in self.entries for m in _METHOD_CALL.findall(e.code))
