@@ -96,6 +96,7 @@ from codeqa_model.sort_order import (
 from codeqa_model.stray_keys import drop_stray_keys
 from codeqa_model.stray_slices import drop_stray_slices
 from codeqa_model.strip_sides import strip_named_side
+from codeqa_model.substring_membership import substring_membership
 from codeqa_model.text_to_bytes import encode_text_arguments
 from codeqa_model.values_left_out import values_left_out
 
@@ -597,7 +598,8 @@ class Engine:
         module's function the intent names called instead of its sibling (`asked_siblings`), its
         `strptime` formats fitted to the date the intent shows (`date_formats`), the date the
         intent gives read instead of today's (`given_dates`), the intent's
-        variables it wrote as strings put back as names (`quoted_names`), and an empty
+        variables it wrote as strings put back as names (`quoted_names`), a quoted value tested
+        for as a whole rather than letter by letter (`substring_membership`), and an empty
         `if C: pass`, a lone `return C` or an unasked `print(C)` given as C
         (`bare_expression`), without a sort key reading a field the intent never names
         (`stray_keys`) or a slice of its value it never asks for (`stray_slices`), counting
@@ -625,6 +627,7 @@ class Engine:
         code, spans = fit_date_formats(intent, code, spans)
         code, spans = use_given_date(intent, code, spans)
         code, spans = unquote_variables(intent, code, spans)
+        code, spans = substring_membership(intent, code, spans)
         code, spans = bare_expression(code, spans, intent)
         code, spans = drop_stray_keys(intent, code, spans)
         code, spans = drop_stray_slices(intent, code, spans)

@@ -363,6 +363,14 @@ def asked_extremes(intent: str) -> tuple[str, ...]:
     return _read(intent).extremes
 
 
+def letters_looped(intent: str) -> frozenset[str]:
+    """The intent's quoted strings no loop may go through letter by letter (all of them, unless
+    it asks for characters, letters or "any of"): `_misreads_values` fails such loops and
+    `substring_membership` rewrites them."""
+    said = _read(intent)
+    return frozenset() if said.letters_asked else said.quoted
+
+
 def ticked_names(intent: str) -> list[str]:
     """The identifiers inside the intent's back-ticked spans, once per mention: "`d`" → [d],
     "`a.b`" → [a, b]."""
