@@ -41,6 +41,7 @@ from codeqa_model.asked_siblings import unsaid_digit_names
 from codeqa_model.ast_walk import walk
 from codeqa_model.command_words import RUNS_A_PROGRAM, command_text
 from codeqa_model.context import SourceContext
+from codeqa_model.date_formats import unasked_output_format
 from codeqa_model.file_args import PATH_RE
 from codeqa_model.from_imports import dotted_references, from_import_paths, import_line
 from codeqa_model.intent_conflicts import conflict, ticked_names
@@ -314,6 +315,7 @@ class ApiChecker:
                 or conflict(nodes, intent, stated)
                 or _wrong_result(tree, declared, intent)
                 or _missing_group(nodes, bound_modules)
+                or unasked_output_format(intent, nodes)
                 or _uses_none_of(ticked, nodes)
                 or self._another_sibling(used, bound_modules, intent, code)
             )

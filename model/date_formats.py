@@ -198,3 +198,46 @@ def _reads(example: str, fmt: str) -> bool:
     except (ValueError, TypeError):
         return False
     return True
+
+
+_DIRECTIVE = re.compile(r"%[a-zA-Z]")
+
+
+def intent_formats(intent: str) -> tuple[frozenset[str], tuple[str, ...]]:
+    """(the date formats the intent gives, quoted ('%d/%m/%Y') or written out ('YYYY-MM-DD'),
+    the quoted dates it shows as examples ('2024-01-15'))."""
+    formats, examples = set(), []
+    for a, b in _QUOTED.findall(intent):
+        text = a or b
+        if _DIRECTIVE.search(text):
+            formats.add(text)
+        elif (fmt := pattern_format(text)) is not None:
+            formats.add(fmt)
+        elif infer_format(text) is not None:
+            examples.append(text)
+    return frozenset(formats), tuple(examples)
+
+
+def unasked_output_format(intent: str, nodes: list[ast.AST]) -> str | None:
+    """`strptime(s, '%d/%m/%Y').strftime('%m/%d/%y')` under "parse the string `s` as a date
+    with the format '%d/%m/%Y'": where the intent gives its formats or example dates, a date
+    written out in a format that is none of them and reads none of the examples is not what
+    it asked for (the question's own conversion, kept by retrieval)."""
+    given: tuple[frozenset[str], tuple[str, ...]] | None = None
+    for node in nodes:
+        literal = _format_argument(node)
+        if literal is None or not isinstance(node, ast.Call) or node.func.attr != "strftime":
+            continue
+        fmt = literal.value
+        if not _DIRECTIVE.search(fmt):
+            continue
+        if given is None:
+            given = intent_formats(intent)
+        formats, examples = given
+        if (
+            (formats or examples)
+            and fmt not in formats
+            and not any(_reads(e, fmt) for e in examples)
+        ):
+            return f"writes the date as {fmt!r}, a format the intent never gives"
+    return None

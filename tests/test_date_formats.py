@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from datetime import datetime
 
 import pytest
@@ -10,6 +11,7 @@ from codeqa_model.date_formats import (
     infer_format,
     intent_format,
     pattern_format,
+    unasked_output_format,
 )
 
 
@@ -105,3 +107,31 @@ def test_an_apostrophe_does_not_open_a_quote() -> None:
         "datetime.now().strftime('%Y-%m-%d')",
         (),
     )
+
+
+@pytest.mark.parametrize(
+    ("intent", "code", "flagged"),
+    [
+        ("parse the string `s` as a date with the format '%d/%m/%Y'",
+         "datetime.strptime(s, '%d/%m/%Y').strftime('%m/%d/%y')", True),
+        ("parse the string `s` as a date with the format '%d/%m/%Y'",
+         "datetime.strptime(s, '%d/%m/%Y')", False),
+        ("format the date `d` as 'YYYY-MM-DD'", "d.strftime('%d.%m.%Y')", True),
+        ("format the date `d` as 'YYYY-MM-DD'", "d.strftime('%Y-%m-%d')", False),
+        # a format that reads one of the examples is one of them
+        ("convert '2024-01-15' to '15/01/2024'",
+         "datetime.strptime('2024-01-15', '%Y-%m-%d').strftime('%d/%m/%Y')", False),
+        ("convert '2024-01-15' to '15/01/2024'",
+         "datetime.strptime('2024-01-15', '%Y-%m-%d').strftime('%m/%d/%Y')", True),
+        # no format given: any will do; no directive: not a date format
+        ("get today's date as a string", "date.today().strftime('%d/%m/%Y')", False),
+        ("format the date `d` as 'YYYY-MM-DD'", "d.strftime('today')", False),
+    ],
+)  # fmt: skip
+def test_a_date_written_in_a_format_the_intent_never_gives_fails(
+    intent: str, code: str, flagged: bool
+) -> None:
+    reason = unasked_output_format(intent, list(ast.walk(ast.parse(code))))
+    assert (reason is not None) == flagged
+    if flagged:
+        assert reason is not None and "a format the intent never gives" in reason
