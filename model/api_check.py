@@ -607,7 +607,9 @@ class ApiChecker:
         assert self.table is not None
         if entry.kind not in (FUNCTION, CLASS):
             return None
-        misfit = _value_misfit(call, path, declared)
+        misfit = _value_misfit(call, path, declared) or _annotated_misfit(
+            call, self.table.params.get(path, ()), declared
+        )
         if misfit is not None:
             return f"{path}() {misfit}"
         signatures = _specific(self.table.signatures(entry))
@@ -626,6 +628,36 @@ class ApiChecker:
             ]
             return None if any(m is None for m in misfits) else f"{path}() {misfits[0]}"
         return f"{path}() {errors[0]}"
+
+
+# What a value of each type cannot be passed as, by the parameter's stubbed type (`params`).
+_NOT_PASSED_AS = {
+    "str": frozenset({"bytes", "int", "float", "bool", "list", "dict", "set", "tuple"})
+    | {"date", "datetime", "NoneType"},
+    "bytes": frozenset({"str", "int", "float", "bool", "list", "dict", "set", "tuple"})
+    | {"date", "datetime", "NoneType"},
+    "int": frozenset({"str", "bytes", "float", "list", "dict", "set", "tuple"})
+    | {"date", "datetime", "NoneType"},
+    "list": frozenset({"str", "bytes", "int", "float", "bool", "dict"})
+    | {"date", "datetime", "NoneType"},
+    "dict": frozenset({"str", "bytes", "int", "float", "bool", "list", "set", "tuple"})
+    | {"date", "datetime", "NoneType"},
+}
+
+
+def _annotated_misfit(
+    call: ast.Call, types: Sequence[str | None], declared: ValueTypes
+) -> str | None:
+    """`ssl.cert_time_to_seconds(dt)` under "the datetime `dt`": a positional argument whose
+    type is known and which the parameter's stubbed type rules out."""
+    for at, (arg, wanted) in enumerate(zip(call.args, types, strict=False)):
+        if isinstance(arg, ast.Starred):
+            return None
+        kind = declared.of(arg) if wanted is not None else None
+        if kind is not None and kind in _NOT_PASSED_AS.get(wanted or "", ()):
+            article = "an" if wanted == "int" else "a"
+            return f"is given a {kind} as argument {at + 1}, which takes {article} {wanted}"
+    return None
 
 
 def _string_misfit(call: ast.Call, signature: Signature, declared: ValueTypes) -> str | None:

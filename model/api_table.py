@@ -12,7 +12,8 @@ JSON shape (compact on purpose; schema in docs/DESIGN.md):
      "open": ["numpy", ...],          # modules whose attributes are not fully known
      "aliases": {"np": "numpy", ...},  # the names people import modules as
      "instances": {"str": {"join": ["f", "iterable, /"], ...}, ...},  # literal types' members
-     "returns": {"os.listdir": "list", ...}}  # plain builtin types functions are stubbed to return
+     "returns": {"os.listdir": "list", ...},  # plain builtin types functions are stubbed to return
+     "params": {"ssl.cert_time_to_seconds": ["str"], ...}}  # positional parameters' plain types
 
 Entry kinds: "f" function, "c" class, "m" module (the target module's key follows), "v" value.
 A function or class entry may carry parameter lists (several for overloads), each the text between
@@ -20,7 +21,9 @@ the parentheses of a `def`, e.g. "src, dst, *, follow_symlinks=..."; a class's i
 constructor's, without `self`. Class namespaces are keys too ("datetime.datetime"), marked open
 because inherited members are not listed. `returns` (optional; absent in older tables) holds the
 builtin type a function's stub annotates it to return, where it is one (`str`, `list`, `None`...),
-by the function's path in `modules`.
+by the function's path in `modules`. `params` (optional too) holds, by the same paths, the type
+each positional parameter is stubbed with where it is one of str, bytes, int, list, dict (null
+elsewhere), for functions whose overloads all agree.
 """
 
 from __future__ import annotations
@@ -170,6 +173,7 @@ class ApiTable:
         aliases: Mapping[str, str] | None = None,
         instances: Mapping[str, Mapping[str, Sequence[Any]]] | None = None,
         returns: Mapping[str, str] | None = None,
+        params: Mapping[str, Sequence[str | None]] | None = None,
     ) -> None:
         self._modules = {str(m): dict(names) for m, names in modules.items()}
         self._open = frozenset(open_modules)
@@ -177,6 +181,11 @@ class ApiTable:
         self._instances = {str(t): dict(names) for t, names in (instances or {}).items()}
         self.returns: dict[str, str] = dict(returns or {})
         """A function's path (`os.listdir`) → the builtin type it returns ("list")."""
+        self.params: dict[str, tuple[str | None, ...]] = {
+            str(k): tuple(v) for k, v in (params or {}).items()
+        }
+        """A function's path → the plain type of each positional parameter, None where it is
+        not one (`ssl.cert_time_to_seconds` → ("str",))."""
 
     @classmethod
     def from_json(cls, data: Any) -> ApiTable:
@@ -198,7 +207,13 @@ class ApiTable:
         returns = data.get("returns", {})
         if not isinstance(returns, dict) or not all(isinstance(v, str) for v in returns.values()):
             raise ApiTableError("'returns' must map function paths to type names")
-        return cls(modules, open_modules, aliases, instances, returns)
+        params = data.get("params", {})
+        if not isinstance(params, dict) or not all(
+            isinstance(v, list) and all(t is None or isinstance(t, str) for t in v)
+            for v in params.values()
+        ):
+            raise ApiTableError("'params' must map function paths to lists of type names")
+        return cls(modules, open_modules, aliases, instances, returns, params)
 
     @classmethod
     def from_bytes(cls, blob: bytes) -> ApiTable:
@@ -262,4 +277,5 @@ class ApiTable:
             "aliases": self.aliases,
             "instances": self._instances,
             "returns": self.returns,
+            "params": {k: list(v) for k, v in self.params.items()},
         }

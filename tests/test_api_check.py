@@ -538,6 +538,44 @@ def test_a_function_s_stubbed_return_type_is_checked_like_a_literal_s() -> None:
 def test_a_table_s_returns_must_name_types() -> None:
     with pytest.raises(ApiTableError, match="returns"):
         ApiTable.from_json({"format": 1, "modules": {}, "returns": {"os.listdir": 3}})
+    with pytest.raises(ApiTableError, match="params"):
+        ApiTable.from_json({"format": 1, "modules": {}, "params": {"os.listdir": "str"}})
+
+
+def test_an_argument_the_stubbed_parameter_type_rules_out_fails() -> None:
+    table = ApiTable(
+        {
+            "ssl": {"cert_time_to_seconds": ["f", "cert_time"]},
+            "random": {"randint": ["f", "a, b"]},
+            "os": {"getenv": ["f", "key", "key, default"]},
+        },
+        params={
+            "ssl.cert_time_to_seconds": ["str"],
+            "random.randint": ["int", "int"],
+            "os.getenv": ["str", None],
+        },
+    )
+    checker = ApiChecker(table)
+
+    def reason(code: str, intent: str = "") -> str | None:
+        return checker.check(code, SourceContext.EMPTY, intent).reason
+
+    assert reason("ssl.cert_time_to_seconds(dt)", "seconds of the datetime `dt`") == (
+        "ssl.cert_time_to_seconds() is given a datetime as argument 1, which takes a str"
+    )
+    assert reason("random.randint('1', 10)") == (
+        "random.randint() is given a str as argument 1, which takes an int"
+    )
+    assert reason("random.randint(1, 6.5)") == (
+        "random.randint() is given a float as argument 2, which takes an int"
+    )
+    assert reason("os.getenv(['HOME'])") is not None
+    # the right types, unknown types, a parameter with no plain type, a starred argument
+    assert reason("ssl.cert_time_to_seconds(s)", "string `s`") is None
+    assert reason("ssl.cert_time_to_seconds(x)", "the value `x`") is None
+    assert reason("random.randint(True, 6)") is None
+    assert reason("os.getenv('HOME', 3)") is None
+    assert reason("random.randint(*['a', 'b'])") is None
 
 
 def test_a_sequence_indexed_by_a_string_fails() -> None:

@@ -97,6 +97,36 @@ def test_stubs_say_what_their_functions_return_when_it_is_one_builtin_type() -> 
     assert ApiTable.from_json(table).returns == table["returns"]
 
 
+def test_stubs_say_which_plain_type_each_positional_parameter_takes() -> None:
+    text = (
+        "from typing import overload\nclass Random:\n"
+        "    def randint(self, a: int, b: int) -> int: ...\n"
+        "    @classmethod\n    def make(cls, seed: bytes) -> None: ...\n"
+        "_inst: Random\nrandint = _inst.randint\n"
+        "def cert_time_to_seconds(cert_time: str) -> int: ...\n"
+        "def wrap(text: str, width: int = 70, *, tabsize: int = 8) -> list[str]: ...\n"
+        "def join(a: StrPath, *paths: StrPath) -> str: ...\n"
+        "def loads(s: str | bytes) -> Any: ...\n"
+        "@overload\ndef getenv(key: str) -> str | None: ...\n"
+        "@overload\ndef getenv(key: str, default: _T) -> str | _T: ...\n"
+        "@overload\ndef pick(x: str) -> str: ...\n@overload\ndef pick(x: int) -> int: ...\n"
+    )
+    info = read_module(Path("m.pyi"), "m", is_package=False, text=text)
+    assert info is not None
+    types = {name: sym.param_types for name, sym in info.symbols.items()}
+    assert types["randint"] == ("int", "int") and types["cert_time_to_seconds"] == ("str",)
+    assert types["wrap"] == ("str", "int")  # keyword-only parameters take no positional value
+    assert types["getenv"] == ("str", None)  # overloads agree on the first
+    # an alias, a union, overloads that disagree: nothing said
+    assert types["join"] is types["loads"] is types["pick"] is None
+    table, _ = build_table({"m": info})
+    assert table["params"] == {
+        "m.Random.make": ["bytes"], "m.cert_time_to_seconds": ["str"], "m.getenv": ["str", None],
+        "m.randint": ["int", "int"], "m.wrap": ["str", "int"],
+    }  # fmt: skip
+    assert ApiTable.from_json(table).params["m.getenv"] == ("str", None)
+
+
 def test_table_resolves_reexports_stubs_and_platform_branches() -> None:
     table, paths = build_table(_infos())
     modules = table["modules"]

@@ -35,6 +35,8 @@ class Symbol:
     instance: bool = False
     returns: list[str | None] = field(default_factory=list)
     """The plain type each definition (each `@overload`) is annotated to return (`plain_return`)."""
+    params: list[tuple[str | None, ...]] = field(default_factory=list)
+    """Each definition's positional parameters' plain types (`plain_param`), in order."""
 
     @property
     def returned(self) -> str | None:
@@ -42,6 +44,19 @@ class Symbol:
         that differ)."""
         kinds = set(self.returns)
         return self.returns[0] if len(kinds) == 1 and None not in kinds else None
+
+    @property
+    def param_types(self) -> tuple[str | None, ...] | None:
+        """The plain type of each positional parameter that every definition (each overload)
+        having it agrees on, None at the others; None when no parameter has one."""
+        if not self.params:
+            return None
+        longest = max(len(p) for p in self.params)
+        agreed = []
+        for at in range(longest):
+            kinds = {p[at] for p in self.params if len(p) > at}
+            agreed.append(kinds.pop() if len(kinds) == 1 else None)
+        return tuple(agreed) if any(agreed) else None
 
 
 @dataclass(frozen=True)
@@ -143,7 +158,11 @@ def _bind_instance_methods(body: list[ast.stmt], info: ModuleInfo) -> None:
         if method is None or method.kind != FUNCTION or seen is None or seen.kind != VALUE:
             continue
         info.symbols[target.id] = Symbol(
-            FUNCTION, list(method.sigs), method.doc, returns=list(method.returns)
+            FUNCTION,
+            list(method.sigs),
+            method.doc,
+            returns=list(method.returns),
+            params=list(method.params),
         )
 
 
@@ -251,6 +270,7 @@ def _add_function(
     sig = signature_text(node.args, drop_first=drop_first)
     doc = first_sentence(ast.get_docstring(node))
     returned = plain_return(node.returns)
+    params = positional_types(node.args, drop_first=drop_first)
     seen = symbols.get(node.name)
     if seen is not None and seen.kind == FUNCTION and seen.target is None:
         if seen.sigs and sig not in seen.sigs:
@@ -259,8 +279,9 @@ def _add_function(
             seen.sigs = []  # too many shapes to list: binding is not checked for it
         seen.doc = seen.doc or doc
         seen.returns.append(returned)
+        seen.params.append(params)
         return
-    symbols[node.name] = Symbol(FUNCTION, [sig], doc, returns=[returned])
+    symbols[node.name] = Symbol(FUNCTION, [sig], doc, returns=[returned], params=[params])
 
 
 # Return annotations that name one builtin type whose members the checker knows. Not `tuple`:
@@ -293,6 +314,25 @@ def plain_return(annotation: ast.expr | None) -> str | None:
     return _PLAIN_RETURNS.get(annotation.id) if isinstance(annotation, ast.Name) else None
 
 
+# Parameter annotations that name one type a value of another builtin type cannot stand in for
+# (`ssl.cert_time_to_seconds(cert_time: str)`). Not `float` (an int is one) nor `bool`.
+_PLAIN_PARAMS = {"str": "str", "bytes": "bytes", "int": "int", "list": "list", "dict": "dict"}
+
+
+def plain_param(annotation: ast.expr | None) -> str | None:
+    """The type a parameter annotation names (`: str`, `: list[int]`), or None for anything
+    else (a union, an alias like `StrPath`, a protocol)."""
+    if isinstance(annotation, ast.Subscript):
+        annotation = annotation.value
+    return _PLAIN_PARAMS.get(annotation.id) if isinstance(annotation, ast.Name) else None
+
+
+def positional_types(args: ast.arguments, *, drop_first: bool) -> tuple[str | None, ...]:
+    """`plain_param` of each parameter a positional argument fills, in order."""
+    params = [*args.posonlyargs, *args.args][1 if drop_first else 0 :]
+    return tuple(plain_param(a.annotation) for a in params)
+
+
 def _read_class(node: ast.ClassDef, info: ModuleInfo, lines: list[str] | None) -> None:
     members: dict[str, Symbol] = {}
     init_sigs: list[str] = []
@@ -313,14 +353,16 @@ def _read_class(node: ast.ClassDef, info: ModuleInfo, lines: list[str] | None) -
                 # explicitly and through an instance does not; the table leaves them out.
                 sig = signature_text(item.args, drop_first=True)
                 returned = plain_return(item.returns)
+                params = positional_types(item.args, drop_first=True)
                 seen = members.get(item.name)
                 if seen is None:
                     doc = first_sentence(ast.get_docstring(item))
                     members[item.name] = Symbol(
-                        FUNCTION, [sig], doc, instance=True, returns=[returned]
+                        FUNCTION, [sig], doc, instance=True, returns=[returned], params=[params]
                     )
                 elif seen.instance:
                     seen.returns.append(returned)
+                    seen.params.append(params)
                     if seen.sigs and sig not in seen.sigs:
                         # `@overload`s: every parameter list (`rand()` and `rand(*args)`)
                         seen.sigs = [*seen.sigs, sig] if len(seen.sigs) < MAX_OVERLOADS else []

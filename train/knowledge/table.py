@@ -174,6 +174,7 @@ def build_table(infos: dict[str, ModuleInfo], extra: Iterable[tuple[str, str, li
     modules: dict[str, dict[str, list[str]]] = {}
     open_modules: set[str] = set()
     returns: dict[str, str] = {}
+    params: dict[str, list[str | None]] = {}
     paths: dict[tuple[str, str], str] = {}
     for module in sorted(infos, key=lambda m: (m.count("."), len(m), m)):
         if not is_public(module):
@@ -188,6 +189,8 @@ def build_table(infos: dict[str, ModuleInfo], extra: Iterable[tuple[str, str, li
             table[name] = _entry(resolved)
             if resolved.symbol.kind == FUNCTION and resolved.symbol.returned is not None:
                 returns[f"{module}.{name}"] = resolved.symbol.returned
+            if resolved.symbol.kind == FUNCTION and resolved.symbol.param_types is not None:
+                params[f"{module}.{name}"] = list(resolved.symbol.param_types)
             if resolved.symbol.kind in (FUNCTION, CLASS):
                 key = (resolved.module, resolved.name)
                 path = f"{PREFERRED_PATHS.get(module, module)}.{name}"
@@ -201,7 +204,7 @@ def build_table(infos: dict[str, ModuleInfo], extra: Iterable[tuple[str, str, li
                 ):
                     paths[key] = path
                 if resolved.symbol.kind == CLASS:
-                    _add_class(modules, f"{module}.{name}", resolver, resolved)
+                    _add_class(modules, params, f"{module}.{name}", resolver, resolved)
                     open_modules.add(f"{module}.{name}")
         modules[module] = table
         if resolver.is_open(module):
@@ -224,22 +227,31 @@ def build_table(infos: dict[str, ModuleInfo], extra: Iterable[tuple[str, str, li
         "aliases": aliases,
         "instances": _instances(resolver),
         "returns": returns,
+        "params": params,
     }
     return table_json, paths
 
 
 def _add_class(
-    modules: dict[str, dict[str, list[str]]], key: str, resolver: Resolver, resolved: Resolved
+    modules: dict[str, dict[str, list[str]]],
+    params: dict[str, list[str | None]],
+    key: str,
+    resolver: Resolver,
+    resolved: Resolved,
 ) -> None:
-    """Static and class methods with signatures (the members a call through the class binds)."""
+    """Static and class methods with signatures (the members a call through the class binds),
+    and their parameters' plain types."""
     members = resolver.infos[resolved.module].classes.get(resolved.name, {})
-    table = {
-        name: [FUNCTION, *sym.sigs]
+    kept = {
+        name: sym
         for name, sym in sorted(members.items())
         if sym.kind == FUNCTION and sym.sigs and not sym.instance and not name.startswith("_")
     }
-    if table:
-        modules[key] = table
+    if kept:
+        modules[key] = {name: [FUNCTION, *sym.sigs] for name, sym in kept.items()}
+    for name, sym in kept.items():
+        if sym.param_types is not None:
+            params[f"{key}.{name}"] = list(sym.param_types)
 
 
 def _path_rank(path: str, origin: str) -> tuple[int, bool, int, str]:
