@@ -53,6 +53,11 @@ from codeqa_model.value_types import BUILTIN_MEMBERS, NUMBER_TYPES, ValueTypes, 
 __all__ = ["ApiChecker", "CheckResult"]
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# the thing a word like "current" says to look up now, not a variable the user has
+_PRESENT = re.compile(
+    r"\b(?:current|present|today's|todays|this|now)\s+(?:local\s+|utc\s+|system\s+)?([A-Za-z_]\w*)",
+    re.IGNORECASE,
+)
 # The type of the answer an intent asks for ("a random float", "... as a string", "into a list").
 _ASKS_FOR_TYPE = re.compile(
     r"\b(?:(?:as|to|into|return|returns|get|gives?)\s+an?|(?:as|to|into)|random|an?\s+random)"
@@ -332,11 +337,15 @@ class ApiChecker:
         not make `sleep(2)` run) and no module unless back-ticked ("the json string `s`" means
         the json module, which `json.loads(s)` must import). An intent that back-ticks its names
         says which words are names: then its other words are English ("sort date strings
-        `dates`" does not bind `date`, nor "reverse list `xs`" `reverse`)."""
+        `dates`" does not bind `date`, nor "reverse list `xs`" `reverse`). Nor is a word the
+        intent asks to find out now ("get the current year" has no `year` to read)."""
         ticked = set(ticked_names(intent))
         if ticked:
             return ticked, set()
-        loose = {w for w in _IDENT.findall(intent) if self._module_named(w) is None}
+        present = set(_PRESENT.findall(intent))
+        loose = {
+            w for w in _IDENT.findall(intent) if w not in present and self._module_named(w) is None
+        }
         return ticked, loose
 
     def _with_submodules(self, lines: Iterable[str], used: list[ast.AST]) -> Iterable[str]:

@@ -144,6 +144,10 @@ def test_undefined_name_fails_and_intent_names_resolve(checker: ApiChecker) -> N
     assert checker.check("sorted(items)", ctx("items = [3, 1]\n")).ok
     # without back-ticks any word may be a value (CoNaLa's raw intents name variables so) ...
     assert checker.check("sorted(items, reverse=True)", SourceContext.EMPTY, "sort items").ok
+    # ... except one the intent asks to look up now: "the current year" has no `year` to read
+    result = checker.check("str(year)", SourceContext.EMPTY, "get the current year")
+    assert result.reason == "name 'year' is not defined"
+    assert checker.check("str(year)", SourceContext.EMPTY, "get the year as a string").ok
     # ... but an intent that back-ticks its names says its other words are English
     result = checker.check("xs[reverse::-1]", SourceContext.EMPTY, "reverse list `xs`")
     assert result.reason == "name 'reverse' is not defined"
