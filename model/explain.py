@@ -34,6 +34,7 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from codeqa_model.conflict_evidence import conflict_reason
 from codeqa_model.contrary_evidence import contrary_reason
 from codeqa_model.effect_evidence import placeholder_reason, unasked_reason
 from codeqa_model.match_evidence import OPPOSITES, STRING, canonical, open_modes, quoted, words
@@ -240,6 +241,7 @@ class Explainer:
             or unasked_reason(intent, code)
             or value_reason(intent, code)
             or number_reason(intent, code)
+            or conflict_reason(intent, code)
         )
 
     def _by_calls(self, intent: str, code: str) -> str | None:
