@@ -9,8 +9,7 @@ kind (`match_evidence.LITERAL_FEATURES`), and the learned retriever's
 and `match_evidence.SWAP_FEATURES`, a file name swapped for another, and
 `effect_evidence.EFFECT_FEATURES`, an unasked side effect or a do-nothing placeholder, and
 `contrary_evidence.CONTRARY_FEATURES`, a sort, an end or a part the wrong way round, and
-`number_evidence.NUMBER_FEATURES`, a number the intent states that the code never writes, and
-`conflict_evidence.CONFLICT_FEATURES`, an intent rule of the API check that the block breaks),
+`number_evidence.NUMBER_FEATURES`, a number the intent states that the code never writes),
 the API profiles behind the evidence, and the threshold chosen on validation. A bundle without
 the file scores with the matcher alone, as before. The combined probability replaces the
 matcher's wherever a pair is judged (`Engine.score`, `codeqa-train evaluate`); suggestion
@@ -26,7 +25,6 @@ from typing import Any
 
 import numpy as np
 from codeqa_model.api_retriever import RETRIEVER_FILE, ApiRetriever
-from codeqa_model.conflict_evidence import CONFLICT_FEATURES, conflicts
 from codeqa_model.contrary_evidence import CONTRARY_FEATURES, contrary
 from codeqa_model.effect_evidence import EFFECT_FEATURES, effects
 from codeqa_model.match_evidence import (
@@ -57,7 +55,6 @@ KNOWN_FEATURES = (
     *EFFECT_FEATURES,
     *CONTRARY_FEATURES,
     *NUMBER_FEATURES,
-    *CONFLICT_FEATURES,
 )
 
 
@@ -120,10 +117,6 @@ def evidence_matrix(
         columns.append(np.array([[number_missing(i, c)] for i, c in pairs], dtype=np.float64))
     else:
         columns.append(np.zeros((len(pairs), len(NUMBER_FEATURES))))
-    if any(n in CONFLICT_FEATURES for n in names):
-        columns.append(np.array([conflicts(i, c) for i, c in pairs], dtype=np.float64))
-    else:
-        columns.append(np.zeros((len(pairs), len(CONFLICT_FEATURES))))
     full = np.hstack(columns)
     return full[:, [KNOWN_FEATURES.index(n) for n in names]]
 

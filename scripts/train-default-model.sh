@@ -74,7 +74,7 @@ fit "$work/classifier" fit-classifier --data out/matcher-data --run-dir "$work/c
     --blocks tests/fixtures/mismatch-valid --tail-weights 1,2,4,8 --block-weights 1,5,10,20 \
     --false-alarm-rate 0.04 --api-table out/knowledge/api_table.json \
     --sibling-weights 0,1,2,3,4,6 --literal-swap-weights 0,1,2,3,4,6 --effect-weights 0,1,2,3,4,6 \
-    --contrary-weights 0,1,2,3,4,6 --number-weights 0,1,2,3,4,6 --conflict-weights 0,1,2,3,4,6 \
+    --contrary-weights 0,1,2,3,4,6 --number-weights 0,1,2,3,4,6 \
     --out "$work/combiner"
 # The knowledge files the bundle ships; tune, evaluate and export all get the same list, so the
 # engine tuned and measured is the one shipped.

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import pytest
 from codeqa_model.explain import (
     Explainer,
     called_apis,
     plain_reason,
+    rule_reason,
     sibling_reason,
     siblings,
     summary,
@@ -180,3 +182,22 @@ def test_a_placeholder_and_an_unasked_effect_are_named() -> None:
     assert explainer.explain("read the file `p`", undo) == (
         'opens the file for writing; the intent says "read"'
     )
+
+
+@pytest.mark.parametrize(
+    ("intent", "code", "reason"),
+    [
+        ("encode the bytes `blob` as base64", "encoded = hashlib.md5(blob).digest()",
+         "uses no base64; the intent asks for it"),
+        ("parse the json string `body` into a python object", "obj = json.dumps(body)",
+         "calls json.dumps, which writes; the intent asks to read or parse"),
+        # no rule broken, a long block, code that does not parse
+        ("parse the json string `body` into a python object", "obj = json.loads(body)", None),
+        ("parse the json string `body`", "\n".join(["x = 1"] * 6 + ["json.dumps(body)"]), None),
+        ("parse the json string `body`", "json.dumps(body", None),
+    ],
+)  # fmt: skip
+def test_a_short_block_breaking_a_check_rule_is_explained_by_it(
+    intent: str, code: str, reason: str | None
+) -> None:
+    assert rule_reason(intent, code) == reason

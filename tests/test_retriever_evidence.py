@@ -112,10 +112,9 @@ def test_a_combiner_with_retriever_features_needs_the_retriever() -> None:
         Combiner.from_bytes(data)
     combiner = Combiner.from_bytes(data, _retriever())
     # every fitted feature (the sibling contrast, the literal swap, the effects, the contrary
-    # fact, the missing number and the check's conflict have fixed weights)
+    # fact and the missing number have fixed weights)
     fixed = {
-        "sibling_gap", "literal_swap", "unasked_effect", "placeholder", "contrary",
-        "number_missing", "check_conflict",
+        "sibling_gap", "literal_swap", "unasked_effect", "placeholder", "contrary", "number_missing"
     }  # fmt: skip
     assert combiner.names == tuple(NEW) and set(NEW) == set(KNOWN_FEATURES) - fixed
     # an older file (the seven profile features) loads without a retriever

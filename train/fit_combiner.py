@@ -30,9 +30,8 @@ name, path or URL written as another: `match_evidence.SWAP_FEATURES`). `--effect
 K,K,...` then does the same for each of `effect_evidence.EFFECT_FEATURES` in turn (an unasked
 side effect of a short block, a do-nothing `print("hello")` placeholder), `--contrary-weights
 K,K,...` for `contrary_evidence.CONTRARY_FEATURES` (a sort, an end or a part the wrong way round),
-`--number-weights K,K,...` for `number_evidence.NUMBER_FEATURES` (a number the intent states
-that the code never writes), and `--conflict-weights K,K,...` for
-`conflict_evidence.CONFLICT_FEATURES` (an intent rule of the API check the block breaks).
+and `--number-weights K,K,...` for `number_evidence.NUMBER_FEATURES` (a number the intent states
+that the code never writes).
 
 Writes OUT/combiner.json (a bundle extra file: pass it to tune, evaluate and export with
 `--extra-file`) and OUT/report.json. No test split is read.
@@ -143,9 +142,8 @@ def feature_names(spec: str, retriever: bool) -> list[str]:
     comma-separated list of `KNOWN_FEATURES`; never the sibling contrast, the literal swap or
     the effects, the contrary facts or the missing numbers, whose weights are chosen, not fitted
     (`--sibling-weights`, `--literal-swap-weights`, `--effect-weights`, `--contrary-weights`,
-    `--number-weights`, `--conflict-weights`)."""
+    `--number-weights`)."""
     from codeqa_model.combiner import KNOWN_FEATURES
-    from codeqa_model.conflict_evidence import CONFLICT_FEATURES
     from codeqa_model.contrary_evidence import CONTRARY_FEATURES
     from codeqa_model.effect_evidence import EFFECT_FEATURES
     from codeqa_model.match_evidence import SWAP_FEATURES
@@ -159,7 +157,6 @@ def feature_names(spec: str, retriever: bool) -> list[str]:
         *EFFECT_FEATURES,
         *CONTRARY_FEATURES,
         *NUMBER_FEATURES,
-        *CONFLICT_FEATURES,
     )
     fitted = [n for n in KNOWN_FEATURES if n not in chosen]
     if spec == "all":
@@ -481,14 +478,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "code never writes; chosen as --contrary-weights are, after them); none: no such feature",
     )
     a(
-        "--conflict-weights",
-        type=_floats,
-        default=[],
-        metavar="K,K,...",
-        help="fixed weights -K tried for check_conflict (an intent rule of the API check the "
-        "block breaks; chosen as --number-weights are, after them); none: no such feature",
-    )
-    a(
         "--tail-weights",
         type=_floats,
         default=[1.0],
@@ -545,7 +534,6 @@ def fit(args: argparse.Namespace, log: Any = print) -> dict[str, Any]:
     import torch
     from codeqa_model.api_retriever import ApiRetriever
     from codeqa_model.combiner import COMBINER_FORMAT, evidence_matrix
-    from codeqa_model.conflict_evidence import CONFLICT_FEATURES
     from codeqa_model.contrary_evidence import CONTRARY_FEATURES
     from codeqa_model.effect_evidence import EFFECT_FEATURES
     from codeqa_model.match_evidence import SWAP_FEATURES
@@ -609,7 +597,6 @@ def fit(args: argparse.Namespace, log: Any = print) -> dict[str, Any]:
         (EFFECT_FEATURES, args.effect_weights),
         (CONTRARY_FEATURES, args.contrary_weights),
         (NUMBER_FEATURES, args.number_weights),
-        (CONFLICT_FEATURES, args.conflict_weights),
     ):
         if not grid:
             continue
@@ -624,7 +611,6 @@ def fit(args: argparse.Namespace, log: Any = print) -> dict[str, Any]:
     effect_report = {n: fixed[n] for n in EFFECT_FEATURES if n in fixed} or None
     contrary_report = fixed.get(CONTRARY_FEATURES[0])
     number_report = fixed.get(NUMBER_FEATURES[0])
-    conflict_report = fixed.get(CONFLICT_FEATURES[0])
     threshold = threshold_for_sources(oof, labels, sources, args.false_alarm_rate)
     base_threshold = threshold_for_sources(base, labels, sources, args.false_alarm_rate)
     combiner = {
@@ -651,7 +637,6 @@ def fit(args: argparse.Namespace, log: Any = print) -> dict[str, Any]:
         "effect_weights": effect_report,
         "contrary_weight": contrary_report,
         "number_weight": number_report,
-        "conflict_weight": conflict_report,
         "matcher": per_kind(base, labels, kinds, base_threshold),
         "matcher_threshold_same_rule": base_threshold,
         "combined": per_kind(oof, labels, kinds, threshold),
@@ -694,8 +679,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"contrary weight {report['contrary_weight']['weight']}")
     if report.get("number_weight") is not None:
         print(f"number_missing weight {report['number_weight']['weight']}")
-    if report.get("conflict_weight") is not None:
-        print(f"check_conflict weight {report['conflict_weight']['weight']}")
     print(
         f"false alarms {report['combined']['false_alarms']:.3f} at threshold "
         f"{report['threshold']:.4f}; wrote {args.out / COMBINER_FILE}"
