@@ -38,10 +38,10 @@ def _check(path: Path) -> list[dict]:
 @pytest.mark.xfail(
     strict=True,
     reason=(
-        "issue 11's bar is not met yet: the bundle shipped on 2026-12-03 (session 18: the "
-        "combiner refitted after unasked_effect learned three more effects) flags 26/46 wrong "
+        "issue 11's bar is not met yet: the bundle shipped on 2026-12-03 (session 19: the "
+        "API table records parameter types; the combiner is session 18's) flags 26/46 wrong "
         "blocks (57%, bar 80%) and 0/46 right ones (bar 5%); ROC-AUC 0.939 (earlier bundles: "
-        "27/46, 0/46, 0.938; 26/46, 0/46, 0.937; 25/46, 0/46, "
+        "26/46, 0/46, 0.939; 27/46, 0/46, 0.938; 26/46, 0/46, 0.937; 25/46, 0/46, "
         "0.937; 20/46, 0/46, 0.925; 16/46, 0/46, 0.920; 11/46, 1/46, 0.855; 10/46, 2/46, 0.841; "
         "16/46, 6/46, 0.747; 3/46, 0/46, 0.636). "
         "Strict: the marker must go once a matcher meets the bar."
