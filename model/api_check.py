@@ -55,7 +55,7 @@ __all__ = ["ApiChecker", "CheckResult"]
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # the thing a word like "current" says to look up now, not a variable the user has
 _PRESENT = re.compile(
-    r"\b(?:current|present|today's|todays|this|now)\s+(?:local\s+|utc\s+|system\s+)?([A-Za-z_]\w*)",
+    r"\b(?:current|present|today's|todays)\s+(?:local\s+|utc\s+|system\s+)?([A-Za-z_]\w*)",
     re.IGNORECASE,
 )
 # The type of the answer an intent asks for ("a random float", "... as a string", "into a list").
@@ -260,14 +260,12 @@ class ApiChecker:
                     bound_modules[name] = origin
                 continue
             module = self._module_named(name)
-            path = None
             if module is None:
                 path = self._imported_name(name, id(node) in called, reached.get(id(node)))
-            if path is not None:
-                bound_modules[name] = path
-                needed[name] = import_line(path)
-                continue
-            if module is None:
+                if path is not None:  # `Counter(xs)`: `from collections import Counter`
+                    bound_modules[name] = path
+                    needed[name] = import_line(path)
+                    continue
                 undefined = undefined or name
                 known.add(name)
                 continue
@@ -639,18 +637,18 @@ class ApiChecker:
         return f"{path}() {errors[0]}"
 
 
-# What a value of each type cannot be passed as, by the parameter's stubbed type (`params`).
-_NOT_PASSED_AS = {
-    "str": frozenset({"bytes", "int", "float", "bool", "list", "dict", "set", "tuple"})
-    | {"date", "datetime", "NoneType"},
-    "bytes": frozenset({"str", "int", "float", "bool", "list", "dict", "set", "tuple"})
-    | {"date", "datetime", "NoneType"},
-    "int": frozenset({"str", "bytes", "float", "list", "dict", "set", "tuple"})
-    | {"date", "datetime", "NoneType"},
-    "list": frozenset({"str", "bytes", "int", "float", "bool", "dict"})
-    | {"date", "datetime", "NoneType"},
-    "dict": frozenset({"str", "bytes", "int", "float", "bool", "list", "set", "tuple"})
-    | {"date", "datetime", "NoneType"},
+# The types a value's type is read as (`ValueTypes.of`) that the check judges against a
+# parameter's stubbed type (`params`), and which of them each such parameter takes.
+_JUDGED_TYPES = frozenset(
+    {"str", "bytes", "int", "float", "bool", "list", "dict", "set", "tuple", "date", "datetime"}
+    | {"NoneType"}
+)
+_TAKES = {
+    "str": {"str"},
+    "bytes": {"bytes"},
+    "int": {"int", "bool"},
+    "list": {"list", "tuple", "set"},
+    "dict": {"dict"},
 }
 
 
@@ -662,8 +660,8 @@ def _annotated_misfit(
     for at, (arg, wanted) in enumerate(zip(call.args, types, strict=False)):
         if isinstance(arg, ast.Starred):
             return None
-        kind = declared.of(arg) if wanted is not None else None
-        if kind is not None and kind in _NOT_PASSED_AS.get(wanted or "", ()):
+        kind = declared.of(arg) if wanted in _TAKES else None
+        if kind in _JUDGED_TYPES and kind not in _TAKES[wanted or ""]:
             article = "an" if wanted == "int" else "a"
             return f"is given a {kind} as argument {at + 1}, which takes {article} {wanted}"
     return None

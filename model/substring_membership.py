@@ -29,9 +29,11 @@ def substring_membership(intent: str, code: str, spans: Spans) -> tuple[str, Spa
     if "any(" not in code and "all(" not in code:
         return code, spans
     quoted = letters_looped(intent)
+    if not quoted:
+        return code, spans
     for _ in range(_MAX_TESTS):
-        tree = parse_quietly(code) if quoted else None
-        found = _first_test(tree, SourcePositions(code), quoted) if tree else None
+        tree = parse_quietly(code)
+        found = None if tree is None else _first_test(tree, SourcePositions(code), quoted)
         if found is None:
             break
         code, spans = _rebuild(code, spans, *found)
