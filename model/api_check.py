@@ -991,6 +991,12 @@ def declared_types(intent: str) -> dict[str, str]:
     return {name: kind for name, kind in found.items() if name not in clashes}
 
 
+def stated_types(intent: str) -> dict[str, str]:
+    """Every back-ticked name's type the intent gives: stated ("list `xs`", `declared_types`)
+    over implied by its spelling (`url`, `nums`: `name_types`)."""
+    return {**name_types(intent), **declared_types(intent)}
+
+
 def declared_only(intent: str) -> frozenset[str]:
     """Builtin types the intent names only as what a given value is, never elsewhere: list under
     "shuffle the list `cards`", but not under "convert string `s` to a list"."""

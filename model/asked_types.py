@@ -15,8 +15,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Mapping
 
-from codeqa_model.api_check import asked_type, declared_types, one_answer
-from codeqa_model.name_types import name_types
+from codeqa_model.api_check import asked_type, one_answer, stated_types
 from codeqa_model.pyast import parse_quietly
 from codeqa_model.value_types import ValueTypes
 
@@ -47,7 +46,7 @@ def answer_type(
     """`value`'s builtin type where the code and the intent make it plain: the intent's stated
     names ("string `text`") have their type, and the other names the value reads are taken for
     modules of that name (`os.listdir`)."""
-    stated = {**name_types(intent), **declared_types(intent)}
+    stated = stated_types(intent)
     modules = {n.id: n.id for n in ast.walk(value) if isinstance(n, ast.Name)}
     modules = {name: module for name, module in modules.items() if name not in stated}
     return ValueTypes(stated, modules=modules, returns=returns or {}).of(value)

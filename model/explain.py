@@ -34,13 +34,12 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from codeqa_model.api_check import declared_types
+from codeqa_model.api_check import stated_types
 from codeqa_model.ast_walk import walk
 from codeqa_model.contrary_evidence import contrary_reason
 from codeqa_model.effect_evidence import placeholder_reason, unasked_reason
 from codeqa_model.intent_conflicts import conflict
 from codeqa_model.match_evidence import OPPOSITES, STRING, canonical, open_modes, quoted, words
-from codeqa_model.name_types import name_types
 from codeqa_model.number_evidence import number_reason
 from codeqa_model.pyast import dotted, import_aliases, parse_quietly
 from codeqa_model.sibling_evidence import Siblings, anchor
@@ -199,7 +198,7 @@ def rule_reason(intent: str, code: str) -> str | None:
     tree = parse_quietly(code)
     if tree is None:
         return None
-    return conflict(walk(tree), intent, {**name_types(intent), **declared_types(intent)})
+    return conflict(walk(tree), intent, stated_types(intent))
 
 
 def value_reason(intent: str, code: str) -> str | None:

@@ -696,6 +696,20 @@ _TEXT_ARGUMENT_METHODS = frozenset(
 )  # fmt: skip
 
 
+def _unsaid_text(node: ast.expr, lowered_intent: str) -> str | None:
+    """The text of a string literal with a letter or digit, longer than one character, that the
+    (lower-cased) intent never says; None for anything else."""
+    text = node.value if isinstance(node, ast.Constant) else None
+    if (
+        isinstance(text, str)
+        and len(text) > 1
+        and any(c.isalnum() for c in text)
+        and text.lower() not in lowered_intent
+    ):
+        return text
+    return None
+
+
 def _made_up_text(calls: list[ast.Call], said: _Said, intent: str) -> str | None:
     """`s.count('Hello')` under "count the characters in string `s`", `s.endswith(('.mp3',
     '.avi'))` under "… ends with a newline", `nums.insert(0, 'foo')` under "insert 0 at the
@@ -703,24 +717,12 @@ def _made_up_text(calls: list[ast.Call], said: _Said, intent: str) -> str | None
     variable that looks for, cuts, puts in or takes out text, that the intent never says (its
     Stack Overflow question's example)."""
     lowered = intent.lower()
-
-    def made_up(node: ast.expr) -> str | None:
-        text = node.value if isinstance(node, ast.Constant) else None
-        if (
-            isinstance(text, str)
-            and len(text) > 1
-            and any(c.isalnum() for c in text)
-            and text.lower() not in lowered
-        ):
-            return text
-        return None
-
     for call in calls:
         func = call.func
         if not isinstance(func, ast.Attribute) or func.attr not in _TEXT_ARGUMENT_METHODS:
             continue
         # `"abcdabcva".count('data')`: the question's example text searched, not the user's
-        receiver = made_up(func.value)
+        receiver = _unsaid_text(func.value, lowered)
         if receiver is not None:
             return f"looks into {receiver!r}, which the intent never says"
         if not (isinstance(func.value, ast.Name) and said.given[func.value.id] and call.args):
@@ -729,7 +731,7 @@ def _made_up_text(calls: list[ast.Call], said: _Said, intent: str) -> str | None
             p for arg in call.args for p in (arg.elts if isinstance(arg, ast.Tuple) else [arg])
         ]
         for part in parts:
-            text = made_up(part)
+            text = _unsaid_text(part, lowered)
             if text is not None:
                 return f"passes {text!r} to `{func.value.id}`; the intent says no such text"
     return None
@@ -759,15 +761,8 @@ def _compares_made_up_text(nodes: list[ast.AST], said: _Said, intent: str) -> st
             base = side
             while isinstance(base, ast.Subscript | ast.Attribute):
                 base = base.value
-            text = other.value if isinstance(other, ast.Constant) else None
-            if (
-                isinstance(base, ast.Name)
-                and base.id in mine
-                and isinstance(text, str)
-                and len(text) > 1
-                and any(c.isalnum() for c in text)
-                and text.lower() not in lowered
-            ):
+            text = _unsaid_text(other, lowered)
+            if isinstance(base, ast.Name) and base.id in mine and text is not None:
                 return f"compares `{base.id}` with {text!r}, which the intent never says"
     return None
 

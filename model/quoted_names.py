@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import ast
 
-from codeqa_model.api_check import declared_types
-from codeqa_model.name_types import name_types
+from codeqa_model.api_check import stated_types
 from codeqa_model.pyast import SourcePositions, parse_quietly, replace_ranges
 from codeqa_model.slots import canonicalize_intent
 
@@ -24,7 +23,7 @@ Spans = tuple[tuple[int, int], ...]
 def unquote_variables(intent: str, code: str, spans: Spans) -> tuple[str, Spans]:
     """`code` with each string literal that spells a typed variable of the intent replaced by
     the name; `spans` moved with the text (a span inside a replaced literal goes)."""
-    typed = {**name_types(intent), **declared_types(intent)}
+    typed = stated_types(intent)
     if not typed or not any(f"'{n}" in code or f'"{n}' in code for n in typed):
         return code, spans
     quoted = {s.value for s in canonicalize_intent(intent)[1] if s.kind == "str"}
